@@ -1,0 +1,312 @@
+/**
+ * The one contract between the engine and every UI (Electron renderer over a MessagePort,
+ * a browser over the headless WebSocket). Requests are a typed RPC: method name -> params
+ * and result. The engine pushes topics in batches. Errors keep their code and `where`
+ * across the boundary. Everything here is plain data: JSON-safe, no classes, no Node.
+ *
+ * The engine validates every request's params at run time (schemas.ts) before it acts.
+ */
+import type { AccountSnapshot } from '../src/model/account';
+import type { Fill } from '../src/model/fill';
+import type { OrderSnapshot, OrderType, Side, TimeInForce } from '../src/model/order';
+import type { PositionSnapshot } from '../src/model/position';
+import type { ErrorCode } from '../src/core/errors';
+
+export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, TimeInForce, ErrorCode };
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------- data ----------
+
+export interface DatasetInfo {
+  symbol: string;
+  timeframe: string;
+  from: number;
+  to: number;
+  rows: number;
+  gaps: number;
+}
+
+/** Bars in columns; JSON arrays of numbers (ms timestamps). */
+export interface BarsPayload {
+  symbol: string;
+  timeframe: string;
+  ts: number[];
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+  volume: number[];
+  /** Set when the store resampled a lower timeframe to answer. */
+  resampledFrom?: string;
+}
+
+export interface ImportReportDto {
+  file: string;
+  symbol: string;
+  timeframe: string;
+  layout: string;
+  rowsRead: number;
+  rowsStored: number;
+  duplicatesMerged: number;
+  gaps: number;
+  rejected: { line: number; reason: string }[];
+  notes: string[];
+  alreadyImported: boolean;
+}
+
+export interface IndicatorCatalogueEntry {
+  id: string;
+  name: string;
+  kind: 'overlay' | 'pane';
+  params: { name: string; default: number; min?: number; max?: number }[];
+  outputs: string[];
+}
+
+// ---------- strategies and backtests ----------
+
+export interface ParamSpecDto {
+  name: string;
+  kind: 'int' | 'float' | 'bool' | 'choice';
+  default: number | boolean | string;
+  min?: number;
+  max?: number;
+  step?: number;
+  choices?: string[];
+  description?: string;
+}
+
+export interface StrategyInfo {
+  id: string;
+  name: string;
+  description: string;
+  params: ParamSpecDto[];
+}
+
+export interface BacktestRequest {
+  strategy: string;
+  params: Record<string, number | boolean | string>;
+  symbol: string;
+  timeframe: string;
+  from?: number;
+  to?: number;
+  capital: number;
+  fee: number;
+  slippage: number;
+}
+
+export type Metrics = Record<string, number | null>;
+
+export interface BacktestTradeDto {
+  entryTime: number;
+  entryPrice: number;
+  exitTime: number;
+  exitPrice: number;
+  qty: number;
+  side: Side;
+  pnl: number;
+  returnPct: number;
+  exitReason?: string;
+}
+
+export interface BacktestSummary {
+  runId: string;
+  strategy: string;
+  params: Record<string, number | boolean | string>;
+  symbol: string;
+  timeframe: string;
+  startedAt: number;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  metrics?: Metrics;
+  error?: string;
+}
+
+export interface BacktestResult extends BacktestSummary {
+  equity: { ts: number[]; equity: number[]; drawdown: number[] };
+  trades: BacktestTradeDto[];
+  notes: string[];
+}
+
+export interface JobProgress {
+  jobId: string;
+  kind: 'backtest' | 'import';
+  done: number;
+  total: number;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  message?: string;
+}
+
+// ---------- trading ----------
+
+export type SizeMode = 'qty' | 'notional' | 'riskPercent';
+
+/** What the order ticket sends. Size is resolved to a quantity by the engine (same sizers as strategies). */
+export interface TicketOrder {
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  size: number;
+  sizeMode: SizeMode;
+  price?: number;
+  stopPrice?: number;
+  /** For riskPercent sizing: the protective stop the risk is measured to. */
+  riskStop?: number;
+  tif?: TimeInForce;
+  reduceOnly?: boolean;
+  clientOrderId?: string;
+}
+
+export interface OrderPreview {
+  qty: number;
+  notional: number;
+  estimatedFee: number;
+  referencePrice: number | undefined;
+  verdict: { ok: true } | { ok: false; check: string; reason: string };
+}
+
+export type PlaceOrderResult = { ok: true; orderId: string } | { ok: false; check: string; reason: string };
+
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+export interface RiskLimits {
+  maxOrderQty: number;
+  maxOrderNotional: number;
+  priceCollarPct: number;
+  maxPriceAgeMs: number;
+  maxPositionNotional: number;
+  maxExposurePct: number;
+  maxOpenPositions: number;
+  ordersPerSecond: number;
+  orderBurst: number;
+  duplicateWindowMs: number;
+  maxDailyLossPct: number;
+  maxDrawdownPct: number;
+  breakerAction: 'REDUCING' | 'HALTED';
+  dayBoundaryUtcOffsetMinutes: number;
+  watchdogSilenceMs: number;
+}
+
+export interface RiskStateDto {
+  tradingState: TradingState;
+  killSwitch: { engaged: boolean; since?: number; reason?: string };
+  limits: RiskLimits;
+  gauges: {
+    dailyLossUsedPct: number;
+    exposureUsedPct: number;
+    openPositions: number;
+    drawdownPct: number;
+  };
+  lastDenial?: { check: string; reason: string; ts: number };
+}
+
+// ---------- system ----------
+
+export interface EngineInfo {
+  version: string;
+  protocol: number;
+  mode: 'electron' | 'headless';
+  home: string;
+  startedAt: number;
+}
+
+export interface SystemStatus {
+  state: 'starting' | 'ready' | 'degraded';
+  uptimeMs: number;
+  eventLoopLagMs: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+export interface LogEntry {
+  ts: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  source: string;
+  message: string;
+}
+
+// ---------- the RPC table ----------
+
+type Empty = Record<string, never>;
+
+export interface Methods {
+  'engine.info': { params: Empty; result: EngineInfo };
+  'system.status': { params: Empty; result: SystemStatus };
+  'system.logs': { params: { limit?: number }; result: LogEntry[] };
+  'ui.heartbeat': { params: Empty; result: { ts: number } };
+
+  'data.datasets': { params: Empty; result: DatasetInfo[] };
+  'data.bars': { params: { symbol: string; timeframe: string; from?: number; to?: number; limit?: number }; result: BarsPayload };
+  /** Import a file the engine can read (Electron file dialog, CLI, drag-and-drop with a path). */
+  'data.importFile': { params: { path: string; symbol?: string; timeframe?: string }; result: ImportReportDto };
+  /** Import file content sent by the UI (browser drag-and-drop, where no path exists). */
+  'data.importText': { params: { name: string; content: string; symbol?: string; timeframe?: string }; result: ImportReportDto };
+  'data.export': { params: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path?: string }; result: { path: string; rows: number } };
+
+  'indicators.catalogue': { params: Empty; result: IndicatorCatalogueEntry[] };
+  'indicators.compute': {
+    params: { symbol: string; timeframe: string; id: string; params: Record<string, number>; from?: number; to?: number };
+    result: { ts: number[]; outputs: Record<string, (number | null)[]> };
+  };
+
+  'strategies.list': { params: Empty; result: StrategyInfo[] };
+  'backtest.run': { params: BacktestRequest; result: { runId: string } };
+  'backtest.cancel': { params: { runId: string }; result: { cancelled: boolean } };
+  'backtest.list': { params: Empty; result: BacktestSummary[] };
+  'backtest.get': { params: { runId: string }; result: BacktestResult };
+
+  'orders.preview': { params: TicketOrder; result: OrderPreview };
+  'orders.place': { params: TicketOrder; result: PlaceOrderResult };
+  'orders.cancel': { params: { orderId: string }; result: { cancelled: boolean } };
+  'orders.cancelAll': { params: { symbol?: string }; result: { cancelled: number } };
+  'orders.list': { params: { scope: 'working' | 'all'; limit?: number }; result: OrderSnapshot[] };
+  'fills.list': { params: { limit?: number }; result: Fill[] };
+  'positions.list': { params: Empty; result: PositionSnapshot[] };
+  'positions.flatten': { params: { symbol?: string }; result: PlaceOrderResult[] };
+  'account.get': { params: Empty; result: AccountSnapshot };
+
+  'risk.state': { params: Empty; result: RiskStateDto };
+  'risk.setLimits': { params: Partial<RiskLimits>; result: RiskLimits };
+  'risk.killSwitch': { params: { engage: boolean; flatten?: boolean; reason?: string }; result: RiskStateDto };
+}
+
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = Methods[M]['params'];
+export type Result<M extends MethodName> = Methods[M]['result'];
+
+// ---------- pushed topics ----------
+
+export interface Topics {
+  /** A live or replayed bar update for a chart: the latest (possibly still forming) bar. */
+  bar: { symbol: string; timeframe: string; ts: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean };
+  order: { kind: string; order: OrderSnapshot; reason?: string; ts: number };
+  denial: { check: string; reason: string; ts: number; symbol: string; side: Side };
+  fill: Fill;
+  positions: PositionSnapshot[];
+  account: AccountSnapshot;
+  risk: RiskStateDto;
+  job: JobProgress;
+  log: LogEntry;
+  engine: { state: 'ready' | 'restarting' | 'stopped'; message?: string };
+}
+
+export type TopicName = keyof Topics;
+
+// ---------- wire messages ----------
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  where?: string;
+  details?: Record<string, unknown>;
+}
+
+export type ClientMessage =
+  | { t: 'req'; id: number; method: MethodName; params: unknown }
+  | { t: 'sub'; topics: TopicName[] };
+
+export type ServerMessage =
+  | { t: 'res'; id: number; ok: true; result: unknown }
+  | { t: 'res'; id: number; ok: false; error: WireError }
+  /** Updates of one topic gathered over a short window (coalesced where only the latest matters). */
+  | { t: 'push'; topic: TopicName; items: unknown[] }
+  | { t: 'hello'; protocol: number; info: EngineInfo };

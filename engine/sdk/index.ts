@@ -1,0 +1,130 @@
+/**
+ * The strategy SDK: everything a strategy module may import. A strategy declares its
+ * parameters with their ranges (so optimisation is configuration) and reacts to events;
+ * it cannot tell a backtest from paper or live, and never sees a bar before its close.
+ *
+ *   export default defineStrategy({
+ *     id: 'sma-cross', name: 'SMA cross', description: '…',
+ *     params: { fast: int(10, 2, 200), slow: int(30, 5, 500) },
+ *     validate: (p) => (p.fast < p.slow ? undefined : 'fast must be below slow'),
+ *     create(ctx, p) {
+ *       const fast = ctx.indicators.sma(p.fast), slow = ctx.indicators.sma(p.slow);
+ *       return { onBar() { if (fast.ready && slow.ready && fast.value > slow.value) … } };
+ *     },
+ *   });
+ */
+import type { OrderEvent } from '../src/execution/types';
+import type { OrderRequest, Side } from '../src/model/order';
+
+export * as sizing from '../src/risk/sizing';
+export type { OrderEvent, OrderRequest, Side };
+
+// ---------- parameters ----------
+
+export type ParamSpec =
+  | { kind: 'int'; default: number; min: number; max: number; step?: number; label?: string; description?: string }
+  | { kind: 'float'; default: number; min: number; max: number; step?: number; label?: string; description?: string }
+  | { kind: 'bool'; default: boolean; label?: string; description?: string }
+  | { kind: 'choice'; default: string; choices: readonly string[]; label?: string; description?: string };
+
+export type ParamSpecs = Record<string, ParamSpec>;
+
+export type ParamValues<S extends ParamSpecs> = {
+  [K in keyof S]: S[K] extends { kind: 'bool' } ? boolean : S[K] extends { kind: 'choice' } ? string : number;
+};
+
+export const int = (def: number, min: number, max: number, step = 1, description?: string): ParamSpec => ({ kind: 'int', default: def, min, max, step, description });
+export const float = (def: number, min: number, max: number, step?: number, description?: string): ParamSpec => ({ kind: 'float', default: def, min, max, step, description });
+export const bool = (def: boolean, description?: string): ParamSpec => ({ kind: 'bool', default: def, description });
+export const choice = (def: string, choices: readonly string[], description?: string): ParamSpec => ({ kind: 'choice', default: def, choices, description });
+
+// ---------- what a strategy sees ----------
+
+/** The bar that just closed. One object reused for every bar: copy fields if you keep them. */
+export interface BarView {
+  readonly symbol: string;
+  readonly index: number;
+  readonly ts: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/** A streaming indicator the runtime updates on each closed bar before onBar runs. */
+export interface IndicatorValue {
+  readonly value: number;
+  readonly ready: boolean;
+}
+
+export type PriceSource = 'open' | 'high' | 'low' | 'close' | 'hl2' | 'hlc3' | 'ohlc4';
+
+export interface Indicators {
+  sma(n: number, source?: PriceSource): IndicatorValue;
+  ema(n: number, source?: PriceSource): IndicatorValue;
+  rsi(n: number): IndicatorValue;
+  atr(n: number): IndicatorValue;
+  macd(fast?: number, slow?: number, signal?: number): { macd: IndicatorValue; signal: IndicatorValue; histogram: IndicatorValue };
+  bollinger(n?: number, k?: number): { lower: IndicatorValue; middle: IndicatorValue; upper: IndicatorValue };
+  donchian(n?: number): { upper: IndicatorValue; lower: IndicatorValue; middle: IndicatorValue };
+  zscore(n: number, source?: PriceSource): IndicatorValue;
+  volatility(n: number): IndicatorValue;
+  logReturn(): IndicatorValue;
+  /** The indicator's value `k` bars ago (k = 0 is now); NaN when that far back is not known. */
+  history(ind: IndicatorValue, k: number): number;
+}
+
+export interface PositionView {
+  readonly qty: number;
+  readonly avgPrice: number;
+  readonly unrealizedPnl: number;
+}
+
+/** The result of placing an order: its id, or why risk refused it (also sent as a 'denied' event). */
+export type PlaceResult = { ok: true; orderId: string } | { ok: false; check: string; reason: string };
+
+export type StrategyOrder = Omit<OrderRequest, 'symbol' | 'source' | 'owner'> & { symbol?: string };
+
+export interface StrategyContext {
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly indicators: Indicators;
+  /** Time of the last closed bar's close (simulated in backtests). */
+  now(): number;
+  position(symbol?: string): PositionView;
+  cash(): number;
+  equity(): number;
+  /** Orders this strategy placed that are still working. */
+  workingOrders(): readonly { id: string; side: Side; type: string; qty: number; price?: number; stopPrice?: number }[];
+  place(order: StrategyOrder): PlaceResult;
+  /** Market buy. Give qty, or quoteQty to spend that much cash with fees included. */
+  buy(size: { qty: number } | { quoteQty: number }, opts?: Partial<StrategyOrder>): PlaceResult;
+  sell(size: { qty: number }, opts?: Partial<StrategyOrder>): PlaceResult;
+  /** Market order that takes the position to zero; ok with no order when already flat. */
+  closePosition(opts?: Partial<StrategyOrder>): PlaceResult | undefined;
+  cancel(orderId: string): void;
+  cancelAll(): void;
+  log(message: string): void;
+}
+
+export interface StrategyHandlers {
+  onStart?(): void;
+  onBar?(bar: BarView): void;
+  onOrderEvent?(event: OrderEvent): void;
+  onStop?(): void;
+}
+
+export interface StrategyModule<S extends ParamSpecs = ParamSpecs> {
+  id: string;
+  name: string;
+  description: string;
+  params: S;
+  /** A message when a combination of parameters makes no sense, else undefined. */
+  validate?(params: ParamValues<S>): string | undefined;
+  create(ctx: StrategyContext, params: ParamValues<S>): StrategyHandlers;
+}
+
+export function defineStrategy<S extends ParamSpecs>(m: StrategyModule<S>): StrategyModule<S> {
+  return m;
+}

@@ -1,0 +1,204 @@
+import { KeelError } from '../core/errors';
+
+export type Side = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
+export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'DAY';
+export type OrderStatus =
+  | 'new'
+  | 'submitted'
+  | 'accepted'
+  | 'partially_filled'
+  | 'filled'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired';
+
+/** Where an order came from: the ticket, a strategy, the kill switch's flatten, a bracket. */
+export type OrderSource = 'manual' | 'strategy' | 'risk' | 'emulated';
+
+/**
+ * What a caller asks for, before risk has seen it. Exactly one of qty and quoteQty is set:
+ * quoteQty ("spend this much quote currency, fees included") is resolved to a quantity at
+ * the fill price, like a venue's quote-quantity market order.
+ */
+export interface OrderRequest {
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  qty?: number;
+  quoteQty?: number;
+  price?: number;
+  stopPrice?: number;
+  /** For trailing stops: distance as a fraction of price (0.02 = 2%) or in price units. */
+  trailingPercent?: number;
+  trailingAmount?: number;
+  tif?: TimeInForce;
+  reduceOnly?: boolean;
+  source?: OrderSource;
+  /** A strategy id or "ticket"; shown in blotters and the journal. */
+  owner?: string;
+  tag?: string;
+  /** Links orders emulated together: an OCO pair, or a bracket's parent and children. */
+  parentId?: string;
+  ocoGroup?: string;
+  /** Given by the caller for idempotency (live venues dedupe on it); generated if absent. */
+  clientOrderId?: string;
+}
+
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected', 'expired']);
+
+/** The order state machine. Anything not listed is an invalid transition and throws. */
+const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  new: ['submitted', 'rejected'],
+  submitted: ['accepted', 'rejected', 'cancelled', 'expired'],
+  accepted: ['partially_filled', 'filled', 'cancelled', 'expired'],
+  partially_filled: ['partially_filled', 'filled', 'cancelled', 'expired'],
+  filled: [],
+  cancelled: [],
+  rejected: [],
+  expired: [],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isWorking(status: OrderStatus): boolean {
+  return status === 'submitted' || status === 'accepted' || status === 'partially_filled';
+}
+
+export interface OrderSnapshot extends Required<Pick<OrderRequest, 'symbol' | 'side' | 'type'>> {
+  id: string;
+  clientOrderId: string;
+  venueOrderId: string | undefined;
+  qty: number;
+  quoteQty: number | undefined;
+  price: number | undefined;
+  stopPrice: number | undefined;
+  trailingPercent: number | undefined;
+  trailingAmount: number | undefined;
+  tif: TimeInForce;
+  reduceOnly: boolean;
+  source: OrderSource;
+  owner: string;
+  tag: string | undefined;
+  parentId: string | undefined;
+  ocoGroup: string | undefined;
+  status: OrderStatus;
+  filledQty: number;
+  avgFillPrice: number;
+  fees: number;
+  reason: string | undefined;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * An order and its life. Mutated only through transition() and applyFill(), so every state
+ * it reaches is a legal one; the order manager persists it after each change.
+ */
+export class Order implements OrderSnapshot {
+  id: string;
+  clientOrderId: string;
+  venueOrderId: string | undefined = undefined;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  /** 0 until resolved when the request gave quoteQty. */
+  qty: number;
+  quoteQty: number | undefined;
+  price: number | undefined;
+  stopPrice: number | undefined;
+  trailingPercent: number | undefined;
+  trailingAmount: number | undefined;
+  tif: TimeInForce;
+  reduceOnly: boolean;
+  source: OrderSource;
+  owner: string;
+  tag: string | undefined;
+  parentId: string | undefined;
+  ocoGroup: string | undefined;
+  status: OrderStatus = 'new';
+  filledQty = 0;
+  avgFillPrice = 0;
+  fees = 0;
+  reason: string | undefined = undefined;
+  createdAt: number;
+  updatedAt: number;
+
+  constructor(id: string, clientOrderId: string, req: OrderRequest, ts: number) {
+    this.id = id;
+    this.clientOrderId = clientOrderId;
+    this.symbol = req.symbol;
+    this.side = req.side;
+    this.type = req.type;
+    this.qty = req.qty ?? 0;
+    this.quoteQty = req.quoteQty;
+    this.price = req.price;
+    this.stopPrice = req.stopPrice;
+    this.trailingPercent = req.trailingPercent;
+    this.trailingAmount = req.trailingAmount;
+    this.tif = req.tif ?? 'GTC';
+    this.reduceOnly = req.reduceOnly ?? false;
+    this.source = req.source ?? 'manual';
+    this.owner = req.owner ?? (this.source === 'manual' ? 'ticket' : this.source);
+    this.tag = req.tag;
+    this.parentId = req.parentId;
+    this.ocoGroup = req.ocoGroup;
+    this.createdAt = ts;
+    this.updatedAt = ts;
+  }
+
+  get remainingQty(): number {
+    return Math.max(0, this.qty - this.filledQty);
+  }
+
+  get isWorking(): boolean {
+    return isWorking(this.status);
+  }
+
+  get isTerminal(): boolean {
+    return TERMINAL_STATUSES.has(this.status);
+  }
+
+  transition(to: OrderStatus, ts: number, reason?: string): void {
+    if (!canTransition(this.status, to)) {
+      throw new KeelError('INVALID_TRANSITION', `order ${this.id} cannot go from ${this.status} to ${to}`, {
+        where: `order ${this.id}`,
+        details: { from: this.status, to },
+      });
+    }
+    this.status = to;
+    this.updatedAt = ts;
+    if (reason !== undefined) this.reason = reason;
+  }
+
+  /** Records a fill and moves to partially_filled or filled. */
+  applyFill(qty: number, price: number, fee: number, ts: number): void {
+    if (!(qty > 0) || !(price > 0) || !(fee >= 0)) {
+      throw new KeelError('BAD_INPUT', `fill of ${qty} @ ${price} (fee ${fee}) is not valid`, { where: `order ${this.id}` });
+    }
+    if (this.qty > 0 && this.filledQty + qty > this.qty * (1 + 1e-12)) {
+      throw new KeelError('BAD_INPUT', `fill of ${qty} overfills order (${this.filledQty} of ${this.qty} filled)`, { where: `order ${this.id}` });
+    }
+    if (this.qty === 0) this.qty = qty; // a quoteQty order's size is fixed by its single fill
+    const newFilled = this.filledQty + qty;
+    this.avgFillPrice = (this.avgFillPrice * this.filledQty + price * qty) / newFilled;
+    this.filledQty = newFilled;
+    this.fees += fee;
+    const done = this.qty - newFilled <= this.qty * 1e-12;
+    if (done) this.filledQty = this.qty;
+    this.transition(done ? 'filled' : 'partially_filled', ts);
+  }
+
+  snapshot(): OrderSnapshot {
+    const { remainingQty: _r, isWorking: _w, isTerminal: _t, ...rest } = { ...this, remainingQty: 0, isWorking: false, isTerminal: false };
+    return rest as OrderSnapshot;
+  }
+}
+
+export function orderFromSnapshot(s: OrderSnapshot): Order {
+  const o = new Order(s.id, s.clientOrderId, s, s.createdAt);
+  Object.assign(o, s);
+  return o;
+}
