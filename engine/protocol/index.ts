@@ -300,6 +300,11 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
+/**
+ * `sub` replaces the connection's whole subscription set (send the full list each time:
+ * that makes re-subscribing after a reconnect the same message). Pushes reach a
+ * connection only for topics it subscribed to.
+ */
 export type ClientMessage =
   | { t: 'req'; id: number; method: MethodName; params: unknown }
   | { t: 'sub'; topics: TopicName[] };
@@ -310,3 +315,47 @@ export type ServerMessage =
   /** Updates of one topic gathered over a short window (coalesced where only the latest matters). */
   | { t: 'push'; topic: TopicName; items: unknown[] }
   | { t: 'hello'; protocol: number; info: EngineInfo };
+
+// ---------- transports ----------
+
+/**
+ * Headless mode: the engine serves the UI over HTTP and the protocol over a WebSocket at
+ * WS_PATH on 127.0.0.1. Messages are JSON text. The URL it prints carries the token in
+ * the fragment (`http://127.0.0.1:PORT/#token=...`) so it never reaches a server log or a
+ * referrer; the page passes it on the WebSocket as `?token=` or, preferably, as the
+ * subprotocol `WS_TOKEN_SUBPROTOCOL_PREFIX + token` next to WS_SUBPROTOCOL. Without the
+ * right token the upgrade is refused with HTTP 401.
+ */
+export const WS_PATH = '/ws';
+export const WS_SUBPROTOCOL = 'keel.v1';
+export const WS_TOKEN_SUBPROTOCOL_PREFIX = 'keel-token.';
+
+/**
+ * Electron: main hands the page a MessagePort to the engine. The preload forwards it with
+ * window.postMessage(ENGINE_PORT_MESSAGE, origin, [port]) (contextBridge cannot carry
+ * ports); the page takes `event.ports[0]` from the message event whose data is this
+ * string. Messages on the port are structured-cloned objects, not JSON text. A new port
+ * arrives after every engine restart.
+ */
+export const ENGINE_PORT_MESSAGE = 'keel:engine-port';
+
+/** Topics whose pushes are coalesced: within one batch only the latest item per key survives. */
+export const COALESCED_TOPICS: Partial<Record<TopicName, 'latest' | 'perKey'>> = {
+  positions: 'latest',
+  account: 'latest',
+  risk: 'latest',
+  engine: 'latest',
+  bar: 'perKey',
+  job: 'perKey',
+};
+
+/** How often the engine flushes pushed topics (ms). */
+export const PUSH_INTERVAL_MS = 50;
+
+// ---------- the engine side ----------
+
+/** What the engine implements: one handler per method, given validated params. */
+export type MethodHandlers = { [M in MethodName]: (params: Params<M>) => Promise<Result<M>> | Result<M> };
+
+/** How engine services push a topic item to every subscribed UI. */
+export type Publish = <T extends TopicName>(topic: T, item: Topics[T]) => void;

@@ -1,0 +1,18 @@
+/**
+ * Messages between Electron main and the engine utility process (process.parentPort).
+ * The UI protocol itself never goes this way: main only hands out MessagePorts, asks
+ * for a kill switch from the global shortcut (which must work when the page is hung),
+ * and asks the engine to stop.
+ */
+import type { EngineInfo } from './index';
+
+export type MainToEngine =
+  /** Carries one MessagePort (in event.ports) for a new UI connection. */
+  | { type: 'connect'; windowId: number }
+  | { type: 'killSwitch'; reason: string }
+  | { type: 'shutdown' };
+
+export type EngineToMain =
+  | { type: 'ready'; info: EngineInfo; startMs: number }
+  | { type: 'stopped' }
+  | { type: 'fatal'; message: string };

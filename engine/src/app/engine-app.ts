@@ -1,0 +1,209 @@
+import { join } from 'node:path';
+import { KeelError } from '../core/errors';
+import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
+import type { BarSeries } from '../model/bar';
+import { BacktestJobs } from './jobs';
+import { LogRing, type Logger } from './logs';
+import type { Services } from './services';
+import { SystemMonitor } from './system-monitor';
+import { openServices } from './wiring';
+import pkg from '../../../package.json';
+
+export interface EngineAppOptions {
+  home: string;
+  mode: EngineInfo['mode'];
+  /** Replaces the real pieces (tests that exercise the facade alone). */
+  openServices?: (home: string, log: LogRing) => Promise<Partial<Services>>;
+  now?: () => number;
+}
+
+const WHAT: Record<keyof Services, string> = {
+  market: 'the market-data store',
+  indicators: 'the indicator library',
+  backtest: 'the backtest engine',
+  trading: 'the paper trading session',
+  risk: 'the risk engine',
+};
+
+function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
+  const from = limit !== undefined ? Math.max(0, series.length - limit) : 0;
+  const col = (a: Float64Array): number[] => Array.from(a.subarray(from, series.length));
+  const p: BarsPayload = {
+    symbol: series.symbol,
+    timeframe: series.timeframe,
+    ts: col(series.ts),
+    open: col(series.open),
+    high: col(series.high),
+    low: col(series.low),
+    close: col(series.close),
+    volume: col(series.volume),
+  };
+  if (resampledFrom !== undefined) p.resampledFrom = resampledFrom;
+  return p;
+}
+
+/** NaN (warm-up, undefined) travels as null: JSON has no NaN. */
+function nullable(a: ArrayLike<number>): (number | null)[] {
+  const out = new Array<number | null>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Number.isFinite(a[i]!) ? a[i]! : null;
+  return out;
+}
+
+/**
+ * The engine as the UI sees it: one handler per protocol method, each a short route into
+ * the piece that does the work. Pieces open in the background after construction, so a
+ * server can listen at once; a request that needs a piece waits for start-up, and a piece
+ * that is not there answers UNAVAILABLE with what is missing.
+ */
+export class EngineApp {
+  readonly logs = new LogRing();
+  private readonly log: Logger = this.logs.logger('engine');
+  private readonly now: () => number;
+  private readonly startedAt: number;
+  private readonly monitor: SystemMonitor;
+  private services: Partial<Services> = {};
+  private state: SystemStatus['state'] = 'starting';
+  private publishTo: Publish = () => {};
+  private readonly jobs: BacktestJobs;
+  private startup: Promise<void> | undefined;
+
+  constructor(private readonly opts: EngineAppOptions) {
+    this.now = opts.now ?? Date.now;
+    this.startedAt = this.now();
+    this.monitor = new SystemMonitor(this.now);
+    this.jobs = new BacktestJobs((req, o) => this.runBacktest(req, o), (t, i) => this.publishTo(t, i), this.logs.logger('backtest'), this.now);
+    this.logs.onEntry((e) => this.publishTo('log', e));
+  }
+
+  /** Where pushed topics go (the protocol server's publish). */
+  setPublish(publish: Publish): void {
+    this.publishTo = publish;
+  }
+
+  get publish(): Publish {
+    return (t, i) => this.publishTo(t, i);
+  }
+
+  /** Opens the pieces; resolves when the engine is ready (or degraded: some pieces missing). */
+  start(): Promise<void> {
+    this.startup ??= (async () => {
+      const t0 = performance.now();
+      const open = this.opts.openServices ?? openServices;
+      try {
+        this.services = await open(this.opts.home, this.logs);
+      } catch (e) {
+        this.log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.services = {};
+      }
+      const missing = (Object.keys(WHAT) as (keyof Services)[]).filter((k) => !this.services[k]);
+      this.state = missing.length === 0 ? 'ready' : 'degraded';
+      if (missing.length > 0) this.log.warn(`not available: ${missing.map((k) => WHAT[k]).join(', ')}`);
+      this.log.info(`engine ${this.state} in ${Math.round(performance.now() - t0)} ms (home ${this.opts.home})`);
+      this.publishTo('engine', { state: 'ready', message: missing.length ? `degraded: ${missing.join(', ')} unavailable` : undefined });
+    })();
+    return this.startup;
+  }
+
+  async close(): Promise<void> {
+    this.jobs.cancelAll();
+    await this.startup;
+    const s = this.services;
+    this.services = {};
+    await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
+    this.monitor.close();
+  }
+
+  info(): EngineInfo {
+    return { version: pkg.version, protocol: PROTOCOL_VERSION, mode: this.opts.mode, home: this.opts.home, startedAt: this.startedAt };
+  }
+
+  /** The piece, once start-up is over; UNAVAILABLE when it is not part of this engine. */
+  private async need<K extends keyof Services>(k: K): Promise<Services[K]> {
+    await this.start();
+    const s = this.services[k];
+    if (!s) throw new KeelError('UNAVAILABLE', `${WHAT[k]} is not available in this engine build`, { where: k });
+    return s;
+  }
+
+  private async runBacktest(req: Parameters<Services['backtest']['run']>[0], o: Parameters<Services['backtest']['run']>[2]) {
+    const [market, backtest] = await Promise.all([this.need('market'), this.need('backtest')]);
+    const { series } = await market.bars({ symbol: req.symbol, timeframe: req.timeframe, from: req.from, to: req.to });
+    if (series.length === 0) throw new KeelError('NOT_FOUND', `no ${req.timeframe} bars for ${req.symbol} in the requested range`, { where: 'symbol' });
+    return backtest.run(req, series, o);
+  }
+
+  readonly handlers: MethodHandlers = {
+    'engine.info': () => this.info(),
+    'system.status': () => this.monitor.status(this.state),
+    'system.logs': ({ limit }) => this.logs.recent(limit ?? 200),
+    'ui.heartbeat': () => {
+      const ts = this.now();
+      this.services.risk?.heartbeat(ts);
+      return { ts };
+    },
+
+    'data.datasets': async () => (await this.need('market')).datasets(),
+    'data.bars': async (q) => {
+      const { series, resampledFrom } = await (await this.need('market')).bars(q);
+      return barsPayload(series, resampledFrom, q.limit);
+    },
+    'data.importFile': async (p) => (await this.need('market')).importFile(p),
+    'data.importText': async (p) => (await this.need('market')).importText(p),
+    'data.export': async (p) => {
+      const market = await this.need('market');
+      const path = p.path ?? join(this.opts.home, 'exports', `${p.symbol.replace(/[^A-Za-z0-9]+/g, '-')}-${p.timeframe}.${p.format}`);
+      return market.exportData({ ...p, path });
+    },
+
+    'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),
+    'indicators.compute': async (q) => {
+      const [market, indicators] = await Promise.all([this.need('market'), this.need('indicators')]);
+      const { series } = await market.bars({ symbol: q.symbol, timeframe: q.timeframe, from: q.from, to: q.to });
+      const out = indicators.compute(series, q.id, q.params);
+      const outputs: Record<string, (number | null)[]> = {};
+      for (const [name, values] of Object.entries(out)) outputs[name] = nullable(values);
+      return { ts: Array.from(series.ts), outputs };
+    },
+
+    'strategies.list': async () => (await this.need('backtest')).strategies(),
+    'backtest.run': async (req) => {
+      await Promise.all([this.need('market'), this.need('backtest')]);
+      const strategies = (await this.need('backtest')).strategies();
+      if (!strategies.some((s) => s.id === req.strategy)) {
+        throw new KeelError('NOT_FOUND', `no strategy "${req.strategy}" (have: ${strategies.map((s) => s.id).join(', ')})`, { where: 'strategy' });
+      }
+      return { runId: this.jobs.start(req).runId };
+    },
+    'backtest.cancel': ({ runId }) => ({ cancelled: this.jobs.cancel(runId) }),
+    'backtest.list': () => this.jobs.list(),
+    'backtest.get': ({ runId }) => this.jobs.get(runId),
+
+    'orders.preview': async (t) => (await this.need('trading')).preview(t),
+    'orders.place': async (t) => (await this.need('trading')).place(t),
+    'orders.cancel': async ({ orderId }) => ({ cancelled: await (await this.need('trading')).cancel(orderId) }),
+    'orders.cancelAll': async ({ symbol }) => ({ cancelled: await (await this.need('trading')).cancelAll(symbol) }),
+    'orders.list': async ({ scope, limit }) => (await this.need('trading')).orders(scope, limit ?? 500),
+    'fills.list': async ({ limit }) => (await this.need('trading')).fills(limit ?? 500),
+    'positions.list': async () => (await this.need('trading')).positions(),
+    'positions.flatten': async ({ symbol }) => (await this.need('trading')).flatten(symbol),
+    'account.get': async () => (await this.need('trading')).account(),
+
+    'risk.state': async () => (await this.need('risk')).state(),
+    'risk.setLimits': async (l) => (await this.need('risk')).setLimits(l),
+    'risk.killSwitch': async ({ engage, flatten, reason }) => {
+      const risk = await this.need('risk');
+      // Engage first: the latch must hold before any order is cancelled or a flattening order is tried.
+      risk.killSwitch({ engage, reason });
+      this.log.warn(`kill switch ${engage ? 'ENGAGED' : 'released'}${reason ? `: ${reason}` : ''}`);
+      const trading = this.services.trading;
+      if (engage && trading) {
+        // Working orders die with the switch; flattening positions is a separate, explicit choice.
+        await trading.cancelAll();
+        if (flatten) await trading.flatten();
+      }
+      const state = risk.state();
+      this.publishTo('risk', state);
+      return state;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type {
+  AccountSnapshot,
+  BacktestRequest,
+  BacktestResult,
+  DatasetInfo,
+  Fill,
+  ImportReportDto,
+  IndicatorCatalogueEntry,
+  Metrics,
+  OrderPreview,
+  OrderSnapshot,
+  Params,
+  PlaceOrderResult,
+  PositionSnapshot,
+  RiskLimits,
+  RiskStateDto,
+  StrategyInfo,
+  TicketOrder,
+} from '../../protocol/index';
+import type { BarSeries } from '../model/bar';
+
+/**
+ * The seams between the facade and the engine's pieces. Each is implemented by a thin
+ * adapter over one module (DuckDB store, indicators, backtester, risk, paper session), so
+ * EngineApp stays a router and a piece that is missing shows up as UNAVAILABLE.
+ */
+export interface MarketService {
+  datasets(): Promise<DatasetInfo[]>;
+  bars(q: Params<'data.bars'>): Promise<{ series: BarSeries; resampledFrom?: string }>;
+  importFile(p: Params<'data.importFile'>): Promise<ImportReportDto>;
+  importText(p: Params<'data.importText'>): Promise<ImportReportDto>;
+  exportData(p: Params<'data.export'> & { path: string }): Promise<{ path: string; rows: number }>;
+  close(): Promise<void>;
+}
+
+export interface IndicatorService {
+  catalogue(): IndicatorCatalogueEntry[];
+  compute(series: BarSeries, id: string, params: Record<string, number>): Record<string, ArrayLike<number>>;
+}
+
+export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes'> & { metrics: Metrics };
+
+export interface BacktestService {
+  strategies(): StrategyInfo[];
+  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void }): Promise<BacktestOutcome>;
+}
+
+export interface TradingService {
+  preview(t: TicketOrder): Promise<OrderPreview>;
+  place(t: TicketOrder): Promise<PlaceOrderResult>;
+  cancel(orderId: string): Promise<boolean>;
+  cancelAll(symbol?: string): Promise<number>;
+  orders(scope: 'working' | 'all', limit: number): OrderSnapshot[];
+  fills(limit: number): Fill[];
+  positions(): PositionSnapshot[];
+  account(): AccountSnapshot;
+  flatten(symbol?: string): Promise<PlaceOrderResult[]>;
+  close(): Promise<void>;
+}
+
+export interface RiskService {
+  state(): RiskStateDto;
+  setLimits(l: Partial<RiskLimits>): RiskLimits;
+  killSwitch(p: { engage: boolean; reason?: string }): RiskStateDto;
+  /** The UI is alive; the watchdog trips when these stop while trading is active. */
+  heartbeat(ts: number): void;
+  close(): Promise<void>;
+}
+
+export interface Services {
+  market: MarketService;
+  indicators: IndicatorService;
+  backtest: BacktestService;
+  trading: TradingService;
+  risk: RiskService;
+}

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { badInput } from '../../core/errors';
+import { keelHome } from '../../core/paths';
+import { startHeadless } from '../../host/headless';
+import type { CliCommand } from '../types';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+export const command: CliCommand = {
+  name: 'serve',
+  summary: 'run the engine headless: the UI and the protocol on 127.0.0.1',
+  usage: [
+    'keel serve [--port N] [--home DIR] [--ui DIR]',
+    '',
+    'Runs the engine without Electron. Serves the built UI (renderer/out; build it with',
+    '`npm run build:ui`) and the protocol WebSocket on 127.0.0.1 only, guarded by a random',
+    'token that is part of the printed URL. Open that URL in a browser. Ctrl-C stops.',
+    '',
+    '  --port N    port to listen on (default 7419; 0 = any free port)',
+    '  --home DIR  data directory (default $KEEL_HOME or the per-user data dir)',
+    '  --ui DIR    directory of the built UI (default renderer/out)',
+  ].join('\n'),
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: { port: { type: 'string' }, home: { type: 'string' }, ui: { type: 'string' } },
+      strict: true,
+    });
+    const port = values.port === undefined ? 7419 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw badInput(`port must be 0-65535, got "${values.port}"`, '--port');
+    const home = values.home ? resolve(io.cwd, values.home) : keelHome(io.env);
+    const uiDir = values.ui ? resolve(io.cwd, values.ui) : join(repoRoot, 'renderer', 'out');
+    const engine = await startHeadless({ port, home, uiDir });
+    io.out(`keel: engine listening after ${engine.readyMs.toFixed(0)} ms (data in ${home})`);
+    io.out(`keel: open ${engine.url}`);
+    await new Promise<void>((done) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        io.out('keel: stopping');
+        void engine.close().then(done);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return 0;
+  },
+};
