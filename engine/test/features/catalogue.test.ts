@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { isKeelError } from '../../src/core/errors';
+import { sliceSeries, type BarSeries } from '../../src/model/bar';
+import * as batch from '../../src/features/batch';
+import { CATALOGUE, computeIndicator, findIndicator } from '../../src/features/catalogue';
+import { readBars } from './oracle';
+
+const bars = readBars('btc-usdt-5m-2023-01.csv');
+const series: BarSeries = sliceSeries({ symbol: 'BTC/USDT', timeframe: '5m', length: bars.close.length, ...bars }, 0, 1500);
+
+describe('catalogue', () => {
+  it('describes every indicator as plain data with sane parameters', () => {
+    expect(JSON.parse(JSON.stringify(CATALOGUE))).toEqual(CATALOGUE);
+    expect(new Set(CATALOGUE.map((s) => s.id)).size).toBe(CATALOGUE.length);
+    for (const s of CATALOGUE) {
+      expect(['overlay', 'pane']).toContain(s.kind);
+      expect(s.outputs.length).toBeGreaterThan(0);
+      expect(s.inputs.length).toBeGreaterThan(0);
+      for (const p of s.params) {
+        expect(p.min <= p.default && p.default <= p.max, `${s.id}.${p.name}`).toBe(true);
+        if (p.type === 'int') expect(Number.isInteger(p.default)).toBe(true);
+      }
+    }
+  });
+
+  it('offers the hot set from Keel and the long tail the brief lists', () => {
+    const ids = CATALOGUE.map((s) => s.id);
+    for (const id of ['sma', 'ema', 'rsi', 'atr', 'macd', 'bollinger', 'donchian', 'zscore', 'volatility', 'logreturn']) expect(findIndicator(id)?.source, id).toBe('keel');
+    for (const id of ['ichimoku', 'psar', 'stochastic', 'adx', 'cci', 'obv', 'vwap', 'williamsr', 'cdl_doji', 'cdl_bullishengulfing', 'cdl_hammer']) expect(ids, id).toContain(id);
+  });
+
+  it('hot indicators are exactly the batch implementations', () => {
+    expect(computeIndicator('sma', series, { n: 20 }).value).toEqual(batch.sma(series.close, 20));
+    expect(computeIndicator('macd', series)).toEqual({ ...batch.macd(series.close, 12, 26, 9) });
+    expect(computeIndicator('bollinger', series, { k: 2.5 })).toEqual({ ...batch.bollinger(series.close, 20, 2.5) });
+    expect(computeIndicator('atr', series).value).toEqual(batch.atr(series.high, series.low, series.close, 14));
+  });
+
+  it.each(CATALOGUE.map((s) => s.id))('%s: declared outputs, bar-aligned, NaN only at the front, causal', (id) => {
+    const spec = findIndicator(id)!;
+    const full = computeIndicator(id, series);
+    expect(Object.keys(full).sort()).toEqual(spec.outputs.map((o) => o.name).sort());
+    const prefix = computeIndicator(id, sliceSeries(series, 0, 1000));
+    for (const [name, col] of Object.entries(full)) {
+      expect(col).toBeInstanceOf(Float64Array);
+      expect(col.length).toBe(series.length);
+      const first = col.findIndex((v) => !Number.isNaN(v));
+      expect(first, `${id}.${name} never defined`).toBeGreaterThanOrEqual(0);
+      expect(col.subarray(first).every(Number.isFinite), `${id}.${name} has holes after warm-up`).toBe(true);
+      // A misaligned (start-aligned) result would shift against the prefix's.
+      expect(prefix[name], `${id}.${name}: prefix disagrees`).toEqual(col.subarray(0, 1000));
+    }
+    if (spec.group === 'pattern') expect(full.signal!.every((v) => Number.isNaN(v) || v === 0 || v === 1)).toBe(true);
+  });
+
+  it.each(CATALOGUE.map((s) => s.id))('%s: series too short to warm up gives NaN, not an error', (id) => {
+    for (const len of [0, 1, 4]) {
+      const out = computeIndicator(id, sliceSeries(series, 0, len));
+      for (const col of Object.values(out)) {
+        expect(col.length).toBe(len);
+      }
+    }
+  });
+
+  it('refuses unknown indicators and bad parameters, naming them', () => {
+    const fails = (f: () => unknown, msg: RegExp): void => {
+      try {
+        f();
+      } catch (e) {
+        expect(isKeelError(e) && e.code === 'BAD_INPUT').toBe(true);
+        expect((e as Error).message).toMatch(msg);
+        return;
+      }
+      throw new Error('expected an error');
+    };
+    fails(() => computeIndicator('nope', series), /unknown indicator "nope"/);
+    fails(() => computeIndicator('sma', series, { period: 3 }), /unknown parameter "period" \(expected: n\)/);
+    fails(() => computeIndicator('sma', series, { n: 0 }), /sma\.n: must be between 1 and 1000/);
+    fails(() => computeIndicator('rsi', series, { n: 2.5 }), /rsi\.n: must be a whole number/);
+    fails(() => computeIndicator('bollinger', series, { k: NaN }), /bollinger\.k: must be a finite number/);
+    fails(() => computeIndicator('macd', series, { fast: 30 }), /fast period \(30\) must be shorter than slow period \(26\)/);
+  });
+});
