@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInput, KeelError } from '../../core/errors';
@@ -104,8 +104,13 @@ export const command: CliCommand = {
     }
     const bars = parseMsBarCsv(text, basename(dataPath));
     const tmp = `${outPath}.${process.pid}.tmp`;
-    await writeFile(tmp, indicatorCsv(bars));
-    await rename(tmp, outPath);
+    try {
+      await writeFile(tmp, indicatorCsv(bars));
+      await rename(tmp, outPath);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw new KeelError('UNAVAILABLE', `cannot write the indicator table: ${(e as Error).message}`, { where: outPath, cause: e });
+    }
     io.out(`wrote ${bars.close.length} rows to ${outPath}`);
     return 0;
   },
