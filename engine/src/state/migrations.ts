@@ -1,0 +1,167 @@
+import type Database from 'better-sqlite3';
+import { KeelError } from '../core/errors';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append-only tables refuse change at the database itself, so no code path can rewrite history. */
+const appendOnly = (table: string) => `
+CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
+CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
+`;
+
+/** Numbered and never edited once released: a change to the schema is a new entry at the end. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'orders, fills, positions, journal, settings, audit, risk state',
+    sql: `
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY,
+  client_order_id TEXT NOT NULL UNIQUE,
+  venue_order_id TEXT,
+  account TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  type TEXT NOT NULL CHECK (type IN ('market', 'limit', 'stop', 'stop_limit', 'trailing_stop')),
+  qty REAL NOT NULL CHECK (qty >= 0),
+  quote_qty REAL CHECK (quote_qty IS NULL OR quote_qty > 0),
+  price REAL CHECK (price IS NULL OR price > 0),
+  stop_price REAL CHECK (stop_price IS NULL OR stop_price > 0),
+  trailing_percent REAL,
+  trailing_amount REAL,
+  tif TEXT NOT NULL CHECK (tif IN ('GTC', 'IOC', 'FOK', 'DAY')),
+  reduce_only INTEGER NOT NULL CHECK (reduce_only IN (0, 1)),
+  source TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  tag TEXT,
+  parent_id TEXT,
+  oco_group TEXT,
+  status TEXT NOT NULL CHECK (status IN ('new', 'submitted', 'accepted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired')),
+  filled_qty REAL NOT NULL CHECK (filled_qty >= 0),
+  avg_fill_price REAL NOT NULL,
+  fees REAL NOT NULL,
+  reason TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX orders_status ON orders (status);
+
+CREATE TABLE fills (
+  id TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  client_order_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  qty REAL NOT NULL CHECK (qty > 0),
+  price REAL NOT NULL CHECK (price > 0),
+  fee REAL NOT NULL CHECK (fee >= 0),
+  liquidity TEXT NOT NULL CHECK (liquidity IN ('maker', 'taker')),
+  ts INTEGER NOT NULL,
+  venue_trade_id TEXT
+);
+CREATE INDEX fills_order ON fills (order_id);
+CREATE UNIQUE INDEX fills_venue_trade ON fills (venue_trade_id) WHERE venue_trade_id IS NOT NULL;
+
+CREATE TABLE positions (
+  account TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  qty REAL NOT NULL,
+  avg_price REAL NOT NULL,
+  realized_pnl REAL NOT NULL,
+  fees REAL NOT NULL,
+  opened_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account, symbol)
+);
+
+CREATE TABLE journal (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL CHECK (json_valid(payload))
+);
+${appendOnly('journal')}
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL CHECK (json_valid(value)),
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  before TEXT CHECK (before IS NULL OR json_valid(before)),
+  after TEXT CHECK (after IS NULL OR json_valid(after))
+);
+${appendOnly('audit')}
+
+CREATE TABLE risk_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  kill_engaged INTEGER NOT NULL CHECK (kill_engaged IN (0, 1)),
+  kill_since INTEGER,
+  kill_reason TEXT,
+  kill_flatten INTEGER NOT NULL CHECK (kill_flatten IN (0, 1)),
+  trading_state TEXT NOT NULL CHECK (trading_state IN ('ACTIVE', 'REDUCING', 'HALTED')),
+  trading_reason TEXT,
+  trading_since INTEGER,
+  peak_equity REAL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO risk_state (id, kill_engaged, kill_flatten, trading_state, updated_at) VALUES (1, 0, 0, 'ACTIVE', 0);
+
+CREATE TABLE risk_day_equity (
+  day_key TEXT PRIMARY KEY,
+  start_equity REAL NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+`,
+  },
+];
+
+function checkList(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new KeelError('INTERNAL', `migration list out of order at ${m.version} (${m.name})`, { where: 'state migrations' });
+  });
+}
+
+export function schemaVersion(db: Database.Database): number {
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/**
+ * Brings the database up to the newest migration, each in its own transaction. A database
+ * written by a newer Keel is refused rather than guessed at: its meaning is unknown here.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[], where: string): number {
+  checkList(migrations);
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const current = schemaVersion(db);
+  const latest = migrations.length;
+  if (current > latest) {
+    throw new KeelError('CONFLICT', `state database is at schema version ${current}, newer than this Keel knows (${latest}); upgrade Keel or use another KEEL_HOME`, {
+      where,
+      details: { current, latest },
+    });
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of migrations.slice(current)) {
+    const apply = db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    });
+    try {
+      apply();
+    } catch (e) {
+      throw new KeelError('INTERNAL', `migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { where, cause: e });
+    }
+  }
+  return latest;
+}
