@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseMsBarCsv, type MsBars } from '../../src/cli/commands/indicators';
 import { atr, bollinger, donchian, ema, logReturns, macd, rollingVolatility, rsi, sma, zscore } from '../../src/features/batch';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -13,8 +12,34 @@ export const ORACLE_SCRIPT = join(ROOT, 'scripts', 'oracle', 'ttr-oracle.R');
 
 export const barFiles = (): string[] => readdirSync(join(FIXTURES, 'bars')).filter((f) => f.endsWith('.csv')).sort();
 
+export interface MsBars {
+  ts: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+const BAR_HEADER = 'timestamp,open,high,low,close,volume';
+
+/** A fixture in the ms layout, read strictly: the fixtures are ours, any surprise is a broken fixture. */
 export function readBars(file: string): MsBars {
-  return parseMsBarCsv(readFileSync(join(FIXTURES, 'bars', file), 'utf8'), file);
+  const lines = readFileSync(join(FIXTURES, 'bars', file), 'utf8').trimEnd().split('\n');
+  if (lines[0] !== BAR_HEADER) throw new Error(`${file}: header ${lines[0]}`);
+  const cols = BAR_HEADER.split(',').map(() => new Float64Array(lines.length - 1));
+  for (let r = 1; r < lines.length; r++) {
+    const cells = lines[r]!.split(',');
+    if (cells.length !== 6) throw new Error(`${file}:${r + 1}: ${cells.length} cells`);
+    cells.forEach((c, i) => {
+      const v = Number(c);
+      if (c === '' || !Number.isFinite(v)) throw new Error(`${file}:${r + 1}: "${c}" is not a number`);
+      cols[i]![r - 1] = v;
+    });
+    if (r > 1 && cols[0]![r - 1]! <= cols[0]![r - 2]!) throw new Error(`${file}:${r + 1}: timestamps out of order`);
+  }
+  const [ts, open, high, low, close, volume] = cols as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  return { ts, open, high, low, close, volume };
 }
 
 export type Table = Map<string, Float64Array>;
