@@ -1,0 +1,106 @@
+import { GrowableF64 } from './growable';
+import { isoTime, type RejectLog } from './import-report';
+
+/** Where accepted bars go: memory columns (loadBarFile) or a DuckDB staging table (the store). */
+export interface BarSink {
+  add(ts: number, open: number, high: number, low: number, close: number, volume: number, adjClose: number): void;
+}
+
+/**
+ * The row rules every bar source goes through, in the order a trader would look for them:
+ * numbers first, then prices, then time order. The file's direction is set by its first two
+ * accepted rows with different times; a row that breaks it is rejected as out of order
+ * (a wholly descending file is therefore accepted and reversed by the caller). A row with
+ * the time of the previous accepted row is merged when its values are identical and
+ * rejected when they differ, since nothing tells which of the two is right.
+ */
+export class BarChecker {
+  rowsRead = 0;
+  duplicatesInFile = 0;
+  /** +1 ascending, -1 descending, 0 not yet known. */
+  direction = 0;
+  readonly ts = new GrowableF64();
+  private prevLine = 0;
+  private prevTs = 0;
+  private prev = new Float64Array(6);
+
+  constructor(
+    private readonly rejects: RejectLog,
+    private readonly sink: BarSink,
+  ) {}
+
+  add(line: number, ts: number, open: number, high: number, low: number, close: number, volume: number, adjClose: number): void {
+    const r = this.rejects;
+    if (!Number.isFinite(ts) || !Number.isFinite(open + high + low + close + volume)) {
+      const bad = ([['time', ts], ['open', open], ['high', high], ['low', low], ['close', close], ['volume', volume]] as const).find(([, v]) => !Number.isFinite(v))!;
+      r.add(line, bad[0] === 'time' ? 'bad-timestamp' : 'not-a-number', `${bad[0]} is ${Number.isNaN(bad[1]) ? 'missing or not a number' : bad[1]}`);
+      return;
+    }
+    if (!(open > 0 && high > 0 && low > 0 && close > 0)) {
+      const [name, v] = open <= 0 ? ['open', open] : high <= 0 ? ['high', high] : low <= 0 ? ['low', low] : ['close', close];
+      r.add(line, 'non-positive-price', `${name} is ${v}; prices must be > 0`);
+      return;
+    }
+    if (high < low) {
+      r.add(line, 'high-below-low', `high ${high} < low ${low}`);
+      return;
+    }
+    if (high < open || high < close) {
+      r.add(line, 'high-below-open-close', `high ${high} < ${high < open ? `open ${open}` : `close ${close}`}`);
+      return;
+    }
+    if (low > open || low > close) {
+      r.add(line, 'low-above-open-close', `low ${low} > ${low > open ? `open ${open}` : `close ${close}`}`);
+      return;
+    }
+    if (volume < 0) {
+      r.add(line, 'negative-volume', `volume ${volume} < 0`);
+      return;
+    }
+    if (this.prevLine !== 0) {
+      if (ts === this.prevTs) {
+        const p = this.prev;
+        if (p[0] === open && p[1] === high && p[2] === low && p[3] === close && p[4] === volume && Object.is(p[5], adjClose)) {
+          this.duplicatesInFile++;
+        } else {
+          r.add(line, 'conflicting-duplicate', `same time ${isoTime(ts)} as line ${this.prevLine} but different values`);
+        }
+        return;
+      }
+      const dir = ts > this.prevTs ? 1 : -1;
+      if (this.direction === 0) this.direction = dir;
+      else if (dir !== this.direction) {
+        r.add(line, 'out-of-order', `${isoTime(ts)} is ${dir > 0 ? 'after' : 'before'} the previous row's ${isoTime(this.prevTs)} (line ${this.prevLine}) in a file that runs ${this.direction > 0 ? 'forward' : 'backward'} in time`);
+        return;
+      }
+    }
+    this.prevLine = line;
+    this.prevTs = ts;
+    const p = this.prev;
+    p[0] = open;
+    p[1] = high;
+    p[2] = low;
+    p[3] = close;
+    p[4] = volume;
+    p[5] = adjClose;
+    this.ts.push(ts);
+    this.sink.add(ts, open, high, low, close, volume, adjClose);
+  }
+}
+
+/** Bars gathered in memory, for loadBarFile. */
+export class ColumnSink implements BarSink {
+  readonly open = new GrowableF64();
+  readonly high = new GrowableF64();
+  readonly low = new GrowableF64();
+  readonly close = new GrowableF64();
+  readonly volume = new GrowableF64();
+
+  add(_ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+    this.open.push(open);
+    this.high.push(high);
+    this.low.push(low);
+    this.close.push(close);
+    this.volume.push(volume);
+  }
+}

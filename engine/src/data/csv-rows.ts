@@ -1,0 +1,101 @@
+import { KeelError } from '../core/errors';
+import { fieldText, parseDateTime, parseNumber, parseTimeOfDay } from './csv-fields';
+import type { TimeSpec } from './csv-layout';
+import { EPOCH_UNIT_TO_MS } from './infer';
+import type { LineHandler } from './line-reader';
+
+const CR = 13;
+const QUOTE = 34;
+/** 1900-01-01 and 2200-01-01: a time outside is a unit or format mistake, not market data. */
+const MIN_TS = -2_208_988_800_000;
+const MAX_TS = 7_258_118_400_000;
+
+/** Field boundaries of the current line, filled by splitFields. */
+export class LineFields {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+  }
+}
+
+/** Splits [start, end) at `delimiter`, honouring double quotes around a field. Returns the field count. */
+export function splitFields(buf: Buffer, start: number, end: number, delimiter: number, f: LineFields): number {
+  let n = 0;
+  let pos = start;
+  const cap = f.start.length;
+  for (;;) {
+    let e = pos;
+    if (buf[pos] === QUOTE) {
+      const q = buf.indexOf(QUOTE, pos + 1);
+      e = q < 0 || q >= end ? end : q + 1;
+    }
+    while (e < end && buf[e] !== delimiter) e++;
+    if (n < cap) {
+      f.start[n] = pos;
+      f.end[n] = e;
+    }
+    n++;
+    if (e >= end) break;
+    pos = e + 1;
+  }
+  f.count = n;
+  return n;
+}
+
+/** Reads a row's time per the layout; NaN when unreadable or implausible. */
+export function readTime(buf: Buffer, f: LineFields, t: TimeSpec): number {
+  let ts: number;
+  if (t.kind === 'epoch') {
+    ts = Math.round(parseNumber(buf, f.start[t.index]!, f.end[t.index]!) * EPOCH_UNIT_TO_MS[t.unit]);
+  } else if (t.kind === 'datetime') {
+    ts = parseDateTime(buf, f.start[t.index]!, f.end[t.index]!);
+  } else {
+    ts = parseDateTime(buf, f.start[t.dateIndex]!, f.end[t.dateIndex]!) + parseTimeOfDay(buf, f.start[t.timeIndex]!, f.end[t.timeIndex]!);
+  }
+  return ts >= MIN_TS && ts < MAX_TS ? ts : NaN;
+}
+
+export function timeText(buf: Buffer, f: LineFields, t: TimeSpec): string {
+  if (t.kind === 'date+time') return `${fieldText(buf, f.start[t.dateIndex]!, f.end[t.dateIndex]!)} ${fieldText(buf, f.start[t.timeIndex]!, f.end[t.timeIndex]!)}`;
+  return fieldText(buf, f.start[t.index]!, f.end[t.index]!);
+}
+
+export function describeBadNumber(buf: Buffer, f: LineFields, index: number, name: string): string {
+  const text = fieldText(buf, f.start[index]!, f.end[index]!);
+  return text === '' ? `${name} is empty` : `${name} is not a number: "${text.slice(0, 40)}"`;
+}
+
+/**
+ * The per-line frame shared by the bar and trade readers: skips blank lines and the header,
+ * splits fields, and refuses the file at the first row whose field count differs from the
+ * layout's, because a shifted column would otherwise be read as the wrong field.
+ */
+export function rowHandler(
+  path: string,
+  layout: { delimiter: number; hasHeader: boolean; fieldCount: number },
+  columnsText: string,
+  onRow: (buf: Buffer, f: LineFields, line: number) => void,
+): LineHandler {
+  const fields = new LineFields(layout.fieldCount + 1);
+  let headerPending = layout.hasHeader;
+  return (buf, start, end, line) => {
+    if (end > start && buf[end - 1] === CR) end--;
+    if (start === end) return;
+    if (headerPending) {
+      headerPending = false;
+      return;
+    }
+    const n = splitFields(buf, start, end, layout.delimiter, fields);
+    if (n !== layout.fieldCount) {
+      throw new KeelError('BAD_FILE', `row has ${n} fields but the layout has ${layout.fieldCount} (${columnsText}); refusing the file rather than guessing which column is which`, {
+        where: `${path}:${line}`,
+        details: { line, fields: n, expected: layout.fieldCount },
+      });
+    }
+    onRow(buf, fields, line);
+  };
+}

@@ -1,0 +1,28 @@
+/** An append-only Float64Array that doubles its capacity as it fills. */
+export class GrowableF64 {
+  private buf: Float64Array;
+  length = 0;
+
+  constructor(capacity = 4096) {
+    this.buf = new Float64Array(capacity);
+  }
+
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const bigger = new Float64Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = v;
+  }
+
+  /** A view of the filled part (shares memory; valid until the next push). */
+  view(): Float64Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** The filled part as a right-sized array of its own. */
+  toArray(): Float64Array {
+    return this.buf.slice(0, this.length);
+  }
+}

@@ -1,0 +1,381 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { KeelError, badInput } from '../core/errors';
+import { timeframeMs, type Timeframe } from '../core/timeframe';
+import type { BarSeries } from '../model/bar';
+import type { TradeSeries } from '../model/trade';
+import type { BarSink } from './bar-checker';
+import { parseBarFile, summariseBars, type BarFileOptions } from './bar-file';
+import { DoubleChunkAppender, resultColumns } from './duck-columns';
+import type { ImportReport, StoreOutcome } from './import-report';
+import { barsFromTrades, resampleBars } from './resample';
+import { sqlString } from './sql';
+import { migrate } from './store-schema';
+import { parseTradeCsv } from './trade-file';
+
+/** Half-open time range [from, to) in ms UTC; either end may be left open. */
+export interface TimeRange {
+  from?: number;
+  to?: number;
+}
+
+/** How the bars of a query were obtained; a derived series says so. */
+export type BarOrigin =
+  | { kind: 'stored' }
+  | { kind: 'resampled'; from: Timeframe; lastPartial: boolean }
+  | { kind: 'trades' };
+
+export type StoredBars = BarSeries & { origin: BarOrigin };
+
+export interface DatasetInfo {
+  kind: 'bars' | 'trades';
+  symbol: string;
+  /** null for trades. */
+  timeframe: Timeframe | null;
+  /** First and last bar open time (or trade time), ms UTC. */
+  from: number;
+  to: number;
+  rows: number;
+  /** Holes at the timeframe (see quality.findGaps); null for trades. */
+  gaps: number | null;
+}
+
+export interface ImportLogEntry {
+  id: number;
+  kind: 'bars' | 'trades';
+  fileName: string;
+  sha256: string;
+  symbol: string;
+  timeframe: Timeframe | null;
+  importedAt: string;
+  rowsNew: number;
+  report: ImportReport;
+}
+
+export type ImportPhase = 'reading' | 'storing' | 'committing';
+
+export interface ImportOptions {
+  /**
+   * Progress: 'reading' after each 4 MB of file with the rows read so far, 'storing' once the
+   * file is checked, 'committing' once the rows are merged, just before the commit.
+   * Throwing from it cancels the import; the store stays exactly as it was.
+   */
+  onProgress?: (phase: ImportPhase, rowsRead: number) => void;
+}
+
+const ALL_TIME = { from: -(2 ** 53), to: 2 ** 53 };
+
+/**
+ * Keel's market data: bars and trades in one DuckDB file, with the log of imported files.
+ * Reads run on a shared connection. Each import runs on a connection of its own inside one
+ * transaction, so an import that fails or is cancelled half-way leaves the store as it was
+ * and readers never see half an import; imports run one at a time.
+ */
+export class MarketStore {
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly con: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<MarketStore> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/lock/i.test(msg)) {
+        throw new KeelError('UNAVAILABLE', 'the market store is open in another process (is the workstation running?); close it and retry', { where: path, cause: e });
+      }
+      throw new KeelError('BAD_FILE', `cannot open the market store: ${msg}`, { where: path, cause: e });
+    }
+    const con = await instance.connect();
+    try {
+      await migrate(con, path);
+    } catch (e) {
+      con.closeSync();
+      instance.closeSync();
+      throw e;
+    }
+    return new MarketStore(path, instance, con);
+  }
+
+  close(): void {
+    this.con.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Imports a bar file (CSV in any accepted layout, or Parquet). See docs/data.md. */
+  importBars(path: string, opts: BarFileOptions & ImportOptions = {}): Promise<ImportReport> {
+    return this.exclusive(() =>
+      this.inTransaction(async (con) => {
+        const progress = opts.onProgress ?? (() => {});
+        await con.run('CREATE TEMP TABLE stage_bars (ts DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, adj_close DOUBLE)');
+        const appender = new DoubleChunkAppender(await con.createAppender('stage_bars'), 7);
+        const sink: BarSink = {
+          add(ts, open, high, low, close, volume, adjClose) {
+            const k = appender.filled;
+            const c = appender.cols;
+            c[0]![k] = ts;
+            c[1]![k] = open;
+            c[2]![k] = high;
+            c[3]![k] = low;
+            c[4]![k] = close;
+            c[5]![k] = volume;
+            c[6]![k] = adjClose;
+            appender.endRow();
+          },
+        };
+        const parsed = await parseBarFile(path, sink, async () => con, (rows) => progress('reading', rows));
+        appender.close();
+        const { report } = summariseBars(path, parsed, opts);
+        progress('storing', report.rowsRead);
+        const previous = await this.previousImport(con, 'bars', report.sha256, report.symbol, report.timeframe);
+        if (previous) return { report: { ...report, store: previous }, commit: false };
+        const keys = [report.symbol, report.timeframe!];
+        const counts = await this.countAgainstStore(con, `
+          SELECT count(*) FILTER (WHERE b.ts IS NULL),
+                 count(*) FILTER (WHERE b.ts IS NOT NULL AND b.open = s.open AND b.high = s.high AND b.low = s.low
+                                  AND b.close = s.close AND b.volume = s.volume AND b.adj_close IS NOT DISTINCT FROM s.adj_close),
+                 count(*)
+          FROM stage_bars s LEFT JOIN bars b ON b.symbol = $1 AND b.timeframe = $2 AND b.ts = s.ts::BIGINT`, keys);
+        await con.run(
+          `INSERT INTO bars SELECT $1, $2, ts::BIGINT, open, high, low, close, volume, adj_close FROM stage_bars ${onConflict(counts, '(symbol, timeframe, ts)', ['open', 'high', 'low', 'close', 'volume', 'adj_close'])}`,
+          keys,
+        );
+        return this.logImport(con, report, counts, progress);
+      }),
+    );
+  }
+
+  /** Imports a trades CSV (with a header, or Kraken's headerless time,price,volume). */
+  importTrades(path: string, opts: { symbol?: string; strict?: boolean } & ImportOptions = {}): Promise<ImportReport> {
+    return this.exclusive(() =>
+      this.inTransaction(async (con) => {
+        const progress = opts.onProgress ?? (() => {});
+        const { series, ids, report } = await parseTradeCsv(path, opts);
+        progress('storing', report.rowsRead);
+        const previous = await this.previousImport(con, 'trades', report.sha256, report.symbol, null);
+        if (previous) return { report: { ...report, store: previous }, commit: false };
+        await con.run('CREATE TEMP TABLE stage_trades (ts DOUBLE, price DOUBLE, amount DOUBLE, side VARCHAR, id VARCHAR)');
+        const appender = await con.createAppender('stage_trades');
+        for (let i = 0; i < series.length; i++) {
+          appender.appendDouble(series.ts[i]!);
+          appender.appendDouble(series.price[i]!);
+          appender.appendDouble(series.amount[i]!);
+          const side = series.side[i];
+          if (side === 0) appender.appendNull();
+          else appender.appendVarchar(side === 1 ? 'buy' : 'sell');
+          appender.appendVarchar(ids[i]!);
+          appender.endRow();
+        }
+        appender.closeSync();
+        const counts = await this.countAgainstStore(con, `
+          SELECT count(*) FILTER (WHERE t.id IS NULL),
+                 count(*) FILTER (WHERE t.id IS NOT NULL AND t.ts = s.ts::BIGINT AND t.price = s.price AND t.amount = s.amount
+                                  AND t.side IS NOT DISTINCT FROM s.side),
+                 count(*)
+          FROM stage_trades s LEFT JOIN trades t ON t.symbol = $1 AND t.id = s.id`, [report.symbol]);
+        await con.run(
+          `INSERT INTO trades SELECT $1, ts::BIGINT, price, amount, side, id FROM stage_trades ${onConflict(counts, '(symbol, id)', ['ts', 'price', 'amount', 'side'])}`,
+          [report.symbol],
+        );
+        return this.logImport(con, report, counts, progress);
+      }),
+    );
+  }
+
+  /**
+   * Bars in [from, to), ascending, read column by column. A timeframe that is not stored is
+   * made on the fly from the largest stored timeframe that divides it, else from stored
+   * trades; `origin` says which.
+   */
+  async bars(symbol: string, timeframe: Timeframe, range: TimeRange = {}): Promise<StoredBars> {
+    const targetMs = timeframeMs(timeframe);
+    const stored = ((await this.con.runAndReadAll('SELECT DISTINCT timeframe FROM bars WHERE symbol = $1', [symbol])).getColumnsJS()[0] ?? []) as string[];
+    if (stored.includes(timeframe)) return { ...(await this.readBars(symbol, timeframe, range)), origin: { kind: 'stored' } };
+    const source = stored
+      .map((tf) => ({ tf, ms: timeframeMs(tf) }))
+      .filter((s) => s.ms < targetMs && targetMs % s.ms === 0)
+      .sort((a, b) => b.ms - a.ms)[0];
+    if (source) {
+      const { series, lastPartial } = resampleBars(await this.readBars(symbol, source.tf, range), timeframe);
+      return { ...dropLeadingBefore(series, range.from), origin: { kind: 'resampled', from: source.tf, lastPartial } };
+    }
+    const trades = await this.trades(symbol, range);
+    if (trades.length > 0) return { ...dropLeadingBefore(barsFromTrades(trades, timeframe), range.from), origin: { kind: 'trades' } };
+    const what = stored.length > 0 ? `stored timeframes: ${stored.join(', ')}, none divides ${timeframe}` : 'nothing stored for it';
+    throw new KeelError('NOT_FOUND', `no ${timeframe} bars for ${symbol} (${what})`, { where: symbol });
+  }
+
+  /** Trades in [from, to), ascending by time. */
+  async trades(symbol: string, range: TimeRange = {}): Promise<TradeSeries> {
+    const { from, to } = { ...ALL_TIME, ...range };
+    const result = await this.con.run(
+      `SELECT ts::DOUBLE, price, amount, CASE side WHEN 'buy' THEN 1 WHEN 'sell' THEN -1 ELSE 0 END::DOUBLE
+       FROM trades WHERE symbol = $1 AND ts >= $2 AND ts < $3 ORDER BY ts, id`,
+      [symbol, BigInt(Math.ceil(from)), BigInt(Math.ceil(to))],
+    );
+    const [ts, price, amount, side] = resultColumns(result) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    return { symbol, length: ts.length, ts, price, amount, side: Int8Array.from(side) };
+  }
+
+  /** What the store holds: one entry per bar series and per trade symbol. */
+  async datasets(): Promise<DatasetInfo[]> {
+    const bars = await this.con.runAndReadAll(
+      'SELECT symbol, timeframe, min(ts)::DOUBLE, max(ts)::DOUBLE, count(*)::DOUBLE FROM bars GROUP BY symbol, timeframe ORDER BY symbol, timeframe',
+    );
+    const out: DatasetInfo[] = [];
+    for (const [symbol, timeframe, from, to, rows] of bars.getRowsJS() as [string, string, number, number, number][]) {
+      const gaps = await this.con.runAndReadAll(
+        `SELECT count(*)::DOUBLE FROM (SELECT ts - lag(ts) OVER (ORDER BY ts) AS step FROM bars WHERE symbol = $1 AND timeframe = $2) WHERE step > $3`,
+        [symbol, timeframe, BigInt(timeframeMs(timeframe))],
+      );
+      out.push({ kind: 'bars', symbol, timeframe, from, to, rows, gaps: Number(gaps.getRowsJS()[0]![0]) });
+    }
+    const trades = await this.con.runAndReadAll('SELECT symbol, min(ts)::DOUBLE, max(ts)::DOUBLE, count(*)::DOUBLE FROM trades GROUP BY symbol ORDER BY symbol');
+    for (const [symbol, from, to, rows] of trades.getRowsJS() as [string, number, number, number][]) {
+      out.push({ kind: 'trades', symbol, timeframe: null, from, to, rows, gaps: null });
+    }
+    return out;
+  }
+
+  /** The import log, oldest first. */
+  async imports(): Promise<ImportLogEntry[]> {
+    const r = await this.con.runAndReadAll(
+      `SELECT id, kind, file_name, sha256, symbol, timeframe, strftime(imported_at, '%Y-%m-%dT%H:%M:%S.%gZ'), rows_new::DOUBLE, report::VARCHAR FROM imports ORDER BY id`,
+    );
+    return (r.getRowsJS() as [number, 'bars' | 'trades', string, string, string, string | null, string, number, string][]).map(
+      ([id, kind, fileName, sha256, symbol, timeframe, importedAt, rowsNew, report]) => ({
+        id, kind, fileName, sha256, symbol, timeframe, importedAt, rowsNew, report: JSON.parse(report) as ImportReport,
+      }),
+    );
+  }
+
+  /**
+   * Writes bars to CSV or Parquet (by the file's extension) in the ms layout
+   * (timestamp,open,high,low,close,volume) that import reads back bit for bit. The file
+   * appears whole or not at all: DuckDB writes a temporary file that is then renamed.
+   */
+  async exportBars(symbol: string, timeframe: Timeframe, out: string, range: TimeRange = {}): Promise<{ rows: number; format: 'csv' | 'parquet'; origin: BarOrigin }> {
+    const ext = extname(out).toLowerCase();
+    if (ext !== '.csv' && ext !== '.parquet') throw badInput(`export to .csv or .parquet, not "${ext || out}"`, out);
+    const format = ext === '.csv' ? 'csv' : 'parquet';
+    const series = await this.bars(symbol, timeframe, range);
+    const con = await this.instance.connect();
+    const tmp = `${out}.partial-${process.pid}`;
+    try {
+      await con.run('CREATE TEMP TABLE export_bars ("timestamp" BIGINT, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)');
+      const appender = new DoubleChunkAppender(await con.createAppender('export_bars'), 6);
+      appender.addColumns([series.ts, series.open, series.high, series.low, series.close, series.volume]);
+      appender.close();
+      const options = format === 'csv' ? 'FORMAT csv, HEADER' : 'FORMAT parquet';
+      await con.run(`COPY (SELECT * FROM export_bars ORDER BY "timestamp") TO ${sqlString(tmp)} (${options})`);
+      renameSync(tmp, out);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new KeelError('BAD_INPUT', `cannot write the export: ${(e as Error).message}`, { where: out, cause: e });
+    } finally {
+      con.closeSync();
+    }
+    return { rows: series.length, format, origin: series.origin };
+  }
+
+  private async readBars(symbol: string, timeframe: Timeframe, range: TimeRange): Promise<BarSeries> {
+    const { from, to } = { ...ALL_TIME, ...range };
+    const result = await this.con.run(
+      `SELECT ts::DOUBLE, open, high, low, close, volume FROM bars
+       WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts < $4 ORDER BY ts`,
+      [symbol, timeframe, BigInt(Math.ceil(from)), BigInt(Math.ceil(to))],
+    );
+    const [ts, open, high, low, close, volume] = resultColumns(result) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    return { symbol, timeframe, length: ts.length, ts, open, high, low, close, volume };
+  }
+
+  /** Runs writes one after another: DuckDB would abort the second of two conflicting transactions. */
+  private exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(job, job);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async inTransaction(work: (con: DuckDBConnection) => Promise<{ report: ImportReport; commit: boolean }>): Promise<ImportReport> {
+    const con = await this.instance.connect();
+    try {
+      await con.run('BEGIN TRANSACTION');
+      try {
+        const { report, commit } = await work(con);
+        await con.run(commit ? 'COMMIT' : 'ROLLBACK');
+        return report;
+      } catch (e) {
+        // Closing the connection discards the transaction anyway, so a failed ROLLBACK must not hide the cause.
+        await con.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      con.closeSync();
+    }
+  }
+
+  private async previousImport(con: DuckDBConnection, kind: 'bars' | 'trades', sha256: string, symbol: string, timeframe: Timeframe | null): Promise<StoreOutcome | undefined> {
+    const r = await con.runAndReadAll(
+      `SELECT strftime(imported_at, '%Y-%m-%dT%H:%M:%SZ') FROM imports
+       WHERE kind = $1 AND sha256 = $2 AND symbol = $3 AND timeframe IS NOT DISTINCT FROM $4 ORDER BY id LIMIT 1`,
+      [kind, sha256, symbol, timeframe],
+    );
+    const at = r.getRowsJS()[0]?.[0];
+    if (at === undefined) return undefined;
+    return { alreadyImported: true, previousImportAt: String(at), rowsNew: 0, rowsReplaced: 0, rowsUnchanged: 0 };
+  }
+
+  /** `sql` joins the staged rows to the store on its key and counts (new, identical, all). */
+  private async countAgainstStore(con: DuckDBConnection, sql: string, params: string[]): Promise<MergeCounts> {
+    const [fresh, same, total] = (await con.runAndReadAll(sql, params)).getRowsJS()[0]!.map(Number) as [number, number, number];
+    return { fresh, same, replaced: total - fresh - same };
+  }
+
+  private async logImport(con: DuckDBConnection, report: ImportReport, counts: MergeCounts, progress: (phase: ImportPhase, rows: number) => void): Promise<{ report: ImportReport; commit: boolean }> {
+    const done: ImportReport = { ...report, store: { alreadyImported: false, rowsNew: counts.fresh, rowsReplaced: counts.replaced, rowsUnchanged: counts.same } };
+    await con.run(
+      `INSERT INTO imports (kind, file_name, sha256, symbol, timeframe, imported_at, rows_new, report)
+       VALUES ($1, $2, $3, $4, $5, now()::TIMESTAMP, $6, $7::JSON)`,
+      [done.kind, done.file, done.sha256, done.symbol, done.timeframe, counts.fresh, JSON.stringify(done)],
+    );
+    progress('committing', report.rowsRead);
+    return { report: done, commit: true };
+  }
+}
+
+interface MergeCounts {
+  fresh: number;
+  same: number;
+  replaced: number;
+}
+
+/** The cheapest correct conflict clause: none without overlap, skip when overlap is identical, else the file wins. */
+function onConflict(c: MergeCounts, key: string, columns: string[]): string {
+  if (c.same === 0 && c.replaced === 0) return '';
+  if (c.replaced === 0) return `ON CONFLICT ${key} DO NOTHING`;
+  return `ON CONFLICT ${key} DO UPDATE SET ${columns.map((col) => `${col} = excluded.${col}`).join(', ')}`;
+}
+
+/** Resampling a range that starts mid-bucket yields a first bucket opening before `from`: drop it. */
+function dropLeadingBefore(s: BarSeries, from: number | undefined): BarSeries {
+  if (from === undefined || s.length === 0 || s.ts[0]! >= from) return s;
+  const k = s.ts.findIndex((t) => t >= from);
+  const start = k < 0 ? s.length : k;
+  return {
+    ...s,
+    length: s.length - start,
+    ts: s.ts.subarray(start),
+    open: s.open.subarray(start),
+    high: s.high.subarray(start),
+    low: s.low.subarray(start),
+    close: s.close.subarray(start),
+    volume: s.volume.subarray(start),
+  };
+}

@@ -1,0 +1,77 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { KeelError } from '../core/errors';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The market store's schema, one numbered step at a time. Steps are only ever appended:
+ * a released step never changes, because stores in the field already ran it.
+ */
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'bars, trades and the import log',
+    sql: `
+      CREATE TABLE bars (
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,          -- bar open time, ms since epoch UTC
+        open DOUBLE NOT NULL,
+        high DOUBLE NOT NULL,
+        low DOUBLE NOT NULL,
+        close DOUBLE NOT NULL,
+        volume DOUBLE NOT NULL,
+        adj_close DOUBLE,            -- Yahoo's Adj Close when the source had one; never used for OHLC
+        PRIMARY KEY (symbol, timeframe, ts)
+      );
+      CREATE TABLE trades (
+        symbol VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        price DOUBLE NOT NULL,
+        amount DOUBLE NOT NULL,
+        side VARCHAR,                -- 'buy' | 'sell' | NULL when the source does not say
+        id VARCHAR NOT NULL,         -- the venue's trade id, or one made from time, price, amount and rank
+        PRIMARY KEY (symbol, id)
+      );
+      CREATE SEQUENCE imports_id;
+      CREATE TABLE imports (
+        id INTEGER PRIMARY KEY DEFAULT nextval('imports_id'),
+        kind VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR,
+        imported_at TIMESTAMP NOT NULL,
+        rows_new BIGINT NOT NULL,
+        report JSON NOT NULL
+      );`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Brings a store up to SCHEMA_VERSION, each step in its own transaction. */
+export async function migrate(con: DuckDBConnection, where: string): Promise<void> {
+  await con.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
+  const applied = new Set((await con.runAndReadAll('SELECT version FROM schema_migrations')).getColumnsJS()[0] as number[] | undefined);
+  const newest = Math.max(0, ...applied);
+  if (newest > SCHEMA_VERSION) {
+    throw new KeelError('UNAVAILABLE', `the market store has schema version ${newest}, newer than this Keel understands (${SCHEMA_VERSION}); update Keel`, { where });
+  }
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    await con.run('BEGIN TRANSACTION');
+    try {
+      await con.run(m.sql);
+      await con.run('INSERT INTO schema_migrations VALUES ($1, $2, now()::TIMESTAMP)', [m.version, m.name]);
+      await con.run('COMMIT');
+    } catch (e) {
+      await con.run('ROLLBACK');
+      throw e;
+    }
+  }
+}
