@@ -1,0 +1,286 @@
+import { badInput, KeelError } from '../../core/errors';
+import type { Bar } from '../../model/bar';
+import { roundToStep } from '../../model/instrument';
+import type { Order, OrderType, Side, TimeInForce } from '../../model/order';
+import type { Trade } from '../../model/trade';
+import { Rng } from '../../risk/analytics/random';
+import { qtyForQuote } from '../matching';
+import type { Venue, VenueCallbacks } from '../types';
+import { validateTrail } from '../emulator/trailing';
+import { evaluate, type Match, type PriceEvent, type WorkingState } from './fill-rules';
+import { DEFAULT_LATENCY, drawLatency, validateLatency, type LatencyModel } from './latency';
+import type { Scheduler } from './scheduler';
+
+export interface PaperVenueOptions {
+  scheduler: Scheduler;
+  /** Same seed and same data give the same fills, ids and timestamps. */
+  seed: number;
+  latency?: LatencyModel;
+  /** Adverse slippage on taker fills, in basis points. Default 5. */
+  slippageBps?: number;
+  /** Fractions of notional. Default 0.0026 each (Kraken's base tier). */
+  makerFee?: number;
+  takerFee?: number;
+  /** Most of one bar's (or print's) volume our orders on a symbol may take together. Default 0.1; null for no limit. */
+  maxVolumeShare?: number | null;
+  /** Lot size per symbol, to round partial and quote-sized fills down to what the venue would trade. */
+  lotSize?: (symbol: string) => number | undefined;
+  name?: string;
+}
+
+/** Orders of one OCO group that could all fill on one event: the venue filled one and left the rest working. */
+export interface OcoResolution {
+  ts: number;
+  symbol: string;
+  ocoGroup: string;
+  filled: string;
+  skipped: string[];
+  rule: 'stop_first';
+}
+
+interface Working extends WorkingState {
+  id: string;
+  symbol: string;
+  qty: number;
+  quoteQty: number | undefined;
+  tif: TimeInForce;
+  ocoGroup: string | undefined;
+  filled: number;
+  liveSeq: number;
+  expiresAt: number | undefined;
+}
+
+const DAY_MS = 86_400_000;
+const SUPPORTED: ReadonlySet<OrderType> = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
+
+/**
+ * A venue for live or replayed data with simulated fills. Every answer (acknowledgement,
+ * cancel, fill report) travels back over one ordered channel after a seeded latency, so
+ * nothing is ever reported before submit time + latency and reports never overtake each
+ * other. An order works from the moment it is acknowledged and is matched against each bar
+ * or trade that arrives after that (see docs/paper-trading.md for the rules).
+ */
+export class PaperVenue implements Venue {
+  readonly kind = 'paper' as const;
+  readonly name: string;
+  /** Same-event OCO conflicts the venue resolved, for the session and its report. */
+  readonly ocoResolutions: OcoResolution[] = [];
+
+  private callbacks: VenueCallbacks | undefined;
+  private readonly scheduler: Scheduler;
+  private readonly rng: Rng;
+  private readonly latency: LatencyModel;
+  private readonly slip: number;
+  private readonly makerFee: number;
+  private readonly takerFee: number;
+  private readonly maxShare: number | null;
+  private readonly lotSize: (symbol: string) => number | undefined;
+
+  private readonly working = new Map<string, Working>();
+  /** Symbols fed with trades: their bars are ignored here, or the same volume would be matched twice. */
+  private readonly tradeDriven = new Set<string>();
+  private channelAt = -Infinity;
+  private seq = 0;
+  private venueIds = 0;
+  private tradeIds = 0;
+
+  constructor(opts: PaperVenueOptions) {
+    this.scheduler = opts.scheduler;
+    this.rng = new Rng(opts.seed);
+    this.latency = opts.latency ?? DEFAULT_LATENCY;
+    validateLatency(this.latency);
+    this.slip = (opts.slippageBps ?? 5) / 10_000;
+    this.makerFee = opts.makerFee ?? 0.0026;
+    this.takerFee = opts.takerFee ?? 0.0026;
+    this.maxShare = opts.maxVolumeShare === undefined ? 0.1 : opts.maxVolumeShare;
+    this.lotSize = opts.lotSize ?? (() => undefined);
+    this.name = opts.name ?? 'paper';
+    const where = 'paper venue options';
+    if (!(this.slip >= 0)) throw badInput(`slippageBps must be >= 0, got ${opts.slippageBps}`, where);
+    if (!(this.makerFee >= 0) || !(this.takerFee >= 0)) throw badInput(`fees must be >= 0, got maker ${opts.makerFee}, taker ${opts.takerFee}`, where);
+    if (this.maxShare !== null && !(this.maxShare > 0 && this.maxShare <= 1)) {
+      throw badInput(`maxVolumeShare must be in (0, 1] or null, got ${opts.maxVolumeShare}`, where);
+    }
+  }
+
+  connect(callbacks: VenueCallbacks): void {
+    this.callbacks = callbacks;
+  }
+
+  submit(order: Order): void {
+    const cb = this.cb();
+    const w: Working = {
+      id: order.id,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      qty: order.qty,
+      quoteQty: order.quoteQty,
+      price: order.price,
+      stopPrice: order.stopPrice,
+      trailingPercent: order.trailingPercent,
+      trailingAmount: order.trailingAmount,
+      tif: order.tif,
+      ocoGroup: order.ocoGroup,
+      triggered: false,
+      rested: false,
+      best: undefined,
+      filled: 0,
+      liveSeq: 0,
+      expiresAt: undefined,
+    };
+    this.send(() => {
+      const now = this.scheduler.now();
+      const reason = rejectionReason(w);
+      if (reason) {
+        cb.rejected(w.id, reason, now);
+        return;
+      }
+      w.liveSeq = this.seq++;
+      w.expiresAt = w.tif === 'DAY' ? Math.floor(now / DAY_MS) * DAY_MS + DAY_MS : undefined;
+      this.working.set(w.id, w);
+      this.venueIds += 1;
+      cb.accepted(w.id, now, `${this.name}-${this.venueIds}`);
+    });
+  }
+
+  cancel(order: Order): void {
+    const cb = this.cb();
+    this.send(() => {
+      const now = this.scheduler.now();
+      // A cancel travels the same ordered channel as the submit, so the order is known by now;
+      // if it is not working it filled or was rejected first, and that report is already on its way.
+      if (this.working.delete(order.id)) cb.cancelled(order.id, now, 'cancelled by request');
+    });
+  }
+
+  onBar(symbol: string, bar: Bar): void {
+    if (!this.tradeDriven.has(symbol)) this.match(symbol, bar);
+  }
+
+  /** A print from a live or replayed trade feed; the clock must already be at its time. */
+  onTrade(symbol: string, trade: Trade): void {
+    this.tradeDriven.add(symbol);
+    this.match(symbol, { open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.amount });
+  }
+
+  /** Orders working at the venue now (acknowledged, not done): for tests and the blotter's venue view. */
+  workingIds(): string[] {
+    return [...this.working.keys()];
+  }
+
+  private match(symbol: string, ev: PriceEvent): void {
+    const cb = this.cb();
+    const now = this.scheduler.now();
+    const orders = [...this.working.values()].filter((w) => w.symbol === symbol).sort((a, b) => a.liveSeq - b.liveSeq);
+    const matches: { w: Working; m: Match }[] = [];
+    for (const w of orders) {
+      if (w.expiresAt !== undefined && now >= w.expiresAt) {
+        this.working.delete(w.id);
+        this.send(() => cb.expired(w.id, this.scheduler.now()));
+        continue;
+      }
+      const m = evaluate(w, ev, this.slip);
+      if (m) matches.push({ w, m });
+    }
+    let capacity = this.maxShare === null ? Infinity : this.maxShare * ev.volume;
+    for (const { w, m } of this.resolveOco(symbol, matches, now)) {
+      const lot = this.lotSize(symbol);
+      const quoteSized = w.quoteQty !== undefined && w.qty === 0;
+      if (quoteSized) {
+        w.qty = quoteToQty(w.side, w.quoteQty!, m.price, m.liquidity === 'maker' ? this.makerFee : this.takerFee, lot);
+        if (!(w.qty > 0)) {
+          this.cancelUnfilled(w, `quote amount ${w.quoteQty} buys less than one lot at ${m.price}`);
+          continue;
+        }
+      }
+      const remaining = w.qty - w.filled;
+      // A quote-sized order fills whole: a part would fix its size (see docs/paper-trading.md).
+      let qty = quoteSized ? remaining : Math.min(remaining, capacity);
+      if (lot !== undefined && qty < remaining) qty = roundToStep(qty, lot, 'down');
+      if (w.tif === 'FOK' && qty < remaining) {
+        this.cancelUnfilled(w, 'FOK: could not fill in full');
+        continue;
+      }
+      if (qty > 0) {
+        capacity = Math.max(0, capacity - qty);
+        w.filled += qty;
+        const fee = qty * m.price * (m.liquidity === 'maker' ? this.makerFee : this.takerFee);
+        this.tradeIds += 1;
+        const tradeId = `${this.name}-t-${this.tradeIds}`;
+        const price = m.price;
+        const liquidity = m.liquidity;
+        this.send(() => cb.filled(w.id, { qty, price, fee, liquidity, ts: this.scheduler.now(), venueTradeId: tradeId }));
+      }
+      if (w.qty - w.filled <= w.qty * 1e-12) this.working.delete(w.id);
+    }
+    for (const w of orders) {
+      if ((w.tif === 'IOC' || w.tif === 'FOK') && this.working.has(w.id)) this.cancelUnfilled(w, `${w.tif}: remainder cancelled after its first chance to fill`);
+    }
+  }
+
+  /**
+   * Of the orders of one OCO group that could fill on this event only one may: the data cannot
+   * say which price came first, so the venue assumes the worst for the trader (a stop before a
+   * target) and leaves the others working for the emulator to cancel.
+   */
+  private resolveOco(symbol: string, matches: { w: Working; m: Match }[], ts: number): { w: Working; m: Match }[] {
+    const byGroup = new Map<string, { w: Working; m: Match }[]>();
+    for (const x of matches) {
+      if (x.w.ocoGroup === undefined) continue;
+      const g = byGroup.get(x.w.ocoGroup) ?? [];
+      g.push(x);
+      byGroup.set(x.w.ocoGroup, g);
+    }
+    const skipped = new Set<string>();
+    for (const [group, members] of byGroup) {
+      if (members.length < 2) continue;
+      const winner = members.find((x) => x.m.stopLike) ?? members[0]!;
+      const losers = members.filter((x) => x !== winner).map((x) => x.w.id);
+      losers.forEach((id) => skipped.add(id));
+      this.ocoResolutions.push({ ts, symbol, ocoGroup: group, filled: winner.w.id, skipped: losers, rule: 'stop_first' });
+    }
+    return matches.filter((x) => !skipped.has(x.w.id));
+  }
+
+  private cancelUnfilled(w: Working, reason: string): void {
+    const cb = this.cb();
+    this.working.delete(w.id);
+    this.send(() => cb.cancelled(w.id, this.scheduler.now(), reason));
+  }
+
+  /** Sends an answer after a fresh latency draw, never ahead of an earlier answer. */
+  private send(task: () => void): void {
+    const at = Math.max(this.scheduler.now() + drawLatency(this.latency, this.rng), this.channelAt);
+    this.channelAt = at;
+    this.scheduler.at(at, task);
+  }
+
+  private cb(): VenueCallbacks {
+    if (!this.callbacks) throw new KeelError('UNAVAILABLE', 'paper venue used before connect()', { where: `venue ${this.name}` });
+    return this.callbacks;
+  }
+}
+
+function rejectionReason(w: Working): string | undefined {
+  if (!SUPPORTED.has(w.type)) return `order type ${w.type} is not supported`;
+  const sized = w.quoteQty !== undefined ? w.quoteQty > 0 && w.qty === 0 : w.qty > 0;
+  if (!sized) return `order needs a positive qty or quoteQty (got qty ${w.qty}, quoteQty ${w.quoteQty})`;
+  if ((w.type === 'limit' || w.type === 'stop_limit') && !(w.price! > 0)) return `${w.type} needs a positive price`;
+  if ((w.type === 'stop' || w.type === 'stop_limit') && !(w.stopPrice! > 0)) return `${w.type} needs a positive stopPrice`;
+  if (w.type === 'trailing_stop') {
+    try {
+      validateTrail(w, 'trailing stop');
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  if ((w.tif === 'IOC' || w.tif === 'FOK') && w.type !== 'market' && w.type !== 'limit') return `${w.tif} applies to market and limit orders only`;
+  return undefined;
+}
+
+/** Quantity a quote amount buys at `price` with the fee included, rounded down to the lot. */
+function quoteToQty(side: Side, quote: number, price: number, fee: number, lot: number | undefined): number {
+  const q = qtyForQuote(side, quote, price, fee);
+  return lot === undefined ? q : roundToStep(q, lot, 'down');
+}

@@ -1,0 +1,93 @@
+import type { Clock, SimulatedClock } from '../../core/clock';
+import { badInput } from '../../core/errors';
+
+/**
+ * Runs tasks at a time on the engine clock. The paper venue answers through one of these so
+ * that its latency is measured on the same clock as everything else: a SimulatedScheduler
+ * in tests and replays (time moves only when the feed moves it), a TimerScheduler live.
+ */
+export interface Scheduler {
+  now(): number;
+  /** Runs `task` at `ts` (or at once on the next advance if `ts` is already past). Tasks at equal times run in the order given. */
+  at(ts: number, task: () => void): void;
+}
+
+interface Pending {
+  ts: number;
+  seq: number;
+  task: () => void;
+}
+
+/** A scheduler on a SimulatedClock: advanceTo(t) runs every due task in time order, setting the clock to each task's time. */
+export class SimulatedScheduler implements Scheduler {
+  private readonly queue: Pending[] = [];
+  private seq = 0;
+
+  constructor(readonly clock: SimulatedClock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  at(ts: number, task: () => void): void {
+    if (!Number.isFinite(ts)) throw badInput(`task time must be finite, got ${ts}`, 'scheduler');
+    const item = { ts: Math.max(ts, this.clock.now()), seq: this.seq++, task };
+    // Binary search keeps the queue sorted by (ts, seq); queues here are short.
+    let lo = 0;
+    let hi = this.queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.queue[mid]!.ts <= item.ts) lo = mid + 1;
+      else hi = mid;
+    }
+    this.queue.splice(lo, 0, item);
+  }
+
+  /** Runs tasks due at or before `t` (including ones they schedule), then leaves the clock at `t`. */
+  advanceTo(t: number): void {
+    while (this.queue.length > 0 && this.queue[0]!.ts <= t) {
+      const next = this.queue.shift()!;
+      this.clock.set(next.ts);
+      next.task();
+    }
+    this.clock.set(t);
+  }
+
+  /** Runs everything still queued, however far ahead: the end of a replay. */
+  drain(): void {
+    while (this.queue.length > 0) this.advanceTo(this.queue[0]!.ts);
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  nextAt(): number | undefined {
+    return this.queue[0]?.ts;
+  }
+}
+
+/** Real timers for live paper trading: a task due at `ts` on the clock fires after `ts - now` ms. */
+export class TimerScheduler implements Scheduler {
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly clock: Clock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  at(ts: number, task: () => void): void {
+    const handle = setTimeout(() => {
+      this.timers.delete(handle);
+      task();
+    }, Math.max(0, ts - this.clock.now()));
+    this.timers.add(handle);
+  }
+
+  /** Cancels every pending task: the session is closing. */
+  dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
