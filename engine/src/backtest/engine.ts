@@ -1,0 +1,215 @@
+/**
+ * The event-driven backtester: the same strategy runtime, risk hook and order manager as
+ * paper and live, with a SimulatedClock and the SimulatedVenue swapped in.
+ *
+ * For each bar t, in this order:
+ *   1. the clock moves to bar t's close (ts[t] + timeframe);
+ *   2. the venue matches working orders against bar t (market orders placed at t−1's close
+ *      fill at t's open);
+ *   3. the account is marked at t's close;
+ *   4. indicators update and the strategy's onBar(t) runs (its orders work from t+1);
+ *   5. equity[t] = cash + position × close[t].
+ * The loop allocates nothing per bar: one reused bar object, equity in a Float64Array.
+ */
+import { SimulatedClock } from '../core/clock';
+import { KeelError, badInput } from '../core/errors';
+import { SequentialIds } from '../core/ids';
+import { timeframeMs } from '../core/timeframe';
+import { Account } from '../model/account';
+import type { BarSeries } from '../model/bar';
+import { researchInstrument, type Instrument } from '../model/instrument';
+import type { Position } from '../model/position';
+import { OrderManager } from '../execution/order-manager';
+import { SimulatedVenue } from '../execution/simulated-venue';
+import { NO_JOURNAL, NO_RISK, type OrderJournal, type PreTradeRisk } from '../execution/types';
+import type { StrategyModule } from '../../sdk';
+import { MutableBarView, StrategyRuntime } from '../strategy/runtime';
+import type { ParamValue, RawParams } from '../strategy/params';
+import { computeMetrics, type Metrics } from './metrics';
+import { RoundTripLedger, type RoundTrip } from './round-trips';
+
+export interface BacktestConfig {
+  series: BarSeries;
+  strategy: StrategyModule;
+  params?: RawParams;
+  capital: number;
+  /** One fee fraction for maker and taker fills alike; makerFee/takerFee override it. */
+  fee?: number;
+  makerFee?: number;
+  takerFee?: number;
+  /** Fraction of price that market and stop fills lose to the market. */
+  slippage?: number;
+  /** For Sharpe and Sortino; default 365·86400000 / median bar spacing. */
+  periodsPerYear?: number;
+  risk?: PreTradeRisk;
+  journal?: OrderJournal;
+  instrument?: Instrument;
+  /** Bars between progress reports, cancellation checks and yields to the event loop. */
+  progressEvery?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface BacktestResult {
+  strategy: string;
+  params: Record<string, ParamValue>;
+  symbol: string;
+  timeframe: string;
+  /** Bar open times, the series' own array. */
+  ts: Float64Array;
+  /** Equity at each bar's close. */
+  equity: Float64Array;
+  trades: RoundTrip[];
+  metrics: Metrics;
+  /** Things a reader of the numbers should know (pessimistic fills, open position at the end). */
+  notes: string[];
+  fills: number;
+}
+
+const DEFAULT_CHUNK = 1 << 16;
+
+function fraction(name: string, v: number | undefined): number {
+  const x = v ?? 0;
+  if (!(x >= 0 && x < 1)) throw badInput(`must be a fraction in [0, 1), got ${v}`, `backtest ${name}`);
+  return x;
+}
+
+/** Fails fast on a series the loop cannot replay honestly. */
+function checkSeries(s: BarSeries): void {
+  if (s.length === 0) throw badInput('the bar series is empty', `backtest data ${s.symbol}`);
+  const { ts, open, high, low, close } = s;
+  for (let i = 0; i < s.length; i++) {
+    if (i > 0 && !(ts[i]! > ts[i - 1]!)) throw badInput(`timestamps must increase: bar ${i} (${ts[i]}) follows ${ts[i - 1]}`, `backtest data ${s.symbol}`);
+    const o = open[i]!;
+    const h = high[i]!;
+    const l = low[i]!;
+    const c = close[i]!;
+    if (!(o > 0 && h > 0 && l > 0 && c > 0 && h < Infinity)) throw badInput(`bar ${i} has a price that is not a positive number`, `backtest data ${s.symbol}`);
+    if (!(l <= o && l <= c && h >= o && h >= c)) throw badInput(`bar ${i} has open/close outside [low, high]`, `backtest data ${s.symbol}`);
+  }
+}
+
+class Replay {
+  readonly equity: Float64Array;
+  barsInMarket = 0;
+  private readonly bar: MutableBarView;
+  private readonly tfMs: number;
+
+  constructor(
+    private readonly s: BarSeries,
+    private readonly clock: SimulatedClock,
+    private readonly orders: OrderManager,
+    private readonly account: Account,
+    private readonly position: Position,
+    private readonly runtime: StrategyRuntime,
+  ) {
+    this.equity = new Float64Array(s.length);
+    this.bar = new MutableBarView(s.symbol);
+    this.tfMs = timeframeMs(s.timeframe);
+  }
+
+  run(from: number, to: number): void {
+    const { ts, open, high, low, close, volume, symbol } = this.s;
+    const bar = this.bar;
+    const clock = this.clock;
+    const orders = this.orders;
+    const account = this.account;
+    const position = this.position;
+    const runtime = this.runtime;
+    const equity = this.equity;
+    const tfMs = this.tfMs;
+    let inMarket = 0;
+    for (let t = from; t < to; t++) {
+      const c = close[t]!;
+      bar.index = t;
+      bar.ts = ts[t]!;
+      bar.open = open[t]!;
+      bar.high = high[t]!;
+      bar.low = low[t]!;
+      bar.close = c;
+      bar.volume = volume[t]!;
+      clock.set(bar.ts + tfMs);
+      orders.onBar(symbol, bar);
+      account.mark(symbol, c);
+      runtime.onBar(bar);
+      const q = position.qty;
+      equity[t] = account.cash + q * c;
+      if (q !== 0) inMarket++;
+    }
+    this.barsInMarket += inMarket;
+  }
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> {
+  const s = cfg.series;
+  checkSeries(s);
+  if (!(cfg.capital > 0 && cfg.capital < Infinity)) throw badInput(`capital must be a positive number, got ${cfg.capital}`, 'backtest capital');
+  const fee = fraction('fee', cfg.fee);
+  const makerFee = fraction('makerFee', cfg.makerFee ?? fee);
+  const takerFee = fraction('takerFee', cfg.takerFee ?? fee);
+  const slippage = fraction('slippage', cfg.slippage);
+  if (cfg.periodsPerYear !== undefined && !(cfg.periodsPerYear > 0)) throw badInput(`must be positive, got ${cfg.periodsPerYear}`, 'backtest periodsPerYear');
+
+  const clock = new SimulatedClock(s.ts[0]!);
+  const account = new Account(cfg.capital);
+  const position = account.position(s.symbol);
+  const venue = new SimulatedVenue(clock, { slippage, makerFee, takerFee, positionOf: (sym) => account.position(sym).qty });
+  const instrument = cfg.instrument ?? researchInstrument(s.symbol, takerFee);
+  const orders = new OrderManager(clock, new SequentialIds(), cfg.risk ?? NO_RISK, cfg.journal ?? NO_JOURNAL, venue, account, [instrument]);
+  const ledger = new RoundTripLedger();
+  let fills = 0;
+  orders.onFill((fill, order) => {
+    fills++;
+    ledger.onFill(fill, order);
+  });
+  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log });
+  const replay = new Replay(s, clock, orders, account, position, runtime);
+
+  runtime.start();
+  const chunk = Math.max(1, Math.floor(cfg.progressEvery ?? DEFAULT_CHUNK));
+  for (let from = 0; from < s.length; from += chunk) {
+    replay.run(from, Math.min(s.length, from + chunk));
+    cfg.onProgress?.(Math.min(s.length, from + chunk), s.length);
+    if (from + chunk < s.length) {
+      await nextTurn(); // lets a UI's cancel arrive
+      if (cfg.signal?.aborted) throw new KeelError('CANCELLED', `cancelled after ${from + chunk} of ${s.length} bars`, { where: `backtest ${cfg.strategy.id}` });
+    }
+  }
+  runtime.stop();
+
+  const notes: string[] = [];
+  if (venue.stopTargetBars > 0) {
+    notes.push(`${venue.stopTargetBars} bars had both stop and target reachable; resolved as stop first`);
+  }
+  const stillWorking = orders.workingOrders().length;
+  if (stillWorking > 0) notes.push(`${stillWorking} orders were still working at the end (no later bar to fill them)`);
+  if (position.qty !== 0) {
+    notes.push(`a position of ${position.qty} ${s.symbol} was still open at the end: marked at the last close, not counted as a trade`);
+  }
+
+  const metrics = computeMetrics({
+    ts: s.ts,
+    equity: replay.equity,
+    length: s.length,
+    trades: ledger.trades,
+    feesPaid: account.feesPaid,
+    barsInMarket: replay.barsInMarket,
+    initialCapital: cfg.capital,
+    periodsPerYear: cfg.periodsPerYear,
+  });
+  return {
+    strategy: cfg.strategy.id,
+    params: runtime.params,
+    symbol: s.symbol,
+    timeframe: s.timeframe,
+    ts: s.ts,
+    equity: replay.equity,
+    trades: ledger.trades,
+    metrics,
+    notes,
+    fills,
+  };
+}

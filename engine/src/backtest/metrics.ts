@@ -1,0 +1,169 @@
+/**
+ * Backtest metrics from the equity curve and the closed trades. Formulas (docs/backtesting.md):
+ * per-bar simple returns r_t = E_t/E_{t-1} − 1; Sharpe = mean(r)/sd(r, ddof 1)·√P;
+ * Sortino = mean(r)/√mean(min(r,0)²)·√P; P = periods per year. A value that is not defined
+ * (no trades, zero variance, a single bar) is null, never 0 or Infinity.
+ */
+import type { RoundTrip } from './round-trips';
+
+export type Metrics = Record<string, number | null>;
+
+const YEAR_MS = 365 * 86_400_000;
+
+export interface MetricsInput {
+  ts: Float64Array;
+  equity: Float64Array;
+  length: number;
+  trades: readonly RoundTrip[];
+  feesPaid: number;
+  /** Bars at whose close a position was open. */
+  barsInMarket: number;
+  initialCapital: number;
+  /** Overrides the default of bars per year on a 24/7 calendar. */
+  periodsPerYear?: number;
+}
+
+/** Median spacing of timestamps, in O(n): bar files have few distinct spacings, so count them. */
+export function medianSpacing(ts: Float64Array, length: number): number {
+  const m = length - 1;
+  if (m < 1) return NaN;
+  const counts = new Map<number, number>();
+  let run = ts[1]! - ts[0]!;
+  let runLen = 0;
+  for (let i = 1; i < length; i++) {
+    const d = ts[i]! - ts[i - 1]!;
+    if (d === run) {
+      runLen++;
+    } else {
+      counts.set(run, (counts.get(run) ?? 0) + runLen);
+      run = d;
+      runLen = 1;
+    }
+  }
+  counts.set(run, (counts.get(run) ?? 0) + runLen);
+  const spacings = [...counts.keys()].sort((a, b) => a - b);
+  const at = (k: number): number => {
+    let seen = 0;
+    for (const s of spacings) {
+      seen += counts.get(s)!;
+      if (seen > k) return s;
+    }
+    return NaN;
+  };
+  return m % 2 === 1 ? at((m - 1) / 2) : (at(m / 2 - 1) + at(m / 2)) / 2;
+}
+
+/** Bars per year on a 24/7 calendar from the median spacing: 365·86400000 / median. */
+export function defaultPeriodsPerYear(ts: Float64Array, length: number): number {
+  const med = medianSpacing(ts, length);
+  return med > 0 ? YEAR_MS / med : NaN;
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export function computeMetrics(input: MetricsInput): Metrics {
+  const { ts, equity: e, length: n, trades } = input;
+  const P = input.periodsPerYear ?? defaultPeriodsPerYear(ts, n);
+  const first = n > 0 ? e[0]! : NaN;
+  const last = n > 0 ? e[n - 1]! : NaN;
+
+  // Returns: two passes (mean, then squared deviations) for an accurate variance.
+  const m = n - 1;
+  let sum = 0;
+  for (let i = 1; i < n; i++) sum += e[i]! / e[i - 1]! - 1;
+  const mean = m > 0 ? sum / m : NaN;
+  let ss = 0;
+  let down = 0;
+  for (let i = 1; i < n; i++) {
+    const r = e[i]! / e[i - 1]! - 1;
+    ss += (r - mean) * (r - mean);
+    if (r < 0) down += r * r;
+  }
+  const sd = m > 1 ? Math.sqrt(ss / (m - 1)) : NaN;
+  const downDev = m > 0 ? Math.sqrt(down / m) : NaN;
+  const sharpe = sd > 0 ? (mean / sd) * Math.sqrt(P) : NaN;
+  const sortino = downDev > 0 ? (mean / downDev) * Math.sqrt(P) : NaN;
+
+  // Drawdowns: depth against the running peak, and the longest peak-to-recovery stretch.
+  let peak = first;
+  let peakIdx = 0;
+  let mdd = 0;
+  let inDD = false;
+  let longestBars = 0;
+  let longestMs = 0;
+  for (let i = 0; i < n; i++) {
+    const v = e[i]!;
+    if (v >= peak) {
+      if (inDD) {
+        longestBars = Math.max(longestBars, i - peakIdx);
+        longestMs = Math.max(longestMs, ts[i]! - ts[peakIdx]!);
+        inDD = false;
+      }
+      peak = v;
+      peakIdx = i;
+    } else {
+      inDD = true;
+      const dd = 1 - v / peak;
+      if (dd > mdd) mdd = dd;
+    }
+  }
+  if (inDD) {
+    longestBars = Math.max(longestBars, n - 1 - peakIdx);
+    longestMs = Math.max(longestMs, ts[n - 1]! - ts[peakIdx]!);
+  }
+
+  const years = n > 1 ? (ts[n - 1]! - ts[0]!) / YEAR_MS : NaN;
+  const growth = last / first;
+  const cagr = years > 0 && growth > 0 ? Math.pow(growth, 1 / years) - 1 : NaN;
+
+  let wins = 0;
+  let grossProfit = 0;
+  let grossLoss = 0;
+  let sumPnl = 0;
+  let sumRet = 0;
+  let losses = 0;
+  let best = -Infinity;
+  let worst = Infinity;
+  for (const t of trades) {
+    sumPnl += t.pnl;
+    sumRet += t.returnPct;
+    if (t.pnl > 0) {
+      wins++;
+      grossProfit += t.pnl;
+    } else if (t.pnl < 0) {
+      losses++;
+      grossLoss -= t.pnl;
+    }
+    if (t.pnl > best) best = t.pnl;
+    if (t.pnl < worst) worst = t.pnl;
+  }
+  const k = trades.length;
+
+  return {
+    total_return: finite(growth - 1),
+    final_equity: finite(last),
+    initial_capital: input.initialCapital,
+    cagr: finite(cagr),
+    max_drawdown: n > 0 ? mdd : null,
+    sharpe: finite(sharpe),
+    sortino: finite(sortino),
+    calmar: mdd > 0 ? finite(cagr / mdd) : null,
+    trades: k,
+    win_rate: k > 0 ? wins / k : null,
+    profit_factor: grossLoss > 0 ? grossProfit / grossLoss : null,
+    expectancy: k > 0 ? sumRet / k : null,
+    avg_trade: k > 0 ? sumPnl / k : null,
+    avg_win: wins > 0 ? grossProfit / wins : null,
+    avg_loss: losses > 0 ? -grossLoss / losses : null,
+    best_trade: k > 0 ? best : null,
+    worst_trade: k > 0 ? worst : null,
+    exposure: n > 0 ? input.barsInMarket / n : null,
+    fees_paid: input.feesPaid,
+    longest_drawdown_bars: n > 0 ? longestBars : null,
+    longest_drawdown_ms: n > 0 ? longestMs : null,
+    bars: n,
+    periods_per_year: finite(P),
+    start: n > 0 ? ts[0]! : null,
+    end: n > 0 ? ts[n - 1]! : null,
+  };
+}

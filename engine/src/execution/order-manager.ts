@@ -1,0 +1,251 @@
+/**
+ * The one way an order leaves the engine, in every mode: risk check -> persist -> venue, and
+ * venue reports -> order state -> account -> journal -> risk -> listeners. Backtest, paper
+ * and live differ only in the Venue and Clock given here. It sits in the backtest loop, so
+ * events are built only when someone listens and terminal orders are let go at once.
+ */
+import type { Clock } from '../core/clock';
+import { KeelError, badInput } from '../core/errors';
+import type { IdGenerator } from '../core/ids';
+import type { Account } from '../model/account';
+import type { Bar } from '../model/bar';
+import type { Fill } from '../model/fill';
+import type { Instrument } from '../model/instrument';
+import { Order, type OrderRequest, type OrderStatus } from '../model/order';
+import type { OrderEvent, OrderJournal, PreTradeRisk, RiskView, Venue, VenueCallbacks } from './types';
+
+/** The outcome of place(): the order's id, or the check that refused it. */
+export type PlaceOutcome = { ok: true; orderId: string } | { ok: false; check: string; reason: string };
+
+export type OrderListener = (event: OrderEvent) => void;
+/** Told of each fill after the account has applied it, before order events go out. */
+export type FillListener = (fill: Fill, order: Order) => void;
+
+export interface CancelFilter {
+  symbol?: string;
+  owner?: string;
+  side?: Order['side'];
+}
+
+const ORDER_TYPES = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
+
+export class OrderManager implements RiskView {
+  private readonly byId = new Map<string, Order>();
+  private readonly working: Order[] = [];
+  private readonly listeners: OrderListener[] = [];
+  private readonly fillListeners: FillListener[] = [];
+  private readonly refPrices = new Map<string, { price: number; ts: number }>();
+  private readonly instruments: ReadonlyMap<string, Instrument>;
+  private readonly callbacks: VenueCallbacks;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly risk: PreTradeRisk,
+    private readonly journal: OrderJournal,
+    private readonly venue: Venue,
+    readonly account: Account,
+    instruments: Iterable<Instrument>,
+  ) {
+    this.instruments = new Map([...instruments].map((i) => [i.symbol, i]));
+    this.callbacks = {
+      accepted: (id, ts, venueOrderId) => this.onAccepted(id, ts, venueOrderId),
+      rejected: (id, reason, ts) => this.onTerminal(id, 'rejected', ts, reason),
+      cancelled: (id, ts, reason) => this.onTerminal(id, 'cancelled', ts, reason),
+      expired: (id, ts) => this.onTerminal(id, 'expired', ts),
+      filled: (id, f) => this.onFilled(id, f),
+    };
+    venue.connect(this.callbacks);
+  }
+
+  // ---------- placing and cancelling ----------
+
+  place(request: OrderRequest): PlaceOutcome {
+    checkShape(request);
+    this.instrument(request.symbol);
+    const verdict = this.risk.check(request, this);
+    if (!verdict.ok) {
+      if (this.listeners.length > 0) {
+        this.emit({ kind: 'denied', request, check: verdict.check, reason: verdict.reason, ts: this.clock.now() });
+      }
+      return verdict;
+    }
+    const req = verdict.request;
+    if (req !== request) checkShape(req);
+    const now = this.clock.now();
+    const id = this.ids.next('order');
+    const order = new Order(id, req.clientOrderId ?? id, req, now);
+    order.transition('submitted', now);
+    // Durable before it leaves: after a crash, a 'submitted' order is looked up at the venue.
+    this.journal.orderChanged(order);
+    this.byId.set(id, order);
+    this.working.push(order);
+    this.emitOrder('submitted', order, now);
+    try {
+      this.venue.submit(order);
+    } catch (e) {
+      const reason = `venue refused the order: ${e instanceof Error ? e.message : String(e)}`;
+      if (order.isWorking) this.onTerminal(id, 'rejected', this.clock.now(), reason);
+      return { ok: false, check: 'venue', reason };
+    }
+    return { ok: true, orderId: id };
+  }
+
+  /** Cancelling is always allowed (never risk-checked). False when the order is not working. */
+  cancel(orderId: string): boolean {
+    const order = this.byId.get(orderId);
+    if (!order || !order.isWorking) return false;
+    this.venue.cancel(order);
+    return true;
+  }
+
+  cancelAll(filter: CancelFilter = {}): number {
+    const targets = this.working.filter(
+      (o) => (filter.symbol === undefined || o.symbol === filter.symbol) && (filter.owner === undefined || o.owner === filter.owner) && (filter.side === undefined || o.side === filter.side),
+    );
+    let n = 0;
+    for (const o of targets) if (this.cancel(o.id)) n++;
+    return n;
+  }
+
+  get(orderId: string): Order | undefined {
+    return this.byId.get(orderId);
+  }
+
+  /** Feeds a closed bar to the venue (which may fill working orders) and records its close as the reference price. */
+  onBar(symbol: string, bar: Bar): void {
+    if (this.working.length > 0) this.venue.onBar?.(symbol, bar);
+    let ref = this.refPrices.get(symbol);
+    if (!ref) {
+      ref = { price: 0, ts: 0 };
+      this.refPrices.set(symbol, ref);
+    }
+    ref.price = bar.close;
+    ref.ts = this.clock.now();
+  }
+
+  onEvent(listener: OrderListener): () => void {
+    this.listeners.push(listener);
+    return () => remove(this.listeners, listener);
+  }
+
+  onFill(listener: FillListener): () => void {
+    this.fillListeners.push(listener);
+    return () => remove(this.fillListeners, listener);
+  }
+
+  // ---------- RiskView ----------
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  instrument(symbol: string): Instrument {
+    const i = this.instruments.get(symbol);
+    if (!i) throw new KeelError('NOT_FOUND', `no instrument "${symbol}" (known: ${[...this.instruments.keys()].join(', ')})`, { where: 'order.symbol' });
+    return i;
+  }
+
+  referencePrice(symbol: string): { price: number; ts: number } | undefined {
+    return this.refPrices.get(symbol);
+  }
+
+  workingOrders(): readonly Order[] {
+    return this.working;
+  }
+
+  // ---------- venue reports ----------
+
+  private known(orderId: string): Order | undefined {
+    const o = this.byId.get(orderId);
+    // Late reports about an order already final (a cancel racing a fill) change nothing.
+    return o && !o.isTerminal ? o : undefined;
+  }
+
+  private onAccepted(orderId: string, ts: number, venueOrderId: string | undefined): void {
+    const o = this.known(orderId);
+    if (!o || o.status !== 'submitted') return;
+    o.transition('accepted', ts);
+    if (venueOrderId !== undefined) o.venueOrderId = venueOrderId;
+    this.journal.orderChanged(o);
+    this.emitOrder('accepted', o, ts);
+  }
+
+  private onTerminal(orderId: string, status: 'rejected' | 'cancelled' | 'expired', ts: number, reason?: string): void {
+    const o = this.known(orderId);
+    if (!o) return;
+    o.transition(status, ts, reason);
+    this.journal.orderChanged(o);
+    this.retire(o);
+    this.emitOrder(status, o, ts, reason);
+  }
+
+  private onFilled(orderId: string, f: Parameters<VenueCallbacks['filled']>[1]): void {
+    const o = this.byId.get(orderId);
+    if (!o || o.isTerminal) {
+      // Money moved that we cannot attribute: never drop it silently.
+      throw new KeelError('INTERNAL', `venue reported a fill of ${f.qty} @ ${f.price} for ${o ? `${o.status} ` : 'unknown '}order ${orderId}`, { where: 'order manager' });
+    }
+    if (o.status === 'submitted') o.transition('accepted', f.ts);
+    o.applyFill(f.qty, f.price, f.fee, f.ts);
+    const fill: Fill = {
+      id: this.ids.next('fill'),
+      orderId: o.id,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      qty: f.qty,
+      price: f.price,
+      fee: f.fee,
+      liquidity: f.liquidity,
+      ts: f.ts,
+      venueTradeId: f.venueTradeId,
+    };
+    this.account.applyFill(fill);
+    this.journal.fillAdded(fill);
+    this.journal.orderChanged(o);
+    this.risk.onFill?.(fill, this);
+    if (o.isTerminal) this.retire(o);
+    for (let i = 0; i < this.fillListeners.length; i++) this.fillListeners[i]!(fill, o);
+    if (this.listeners.length > 0) this.emit({ kind: o.status === 'filled' ? 'filled' : 'partially_filled', order: o.snapshot(), fill, ts: f.ts });
+  }
+
+  private retire(o: Order): void {
+    this.byId.delete(o.id);
+    remove(this.working, o);
+  }
+
+  private emitOrder(kind: Extract<OrderStatus, 'submitted' | 'accepted' | 'cancelled' | 'expired' | 'rejected'>, o: Order, ts: number, reason?: string): void {
+    if (this.listeners.length === 0) return;
+    this.emit(reason === undefined ? { kind, order: o.snapshot(), ts } : { kind, order: o.snapshot(), reason, ts });
+  }
+
+  private emit(e: OrderEvent): void {
+    // A copy: a listener may unsubscribe (or subscribe) while being told.
+    for (const l of this.listeners.slice()) l(e);
+  }
+}
+
+function remove<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
+
+const positive = (x: number | undefined): boolean => x !== undefined && x > 0 && x < Infinity;
+
+/** A malformed request is a caller's bug: it throws, naming the field, before risk sees it. */
+function checkShape(r: OrderRequest): void {
+  const where = `order ${r.side ?? '?'} ${r.symbol ?? '?'}`;
+  if (r.side !== 'buy' && r.side !== 'sell') throw badInput(`side must be buy or sell, got ${String(r.side)}`, where);
+  if (!ORDER_TYPES.has(r.type)) throw badInput(`unknown order type ${String(r.type)}`, where);
+  const hasQty = r.qty !== undefined;
+  const hasQuote = r.quoteQty !== undefined;
+  if (hasQty === hasQuote) throw badInput('give exactly one of qty and quoteQty', where);
+  if (hasQty && !positive(r.qty)) throw badInput(`qty must be a positive number, got ${r.qty}`, where);
+  if (hasQuote && !positive(r.quoteQty)) throw badInput(`quoteQty must be a positive number, got ${r.quoteQty}`, where);
+  if ((r.type === 'limit' || r.type === 'stop_limit') && !positive(r.price)) throw badInput(`${r.type} order needs a positive price, got ${r.price}`, where);
+  if ((r.type === 'stop' || r.type === 'stop_limit') && !positive(r.stopPrice)) throw badInput(`${r.type} order needs a positive stopPrice, got ${r.stopPrice}`, where);
+  if (r.type === 'trailing_stop' && !positive(r.trailingPercent) && !positive(r.trailingAmount)) {
+    throw badInput('trailing_stop needs a positive trailingPercent or trailingAmount', where);
+  }
+}

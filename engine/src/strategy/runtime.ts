@@ -1,0 +1,181 @@
+/**
+ * Drives one strategy module from events, the same way in backtest, paper and live: the
+ * module sees a StrategyContext whose orders go through the OrderManager (source
+ * 'strategy', owner = the strategy id) and whose indicators the runtime updates on each
+ * closed bar before onBar. It never hands the module anything that could reveal the mode.
+ */
+import type { Clock } from '../core/clock';
+import { KeelError } from '../core/errors';
+import type { OrderManager, PlaceOutcome } from '../execution/order-manager';
+import type { OrderEvent } from '../execution/types';
+import type { OrderRequest } from '../model/order';
+import type { BarView, PositionView, StrategyContext, StrategyHandlers, StrategyModule, StrategyOrder } from '../../sdk';
+import { IndicatorSet } from './indicators';
+import { resolveParams, type ParamValue, type RawParams } from './params';
+
+export interface StrategyRuntimeOptions {
+  symbol: string;
+  timeframe: string;
+  orders: OrderManager;
+  clock: Clock;
+  log?: (line: string) => void;
+}
+
+/** The bar a strategy sees. One object, overwritten for each bar (the SDK says so). */
+export class MutableBarView implements BarView {
+  index = -1;
+  ts = 0;
+  open = 0;
+  high = 0;
+  low = 0;
+  close = 0;
+  volume = 0;
+  constructor(readonly symbol: string) {}
+}
+
+class LivePosition implements PositionView {
+  qty = 0;
+  avgPrice = 0;
+  unrealizedPnl = 0;
+}
+
+class Context implements StrategyContext {
+  readonly indicators = new IndicatorSet();
+  private readonly pos = new LivePosition();
+
+  constructor(
+    private readonly id: string,
+    readonly symbol: string,
+    readonly timeframe: string,
+    private readonly orders: OrderManager,
+    private readonly clock: Clock,
+    private readonly logLine: (line: string) => void,
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  position(symbol: string = this.symbol): PositionView {
+    const account = this.orders.account;
+    const p = account.position(symbol);
+    this.pos.qty = p.qty;
+    this.pos.avgPrice = p.avgPrice;
+    this.pos.unrealizedPnl = p.unrealizedPnl(account.markPrice(symbol) ?? p.avgPrice);
+    return this.pos;
+  }
+
+  cash(): number {
+    return this.orders.account.cash;
+  }
+
+  equity(): number {
+    return this.orders.account.equity();
+  }
+
+  workingOrders(): { id: string; side: 'buy' | 'sell'; type: string; qty: number; price?: number; stopPrice?: number }[] {
+    return this.orders
+      .workingOrders()
+      .filter((o) => o.owner === this.id)
+      .map((o) => ({ id: o.id, side: o.side, type: o.type, qty: o.qty, price: o.price, stopPrice: o.stopPrice }));
+  }
+
+  place(order: StrategyOrder): PlaceOutcome {
+    const req: OrderRequest = { ...order, symbol: order.symbol ?? this.symbol, source: 'strategy', owner: this.id };
+    return this.orders.place(req);
+  }
+
+  buy(size: { qty: number } | { quoteQty: number }, opts: Partial<StrategyOrder> = {}): PlaceOutcome {
+    return this.place({ type: 'market', ...opts, ...size, side: 'buy' });
+  }
+
+  sell(size: { qty: number }, opts: Partial<StrategyOrder> = {}): PlaceOutcome {
+    return this.place({ type: 'market', ...opts, ...size, side: 'sell' });
+  }
+
+  closePosition(opts: Partial<StrategyOrder> = {}): PlaceOutcome | undefined {
+    const symbol = opts.symbol ?? this.symbol;
+    const qty = this.orders.account.position(symbol).qty;
+    if (qty === 0) return undefined;
+    return this.place({ type: 'market', reduceOnly: true, ...opts, symbol, qty: Math.abs(qty), side: qty > 0 ? 'sell' : 'buy' });
+  }
+
+  cancel(orderId: string): void {
+    const o = this.orders.get(orderId);
+    if (o && o.owner === this.id) this.orders.cancel(orderId);
+  }
+
+  cancelAll(): void {
+    this.orders.cancelAll({ owner: this.id });
+  }
+
+  log(message: string): void {
+    this.logLine(`[${this.id} ${new Date(this.clock.now()).toISOString()}] ${message}`);
+  }
+}
+
+export class StrategyRuntime {
+  readonly id: string;
+  readonly params: Record<string, ParamValue>;
+  private readonly ctx: Context;
+  private readonly handlers: StrategyHandlers;
+  private readonly hasOnBar: boolean;
+  private unsubscribe: (() => void) | undefined;
+
+  /** Resolves and checks the parameters (BAD_INPUT naming the parameter) and runs create(). */
+  constructor(
+    readonly module: StrategyModule,
+    rawParams: RawParams,
+    opts: StrategyRuntimeOptions,
+  ) {
+    this.id = module.id;
+    this.params = resolveParams(module, rawParams);
+    this.ctx = new Context(module.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}));
+    this.handlers = this.guard('create', () => module.create(this.ctx, this.params as never));
+    this.ctx.indicators.seal();
+    this.hasOnBar = typeof this.handlers.onBar === 'function';
+    const onOrderEvent = this.handlers.onOrderEvent;
+    if (onOrderEvent) {
+      this.unsubscribe = opts.orders.onEvent((e: OrderEvent) => {
+        const owner = e.kind === 'denied' ? e.request.owner : e.order.owner;
+        if (owner === this.id) this.guard('onOrderEvent', () => onOrderEvent.call(this.handlers, e));
+      });
+    }
+  }
+
+  start(): void {
+    if (this.handlers.onStart) this.guard('onStart', () => this.handlers.onStart!());
+  }
+
+  /** A bar has closed: indicators first, then the strategy. */
+  onBar(bar: BarView): void {
+    this.ctx.indicators.update(bar);
+    if (!this.hasOnBar) return;
+    try {
+      this.handlers.onBar!(bar);
+    } catch (e) {
+      throw this.failure('onBar', e, ` at bar ${bar.index} (${new Date(bar.ts).toISOString()})`);
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.handlers.onStop) this.guard('onStop', () => this.handlers.onStop!());
+  }
+
+  private guard<T>(phase: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.failure(phase, e, '');
+    }
+  }
+
+  /** Our own errors (bad params, bad orders) keep their code; a strategy's bug is named as such. */
+  private failure(phase: string, e: unknown, at: string): KeelError {
+    const where = `strategy ${this.id} ${phase}${at}`;
+    if (e instanceof KeelError) return e.where?.startsWith('strategy ') ? e : new KeelError(e.code, e.message, { where, cause: e, details: e.details });
+    return new KeelError('INTERNAL', `strategy threw: ${e instanceof Error ? e.message : String(e)}`, { where, cause: e });
+  }
+}

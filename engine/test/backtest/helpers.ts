@@ -1,0 +1,57 @@
+// Test helpers: read a fixture in Keel's ms layout, and compare numbers to a relative tolerance.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { timeframeFromMs } from '../../src/core/timeframe';
+import { emptySeries, type Bar, type BarSeries } from '../../src/model/bar';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/backtest');
+
+/** Reads timestamp,open,high,low,close,volume. Timeframe from the most common spacing. */
+export function readBarsCsv(file: string, symbol = 'TEST/USD'): BarSeries {
+  const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+  const bars: Bar[] = lines.map((l) => {
+    const [ts, open, high, low, close, volume] = l.split(',').map(Number) as [number, number, number, number, number, number];
+    return { ts, open, high, low, close, volume };
+  });
+  return barsToSeries(bars, symbol);
+}
+
+export function barsToSeries(bars: readonly Bar[], symbol = 'TEST/USD', timeframe?: string): BarSeries {
+  const tf = timeframe ?? (bars.length > 1 ? timeframeFromMs(mostCommonSpacing(bars)) : '1m');
+  const s = emptySeries(symbol, tf, bars.length);
+  bars.forEach((b, i) => {
+    s.ts[i] = b.ts;
+    s.open[i] = b.open;
+    s.high[i] = b.high;
+    s.low[i] = b.low;
+    s.close[i] = b.close;
+    s.volume[i] = b.volume;
+  });
+  return s;
+}
+
+function mostCommonSpacing(bars: readonly Bar[]): number {
+  const counts = new Map<number, number>();
+  for (let i = 1; i < bars.length; i++) {
+    const d = bars[i]!.ts - bars[i - 1]!.ts;
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+}
+
+/** Bars from closes alone: open = previous close (the first opens at its close), wicks at the body. */
+export function barsFromCloses(closes: readonly number[], opts: { start?: number; step?: number } = {}): Bar[] {
+  const start = opts.start ?? Date.UTC(2024, 0, 1);
+  const step = opts.step ?? 60_000;
+  return closes.map((c, i) => {
+    const open = i === 0 ? c : closes[i - 1]!;
+    return { ts: start + i * step, open, high: Math.max(open, c), low: Math.min(open, c), close: c, volume: 1 };
+  });
+}
+
+/** |a − b| ≤ tol · max(|a|, |b|, floor): relative, with a floor for values near zero. */
+export function near(a: number, b: number, tol = 1e-9, floor = 1e-300): boolean {
+  if (a === b) return true;
+  return Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), floor);
+}

@@ -1,0 +1,34 @@
+import { defineStrategy, int } from '../engine/sdk';
+
+/**
+ * The reference strategy. Long when the fast SMA of close is above the slow one, flat when
+ * below, unchanged when equal; a change of target is a market order filled at the next
+ * bar's open. An entry spends all cash (fees included); an exit sells the whole position.
+ */
+export default defineStrategy({
+  id: 'sma-cross',
+  name: 'SMA cross',
+  description: 'Long while the fast SMA of close is above the slow SMA, flat while below.',
+  params: {
+    fast: int(10, 1, 500, 1, 'fast SMA period (bars)'),
+    slow: int(30, 2, 2000, 1, 'slow SMA period (bars)'),
+  },
+  validate: (p) => (p.fast < p.slow ? undefined : `fast (${p.fast}) must be below slow (${p.slow})`),
+  create(ctx, p) {
+    const fast = ctx.indicators.sma(p.fast);
+    const slow = ctx.indicators.sma(p.slow);
+    let long = false;
+    return {
+      onBar() {
+        if (!fast.ready || !slow.ready) return;
+        if (fast.value > slow.value && !long) {
+          long = true;
+          ctx.buy({ quoteQty: ctx.cash() });
+        } else if (fast.value < slow.value && long) {
+          long = false;
+          ctx.closePosition();
+        }
+      },
+    };
+  },
+});
