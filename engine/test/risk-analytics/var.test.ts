@@ -7,6 +7,7 @@ import {
   cornishFisherVarEs,
   gaussianVarEs,
   historicalVarEs,
+  selectKth,
   tailRank,
 } from '../../src/risk/analytics/var';
 
@@ -63,6 +64,23 @@ describe('historical VaR/ES (lower order statistic, k = ceil(n(1−a)))', () => 
       const [r] = historicalVarEs(x, [a]);
       expect(r!.var).toBe(-sorted[k - 1]!);
       expect(r!.es).toBeCloseTo(-tail.reduce((s, v) => s + v, 0) / tail.length, 14);
+    }
+  });
+
+  it('selection finds every order statistic, also among many ties, and leaves the input alone', () => {
+    const rng = new Rng(12);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + rng.nextInt(300);
+      // Few distinct values: long runs of equal returns, as in flat minutes of a quiet market.
+      const x = Array.from({ length: n }, () => (rng.nextInt(trial % 2 === 0 ? 3 : 1000) - 1) / 100);
+      const copy = [...x];
+      const sorted = [...x].sort((p, q) => p - q);
+      for (let k = 0; k < n; k += 1 + Math.floor(n / 17)) expect(selectKth(Float64Array.from(x), k)).toBe(sorted[k]);
+      const [r] = historicalVarEs(x, [0.9]);
+      const k = Math.max(1, Math.ceil((n * 100) / 1000));
+      expect(r!.var).toBe(-sorted[k - 1]!);
+      expect(r!.tailCount).toBe(sorted.filter((v) => v <= sorted[k - 1]!).length);
+      expect(x).toEqual(copy);
     }
   });
 

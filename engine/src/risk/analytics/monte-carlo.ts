@@ -73,16 +73,16 @@ export function simulatePortfolioReturns(columns: readonly Float64Array[], weigh
   }
   const mu = columns.map((c) => mean(c));
   const L = cholesky(covarianceMatrix(columns));
-  const z = new Float64Array(k);
+  // Σ_j w_j (μ_j + (Lz)_j) = wᵀμ + (Lᵀw)·z: the same draw of the asset vector, summed in O(k).
+  const base = mu.reduce((s, m, j) => s + weights[j]! * m, 0);
+  const b = Float64Array.from({ length: k }, (_, m) => {
+    let s = 0;
+    for (let j = m; j < k; j++) s += weights[j]! * L[j]![m]!;
+    return s;
+  });
   for (let s = 0; s < simulations; s++) {
-    for (let j = 0; j < k; j++) z[j] = rng.nextNormal();
-    let p = 0;
-    for (let j = 0; j < k; j++) {
-      const row = L[j]!;
-      let r = mu[j]!;
-      for (let m = 0; m <= j; m++) r += row[m]! * z[m]!;
-      p += weights[j]! * r;
-    }
+    let p = base;
+    for (let m = 0; m < k; m++) p += b[m]! * rng.nextNormal();
     out[s] = p;
   }
   return out;
@@ -94,6 +94,6 @@ export function monteCarloVarEs(
   confidences: readonly number[],
   opts: MonteCarloOptions,
 ): MonteCarloResult {
-  const sims = simulatePortfolioReturns(columns, weights, opts).sort();
+  const sims = simulatePortfolioReturns(columns, weights, opts);
   return { method: opts.method, simulations: opts.simulations, seed: opts.seed, results: confidences.map((a) => empiricalVarEs(sims, a)) };
 }

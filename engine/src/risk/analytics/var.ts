@@ -35,32 +35,70 @@ export function tailRank(n: number, a: number): number {
 }
 
 /**
- * Historical VaR and ES of an already sorted (ascending) sample. r_(1) ≤ … ≤ r_(n):
+ * Historical VaR and ES of a sample r_1..r_n. With r_(1) ≤ … ≤ r_(n) its order statistics:
  *   VaR = −r_(k), k = ⌈n(1 − a)⌉
  *   ES  = −mean{ r_i : r_i ≤ r_(k) }
+ * r_(k) is found by selection, not by sorting, so `sample` is reordered in place (its values
+ * are left as they were); pass a copy if the order matters.
  */
-export function empiricalVarEs(sorted: Float64Array, a: number): HistoricalVarEs {
+export function empiricalVarEs(sample: Float64Array, a: number): HistoricalVarEs {
   assertConfidence(a);
-  const n = sorted.length;
+  const n = sample.length;
   if (n === 0) throw badInput('no returns to measure', 'historical VaR');
-  const k = tailRank(n, a);
-  const q = sorted[k - 1]!;
-  let j = k;
-  while (j < n && sorted[j] === q) j++;
+  const q = selectKth(sample, tailRank(n, a) - 1);
   let sum = 0;
-  for (let i = 0; i < j; i++) sum += sorted[i]!;
-  return { confidence: a, var: -q, es: -sum / j, n, tailCount: j };
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const x = sample[i]!;
+    if (x <= q) {
+      sum += x;
+      count++;
+    }
+  }
+  return { confidence: a, var: -q, es: -sum / count, n, tailCount: count };
 }
 
-export function sortedCopy(returns: Numbers): Float64Array {
-  return Float64Array.from(returns as ArrayLike<number>).sort();
+/**
+ * The k-th smallest value (0-based) of `a`, reordering `a` in place: quickselect with a
+ * median-of-three pivot and a three-way partition, so long runs of equal returns (flat
+ * minutes of an illiquid market) keep it linear.
+ */
+export function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const x = a[lo]!;
+    const y = a[(lo + hi) >>> 1]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    // Partition [lo, hi] into < pivot [lo, lt), = pivot [lt, gt], > pivot (gt, hi].
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = a[i]!;
+      if (v < pivot) {
+        a[i++] = a[lt]!;
+        a[lt++] = v;
+      } else if (v > pivot) {
+        a[i] = a[gt]!;
+        a[gt--] = v;
+      } else {
+        i++;
+      }
+    }
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return a[k]!;
 }
 
-/** Historical (empirical) VaR and ES at each confidence, from one sort of the sample. */
+/** Historical (empirical) VaR and ES at each confidence. The input is not modified. */
 export function historicalVarEs(returns: Numbers, confidences: readonly number[]): HistoricalVarEs[] {
   assertFiniteSeries(returns, 1, 'historical VaR');
-  const sorted = sortedCopy(returns);
-  return confidences.map((a) => empiricalVarEs(sorted, a));
+  const scratch = Float64Array.from(returns as ArrayLike<number>);
+  return confidences.map((a) => empiricalVarEs(scratch, a));
 }
 
 /**
