@@ -4,6 +4,7 @@ import {
   convertReturns,
   horizonReturns,
   portfolioReturns,
+  portfolioReturnSeries,
   returnsFromPrices,
   weightsFromExposures,
 } from '../../src/risk/analytics/returns';
@@ -79,5 +80,27 @@ describe('portfolio', () => {
     expect(weightsFromExposures(pos)).toEqual([0.75, -0.25]);
     expect(() => weightsFromExposures(pos, 0)).toThrow(/capital/);
     expect(() => weightsFromExposures([{ symbol: 'A', value: NaN }])).toThrow(/A: position value/);
+  });
+});
+
+describe('portfolioReturnSeries', () => {
+  it('weights each symbol\'s simple returns over common intervals, as simple or log', () => {
+    const histories = [
+      { symbol: 'A', ts: [0, H, 2 * H, 3 * H], close: [100, 110, 121, 110] },
+      { symbol: 'B', ts: [0, H, 3 * H], close: [50, 45, 54] }, // no bar at 2H
+    ];
+    const positions = [
+      { symbol: 'A', value: 3000 },
+      { symbol: 'B', value: -1000 },
+    ];
+    // Only (0, H] is common: A +10%, B −10%. On capital 4 000: 0.75 × 0.1 − 0.25 × (−0.1) = 0.1.
+    const p = portfolioReturnSeries(positions, histories);
+    expect(p.symbol).toBe('portfolio');
+    expect([...p.ts]).toEqual([H]);
+    expect(p.r[0]).toBeCloseTo(0.1, 15);
+    const withCash = portfolioReturnSeries(positions, histories, { capital: 10_000, kind: 'log' });
+    expect(withCash.kind).toBe('log');
+    expect(withCash.r[0]).toBeCloseTo(Math.log(1 + 0.3 * 0.1 + 0.1 * 0.1), 15);
+    expect(() => portfolioReturnSeries([{ symbol: 'C', value: 1 }], histories)).toThrow(/C: a position has no price history/);
   });
 });

@@ -165,3 +165,24 @@ export function weightsFromExposures(exposures: readonly Exposure[], capital?: n
   const base = capitalBase(exposures, capital);
   return exposures.map((e) => e.value / base);
 }
+
+/**
+ * The portfolio's own return series from current positions and each symbol's price history:
+ * simple returns of every held symbol over the intervals all of them cover, weighted by
+ * value / capital (see portfolioReturns, capitalBase). Asked for as 'log', each portfolio
+ * return r_p is then given as ln(1 + r_p); the weighting itself is always on simple returns.
+ */
+export function portfolioReturnSeries(
+  positions: readonly Exposure[],
+  histories: readonly PriceHistory[],
+  opts: { capital?: number; kind?: ReturnKind } = {},
+): ReturnSeries {
+  const series = positions.map((p) => {
+    const h = histories.find((x) => x.symbol === p.symbol);
+    if (!h) throw badInput('a position has no price history', p.symbol);
+    return returnsFromPrices(h, 'simple');
+  });
+  const aligned = alignReturns(series);
+  const r = portfolioReturns(aligned.columns, weightsFromExposures(positions, opts.capital));
+  return convertReturns({ symbol: 'portfolio', kind: 'simple', from: aligned.from, ts: aligned.ts, r }, opts.kind ?? 'simple');
+}
