@@ -4,6 +4,9 @@
  * degenerate input: a zero stop distance or ATR sizes to 0, because "no idea of risk"
  * must never mean "infinite size".
  */
+import type { TicketOrder } from '../../protocol/index';
+import { badInput } from '../core/errors';
+import { roundToStep, type Instrument } from '../model/instrument';
 
 /** Risk `riskFraction` of equity between entry and stop: qty = equity·f / |entry − stop|. */
 export function fixedFractional(p: { equity: number; riskFraction: number; entry: number; stop: number }): number {
@@ -39,4 +42,48 @@ export function kellyFraction(p: { winRate: number; avgWin: number; avgLoss: num
 export function kellySized(p: { equity: number; price: number; winRate: number; avgWin: number; avgLoss: number; cap: number }): number {
   if (!(p.price > 0) || !(p.equity > 0)) return 0;
   return (p.equity * kellyFraction(p)) / p.price;
+}
+
+/**
+ * Resolves an order ticket's size to a quantity, rounded down to the lot when an instrument
+ * is given. Unlike the sizers above this takes a person's input, so a ticket that cannot be
+ * sized (no price to size at, a stop on the wrong side) is a KeelError naming the field.
+ * The entry price is the ticket's limit price, else its stop price, else the reference price.
+ */
+export function sizeTicket(
+  t: Pick<TicketOrder, 'side' | 'size' | 'sizeMode' | 'price' | 'stopPrice' | 'riskStop'>,
+  ctx: { equity: number; referencePrice: number | undefined; instrument?: Pick<Instrument, 'lotSize'> },
+): number {
+  if (!(Number.isFinite(t.size) && t.size > 0)) throw badInput(`size must be a positive number, got ${t.size}`, 'ticket.size');
+  const entry = t.price ?? t.stopPrice ?? ctx.referencePrice;
+  const needEntry = () => {
+    if (!(entry !== undefined && Number.isFinite(entry) && entry > 0)) {
+      throw badInput(`no price to size at: give a price or wait for a reference price`, 'ticket.price');
+    }
+    return entry;
+  };
+  let qty: number;
+  switch (t.sizeMode) {
+    case 'qty':
+      qty = t.size;
+      break;
+    case 'notional':
+      qty = t.size / needEntry();
+      break;
+    case 'riskPercent': {
+      const e = needEntry();
+      const stop = t.riskStop;
+      if (stop === undefined || !(Number.isFinite(stop) && stop > 0)) throw badInput('riskPercent sizing needs a positive riskStop', 'ticket.riskStop');
+      if (t.side === 'buy' ? stop >= e : stop <= e) {
+        throw badInput(`riskStop ${stop} must be ${t.side === 'buy' ? 'below' : 'above'} the entry ${e} for a ${t.side}`, 'ticket.riskStop');
+      }
+      if (t.size > 100) throw badInput(`riskPercent is a percentage of equity, got ${t.size}`, 'ticket.size');
+      if (!(ctx.equity > 0)) throw badInput(`riskPercent sizing needs positive equity, got ${ctx.equity}`, 'ticket.size');
+      qty = fixedFractional({ equity: ctx.equity, riskFraction: t.size / 100, entry: e, stop });
+      break;
+    }
+    default:
+      throw badInput(`sizeMode must be qty, notional or riskPercent, got ${String(t.sizeMode)}`, 'ticket.sizeMode');
+  }
+  return ctx.instrument ? roundToStep(qty, ctx.instrument.lotSize, 'down') : qty;
 }

@@ -1,0 +1,79 @@
+import type { RiskView } from '../../execution/types';
+import type { Order } from '../../model/order';
+
+/** One symbol's open position and working orders, in quantities. */
+export interface SymbolBook {
+  position: number;
+  /** Remaining quantity of working buy and sell orders. */
+  workingBuys: number;
+  workingSells: number;
+  /** Whether any working order may open or add (not reduce-only): such a symbol is "in play". */
+  hasOpeningOrder: boolean;
+  /** Price the symbol is valued at: reference price, else mark, else entry, else working order price. */
+  price: number;
+}
+
+const orderPrice = (o: Pick<Order, 'price' | 'stopPrice'>): number | undefined => o.price ?? o.stopPrice;
+
+/**
+ * Positions and working orders grouped by symbol: the state every exposure check reads.
+ * Built once per check() from the view; a few positions and orders make this cheap.
+ */
+export class Book {
+  readonly symbols = new Map<string, SymbolBook>();
+
+  constructor(readonly view: RiskView, readonly working: readonly Order[]) {
+    const account = view.account;
+    for (const p of account.openPositions()) {
+      this.entry(p.symbol).position = p.qty;
+    }
+    for (const o of working) {
+      const s = this.entry(o.symbol);
+      const rem = o.remainingQty;
+      if (o.side === 'buy') s.workingBuys += rem;
+      else s.workingSells += rem;
+      if (!o.reduceOnly) s.hasOpeningOrder = true;
+    }
+    for (const [symbol, s] of this.symbols) {
+      s.price = view.referencePrice(symbol)?.price ?? account.markPrice(symbol) ?? (s.position !== 0 ? account.position(symbol).avgPrice : NaN);
+      if (!Number.isFinite(s.price)) {
+        s.price = Math.max(0, ...working.filter((o) => o.symbol === symbol).map((o) => orderPrice(o) ?? 0));
+      }
+    }
+  }
+
+  private entry(symbol: string): SymbolBook {
+    let s = this.symbols.get(symbol);
+    if (!s) {
+      s = { position: 0, workingBuys: 0, workingSells: 0, hasOpeningOrder: false, price: NaN };
+      this.symbols.set(symbol, s);
+    }
+    return s;
+  }
+
+  get(symbol: string): SymbolBook {
+    return this.symbols.get(symbol) ?? { position: 0, workingBuys: 0, workingSells: 0, hasOpeningOrder: false, price: NaN };
+  }
+
+  position(symbol: string): number {
+    return this.symbols.get(symbol)?.position ?? 0;
+  }
+}
+
+/**
+ * The largest absolute position a symbol could reach if every working order on one side
+ * filled, plus `extraBuy`/`extraSell` for an order being checked. Limits hold for this worst case.
+ */
+export function worstQty(s: Pick<SymbolBook, 'position' | 'workingBuys' | 'workingSells'>, extraBuy = 0, extraSell = 0): number {
+  return Math.max(Math.abs(s.position + s.workingBuys + extraBuy), Math.abs(s.position - s.workingSells - extraSell));
+}
+
+/**
+ * Whether an order of `signed` quantity only reduces a position without going past flat,
+ * counting working orders on the same side that would reduce it first.
+ */
+export function onlyReduces(s: Pick<SymbolBook, 'position' | 'workingBuys' | 'workingSells'>, signed: number): boolean {
+  if (s.position === 0 || Math.sign(signed) === Math.sign(s.position)) return false;
+  const sameSideWorking = signed > 0 ? s.workingBuys : s.workingSells;
+  return Math.abs(signed) + sameSideWorking <= Math.abs(s.position) * (1 + 1e-12);
+}

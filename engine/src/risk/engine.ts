@@ -1,0 +1,235 @@
+import type { RiskStateDto, TradingState } from '../../protocol/index';
+import { WallClock, type Clock } from '../core/clock';
+import type { PreTradeRisk, RiskVerdict, RiskView } from '../execution/types';
+import type { Account } from '../model/account';
+import type { Fill } from '../model/fill';
+import type { OrderRequest } from '../model/order';
+import { CircuitBreakers, type BreakerTransition } from './breakers';
+import { Book } from './checks/book';
+import { DuplicateCheck } from './checks/duplicate';
+import { maxExposure, maxOpenPositions, maxPosition } from './checks/exposure';
+import { OrderRateCheck } from './checks/order-rate';
+import { ORDER_SHAPE, shapeOrder } from './checks/order-shape';
+import { maxOrderNotional, maxOrderQty, minNotional, minQty } from './checks/order-size';
+import { priceCollar, stalePrice } from './checks/price';
+import { selfMatch } from './checks/self-match';
+import { isEmergencyReduction, REDUCE_ONLY, reduceOnlyDenial, tradingStateDenial } from './checks/trading-state';
+import type { CheckInput, RiskCheck } from './checks/types';
+import { workingNotional } from './checks/working-notional';
+import { KillSwitch, type KillEvent } from './kill-switch';
+import { RiskLatch } from './latch';
+import { DEFAULT_LIMITS, mergeLimits, type RiskLimits } from './limits';
+import { MemoryRiskPersistence, type RiskPersistence } from './persistence';
+
+export type RiskEvent =
+  | { kind: 'denied'; request: OrderRequest; check: string; reason: string; ts: number }
+  | { kind: 'state'; from: TradingState; to: TradingState; reason: string | undefined; actor: string; ts: number }
+  | { kind: 'limits'; before: RiskLimits; after: RiskLimits; actor: string; ts: number }
+  | KillEvent;
+
+export interface RiskEngineOptions {
+  /** Where limits, the latch and the audit trail live; memory when omitted (backtests). */
+  persistence?: RiskPersistence;
+  /** Time for actions outside check() (kill switch, limit changes); check() uses the view's clock. */
+  clock?: Clock;
+  /** Limits for this run only, over the stored ones (a backtest's configuration); not persisted. */
+  limits?: Partial<RiskLimits>;
+  onEvent?: (e: RiskEvent) => void;
+}
+
+/**
+ * The one pre-trade gate for manual orders, strategies, backtests, paper and live. Reads only
+ * memory in check(): limits and the latch are loaded at start and kept current by the
+ * methods that change them (and refreshLatch() for changes made by another process).
+ */
+export class RiskEngine implements PreTradeRisk {
+  readonly killSwitch: KillSwitch;
+  private readonly persistence: RiskPersistence;
+  private readonly clock: Clock;
+  private readonly latch: RiskLatch;
+  private readonly breakers: CircuitBreakers;
+  private readonly emit: (e: RiskEvent) => void;
+  private currentLimits: RiskLimits;
+  private lastEquity: number | undefined;
+  private lastDenial: RiskStateDto['lastDenial'];
+  /** Order matters: cheap stateless checks first; rate and duplicate last, as they remember accepted orders. */
+  private readonly checks: readonly RiskCheck[];
+
+  constructor(opts: RiskEngineOptions = {}) {
+    this.persistence = opts.persistence ?? new MemoryRiskPersistence();
+    this.clock = opts.clock ?? new WallClock();
+    this.emit = opts.onEvent ?? (() => {});
+    const stored = mergeLimits(DEFAULT_LIMITS, this.persistence.loadLimits() ?? {}, 'settings risk.limits');
+    this.currentLimits = opts.limits ? mergeLimits(stored, opts.limits, 'risk engine options') : stored;
+    this.latch = new RiskLatch(this.persistence);
+    this.breakers = new CircuitBreakers(this.persistence, this.latch.current.peakEquity, (peak, ts) => this.latch.setPeak(peak, ts));
+    this.killSwitch = new KillSwitch(this.latch, this.clock, (e) => this.emit(e));
+    this.checks = [
+      stalePrice,
+      priceCollar,
+      minQty,
+      minNotional,
+      maxOrderQty,
+      maxOrderNotional,
+      selfMatch,
+      maxPosition,
+      maxExposure,
+      maxOpenPositions,
+      workingNotional,
+      new DuplicateCheck(),
+      new OrderRateCheck(),
+    ];
+  }
+
+  get limits(): RiskLimits {
+    return this.currentLimits;
+  }
+
+  get tradingState(): TradingState {
+    return this.latch.current.tradingState;
+  }
+
+  check(request: OrderRequest, view: RiskView): RiskVerdict {
+    const now = view.now();
+    const equity = view.account.equity();
+    this.observeEquity(equity, now);
+
+    const shaped = shapeOrder(request, view);
+    if (!shaped.ok) return this.deny(request, ORDER_SHAPE, shaped.reason, now);
+    const req = shaped.req;
+    const ref = view.referencePrice(req.symbol);
+    const book = new Book(view, view.workingOrders());
+    const own = book.get(req.symbol);
+    const qty = req.qty ?? (ref ? (req.quoteQty as number) / ref.price : NaN);
+    const signed = req.side === 'buy' ? qty : -qty;
+
+    const latched = this.latch.current;
+    const stateDenial = tradingStateDenial(
+      { killEngaged: latched.killEngaged, killReason: latched.killReason, state: latched.tradingState, stateReason: latched.tradingReason },
+      own,
+      signed,
+      req.source,
+    );
+    if (stateDenial) return this.deny(req, stateDenial[0], stateDenial[1], now);
+    const reduceDenial = reduceOnlyDenial(req.reduceOnly, own, signed);
+    if (reduceDenial) return this.deny(req, REDUCE_ONLY, reduceDenial, now);
+    // In REDUCING every order goes out reduce-only, so the venue enforces it too.
+    const out = latched.tradingState === 'REDUCING' || latched.killEngaged || latched.tradingState === 'HALTED' ? { ...req, reduceOnly: true } : req;
+    if (isEmergencyReduction(req.source, own, signed)) return { ok: true, request: out };
+
+    const price = req.price ?? req.stopPrice ?? ref?.price ?? NaN;
+    const input: CheckInput = {
+      req,
+      view,
+      limits: this.currentLimits,
+      instrument: shaped.instrument,
+      now,
+      ref,
+      qty,
+      price,
+      notional: req.quoteQty ?? qty * price,
+      signed,
+      equity,
+      book,
+    };
+    for (const c of this.checks) {
+      const reason = c.run(input);
+      if (reason !== undefined) return this.deny(req, c.id, reason, now);
+    }
+    for (const c of this.checks) c.accepted?.(input);
+    return { ok: true, request: out };
+  }
+
+  onFill(fill: Fill, view: RiskView): void {
+    this.observeEquity(view.account.equity(), fill.ts);
+  }
+
+  /** Mark-to-market equity from the host (every price update): what the breakers watch. */
+  onEquity(equity: number, ts: number): void {
+    this.observeEquity(equity, ts);
+  }
+
+  private observeEquity(equity: number, ts: number): void {
+    this.lastEquity = equity;
+    const t = this.breakers.observe(equity, ts, this.currentLimits, this.latch.current);
+    if (t) this.applyTransition(t, ts);
+  }
+
+  private applyTransition(t: BreakerTransition, ts: number): void {
+    const from = this.latch.current.tradingState;
+    const actor = `breaker:${t.breaker}`;
+    const changed = this.latch.update(ts, (s) => {
+      if (s.tradingState === t.to) return undefined;
+      s.tradingState = t.to;
+      s.tradingReason = t.to === 'ACTIVE' ? undefined : t.reason;
+      s.tradingSince = ts;
+      return { actor, action: 'risk.state' };
+    });
+    if (changed) this.emit({ kind: 'state', from, to: t.to, reason: t.reason, actor, ts });
+  }
+
+  /**
+   * A person moves the trading state, e.g. back to ACTIVE after a breaker halt. Going ACTIVE
+   * restarts the drawdown peak from current equity, or the same drawdown would trip again at once.
+   */
+  setTradingState(to: TradingState, actor: string, reason?: string): void {
+    const ts = this.clock.now();
+    const from = this.latch.current.tradingState;
+    const changed = this.latch.update(ts, (s) => {
+      if (s.tradingState === to && s.tradingReason === reason) return undefined;
+      s.tradingState = to;
+      s.tradingReason = reason;
+      s.tradingSince = ts;
+      return { actor, action: 'risk.state' };
+    });
+    if (to === 'ACTIVE' && this.lastEquity !== undefined) this.breakers.resetPeak(this.lastEquity, ts);
+    if (changed) this.emit({ kind: 'state', from, to, reason, actor, ts });
+  }
+
+  /** Validates every field (errors name the field), persists, and audits before and after. */
+  setLimits(partial: Partial<RiskLimits>, actor: string): RiskLimits {
+    const next = mergeLimits(this.currentLimits, partial);
+    const before = this.currentLimits;
+    const ts = this.clock.now();
+    this.persistence.atomically(() => {
+      this.persistence.saveLimits(next, ts);
+      this.persistence.audit({ ts, actor, action: 'risk.limits', before, after: next });
+    });
+    this.currentLimits = next;
+    this.emit({ kind: 'limits', before, after: next, actor, ts });
+    return next;
+  }
+
+  /** Cheap: one single-row read. The host calls it on a ~250 ms timer to see `keel kill` from another process. */
+  refreshLatch(): void {
+    this.killSwitch.refreshLatch();
+  }
+
+  snapshot(account: Account): RiskStateDto {
+    const equity = account.equity();
+    const l = this.currentLimits;
+    const s = this.latch.current;
+    const exposureCap = (l.maxExposurePct / 100) * equity;
+    const dto: RiskStateDto = {
+      tradingState: s.tradingState,
+      killSwitch: { engaged: s.killEngaged, ...(s.killSince !== undefined && { since: s.killSince }), ...(s.killReason !== undefined && { reason: s.killReason }) },
+      limits: { ...l },
+      gauges: {
+        dailyLossUsedPct: (this.breakers.dailyLossPct(equity) / l.maxDailyLossPct) * 100,
+        // With no equity left any exposure is the whole allowance: shown as 100 rather than a non-JSON Infinity.
+        exposureUsedPct: exposureCap > 0 ? (account.grossExposure() / exposureCap) * 100 : account.grossExposure() > 0 ? 100 : 0,
+        openPositions: account.openPositions().length,
+        drawdownPct: this.breakers.drawdownPct(equity),
+      },
+    };
+    if (this.lastDenial) dto.lastDenial = this.lastDenial;
+    return dto;
+  }
+
+  private deny(request: OrderRequest, check: string, reason: string, ts: number): RiskVerdict {
+    this.lastDenial = { check, reason, ts };
+    this.persistence.audit({ ts, actor: request?.owner ?? request?.source ?? 'unknown', action: 'risk.denied', before: undefined, after: { check, reason, request } });
+    this.emit({ kind: 'denied', request, check, reason, ts });
+    return { ok: false, check, reason };
+  }
+}
