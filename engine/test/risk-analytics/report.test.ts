@@ -153,6 +153,16 @@ describe('riskReport input checks and warnings', () => {
     expect(r.warnings.join('\n')).toMatch(/averages only 1 observation/);
   });
 
+  it('warns when the Cornish–Fisher expansion is not increasing (thin, uniform-like tails)', () => {
+    const rng = new Rng(4);
+    const equity = [100];
+    for (let i = 0; i < 500; i++) equity.push(equity[i]! * (1 + 0.02 * (rng.nextFloat() - 0.5)));
+    const r = riskReport({ kind: 'equity', ts: equity.map((_, i) => 1e12 + i * 60_000), equity }, { simulations: 100 });
+    expect(r.sample.moments.excessKurtosis).toBeLessThan(-1);
+    expect(r.levels[0]!.cornishFisher.monotone).toBe(false);
+    expect(r.warnings.join('\n')).toMatch(/Cornish–Fisher expansion is increasing/);
+  });
+
   it('refuses positions without history, duplicates and empty confidence lists', () => {
     expect(() => riskReport({ kind: 'portfolio', positions: [{ symbol: 'C', value: 1 }], series: [a] })).toThrow(/C: a position has no return history/);
     expect(() => riskReport({ kind: 'portfolio', positions: [{ symbol: 'A', value: 1 }, { symbol: 'A', value: 1 }], series: [a] })).toThrow(/twice/);

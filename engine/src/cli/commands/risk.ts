@@ -154,7 +154,7 @@ function table(rows: string[][], rightFrom = 1): string[] {
 }
 
 /** The human-readable report: what a trader reads before sizing up. */
-export function renderReport(r: RiskReport, timeframe: string, showMoney: boolean): string[] {
+function renderReport(r: RiskReport, timeframe: string, showMoney: boolean): string[] {
   const out: string[] = [];
   const m = r.sample.moments;
   const what = r.kind === 'equity'

@@ -110,7 +110,9 @@ export function riskReport(input: RiskInput, options: RiskOptions = {}): RiskRep
     }
   }
   if (!levels[0]!.cornishFisher.monotone) {
-    warnings.push(`skewness ${m.skewness.toFixed(2)} and excess kurtosis ${m.excessKurtosis.toFixed(2)} lie outside the Cornish–Fisher validity region: CF figures are unreliable`);
+    warnings.push(
+      `skewness ${m.skewness.toFixed(2)} and excess kurtosis ${m.excessKurtosis.toFixed(2)} lie outside the region where the Cornish–Fisher expansion is increasing (Maillard 2012): its far tail folds back, so read CF VaR/ES with care`,
+    );
   }
   aligned.dropped.forEach((count, j) => {
     if (count > 0 && series.length > 1) {
