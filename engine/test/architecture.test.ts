@@ -19,7 +19,7 @@ function sources(dir: string): string[] {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
       if (e.name !== 'node_modules' && e.name !== 'out') out.push(...sources(p));
-    } else if (/\.(ts|tsx)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)) out.push(p);
+    } else if (/\.(ts|tsx)$/.test(e.name) && !/\.(test|config)\.tsx?$/.test(e.name)) out.push(p); // tests and build configs run in Node by design
   }
   return out;
 }
