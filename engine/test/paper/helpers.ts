@@ -25,7 +25,7 @@ export type Report =
   | { kind: 'rejected'; id: string; ts: number; reason: string }
   | { kind: 'cancelled'; id: string; ts: number; reason: string | undefined }
   | { kind: 'expired'; id: string; ts: number }
-  | { kind: 'filled'; id: string; ts: number; qty: number; price: number; fee: number; liquidity: 'maker' | 'taker'; venueTradeId: string | undefined };
+  | { kind: 'filled'; id: string; ts: number; qty: number; price: number; fee: number; liquidity: 'maker' | 'taker'; venueTradeId?: string };
 
 /** A venue on a simulated clock with every report it sends written down. */
 export function venueRig(opts: Omit<PaperVenueOptions, 'scheduler'>, start = 0) {
