@@ -1,0 +1,184 @@
+import {
+  CandlestickSeries,
+  ColorType,
+  CrosshairMode,
+  HistogramSeries,
+  LineSeries,
+  createChart,
+  createSeriesMarkers,
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type MouseEventParams,
+  type SeriesMarker,
+  type SeriesType,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { BarsPayload, Topics } from '../../../engine/protocol';
+import { palette } from '../theme';
+import { histogramColors, toChartBars, toChartTime, toLineData, volumeColor } from './bars';
+
+export interface LegendValues {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number | undefined;
+}
+
+export interface IndicatorPlot {
+  key: string;
+  kind: 'overlay' | 'pane';
+  ts: number[];
+  outputs: Record<string, (number | null)[]>;
+}
+
+/**
+ * Owns one lightweight-charts instance: candles and volume in the main pane, overlays on
+ * top, oscillators in their own panes, markers for trades and fills. React hands it data;
+ * it never re-sets the whole series for a live bar (series.update only).
+ */
+export class ChartController {
+  readonly chart: IChartApi;
+  private candles: ISeriesApi<'Candlestick'>;
+  private volume: ISeriesApi<'Histogram'>;
+  private markers: ISeriesMarkersPluginApi<Time>;
+  private indicatorSeries = new Map<string, ISeriesApi<SeriesType>[]>();
+  private lastTime: number | undefined;
+  private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
+
+  constructor(container: HTMLElement) {
+    this.chart = createChart(container, {
+      autoSize: true,
+      layout: {
+        background: { type: ColorType.Solid, color: palette.panel },
+        textColor: palette.textDim,
+        fontSize: 11,
+        fontFamily: 'Inter, system-ui, sans-serif',
+        attributionLogo: false,
+        panes: { separatorColor: palette.border, separatorHoverColor: palette.accent, enableResize: true },
+      },
+      grid: { vertLines: { color: palette.grid }, horzLines: { color: palette.grid } },
+      crosshair: { mode: CrosshairMode.Normal },
+      rightPriceScale: { borderColor: palette.border },
+      timeScale: { borderColor: palette.border, timeVisible: true, secondsVisible: false },
+      localization: { timeFormatter: (t: number) => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ') },
+    });
+    this.candles = this.chart.addSeries(CandlestickSeries, {
+      upColor: palette.up,
+      downColor: palette.down,
+      borderVisible: false,
+      wickUpColor: palette.up,
+      wickDownColor: palette.down,
+    });
+    this.volume = this.chart.addSeries(HistogramSeries, {
+      priceScaleId: 'volume',
+      priceFormat: { type: 'volume' },
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
+    this.chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
+    this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.2 } });
+    this.markers = createSeriesMarkers(this.candles, []);
+    this.chart.subscribeCrosshairMove(this.onCrosshair);
+  }
+
+  onLegend(handler: (v: LegendValues | undefined) => void): void {
+    this.legendHandler = handler;
+  }
+
+  setBars(p: BarsPayload): void {
+    const { candles, volume } = toChartBars(p);
+    this.candles.setData(candles);
+    this.volume.setData(volume);
+    this.lastTime = p.ts.length ? p.ts[p.ts.length - 1] : undefined;
+    const decimals = priceDecimalsOf(p.close);
+    this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
+    this.chart.timeScale().fitContent();
+    if (candles.length > 300) this.chart.timeScale().setVisibleLogicalRange({ from: candles.length - 300, to: candles.length + 5 });
+    this.emitLegend(undefined);
+  }
+
+  /** A live bar: the forming one is replaced, a new one appended. Older bars are ignored. */
+  updateBar(b: Topics['bar']): void {
+    if (this.lastTime !== undefined && b.ts < this.lastTime) return;
+    const time = toChartTime(b.ts);
+    this.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
+    this.volume.update({ time, value: b.volume, color: volumeColor(b.open, b.close) });
+    this.lastTime = b.ts;
+  }
+
+  setIndicator(plot: IndicatorPlot): void {
+    this.removeIndicator(plot.key);
+    const series: ISeriesApi<SeriesType>[] = [];
+    let paneIndex = plot.kind === 'pane' ? this.chart.panes().length : 0;
+    let colour = this.indicatorSeries.size;
+    for (const [name, values] of Object.entries(plot.outputs)) {
+      const isHistogram = /hist/i.test(name);
+      const s = isHistogram
+        ? this.chart.addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false, title: name }, paneIndex)
+        : this.chart.addSeries(
+            LineSeries,
+            {
+              color: palette.series[colour++ % palette.series.length],
+              lineWidth: 1,
+              priceLineVisible: false,
+              lastValueVisible: plot.kind === 'pane',
+              crosshairMarkerVisible: false,
+              title: plot.kind === 'pane' ? name : '',
+            },
+            paneIndex,
+          );
+      s.setData(isHistogram ? histogramColors(plot.ts, values) : toLineData(plot.ts, values));
+      if (plot.kind === 'pane' && series.length === 0) {
+        paneIndex = s.getPane().paneIndex();
+        s.getPane().setStretchFactor(0.3);
+      }
+      series.push(s);
+    }
+    this.indicatorSeries.set(plot.key, series);
+  }
+
+  removeIndicator(key: string): void {
+    const series = this.indicatorSeries.get(key);
+    if (!series) return;
+    for (const s of series) this.chart.removeSeries(s);
+    this.indicatorSeries.delete(key);
+  }
+
+  indicatorKeys(): string[] {
+    return [...this.indicatorSeries.keys()];
+  }
+
+  setMarkers(m: SeriesMarker<UTCTimestamp>[]): void {
+    this.markers.setMarkers(m);
+  }
+
+  dispose(): void {
+    this.chart.unsubscribeCrosshairMove(this.onCrosshair);
+    this.chart.remove();
+  }
+
+  private onCrosshair = (param: MouseEventParams): void => {
+    const bar = param.seriesData.get(this.candles) as { open: number; high: number; low: number; close: number } | undefined;
+    if (!bar || param.time === undefined) return this.emitLegend(undefined);
+    const vol = param.seriesData.get(this.volume) as { value: number } | undefined;
+    this.emitLegend({ time: (param.time as number) * 1000, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: vol?.value });
+  };
+
+  private emitLegend(v: LegendValues | undefined): void {
+    this.legendHandler?.(v);
+  }
+}
+
+/** Enough decimals for the smallest price in view to show its movement. */
+function priceDecimalsOf(close: number[]): number {
+  if (close.length === 0) return 2;
+  const p = Math.abs(close[close.length - 1]!);
+  if (p >= 1000) return 2;
+  if (p >= 1) return 4;
+  if (p === 0) return 2;
+  return Math.min(10, 4 - Math.floor(Math.log10(p)));
+}

@@ -1,0 +1,59 @@
+import { AreaSeries, ColorType, LineSeries, createChart, type IChartApi, type ISeriesApi } from 'lightweight-charts';
+import { useEffect, useRef } from 'react';
+import type { BacktestResult } from '../../../engine/protocol';
+import { palette } from '../theme';
+import { toChartTime } from './bars';
+
+function equityData(r: BacktestResult, key: 'equity' | 'drawdown') {
+  const out: { time: ReturnType<typeof toChartTime>; value: number }[] = [];
+  let last = -Infinity;
+  for (let i = 0; i < r.equity.ts.length; i++) {
+    const time = toChartTime(r.equity.ts[i]!);
+    if (time <= last) continue; // the chart needs strictly increasing times
+    last = time;
+    const v = r.equity[key][i]!;
+    out.push({ time, value: key === 'drawdown' ? -Math.abs(v) : v });
+  }
+  return out;
+}
+
+/** Equity (and a compared run's) above, drawdown below, in one chart with two panes. */
+export function EquityChart({ result, compare }: { result: BacktestResult; compare?: BacktestResult | undefined }) {
+  const host = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | undefined>(undefined);
+  const series = useRef<{ eq: ISeriesApi<'Line'>; cmp: ISeriesApi<'Line'>; dd: ISeriesApi<'Area'> } | undefined>(undefined);
+
+  useEffect(() => {
+    const c = createChart(host.current!, {
+      autoSize: true,
+      layout: {
+        background: { type: ColorType.Solid, color: palette.panel },
+        textColor: palette.textDim,
+        fontSize: 11,
+        attributionLogo: false,
+        panes: { separatorColor: palette.border },
+      },
+      grid: { vertLines: { color: palette.grid }, horzLines: { color: palette.grid } },
+      rightPriceScale: { borderColor: palette.border },
+      timeScale: { borderColor: palette.border, timeVisible: true },
+    });
+    const eq = c.addSeries(LineSeries, { color: palette.accent, lineWidth: 2, title: 'equity', priceLineVisible: false });
+    const cmp = c.addSeries(LineSeries, { color: palette.warn, lineWidth: 1, title: 'compare', priceLineVisible: false, lineStyle: 2 });
+    const dd = c.addSeries(AreaSeries, { lineColor: palette.down, topColor: 'rgba(239,83,80,0.05)', bottomColor: 'rgba(239,83,80,0.4)', lineWidth: 1, title: 'drawdown', priceLineVisible: false, invertFilledArea: true }, 1);
+    dd.getPane().setStretchFactor(0.35);
+    chart.current = c;
+    series.current = { eq, cmp, dd };
+    return () => c.remove();
+  }, []);
+
+  useEffect(() => {
+    const s = series.current;
+    if (!s) return;
+    s.eq.setData(equityData(result, 'equity'));
+    s.dd.setData(equityData(result, 'drawdown'));
+    s.cmp.setData(compare ? equityData(compare, 'equity') : []);
+    chart.current?.timeScale().fitContent();
+  }, [result, compare]);
+
+  return <div ref={host} className="equity-chart" role="img" aria-label={`Equity and drawdown of run ${result.runId}`} />;
+}

@@ -1,0 +1,53 @@
+import type { SeriesMarker, UTCTimestamp } from 'lightweight-charts';
+import type { BacktestTradeDto, Fill } from '../../../engine/protocol';
+import { barOpen } from '../lib/timeframe';
+import { palette } from '../theme';
+import { toChartTime } from './bars';
+
+type Marker = SeriesMarker<UTCTimestamp>;
+
+/** Entries and exits of a backtest's trades, placed on the bars they happened in. */
+export function tradeMarkers(trades: BacktestTradeDto[], timeframe: string): Marker[] {
+  const out: Marker[] = [];
+  for (const t of trades) {
+    const long = t.side === 'buy';
+    out.push({
+      time: toChartTime(barOpen(t.entryTime, timeframe)),
+      position: long ? 'belowBar' : 'aboveBar',
+      shape: long ? 'arrowUp' : 'arrowDown',
+      color: long ? palette.up : palette.down,
+      text: long ? 'L' : 'S',
+    });
+    out.push({
+      time: toChartTime(barOpen(t.exitTime, timeframe)),
+      position: long ? 'aboveBar' : 'belowBar',
+      shape: 'circle',
+      color: t.pnl >= 0 ? palette.up : palette.down,
+      text: 'x',
+      size: 0.7,
+    });
+  }
+  return sortMarkers(out);
+}
+
+/** Live and paper fills of one symbol as squares at their price. */
+export function fillMarkers(fills: Fill[], symbol: string, timeframe: string): Marker[] {
+  return sortMarkers(
+    fills
+      .filter((f) => f.symbol === symbol)
+      .map((f) => ({
+        time: toChartTime(barOpen(f.ts, timeframe)),
+        position: 'atPriceMiddle' as const,
+        price: f.price,
+        shape: 'square' as const,
+        color: f.side === 'buy' ? palette.accent : palette.warn,
+        text: `${f.side === 'buy' ? 'B' : 'S'} ${f.qty}`,
+        size: 0.8,
+      })),
+  );
+}
+
+/** The plugin wants markers in time order. */
+export function sortMarkers(m: Marker[]): Marker[] {
+  return m.sort((a, b) => a.time - b.time);
+}

@@ -1,0 +1,46 @@
+import { fmtMoney } from '../lib/format';
+import { KillSwitchButton } from '../screens/KillSwitch';
+import { tradingModeOf, useConnection } from '../store/connection';
+import { useRisk } from '../store/risk';
+import { useTrading } from '../store/trading';
+import { SCREEN_LABELS, SCREENS, useUi } from '../store/ui';
+
+export function Header() {
+  const info = useConnection((s) => s.info);
+  const tradingState = useRisk((s) => s.risk?.tradingState);
+  const killed = useRisk((s) => s.risk?.killSwitch.engaged ?? false);
+  const equity = useTrading((s) => s.account?.equity);
+  const screen = useUi((s) => s.screen);
+  const setScreen = useUi((s) => s.setScreen);
+  const setHelp = useUi((s) => s.setHelp);
+  const mode = tradingModeOf(info);
+  return (
+    <header className="header">
+      <div className="brand" aria-hidden="true">
+        ⚓ Keel
+      </div>
+      <span className={`mode-badge mode-${mode}`} role="status" aria-label={`Trading mode: ${mode}`}>
+        {mode}
+      </span>
+      <span className={`state-badge state-${tradingState ?? 'unknown'}`} role="status" aria-label={`Trading state: ${tradingState ?? 'unknown'}${killed ? ', kill switch engaged' : ''}`}>
+        {tradingState ?? '…'}
+      </span>
+      <nav aria-label="Screens">
+        {SCREENS.map((s, i) => (
+          <button key={s} aria-current={s === screen ? 'page' : undefined} onClick={() => setScreen(s)} title={`Alt+${i + 1}`}>
+            {SCREEN_LABELS[s]}
+          </button>
+        ))}
+      </nav>
+      <div className="header-right">
+        <span className="equity dim">
+          Equity <b className="num">{fmtMoney(equity)}</b>
+        </span>
+        <button className="icon" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
+          ?
+        </button>
+        <KillSwitchButton />
+      </div>
+    </header>
+  );
+}

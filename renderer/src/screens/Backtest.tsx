@@ -1,0 +1,339 @@
+import type { ColDef } from 'ag-grid-community';
+import { useEffect, useMemo, useState } from 'react';
+import type { BacktestSummary, BacktestTradeDto } from '../../../engine/protocol';
+import { EquityChart } from '../chart/EquityChart';
+import { Grid } from '../components/Grid';
+import { Split } from '../components/Split';
+import { fmtDate, fmtMetric, fmtTime, metricLabel } from '../lib/format';
+import { useBacktest } from '../store/backtest';
+import { useMarket } from '../store/market';
+import { useUi } from '../store/ui';
+import { client, errorText, refreshRuns } from '../store/wire';
+import { buildBacktestRequest, datasetKey, defaultParams, rangeHint, type BacktestFormState } from './backtestForm';
+import { numCol, sideCol, textCol, timeCol } from './columns';
+
+async function openRun(runId: string, as: 'result' | 'compare' = 'result'): Promise<void> {
+  const r = await client().call('backtest.get', { runId });
+  if (as === 'result') useBacktest.getState().setResult(r);
+  else useBacktest.getState().setCompare(r);
+}
+
+function BacktestForm() {
+  const strategies = useBacktest((s) => s.strategies);
+  const datasets = useMarket((s) => s.datasets);
+  const progress = useBacktest((s) => s.progress);
+  const activeRunId = useBacktest((s) => s.activeRunId);
+  const error = useBacktest((s) => s.error);
+  const [f, setF] = useState<BacktestFormState>({ strategy: '', dataset: '', from: '', to: '', capital: '10000', feePct: '0.1', slippagePct: '0.05', params: {} });
+  const running = progress?.status === 'running';
+
+  // Defaults follow what the engine offers, once it has answered.
+  useEffect(() => {
+    setF((old) => {
+      const strategy = old.strategy && strategies.some((s) => s.id === old.strategy) ? old.strategy : (strategies[0]?.id ?? '');
+      const dataset = old.dataset && datasets.some((d) => datasetKey(d) === old.dataset) ? old.dataset : datasets[0] ? datasetKey(datasets[0]) : '';
+      const params = strategy === old.strategy ? old.params : defaultParams(strategies.find((s) => s.id === strategy));
+      return { ...old, strategy, dataset, params };
+    });
+  }, [strategies, datasets]);
+
+  const strat = strategies.find((s) => s.id === f.strategy);
+  const built = buildBacktestRequest(f, strategies);
+  const ds = datasets.find((d) => datasetKey(d) === f.dataset);
+
+  const run = async () => {
+    if (!('request' in built)) return;
+    const bt = useBacktest.getState();
+    bt.setError(undefined);
+    try {
+      const { runId } = await client().call('backtest.run', built.request);
+      bt.started(runId);
+    } catch (e) {
+      bt.setError(errorText(e));
+    }
+  };
+
+  const cancel = async () => {
+    if (!activeRunId) return;
+    try {
+      await client().call('backtest.cancel', { runId: activeRunId });
+    } catch (e) {
+      useBacktest.getState().setError(errorText(e));
+    }
+  };
+
+  const pct = progress && progress.total > 0 ? Math.min(100, (progress.done / progress.total) * 100) : 0;
+  return (
+    <form
+      className="bt-form"
+      aria-label="Backtest setup"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!running) void run();
+      }}
+    >
+      <h2>Backtest</h2>
+      <div className="form-grid">
+        <label className="span2">
+          Strategy
+          <select
+            value={f.strategy}
+            onChange={(e) => setF({ ...f, strategy: e.target.value, params: defaultParams(strategies.find((s) => s.id === e.target.value)) })}
+          >
+            {strategies.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {strat?.description && <p className="span2 dim small">{strat.description}</p>}
+        <label className="span2">
+          Dataset
+          <select value={f.dataset} onChange={(e) => setF({ ...f, dataset: e.target.value })}>
+            {datasets.map((d) => (
+              <option key={datasetKey(d)} value={datasetKey(d)}>
+                {d.symbol} · {d.timeframe} · {d.rows.toLocaleString('en-US')} bars
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="date" value={f.from} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, from: e.target.value })} />
+        </label>
+        <label>
+          To
+          <input type="date" value={f.to} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, to: e.target.value })} />
+        </label>
+        <label>
+          Capital
+          <input inputMode="decimal" value={f.capital} onChange={(e) => setF({ ...f, capital: e.target.value })} />
+        </label>
+        <label>
+          Fee %
+          <input inputMode="decimal" value={f.feePct} onChange={(e) => setF({ ...f, feePct: e.target.value })} />
+        </label>
+        <label>
+          Slippage %
+          <input inputMode="decimal" value={f.slippagePct} onChange={(e) => setF({ ...f, slippagePct: e.target.value })} />
+        </label>
+      </div>
+      {strat && strat.params.length > 0 && (
+        <fieldset>
+          <legend>Parameters</legend>
+          <div className="form-grid">
+            {strat.params.map((p) => {
+              const v = f.params[p.name] ?? p.default;
+              const setV = (nv: number | boolean | string) => setF({ ...f, params: { ...f.params, [p.name]: nv } });
+              return (
+                <label key={p.name} title={p.description} className={p.kind === 'bool' ? 'check' : undefined}>
+                  {p.kind === 'bool' ? (
+                    <>
+                      <input type="checkbox" checked={Boolean(v)} onChange={(e) => setV(e.target.checked)} />
+                      {p.name}
+                    </>
+                  ) : (
+                    <>
+                      <span>
+                        {p.name} <span className="dim small">{rangeHint(p)}</span>
+                      </span>
+                      {p.kind === 'choice' ? (
+                        <select value={String(v)} onChange={(e) => setV(e.target.value)} aria-label={p.name}>
+                          {(p.choices ?? []).map((c) => (
+                            <option key={c}>{c}</option>
+                          ))}
+                        </select>
+                      ) : (
+                        <input type="number" aria-label={p.name} value={String(v)} min={p.min} max={p.max} step={p.step ?? (p.kind === 'int' ? 1 : 'any')} onChange={(e) => setV(e.target.value)} />
+                      )}
+                    </>
+                  )}
+                </label>
+              );
+            })}
+          </div>
+        </fieldset>
+      )}
+      {'errors' in built && strategies.length > 0 && <p className="down small">{built.errors[0]}</p>}
+      <div className="row">
+        <button type="submit" className="primary" disabled={running || !('request' in built)}>
+          Run backtest
+        </button>
+        {running && (
+          <button type="button" onClick={cancel}>
+            Cancel backtest
+          </button>
+        )}
+      </div>
+      {progress && (
+        <div className="progress-row">
+          <div className="progress" role="progressbar" aria-label="Backtest progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+            <div className={`progress-fill ${progress.status}`} style={{ width: `${progress.status === 'done' ? 100 : pct}%` }} />
+          </div>
+          <span className="small">
+            {progress.status === 'running' ? `${Math.round(pct)}%` : progress.status}
+            {progress.message ? ` · ${progress.message}` : ''}
+          </span>
+        </div>
+      )}
+      {error && (
+        <p className="down" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** When the active run ends, load its result; a fast run may end before its job push is seen. */
+function useRunCompletion() {
+  const activeRunId = useBacktest((s) => s.activeRunId);
+  const status = useBacktest((s) => s.progress?.status);
+  useEffect(() => {
+    if (!activeRunId) return;
+    const bt = useBacktest.getState();
+    if (status === 'done') {
+      openRun(activeRunId).catch((e) => bt.setError(errorText(e)));
+      void refreshRuns().catch(() => undefined);
+      return;
+    }
+    if (status === 'failed' || status === 'cancelled') {
+      void refreshRuns().catch(() => undefined);
+      return;
+    }
+    const timer = setInterval(async () => {
+      try {
+        const runs = await client().call('backtest.list', {});
+        const mine = runs.find((r) => r.runId === activeRunId);
+        if (mine && mine.status !== 'running') {
+          bt.onJob([{ jobId: activeRunId, kind: 'backtest', done: 1, total: 1, status: mine.status, message: mine.error }]);
+        }
+      } catch {
+        // the job topic may still bring it
+      }
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [activeRunId, status]);
+}
+
+function Results() {
+  const result = useBacktest((s) => s.result);
+  const compare = useBacktest((s) => s.compare);
+  const runs = useBacktest((s) => s.runs);
+  const select = useMarket((s) => s.select);
+  const setScreen = useUi((s) => s.setScreen);
+  const tradeCols = useMemo<ColDef<BacktestTradeDto & { n: number }>[]>(
+    () => [
+      { field: 'n', headerName: '#', maxWidth: 60, type: 'rightAligned' },
+      timeCol('entryTime', 'Entry'),
+      numCol('entryPrice', 'Entry price'),
+      timeCol('exitTime', 'Exit'),
+      numCol('exitPrice', 'Exit price'),
+      sideCol(),
+      numCol('qty', 'Qty', 'qty'),
+      numCol('pnl', 'PnL', 'signed'),
+      numCol('returnPct', 'Return %', 'signed'),
+      textCol('exitReason', 'Exit reason'),
+    ],
+    [],
+  );
+  if (!result) return <div className="panel pad dim">Run a backtest or pick a past run.</div>;
+  const metrics = Object.entries(result.metrics ?? {});
+  const trades = result.trades.map((t, i) => ({ ...t, n: i + 1 }));
+  return (
+    <div className="bt-results">
+      <div className="bt-results-head">
+        <h2>
+          {result.strategy} · {result.symbol} {result.timeframe} <span className="dim small">run {result.runId}</span>
+        </h2>
+        <label>
+          Compare with
+          <select value={compare?.runId ?? ''} onChange={(e) => (e.target.value ? openRun(e.target.value, 'compare') : useBacktest.getState().setCompare(undefined))}>
+            <option value="">none</option>
+            {runs
+              .filter((r) => r.runId !== result.runId && r.status === 'done')
+              .map((r) => (
+                <option key={r.runId} value={r.runId}>
+                  {r.strategy} {r.symbol} {r.timeframe} · {fmtTime(r.startedAt)}
+                </option>
+              ))}
+          </select>
+        </label>
+        <button
+          onClick={() => {
+            select(result.symbol, result.timeframe);
+            setScreen('markets');
+          }}
+        >
+          Show trades on chart
+        </button>
+      </div>
+      <section className="metrics" aria-label="Metrics">
+        {metrics.map(([k, v]) => (
+          <div className="metric" key={k} role="group" aria-label={metricLabel(k)}>
+            <div className="metric-label">{metricLabel(k)}</div>
+            <div className={`metric-value num ${typeof v === 'number' && /return|pnl|profit/i.test(k) ? (v >= 0 ? 'up' : 'down') : ''}`}>{fmtMetric(k, v)}</div>
+            {compare?.metrics && <div className="metric-cmp dim num">vs {fmtMetric(k, compare.metrics[k])}</div>}
+          </div>
+        ))}
+      </section>
+      {result.notes.length > 0 && (
+        <ul className="notes small dim">
+          {result.notes.map((n, i) => (
+            <li key={i}>{n}</li>
+          ))}
+        </ul>
+      )}
+      <EquityChart result={result} compare={compare} />
+      <div className="bt-trades">
+        <Grid label="Backtest trades" rows={trades} columns={tradeCols} rowId={(t) => String(t.n)} empty="No trades" />
+      </div>
+    </div>
+  );
+}
+
+function PastRuns() {
+  const runs = useBacktest((s) => s.runs);
+  const cols = useMemo<ColDef<BacktestSummary>[]>(
+    () => [
+      timeCol<BacktestSummary>('startedAt', 'Started'),
+      textCol<BacktestSummary>('strategy', 'Strategy'),
+      textCol<BacktestSummary>('symbol', 'Symbol'),
+      textCol<BacktestSummary>('timeframe', 'TF', { maxWidth: 60 }),
+      textCol<BacktestSummary>('status', 'Status', { maxWidth: 90 }),
+      {
+        headerName: 'Return',
+        type: 'rightAligned',
+        cellClass: 'num',
+        valueGetter: (p) => {
+          const m = p.data?.metrics ?? {};
+          const key = Object.keys(m).find((k) => /total.?return/i.test(k)) ?? Object.keys(m).find((k) => /return/i.test(k));
+          return key ? fmtMetric(key, m[key]) : '';
+        },
+      },
+    ],
+    [],
+  );
+  return (
+    <div className="past-runs">
+      <h3>Past runs</h3>
+      <Grid label="Past runs" rows={runs} columns={cols} rowId={(r) => r.runId} empty="No runs yet" onRowClicked={(r) => r.status === 'done' && void openRun(r.runId)} />
+    </div>
+  );
+}
+
+export function Backtest() {
+  useRunCompletion();
+  return (
+    <Split id="backtest.side" direction="row" initial={340} min={280} max={560} sized="first" label="Resize backtest setup">
+      <div className="panel side-panel">
+        <BacktestForm />
+        <PastRuns />
+      </div>
+      <div className="panel">
+        <Results />
+      </div>
+    </Split>
+  );
+}

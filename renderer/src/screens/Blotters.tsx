@@ -1,0 +1,150 @@
+import type { ColDef } from 'ag-grid-community';
+import { useMemo, useState } from 'react';
+import type { Fill, OrderSnapshot, PositionSnapshot } from '../../../engine/protocol';
+import { Grid } from '../components/Grid';
+import { Tabs } from '../components/Tabs';
+import { useTrading, orderHistory, workingOrders } from '../store/trading';
+import { useUi } from '../store/ui';
+import { client, errorText } from '../store/wire';
+import { numCol, sideCol, textCol, timeCol } from './columns';
+
+type Tab = 'working' | 'history' | 'fills' | 'positions';
+
+async function act(label: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    useUi.getState().notify('error', `${label}: ${errorText(e)}`);
+  }
+}
+
+const statusCell: ColDef<OrderSnapshot> = {
+  field: 'status',
+  headerName: 'Status',
+  cellClass: (p) => `status status-${p.value as string}`,
+  valueFormatter: (p) => String(p.value).replace('_', ' '),
+};
+
+/** Working orders, order history, fills and positions; all fed live by pushed topics. */
+export function Blotters() {
+  const orders = useTrading((s) => s.orders);
+  const fills = useTrading((s) => s.fills);
+  const positions = useTrading((s) => s.positions);
+  const [tab, setTab] = useState<Tab>('working');
+  const working = useMemo(() => workingOrders(orders), [orders]);
+  const history = useMemo(() => orderHistory(orders), [orders]);
+  const open = positions.filter((p) => p.qty !== 0);
+
+  const workingCols = useMemo<ColDef<OrderSnapshot>[]>(
+    () => [
+      timeCol<OrderSnapshot>('createdAt'),
+      textCol<OrderSnapshot>('symbol', 'Symbol'),
+      sideCol<OrderSnapshot>(),
+      textCol<OrderSnapshot>('type', 'Type', { maxWidth: 90 }),
+      numCol<OrderSnapshot>('qty', 'Qty', 'qty'),
+      numCol<OrderSnapshot>('filledQty', 'Filled', 'qty'),
+      numCol<OrderSnapshot>('price', 'Limit'),
+      numCol<OrderSnapshot>('stopPrice', 'Stop'),
+      statusCell,
+      textCol<OrderSnapshot>('owner', 'Owner', { maxWidth: 90 }),
+      {
+        headerName: '',
+        colId: 'actions',
+        sortable: false,
+        maxWidth: 80,
+        cellRenderer: (p: { data?: OrderSnapshot }) =>
+          p.data ? (
+            <button className="cell-btn" aria-label={`Cancel order ${p.data.id}`} onClick={() => act('Cancel', () => client().call('orders.cancel', { orderId: p.data!.id }))}>
+              Cancel
+            </button>
+          ) : null,
+      },
+    ],
+    [],
+  );
+  const historyCols = useMemo<ColDef<OrderSnapshot>[]>(
+    () => [
+      timeCol<OrderSnapshot>('updatedAt', 'Updated'),
+      textCol<OrderSnapshot>('symbol', 'Symbol'),
+      sideCol<OrderSnapshot>(),
+      textCol<OrderSnapshot>('type', 'Type', { maxWidth: 90 }),
+      numCol<OrderSnapshot>('qty', 'Qty', 'qty'),
+      numCol<OrderSnapshot>('filledQty', 'Filled', 'qty'),
+      numCol<OrderSnapshot>('avgFillPrice', 'Avg price'),
+      numCol<OrderSnapshot>('fees', 'Fees', 'money'),
+      statusCell,
+      textCol<OrderSnapshot>('reason', 'Reason', { flex: 2 }),
+    ],
+    [],
+  );
+  const fillCols = useMemo<ColDef<Fill>[]>(
+    () => [
+      timeCol<Fill>('ts'),
+      textCol<Fill>('symbol', 'Symbol'),
+      sideCol<Fill>(),
+      numCol<Fill>('qty', 'Qty', 'qty'),
+      numCol<Fill>('price', 'Price'),
+      numCol<Fill>('fee', 'Fee', 'money'),
+      textCol<Fill>('liquidity', 'Liq.', { maxWidth: 80 }),
+      textCol<Fill>('orderId', 'Order'),
+    ],
+    [],
+  );
+  const positionCols = useMemo<ColDef<PositionSnapshot>[]>(
+    () => [
+      textCol<PositionSnapshot>('symbol', 'Symbol'),
+      numCol<PositionSnapshot>('qty', 'Qty', 'qty'),
+      numCol<PositionSnapshot>('avgPrice', 'Avg price'),
+      numCol<PositionSnapshot>('mark', 'Mark'),
+      numCol<PositionSnapshot>('unrealizedPnl', 'Unrealized', 'signed'),
+      numCol<PositionSnapshot>('realizedPnl', 'Realized', 'signed'),
+      numCol<PositionSnapshot>('fees', 'Fees', 'money'),
+      {
+        headerName: '',
+        colId: 'actions',
+        sortable: false,
+        maxWidth: 80,
+        cellRenderer: (p: { data?: PositionSnapshot }) =>
+          p.data && p.data.qty !== 0 ? (
+            <button className="cell-btn" aria-label={`Flatten ${p.data.symbol}`} onClick={() => act('Flatten', () => client().call('positions.flatten', { symbol: p.data!.symbol }))}>
+              Flatten
+            </button>
+          ) : null,
+      },
+    ],
+    [],
+  );
+
+  const actions =
+    tab === 'working' ? (
+      <button disabled={working.length === 0} onClick={() => act('Cancel all', () => client().call('orders.cancelAll', {}))}>
+        Cancel all
+      </button>
+    ) : tab === 'positions' ? (
+      <button disabled={open.length === 0} onClick={() => act('Flatten all', () => client().call('positions.flatten', {}))}>
+        Flatten all
+      </button>
+    ) : null;
+
+  return (
+    <div className="blotters">
+      <Tabs<Tab>
+        label="Blotters"
+        active={tab}
+        onChange={setTab}
+        actions={actions}
+        tabs={[
+          { key: 'working', label: 'Working orders', badge: working.length },
+          { key: 'history', label: 'Order history' },
+          { key: 'fills', label: 'Fills' },
+          { key: 'positions', label: 'Positions', badge: open.length },
+        ]}
+      >
+        {tab === 'working' && <Grid label="Working orders" rows={working} columns={workingCols} rowId={(o) => o.id} empty="No working orders" />}
+        {tab === 'history' && <Grid label="Order history" rows={history} columns={historyCols} rowId={(o) => o.id} empty="No orders yet" />}
+        {tab === 'fills' && <Grid label="Fills" rows={fills} columns={fillCols} rowId={(f) => f.id} empty="No fills yet" />}
+        {tab === 'positions' && <Grid label="Positions" rows={positions} columns={positionCols} rowId={(p) => p.symbol} empty="No positions" />}
+      </Tabs>
+    </div>
+  );
+}

@@ -1,0 +1,246 @@
+import type { ColDef } from 'ag-grid-community';
+import { useMemo, useRef, useState, type DragEvent } from 'react';
+import type { DatasetInfo, ImportReportDto } from '../../../engine/protocol';
+import { Grid } from '../components/Grid';
+import { fmtTime } from '../lib/format';
+import { useData } from '../store/data';
+import { useMarket } from '../store/market';
+import { useUi } from '../store/ui';
+import { client, errorText, refreshDatasets } from '../store/wire';
+import { numCol, textCol } from './columns';
+
+/** Files larger than this are better imported by path (Electron dialog or `keel import`). */
+const MAX_TEXT_IMPORT_BYTES = 200 * 1024 * 1024;
+
+async function importWith(name: string, run: () => Promise<ImportReportDto>): Promise<void> {
+  const d = useData.getState();
+  d.startImport(name);
+  try {
+    const report = await run();
+    d.finishImport(report);
+    await refreshDatasets();
+  } catch (e) {
+    d.failImport(errorText(e));
+  }
+}
+
+async function importFiles(files: FileList | File[], overrides: { symbol?: string; timeframe?: string }): Promise<void> {
+  for (const file of Array.from(files)) {
+    if (file.size > MAX_TEXT_IMPORT_BYTES) {
+      useData.getState().failImport(`${file.name} is ${Math.round(file.size / 1e6)} MB; import files this large with \`keel import\``);
+      continue;
+    }
+    await importWith(file.name, async () => client().call('data.importText', { name: file.name, content: await file.text(), ...overrides }, { timeoutMs: 300_000 }));
+  }
+}
+
+function ImportReport({ r }: { r: ImportReportDto }) {
+  const ok = r.rejected.length === 0;
+  return (
+    <section className={`report ${ok ? 'ok' : 'warn'}`} aria-label={`Import report ${r.file}`}>
+      <h3>
+        {r.file} → {r.symbol} {r.timeframe} {r.alreadyImported && <span className="dim">(already imported)</span>}
+      </h3>
+      <dl className="report-stats">
+        <dt>Layout</dt>
+        <dd>{r.layout}</dd>
+        <dt>Rows read</dt>
+        <dd className="num">{r.rowsRead.toLocaleString('en-US')}</dd>
+        <dt>Rows stored</dt>
+        <dd className="num">{r.rowsStored.toLocaleString('en-US')}</dd>
+        <dt>Duplicates merged</dt>
+        <dd className="num">{r.duplicatesMerged}</dd>
+        <dt>Gaps</dt>
+        <dd className="num">{r.gaps}</dd>
+        <dt>Rejected</dt>
+        <dd className={`num ${ok ? '' : 'down'}`}>{r.rejected.length}</dd>
+      </dl>
+      {r.notes.length > 0 && (
+        <ul className="notes small">
+          {r.notes.map((n, i) => (
+            <li key={i}>{n}</li>
+          ))}
+        </ul>
+      )}
+      {r.rejected.length > 0 && (
+        <table className="rejected" aria-label="Rejected rows">
+          <thead>
+            <tr>
+              <th scope="col">Line</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.rejected.slice(0, 200).map((x, i) => (
+              <tr key={i}>
+                <td className="num">{x.line}</td>
+                <td>{x.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {r.rejected.length > 200 && <p className="dim small">…and {r.rejected.length - 200} more</p>}
+    </section>
+  );
+}
+
+export function Data() {
+  const datasets = useMarket((s) => s.datasets);
+  const select = useMarket((s) => s.select);
+  const setScreen = useUi((s) => s.setScreen);
+  const notify = useUi((s) => s.notify);
+  const { importing, progress, reports, error, lastExport } = useData();
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const [symbol, setSymbol] = useState('');
+  const [timeframe, setTimeframe] = useState('');
+  const [format, setFormat] = useState<'csv' | 'parquet'>('csv');
+  const overrides = { ...(symbol.trim() ? { symbol: symbol.trim() } : {}), ...(timeframe.trim() ? { timeframe: timeframe.trim() } : {}) };
+
+  const chooseFile = async () => {
+    const dialog = window.keel?.openFileDialog;
+    if (dialog) {
+      const path = await dialog({ title: 'Import market data' });
+      if (path) await importWith(path.split(/[\\/]/).pop() ?? path, () => client().call('data.importFile', { path, ...overrides }, { timeoutMs: 300_000 }));
+      return;
+    }
+    input.current?.click();
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    if (e.dataTransfer.files.length) void importFiles(e.dataTransfer.files, overrides);
+  };
+
+  const exportDataset = async (d: DatasetInfo) => {
+    try {
+      const r = await client().call('data.export', { symbol: d.symbol, timeframe: d.timeframe, format }, { timeoutMs: 300_000 });
+      useData.getState().setExport(r);
+      notify('ok', `Exported ${r.rows} rows to ${r.path}`);
+    } catch (e) {
+      notify('error', `Export: ${errorText(e)}`);
+    }
+  };
+
+  const cols = useMemo<ColDef<DatasetInfo>[]>(
+    () => [
+      textCol<DatasetInfo>('symbol', 'Symbol'),
+      textCol<DatasetInfo>('timeframe', 'Timeframe', { maxWidth: 100 }),
+      { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
+      { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
+      numCol<DatasetInfo>('rows', 'Rows', 'qty'),
+      { ...numCol<DatasetInfo>('gaps', 'Gaps', 'qty'), cellClass: (p) => ['num', (p.value as number) > 0 ? 'warn' : ''] },
+      {
+        headerName: '',
+        colId: 'actions',
+        sortable: false,
+        minWidth: 150,
+        cellRenderer: (p: { data?: DatasetInfo }) =>
+          p.data ? (
+            <span className="cell-actions">
+              <button
+                className="cell-btn"
+                aria-label={`Chart ${p.data.symbol} ${p.data.timeframe}`}
+                onClick={() => {
+                  select(p.data!.symbol, p.data!.timeframe);
+                  setScreen('markets');
+                }}
+              >
+                Chart
+              </button>
+              <button className="cell-btn" aria-label={`Export ${p.data.symbol} ${p.data.timeframe}`} onClick={() => void exportDataset(p.data!)}>
+                Export
+              </button>
+            </span>
+          ) : null,
+      },
+    ],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [format],
+  );
+
+  const pct = progress && progress.total > 0 ? (progress.done / progress.total) * 100 : undefined;
+  return (
+    <div className="data-screen">
+      <div className="panel pad">
+        <h2>Datasets</h2>
+        <div className="row">
+          <label className="inline">
+            Export format
+            <select value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'parquet')}>
+              <option value="csv">CSV</option>
+              <option value="parquet">Parquet</option>
+            </select>
+          </label>
+          {lastExport && (
+            <span className="dim small">
+              Last export: {lastExport.rows} rows → {lastExport.path}
+            </span>
+          )}
+        </div>
+        <div className="datasets-grid">
+          <Grid label="Datasets" rows={datasets} columns={cols} rowId={(d) => `${d.symbol}|${d.timeframe}`} empty="No data yet: import a file" />
+        </div>
+      </div>
+      <div className="panel pad import-panel">
+        <h2>Import</h2>
+        <div className="form-grid">
+          <label>
+            Symbol (optional)
+            <input value={symbol} placeholder="from file name" onChange={(e) => setSymbol(e.target.value)} />
+          </label>
+          <label>
+            Timeframe (optional)
+            <input value={timeframe} placeholder="detected" onChange={(e) => setTimeframe(e.target.value)} />
+          </label>
+        </div>
+        <div
+          className={`dropzone ${over ? 'over' : ''}`}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setOver(true);
+          }}
+          onDragLeave={() => setOver(false)}
+          onDrop={onDrop}
+        >
+          <p>Drop CSV files here, or</p>
+          <button type="button" className="primary" onClick={() => void chooseFile()} disabled={Boolean(importing)}>
+            Import file…
+          </button>
+          <input
+            ref={input}
+            type="file"
+            accept=".csv,.txt,.parquet,text/csv"
+            multiple
+            hidden
+            aria-label="Data file"
+            onChange={(e) => {
+              if (e.target.files?.length) void importFiles(e.target.files, overrides);
+              e.target.value = '';
+            }}
+          />
+        </div>
+        {importing && (
+          <div className="progress-row" aria-live="polite">
+            <div className="progress" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct === undefined ? undefined : Math.round(pct)}>
+              <div className={`progress-fill ${pct === undefined ? 'indeterminate' : ''}`} style={{ width: `${pct ?? 100}%` }} />
+            </div>
+            <span className="small">Importing {importing}…</span>
+          </div>
+        )}
+        {error && (
+          <p className="down" role="alert">
+            Import failed: {error}
+          </p>
+        )}
+        <div className="reports">
+          {reports.map((r, i) => (
+            <ImportReport key={`${r.file}-${i}`} r={r} />
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}

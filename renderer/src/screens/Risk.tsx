@@ -1,0 +1,130 @@
+import { useEffect, useState } from 'react';
+import type { RiskLimits } from '../../../engine/protocol';
+import { LIMIT_FIELDS, limitChanges } from './limits';
+import { Meter } from '../components/Meter';
+import { fmtTime } from '../lib/format';
+import { useRisk } from '../store/risk';
+import { useTrading } from '../store/trading';
+import { useUi } from '../store/ui';
+import { client, errorText } from '../store/wire';
+
+function LimitsForm({ limits }: { limits: RiskLimits }) {
+  const setRisk = useRisk((s) => s.setRisk);
+  const notify = useUi((s) => s.notify);
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => setDraft({}), [limits]);
+  const value = (k: string) => draft[k] ?? String((limits as unknown as Record<string, number | string>)[k]);
+  const diff = limitChanges(limits, draft);
+  const dirty = 'changes' in diff && Object.keys(diff.changes).length > 0;
+
+  const save = async () => {
+    if (!('changes' in diff)) return;
+    setError(undefined);
+    try {
+      await client().call('risk.setLimits', diff.changes);
+      setRisk(await client().call('risk.state', {}));
+      notify('ok', 'Risk limits saved');
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <form
+      className="limits"
+      aria-label="Risk limits"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2>Limits</h2>
+      <div className="limits-grid">
+        {LIMIT_FIELDS.map((f) => (
+          <label key={f.key}>
+            <span>{f.label}</span>
+            <input inputMode="decimal" value={value(f.key)} onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))} />
+            <span className="dim unit">{f.unit}</span>
+          </label>
+        ))}
+        <label>
+          <span>Breaker action</span>
+          <select value={value('breakerAction')} onChange={(e) => setDraft((d) => ({ ...d, breakerAction: e.target.value }))}>
+            <option value="REDUCING">REDUCING</option>
+            <option value="HALTED">HALTED</option>
+          </select>
+          <span />
+        </label>
+      </div>
+      {'invalid' in diff && <p className="down">{diff.invalid} must be a number ≥ 0.</p>}
+      {error && (
+        <p className="down" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={!dirty}>
+          Save limits
+        </button>
+        <button type="button" disabled={Object.keys(draft).length === 0} onClick={() => setDraft({})}>
+          Discard changes
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function Risk() {
+  const risk = useRisk((s) => s.risk);
+  const denials = useTrading((s) => s.denials);
+  const openKill = useUi((s) => s.setKillConfirm);
+  if (!risk) return <div className="panel pad dim">Waiting for the risk engine…</div>;
+  const g = risk.gauges;
+  const l = risk.limits;
+  return (
+    <div className="risk-screen">
+      <div className="panel pad">
+        <h2>Risk state</h2>
+        <div className="risk-state">
+          <span className={`state-badge big state-${risk.tradingState}`}>{risk.tradingState}</span>
+          <div>
+            <div>
+              Kill switch:{' '}
+              {risk.killSwitch.engaged ? (
+                <strong className="down">ENGAGED since {fmtTime(risk.killSwitch.since)}</strong>
+              ) : (
+                <strong className="up">off</strong>
+              )}
+            </div>
+            {risk.killSwitch.reason && <div className="dim">{risk.killSwitch.reason}</div>}
+          </div>
+          <button className={`kill ${risk.killSwitch.engaged ? 'engaged' : ''}`} onClick={() => openKill(true)}>
+            {risk.killSwitch.engaged ? 'Reset kill switch…' : 'Engage kill switch…'}
+          </button>
+        </div>
+        <div className="meters">
+          <Meter label="Daily loss used" value={g.dailyLossUsedPct} detail={`limit ${l.maxDailyLossPct}% of equity`} />
+          <Meter label="Exposure used" value={g.exposureUsedPct} detail={`limit ${l.maxExposurePct}% of equity`} />
+          <Meter label="Open positions" value={l.maxOpenPositions > 0 ? (g.openPositions / l.maxOpenPositions) * 100 : 0} detail={`${g.openPositions} of ${l.maxOpenPositions}`} />
+          <Meter label="Drawdown" value={l.maxDrawdownPct > 0 ? (g.drawdownPct / l.maxDrawdownPct) * 100 : 0} detail={`${g.drawdownPct.toFixed(2)}% of ${l.maxDrawdownPct}% allowed`} />
+        </div>
+        <h3>Recent denials</h3>
+        {risk.lastDenial || denials.length ? (
+          <ul className="denials">
+            {(denials.length ? denials : [risk.lastDenial!]).slice(0, 8).map((d, i) => (
+              <li key={i}>
+                <span className="dim">{fmtTime(d.ts)}</span> <strong>{d.check}</strong> {d.reason}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="dim">None.</p>
+        )}
+      </div>
+      <div className="panel pad">
+        <LimitsForm limits={l} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import type { OrderType, SizeMode, TicketOrder, TimeInForce } from '../../../engine/protocol';
+
+/** The ticket's form: strings, as typed, until turned into an order. */
+export interface TicketForm {
+  side: 'buy' | 'sell';
+  type: Extract<OrderType, 'market' | 'limit' | 'stop' | 'stop_limit'>;
+  sizeMode: SizeMode;
+  size: string;
+  price: string;
+  stopPrice: string;
+  riskStop: string;
+  tif: TimeInForce;
+  reduceOnly: boolean;
+}
+
+export const emptyTicket: TicketForm = {
+  side: 'buy',
+  type: 'market',
+  sizeMode: 'qty',
+  size: '',
+  price: '',
+  stopPrice: '',
+  riskStop: '',
+  tif: 'GTC',
+  reduceOnly: false,
+};
+
+export const needsLimitPrice = (t: TicketForm['type']): boolean => t === 'limit' || t === 'stop_limit';
+export const needsStopPrice = (t: TicketForm['type']): boolean => t === 'stop' || t === 'stop_limit';
+
+function positive(s: string): number | undefined {
+  if (s.trim() === '') return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The order the form describes, or the first thing missing. The engine checks again; this
+ * only stops the ticket from asking for a preview of something incomplete.
+ */
+export function ticketToOrder(symbol: string | undefined, f: TicketForm): { order: TicketOrder } | { missing: string } {
+  if (!symbol) return { missing: 'a symbol' };
+  const size = positive(f.size);
+  if (size === undefined) return { missing: f.sizeMode === 'qty' ? 'a quantity' : f.sizeMode === 'notional' ? 'a notional' : 'a risk %' };
+  const order: TicketOrder = { symbol, side: f.side, type: f.type, size, sizeMode: f.sizeMode, tif: f.tif };
+  if (f.reduceOnly) order.reduceOnly = true;
+  if (needsLimitPrice(f.type)) {
+    const p = positive(f.price);
+    if (p === undefined) return { missing: 'a limit price' };
+    order.price = p;
+  }
+  if (needsStopPrice(f.type)) {
+    const p = positive(f.stopPrice);
+    if (p === undefined) return { missing: 'a stop price' };
+    order.stopPrice = p;
+  }
+  if (f.sizeMode === 'riskPercent') {
+    const p = positive(f.riskStop);
+    if (p === undefined) return { missing: 'a protective stop for % risk sizing' };
+    order.riskStop = p;
+  }
+  return { order };
+}
+
+export const TYPE_LABELS: Record<TicketForm['type'], string> = { market: 'Market', limit: 'Limit', stop: 'Stop', stop_limit: 'Stop-limit' };
+export const SIZE_LABELS: Record<SizeMode, string> = { qty: 'Quantity', notional: 'Notional', riskPercent: '% risk' };

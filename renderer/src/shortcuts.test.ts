@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { shortcutFor } from './shortcuts';
+
+const key = (k: Partial<KeyboardEvent>) => ({ key: '', code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...k });
+
+describe('shortcuts', () => {
+  it('binds the kill switch on Ctrl or Cmd + Shift + K, even while typing', () => {
+    expect(shortcutFor(key({ key: 'K', code: 'KeyK', ctrlKey: true, shiftKey: true }), true)).toEqual({ kind: 'kill' });
+    expect(shortcutFor(key({ key: 'k', code: 'KeyK', metaKey: true, shiftKey: true }), false)).toEqual({ kind: 'kill' });
+    expect(shortcutFor(key({ key: 'k', code: 'KeyK', ctrlKey: true }), false)).toBeUndefined();
+  });
+
+  it('switches screens on Alt+digit and leaves plain keys to inputs', () => {
+    expect(shortcutFor(key({ key: '2', code: 'Digit2', altKey: true }), false)).toEqual({ kind: 'screen', screen: 'backtest' });
+    expect(shortcutFor(key({ key: '?' }), false)).toEqual({ kind: 'help' });
+    expect(shortcutFor(key({ key: '?' }), true)).toBeUndefined();
+    expect(shortcutFor(key({ key: 'b' }), true)).toBeUndefined();
+    expect(shortcutFor(key({ key: 's' }), false)).toEqual({ kind: 'side', side: 'sell' });
+  });
+});

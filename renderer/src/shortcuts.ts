@@ -1,0 +1,62 @@
+import { SCREENS, useUi, type Screen } from './store/ui';
+
+export interface Shortcut {
+  keys: string;
+  does: string;
+}
+
+/** Shown in the help overlay; the handler below is the single place they are bound. */
+export const SHORTCUTS: Shortcut[] = [
+  { keys: 'Ctrl/Cmd + Shift + K', does: 'Kill switch (opens the confirm; Enter engages)' },
+  { keys: '?', does: 'This help' },
+  { keys: 'Alt + 1 … 5', does: 'Markets, Backtest, Data, Risk, System' },
+  { keys: 'B / S', does: 'Order ticket: buy / sell side (Markets)' },
+  { keys: 'Esc', does: 'Close a dialog or menu' },
+  { keys: 'Arrow keys on a divider', does: 'Resize panels (Shift for bigger steps)' },
+];
+
+const isTyping = (t: EventTarget | null): boolean => {
+  const el = t as HTMLElement | null;
+  if (!el) return false;
+  const tag = el.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
+};
+
+/** What a key press means, or undefined; pure so it can be tested without a DOM. */
+export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>, typing: boolean):
+  | { kind: 'kill' }
+  | { kind: 'help' }
+  | { kind: 'screen'; screen: Screen }
+  | { kind: 'side'; side: 'buy' | 'sell' }
+  | undefined {
+  if ((e.ctrlKey || e.metaKey) && e.shiftKey && (e.key === 'K' || e.key === 'k' || e.code === 'KeyK')) return { kind: 'kill' };
+  if (e.altKey && !e.ctrlKey && !e.metaKey) {
+    const n = /^Digit([1-9])$/.exec(e.code)?.[1];
+    const screen = n ? SCREENS[Number(n) - 1] : undefined;
+    if (screen) return { kind: 'screen', screen };
+  }
+  if (typing || e.ctrlKey || e.metaKey || e.altKey) return undefined;
+  if (e.key === '?') return { kind: 'help' };
+  if (e.key === 'b' || e.key === 'B') return { kind: 'side', side: 'buy' };
+  if (e.key === 's' || e.key === 'S') return { kind: 'side', side: 'sell' };
+  return undefined;
+}
+
+export function installShortcuts(): () => void {
+  const onKey = (e: KeyboardEvent) => {
+    const s = shortcutFor(e, isTyping(e.target));
+    if (!s) return;
+    const ui = useUi.getState();
+    if (s.kind === 'kill') ui.setKillConfirm(true);
+    else if (s.kind === 'help') ui.setHelp(!ui.helpOpen);
+    else if (s.kind === 'screen') ui.setScreen(s.screen);
+    else if (s.kind === 'side') {
+      if (ui.screen !== 'markets') return;
+      document.querySelector<HTMLButtonElement>(`form[aria-label="Order ticket"] button.${s.side}`)?.click();
+      document.querySelector<HTMLInputElement>('form[aria-label="Order ticket"] input[name=size]')?.focus();
+    }
+    e.preventDefault();
+  };
+  window.addEventListener('keydown', onKey);
+  return () => window.removeEventListener('keydown', onKey);
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { DatasetInfo, Fill, OrderSnapshot } from '../../../engine/protocol';
+import { initLayout, localStoragePersistence, sanitizeLayout, useLayout } from './layout';
+import { chartTimeframes, reconcileSelection, useMarket } from './market';
+import { appendLogs } from './system';
+import { mergeFills, orderHistory, upsertOrders, useTrading, workingOrders } from './trading';
+
+const order = (id: string, status: OrderSnapshot['status'], updatedAt: number): OrderSnapshot =>
+  ({ id, status, updatedAt, createdAt: 1, symbol: 'BTC/USDT', side: 'buy', type: 'limit', qty: 1, filledQty: 0 }) as OrderSnapshot;
+const fill = (id: string, ts: number): Fill => ({ id, ts, orderId: 'o', clientOrderId: 'c', symbol: 'BTC/USDT', side: 'buy', qty: 1, price: 1, fee: 0, liquidity: 'taker' });
+const ds = (symbol: string, timeframe: string): DatasetInfo => ({ symbol, timeframe, from: 0, to: 1, rows: 1, gaps: 0 });
+
+describe('trading store', () => {
+  it('never rolls an order back to an older snapshot', () => {
+    let m = upsertOrders({}, [order('a', 'accepted', 10)]);
+    m = upsertOrders(m, [order('a', 'filled', 20)]);
+    m = upsertOrders(m, [order('a', 'accepted', 10)]); // a late orders.list answer
+    expect(m.a!.status).toBe('filled');
+    // same timestamp: a terminal state is not undone by a working one
+    m = upsertOrders(m, [order('a', 'accepted', 20)]);
+    expect(m.a!.status).toBe('filled');
+  });
+
+  it('returns the same object when nothing changed, so grids do not re-render', () => {
+    const m = upsertOrders({}, [order('a', 'accepted', 10)]);
+    expect(upsertOrders(m, [order('a', 'accepted', 5)])).toBe(m);
+  });
+
+  it('splits working orders from history', () => {
+    const m = upsertOrders({}, [order('a', 'accepted', 1), order('b', 'filled', 2), order('c', 'partially_filled', 3)]);
+    expect(workingOrders(m).map((o) => o.id).sort()).toEqual(['a', 'c']);
+    expect(orderHistory(m).map((o) => o.id)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('merges fills newest first without duplicates', () => {
+    const f = mergeFills([fill('1', 10)], [fill('2', 30), fill('1', 10), fill('3', 20)]);
+    expect(f.map((x) => x.id)).toEqual(['2', '3', '1']);
+  });
+
+  it('applies pushed order events and fills through the store', () => {
+    useTrading.getState().applyOrderEvents([{ kind: 'accepted', order: order('z', 'accepted', 1), ts: 1 }]);
+    useTrading.getState().applyFills([fill('f1', 5)]);
+    expect(useTrading.getState().orders.z!.status).toBe('accepted');
+    expect(useTrading.getState().fills[0]!.id).toBe('f1');
+  });
+});
+
+describe('market store', () => {
+  const sets = [ds('BTC/USDT', '5m'), ds('BTC/USDT', '1h'), ds('ALT/BTC', '1m')];
+
+  it('keeps a selection that still exists and falls back otherwise', () => {
+    expect(reconcileSelection(sets, 'BTC/USDT', '1h')).toEqual({ symbol: 'BTC/USDT', timeframe: '1h' });
+    // a timeframe the new symbol can show (resampled) is kept; one it cannot falls back to its finest
+    expect(reconcileSelection(sets, 'GONE', '1h')).toEqual({ symbol: 'ALT/BTC', timeframe: '1h' });
+    expect(reconcileSelection(sets, 'ALT/BTC', '3m')).toEqual({ symbol: 'ALT/BTC', timeframe: '1m' });
+    expect(reconcileSelection([], 'BTC/USDT', '1h')).toEqual({});
+  });
+
+  it('offers held timeframes plus coarser standard ones that divide evenly', () => {
+    const tfs = chartTimeframes(sets, 'BTC/USDT');
+    expect(tfs.map((t) => t.tf)).toEqual(['5m', '15m', '1h', '4h', '1d', '1w']);
+    expect(tfs.filter((t) => t.held).map((t) => t.tf)).toEqual(['5m', '1h']);
+  });
+
+  it('adds indicators with catalogue defaults and removes them by key', () => {
+    const m = useMarket.getState();
+    m.addIndicator({ id: 'sma', name: 'SMA', kind: 'overlay', params: [{ name: 'period', default: 20 }], outputs: ['sma'] });
+    const added = useMarket.getState().indicators;
+    expect(added).toHaveLength(1);
+    expect(added[0]!.params).toEqual({ period: 20 });
+    m.removeIndicator(added[0]!.key);
+    expect(useMarket.getState().indicators).toHaveLength(0);
+  });
+});
+
+describe('layout', () => {
+  it('drops saved values that are not finite numbers', () => {
+    expect(sanitizeLayout({ a: 10, b: 'x', c: Number.NaN })).toEqual({ a: 10 });
+    expect(sanitizeLayout([1, 2])).toBeUndefined();
+  });
+
+  it('round-trips through storage and survives a corrupt entry', async () => {
+    const mem = new Map<string, string>();
+    const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
+    const p = localStoragePersistence(storage);
+    p.save({ 'markets.side': 320 });
+    await initLayout([p]);
+    expect(useLayout.getState().sizes['markets.side']).toBe(320);
+    mem.set('keel.layout.v1', '{not json');
+    expect(p.load()).toBeUndefined();
+  });
+});
+
+describe('logs', () => {
+  it('keeps the newest 500', () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({ ts: i, level: 'info' as const, source: 's', message: String(i) }));
+    const kept = appendLogs([], many);
+    expect(kept).toHaveLength(500);
+    expect(kept[0]!.message).toBe('100');
+  });
+});

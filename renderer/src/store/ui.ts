@@ -1,0 +1,34 @@
+import { create } from 'zustand';
+
+export const SCREENS = ['markets', 'backtest', 'data', 'risk', 'system'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export const SCREEN_LABELS: Record<Screen, string> = {
+  markets: 'Markets',
+  backtest: 'Backtest',
+  data: 'Data',
+  risk: 'Risk',
+  system: 'System',
+};
+
+interface UiStore {
+  screen: Screen;
+  helpOpen: boolean;
+  killConfirmOpen: boolean;
+  toast: { kind: 'ok' | 'error'; text: string } | undefined;
+  setScreen(s: Screen): void;
+  setHelp(open: boolean): void;
+  setKillConfirm(open: boolean): void;
+  notify(kind: 'ok' | 'error', text: string): void;
+}
+
+export const useUi = create<UiStore>((set) => ({
+  screen: 'markets',
+  helpOpen: false,
+  killConfirmOpen: false,
+  toast: undefined,
+  setScreen: (screen) => set({ screen }),
+  setHelp: (helpOpen) => set({ helpOpen }),
+  setKillConfirm: (killConfirmOpen) => set({ killConfirmOpen }),
+  notify: (kind, text) => set({ toast: { kind, text } }),
+}));

@@ -1,0 +1,103 @@
+import type { EngineConnection } from '../client/connection';
+import { useBacktest } from './backtest';
+import { useConnection } from './connection';
+import { useData } from './data';
+import { useMarket } from './market';
+import { useRisk } from './risk';
+import { useSystem } from './system';
+import { useTrading } from './trading';
+import { useUi } from './ui';
+
+let current: EngineConnection | undefined;
+
+/** The one client of this page. Screens call through it; stores are fed by wire(). */
+export function client(): EngineConnection {
+  if (!current) throw new Error('the engine client is not set up yet');
+  return current;
+}
+
+export function errorText(e: unknown): string {
+  if (e && typeof e === 'object' && 'message' in e) {
+    const where = (e as { where?: string }).where;
+    const msg = String((e as { message: unknown }).message);
+    return where && !msg.startsWith(where) ? `${where}: ${msg}` : msg;
+  }
+  return String(e);
+}
+
+/** Loads what every screen needs; re-run after each reconnect, since the engine may have restarted. */
+async function loadAll(c: EngineConnection): Promise<void> {
+  const t = useTrading.getState();
+  const settle = async <T>(p: Promise<T>, use: (v: T) => void): Promise<void> => {
+    try {
+      use(await p);
+    } catch (e) {
+      useSystem.getState().addLogs([{ ts: Date.now(), level: 'warn', source: 'ui', message: `load failed: ${errorText(e)}` }]);
+    }
+  };
+  await Promise.all([
+    settle(c.call('data.datasets', {}), (d) => useMarket.getState().setDatasets(d)),
+    settle(c.call('indicators.catalogue', {}), (d) => useMarket.getState().setCatalogue(d)),
+    settle(c.call('strategies.list', {}), (d) => useBacktest.getState().setStrategies(d)),
+    settle(c.call('backtest.list', {}), (d) => useBacktest.getState().setRuns(d)),
+    settle(c.call('orders.list', { scope: 'all', limit: 500 }), (d) => t.applyOrders(d)),
+    settle(c.call('fills.list', { limit: 500 }), (d) => t.applyFills(d)),
+    settle(c.call('positions.list', {}), (d) => t.setPositions(d)),
+    settle(c.call('account.get', {}), (d) => t.setAccount(d)),
+    settle(c.call('risk.state', {}), (d) => useRisk.getState().setRisk(d)),
+    settle(c.call('system.status', {}), (d) => useSystem.getState().setStatus(d)),
+    settle(c.call('system.logs', { limit: 200 }), (d) => useSystem.getState().setLogs(d)),
+  ]);
+}
+
+/** Connects the stores to the engine: initial loads, pushed topics, periodic status. */
+export function wire(c: EngineConnection): () => void {
+  current = c;
+  const offs: (() => void)[] = [];
+  const conn = useConnection.getState();
+  offs.push(c.onState((state) => conn.set({ state })));
+  offs.push(
+    c.onReady((info) => {
+      conn.set({ info, message: undefined });
+      void loadAll(c);
+    }),
+  );
+  offs.push(c.on('engine', (e) => conn.set({ message: e.message })));
+  offs.push(c.on('order', (e) => useTrading.getState().applyOrderEvents([e])));
+  offs.push(c.on('fill', (f) => useTrading.getState().applyFills([f])));
+  offs.push(c.on('positions', (p) => useTrading.getState().setPositions(p)));
+  offs.push(c.on('account', (a) => useTrading.getState().setAccount(a)));
+  offs.push(c.on('denial', (d) => useTrading.getState().addDenials([d])));
+  offs.push(c.on('risk', (r) => useRisk.getState().setRisk(r)));
+  offs.push(c.on('log', (l) => useSystem.getState().addLogs([l])));
+  offs.push(
+    c.on('job', (j) => {
+      useBacktest.getState().onJob([j]);
+      useData.getState().onJob([j]);
+    }),
+  );
+
+  // The engine's watchdog wants to hear from a UI; status is cheap and feeds the header.
+  const timer = setInterval(() => {
+    if (c.state !== 'ready') return;
+    c.call('ui.heartbeat', {}).catch(() => undefined);
+    if (useUi.getState().screen === 'system') {
+      c.call('system.status', {})
+        .then((s) => useSystem.getState().setStatus(s))
+        .catch(() => undefined);
+    }
+  }, 2000);
+  return () => {
+    clearInterval(timer);
+    offs.forEach((off) => off());
+  };
+}
+
+/** Re-reads the dataset list (after an import). */
+export async function refreshDatasets(): Promise<void> {
+  useMarket.getState().setDatasets(await client().call('data.datasets', {}));
+}
+
+export async function refreshRuns(): Promise<void> {
+  useBacktest.getState().setRuns(await client().call('backtest.list', {}));
+}
