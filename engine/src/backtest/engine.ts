@@ -6,7 +6,7 @@
  *   1. the clock moves to bar t's close (ts[t] + timeframe);
  *   2. the venue matches working orders against bar t (market orders placed at t−1's close
  *      fill at t's open);
- *   3. the account is marked at t's close;
+ *   3. an open position is marked at t's close;
  *   4. indicators update and the strategy's onBar(t) runs (its orders work from t+1);
  *   5. equity[t] = cash + position × close[t].
  * The loop allocates nothing per bar: one reused bar object, equity in a Float64Array.
@@ -131,7 +131,8 @@ class Replay {
       bar.volume = volume[t]!;
       clock.set(bar.ts + tfMs);
       orders.onBar(symbol, bar);
-      account.mark(symbol, c);
+      // Marks matter only for open positions (equity and unrealised PnL read them then).
+      if (position.qty !== 0) account.mark(symbol, c);
       runtime.onBar(bar);
       const q = position.qty;
       equity[t] = account.cash + q * c;

@@ -35,6 +35,9 @@ export class OrderManager implements RiskView {
   private readonly listeners: OrderListener[] = [];
   private readonly fillListeners: FillListener[] = [];
   private readonly refPrices = new Map<string, { price: number; ts: number }>();
+  /** The last symbol's reference slot: a single-symbol backtest updates it with no lookup. */
+  private lastRef: { price: number; ts: number } | undefined;
+  private lastRefSymbol = '';
   private readonly instruments: ReadonlyMap<string, Instrument>;
   private readonly callbacks: VenueCallbacks;
 
@@ -115,10 +118,15 @@ export class OrderManager implements RiskView {
   /** Feeds a closed bar to the venue (which may fill working orders) and records its close as the reference price. */
   onBar(symbol: string, bar: Bar): void {
     if (this.working.length > 0) this.venue.onBar?.(symbol, bar);
-    let ref = this.refPrices.get(symbol);
-    if (!ref) {
-      ref = { price: 0, ts: 0 };
-      this.refPrices.set(symbol, ref);
+    let ref = this.lastRef;
+    if (symbol !== this.lastRefSymbol || ref === undefined) {
+      ref = this.refPrices.get(symbol);
+      if (!ref) {
+        ref = { price: 0, ts: 0 };
+        this.refPrices.set(symbol, ref);
+      }
+      this.lastRef = ref;
+      this.lastRefSymbol = symbol;
     }
     ref.price = bar.close;
     ref.ts = this.clock.now();
@@ -231,21 +239,26 @@ function remove<T>(list: T[], item: T): void {
   if (i >= 0) list.splice(i, 1);
 }
 
-const positive = (x: number | undefined): boolean => x !== undefined && x > 0 && x < Infinity;
+function positive(x: number | undefined): boolean {
+  return x !== undefined && x > 0 && x < Infinity;
+}
 
 /** A malformed request is a caller's bug: it throws, naming the field, before risk sees it. */
 function checkShape(r: OrderRequest): void {
-  const where = `order ${r.side ?? '?'} ${r.symbol ?? '?'}`;
-  if (r.side !== 'buy' && r.side !== 'sell') throw badInput(`side must be buy or sell, got ${String(r.side)}`, where);
-  if (!ORDER_TYPES.has(r.type)) throw badInput(`unknown order type ${String(r.type)}`, where);
+  if (r.side !== 'buy' && r.side !== 'sell') throw shapeError(r, `side must be buy or sell, got ${String(r.side)}`);
+  if (!ORDER_TYPES.has(r.type)) throw shapeError(r, `unknown order type ${String(r.type)}`);
   const hasQty = r.qty !== undefined;
   const hasQuote = r.quoteQty !== undefined;
-  if (hasQty === hasQuote) throw badInput('give exactly one of qty and quoteQty', where);
-  if (hasQty && !positive(r.qty)) throw badInput(`qty must be a positive number, got ${r.qty}`, where);
-  if (hasQuote && !positive(r.quoteQty)) throw badInput(`quoteQty must be a positive number, got ${r.quoteQty}`, where);
-  if ((r.type === 'limit' || r.type === 'stop_limit') && !positive(r.price)) throw badInput(`${r.type} order needs a positive price, got ${r.price}`, where);
-  if ((r.type === 'stop' || r.type === 'stop_limit') && !positive(r.stopPrice)) throw badInput(`${r.type} order needs a positive stopPrice, got ${r.stopPrice}`, where);
+  if (hasQty === hasQuote) throw shapeError(r, 'give exactly one of qty and quoteQty');
+  if (hasQty && !positive(r.qty)) throw shapeError(r, `qty must be a positive number, got ${r.qty}`);
+  if (hasQuote && !positive(r.quoteQty)) throw shapeError(r, `quoteQty must be a positive number, got ${r.quoteQty}`);
+  if ((r.type === 'limit' || r.type === 'stop_limit') && !positive(r.price)) throw shapeError(r, `${r.type} order needs a positive price, got ${r.price}`);
+  if ((r.type === 'stop' || r.type === 'stop_limit') && !positive(r.stopPrice)) throw shapeError(r, `${r.type} order needs a positive stopPrice, got ${r.stopPrice}`);
   if (r.type === 'trailing_stop' && !positive(r.trailingPercent) && !positive(r.trailingAmount)) {
-    throw badInput('trailing_stop needs a positive trailingPercent or trailingAmount', where);
+    throw shapeError(r, 'trailing_stop needs a positive trailingPercent or trailingAmount');
   }
+}
+
+function shapeError(r: OrderRequest, message: string): KeelError {
+  return badInput(message, `order ${String(r.side)} ${String(r.symbol)}${r.owner ? ` from ${r.owner}` : ''}`);
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock';
 import { KeelError } from '../core/errors';
 import type { OrderManager, PlaceOutcome } from '../execution/order-manager';
 import type { OrderEvent } from '../execution/types';
-import type { OrderRequest } from '../model/order';
+import type { OrderRequest, OrderType, Side } from '../model/order';
 import type { BarView, PositionView, StrategyContext, StrategyHandlers, StrategyModule, StrategyOrder } from '../../sdk';
 import { IndicatorSet } from './indicators';
 import { resolveParams, type ParamValue, type RawParams } from './params';
@@ -32,6 +32,8 @@ export class MutableBarView implements BarView {
   volume = 0;
   constructor(readonly symbol: string) {}
 }
+
+const NO_OPTS: Partial<StrategyOrder> = Object.freeze({});
 
 class LivePosition implements PositionView {
   qty = 0;
@@ -81,23 +83,46 @@ class Context implements StrategyContext {
   }
 
   place(order: StrategyOrder): PlaceOutcome {
-    const req: OrderRequest = { ...order, symbol: order.symbol ?? this.symbol, source: 'strategy', owner: this.id };
-    return this.orders.place(req);
+    return this.orders.place(this.request(order.side, order.type, order.qty, order.quoteQty, order.reduceOnly, order));
   }
 
-  buy(size: { qty: number } | { quoteQty: number }, opts: Partial<StrategyOrder> = {}): PlaceOutcome {
-    return this.place({ type: 'market', ...opts, ...size, side: 'buy' });
+  buy(size: { qty: number } | { quoteQty: number }, opts: Partial<StrategyOrder> = NO_OPTS): PlaceOutcome {
+    const s = size as { qty?: number; quoteQty?: number };
+    return this.orders.place(this.request('buy', opts.type ?? 'market', s.qty, s.quoteQty, opts.reduceOnly, opts));
   }
 
-  sell(size: { qty: number }, opts: Partial<StrategyOrder> = {}): PlaceOutcome {
-    return this.place({ type: 'market', ...opts, ...size, side: 'sell' });
+  sell(size: { qty: number }, opts: Partial<StrategyOrder> = NO_OPTS): PlaceOutcome {
+    const s = size as { qty?: number; quoteQty?: number };
+    return this.orders.place(this.request('sell', opts.type ?? 'market', s.qty, s.quoteQty, opts.reduceOnly, opts));
   }
 
-  closePosition(opts: Partial<StrategyOrder> = {}): PlaceOutcome | undefined {
-    const symbol = opts.symbol ?? this.symbol;
-    const qty = this.orders.account.position(symbol).qty;
+  closePosition(opts: Partial<StrategyOrder> = NO_OPTS): PlaceOutcome | undefined {
+    const qty = this.orders.account.position(opts.symbol ?? this.symbol).qty;
     if (qty === 0) return undefined;
-    return this.place({ type: 'market', reduceOnly: true, ...opts, symbol, qty: Math.abs(qty), side: qty > 0 ? 'sell' : 'buy' });
+    return this.orders.place(this.request(qty > 0 ? 'sell' : 'buy', opts.type ?? 'market', Math.abs(qty), undefined, opts.reduceOnly ?? true, opts));
+  }
+
+  /** Every request has the same shape (all fields, same order): the order path stays monomorphic. */
+  private request(side: Side, type: OrderType, qty: number | undefined, quoteQty: number | undefined, reduceOnly: boolean | undefined, o: Partial<StrategyOrder>): OrderRequest {
+    return {
+      symbol: o.symbol ?? this.symbol,
+      side,
+      type,
+      qty,
+      quoteQty,
+      price: o.price,
+      stopPrice: o.stopPrice,
+      trailingPercent: o.trailingPercent,
+      trailingAmount: o.trailingAmount,
+      tif: o.tif,
+      reduceOnly,
+      source: 'strategy',
+      owner: this.id,
+      tag: o.tag,
+      parentId: o.parentId,
+      ocoGroup: o.ocoGroup,
+      clientOrderId: o.clientOrderId,
+    };
   }
 
   cancel(orderId: string): void {
