@@ -2,28 +2,38 @@
  * What the Electron preload exposes to the page as `window.keel` (contextBridge). Only
  * OS work lives here; everything about trading goes to the engine over the protocol.
  * In a browser (headless mode) `window.keel` is absent: feature-detect it.
+ *
+ * The engine's MessagePort is NOT part of this object (contextBridge cannot carry ports):
+ * the preload posts it to the page with window.postMessage(ENGINE_PORT_MESSAGE, '*', [port])
+ * and posts ENGINE_LOST_MESSAGE when the engine process dies (a new port follows once it
+ * is back). The page is loaded from file://, so listen for both on `window`.
  */
 export interface KeelBridge {
   /** 'darwin' | 'win32' | 'linux' ... as Node reports it. */
   getPlatform(): string;
-  /** Native open dialog for a data file; resolves to the chosen path or null when cancelled. */
-  openFileDialog(opts?: { title?: string; extensions?: string[] }): Promise<string | null>;
-  /** Native save dialog; resolves to the chosen path or null. */
-  saveFileDialog(opts?: { title?: string; defaultName?: string }): Promise<string | null>;
-  /** Persisted UI layout (panel sizes, open tabs): any JSON-safe value the renderer chooses. */
-  loadLayout(): Promise<unknown>;
-  saveLayout(layout: unknown): Promise<void>;
-  /** Menu commands ('import-data', 'export-data', 'kill-switch', 'show-shortcuts', ...). Returns an unsubscribe. */
+  /** Native open dialog for a data file; the chosen path, or undefined when cancelled. */
+  openFileDialog(opts?: { title?: string; extensions?: string[] }): Promise<string | undefined>;
+  /** Native save dialog; the chosen path, or undefined. */
+  saveFileDialog(opts?: { title?: string; defaultName?: string }): Promise<string | undefined>;
+  /** Panel layout persisted by main next to the window bounds (numbers by key). */
+  layout: {
+    load(): Promise<Record<string, unknown> | undefined>;
+    save(layout: Record<string, unknown>): void;
+  };
+  /** Menu commands. Returns an unsubscribe. */
   onMenuCommand(fn: (command: MenuCommand) => void): () => void;
-  /** Exchange API keys in the OS keychain (main process only ever holds them). */
+  /** Exchange API keys in the OS keychain; only main ever holds them, the page can set but never read one. */
   keychain: {
     available(): Promise<{ ok: boolean; reason?: string }>;
     setApiKey(exchange: string, key: { apiKey: string; secret: string }): Promise<void>;
     hasApiKey(exchange: string): Promise<boolean>;
     deleteApiKey(exchange: string): Promise<boolean>;
   };
-  /** Asks main for a fresh engine port (e.g. after a reload); the port arrives as ENGINE_PORT_MESSAGE. */
+  /** Asks main for a fresh engine port (after a page reload); it arrives as ENGINE_PORT_MESSAGE. */
   requestEnginePort(): void;
 }
 
-export type MenuCommand = 'import-data' | 'export-data' | 'kill-switch' | 'show-shortcuts' | 'toggle-theme';
+export type MenuCommand = 'import-data' | 'export-data' | 'kill-switch' | 'show-shortcuts';
+
+/** window.postMessage data: the engine died; requests fail until the next ENGINE_PORT_MESSAGE. */
+export const ENGINE_LOST_MESSAGE = 'keel:engine-lost';

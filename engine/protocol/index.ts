@@ -332,10 +332,10 @@ export const WS_TOKEN_SUBPROTOCOL_PREFIX = 'keel-token.';
 
 /**
  * Electron: main hands the page a MessagePort to the engine. The preload forwards it with
- * window.postMessage(ENGINE_PORT_MESSAGE, origin, [port]) (contextBridge cannot carry
+ * window.postMessage(ENGINE_PORT_MESSAGE, '*', [port]) (contextBridge cannot carry
  * ports); the page takes `event.ports[0]` from the message event whose data is this
  * string. Messages on the port are structured-cloned objects, not JSON text. A new port
- * arrives after every engine restart.
+ * arrives after every engine restart (ENGINE_LOST_MESSAGE in bridge.ts comes before it).
  */
 export const ENGINE_PORT_MESSAGE = 'keel:engine-port';
 

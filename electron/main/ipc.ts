@@ -1,0 +1,66 @@
+import { dialog, ipcMain, BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { IPC } from './ipc-channels';
+import type { Keychain } from './keychain';
+import { isTrustedSender, type TrustedOrigins } from './sender-check';
+import type { SettingsFile } from './settings';
+
+const DATA_EXTENSIONS = ['csv', 'txt', 'parquet', 'json', 'feather', 'gz'];
+
+function str(v: unknown, max: number): string | undefined {
+  return typeof v === 'string' && v.length <= max ? v : undefined;
+}
+
+/**
+ * Main's IPC surface. Every handler first checks that the call comes from our own page's
+ * top frame (see sender-check.ts) and treats its arguments as untrusted input.
+ */
+export function registerIpc(p: { trusted: TrustedOrigins; settings: SettingsFile; keychain: Keychain; requestPort(e: IpcMainEvent): void }): void {
+  const handle = (channel: string, fn: (e: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void => {
+    ipcMain.handle(channel, (e, ...args) => {
+      if (!isTrustedSender(e, p.trusted)) throw new Error(`${channel}: refused a call from an untrusted frame`);
+      return fn(e, ...args);
+    });
+  };
+
+  handle(IPC.openFile, async (e, opts) => {
+    const o = (opts ?? {}) as { title?: unknown; extensions?: unknown };
+    const extensions = Array.isArray(o.extensions) ? o.extensions.filter((x): x is string => typeof x === 'string' && /^[a-z0-9]{1,10}$/i.test(x)) : DATA_EXTENSIONS;
+    const win = BrowserWindow.fromWebContents(e.sender);
+    const options = {
+      title: str(o.title, 200) ?? 'Import market data',
+      properties: ['openFile' as const],
+      filters: [{ name: 'Market data', extensions }, { name: 'All files', extensions: ['*'] }],
+    };
+    const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return r.canceled ? undefined : r.filePaths[0];
+  });
+
+  handle(IPC.saveFile, async (e, opts) => {
+    const o = (opts ?? {}) as { title?: unknown; defaultName?: unknown };
+    const win = BrowserWindow.fromWebContents(e.sender);
+    const options = { title: str(o.title, 200) ?? 'Export', defaultPath: str(o.defaultName, 255)?.replace(/[/\\]/g, '_') };
+    const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return r.canceled ? undefined : r.filePath;
+  });
+
+  handle(IPC.layoutLoad, () => p.settings.get().layout);
+  handle(IPC.layoutSave, (_e, layout) => {
+    if (layout && typeof layout === 'object' && !Array.isArray(layout)) p.settings.update({ layout: layout as Record<string, number> });
+  });
+
+  handle(IPC.keychainAvailable, () => p.keychain.available());
+  handle(IPC.keychainSet, async (_e, exchange, key) => {
+    const k = (key ?? {}) as { apiKey?: unknown; secret?: unknown };
+    const ex = str(exchange, 40);
+    const apiKey = str(k.apiKey, 4096);
+    const secret = str(k.secret, 4096);
+    if (!ex || !apiKey || !secret) throw new Error('an exchange id, an API key and a secret are needed');
+    await p.keychain.setApiKey(ex, { apiKey, secret });
+  });
+  handle(IPC.keychainHas, (_e, exchange) => p.keychain.hasApiKey(str(exchange, 40) ?? ''));
+  handle(IPC.keychainDelete, (_e, exchange) => p.keychain.deleteApiKey(str(exchange, 40) ?? ''));
+
+  ipcMain.on(IPC.requestPort, (e) => {
+    if (isTrustedSender(e, p.trusted)) p.requestPort(e);
+  });
+}

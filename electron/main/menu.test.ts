@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import { KILL_SWITCH_ACCELERATOR, menuTemplate } from './menu';
+
+function find(items: MenuItemConstructorOptions[], label: string): MenuItemConstructorOptions | undefined {
+  for (const i of items) {
+    if (i.label === label) return i;
+    if (Array.isArray(i.submenu)) {
+      const f = find(i.submenu, label);
+      if (f) return f;
+    }
+  }
+  return undefined;
+}
+
+describe('application menu', () => {
+  it('has the kill switch under Trading with its shortcut, going straight to the engine', () => {
+    const sent: string[] = [];
+    let kills = 0;
+    const t = menuTemplate({ isMac: false, send: (c) => sent.push(c), killSwitch: () => (kills += 1), restartEngine: () => {} });
+    expect(t.map((m) => m.label ?? m.role)).toEqual(['File', 'editMenu', 'View', 'Trading', 'help']);
+    const kill = find(t, 'Kill switch')!;
+    expect(kill.accelerator).toBe(KILL_SWITCH_ACCELERATOR);
+    (kill.click as () => void)();
+    expect(kills).toBe(1);
+    expect(sent).toEqual([]);
+    (find(t, 'Import data…')!.click as () => void)();
+    (find(t, 'Keyboard shortcuts')!.click as () => void)();
+    expect(sent).toEqual(['import-data', 'show-shortcuts']);
+  });
+
+  it('adds the app menu on macOS', () => {
+    const t = menuTemplate({ isMac: true, send: () => {}, killSwitch: () => {}, restartEngine: () => {} });
+    expect(t[0]!.role).toBe('appMenu');
+  });
+});

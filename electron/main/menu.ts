@@ -1,0 +1,62 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import type { MenuCommand } from '../../engine/protocol/bridge';
+
+export const KILL_SWITCH_ACCELERATOR = 'CmdOrCtrl+Shift+K';
+
+/** Shortcuts shown in Help > Keyboard shortcuts and bound in the menus. */
+export const SHORTCUTS: readonly { keys: string; action: string }[] = [
+  { keys: KILL_SWITCH_ACCELERATOR, action: 'Kill switch: halt trading and cancel working orders (works even when the window is not focused)' },
+  { keys: 'CmdOrCtrl+O', action: 'Import data…' },
+  { keys: 'CmdOrCtrl+E', action: 'Export data…' },
+  { keys: 'CmdOrCtrl+R', action: 'Reload the window' },
+  { keys: 'CmdOrCtrl+Plus / Minus / 0', action: 'Zoom in / out / reset' },
+  { keys: 'F11', action: 'Full screen' },
+];
+
+/**
+ * The application menu as plain data, so its shape (and the kill switch's accelerator)
+ * is tested without Electron. Commands for the page go through `send`; the kill switch
+ * goes straight to the engine through `killSwitch` so it works with a hung page.
+ */
+export function menuTemplate(p: { isMac: boolean; send(cmd: MenuCommand): void; killSwitch(): void; restartEngine(): void }): MenuItemConstructorOptions[] {
+  const template: MenuItemConstructorOptions[] = [];
+  if (p.isMac) template.push({ role: 'appMenu' });
+  template.push(
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Import data…', accelerator: 'CmdOrCtrl+O', click: () => p.send('import-data') },
+        { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: () => p.send('export-data') },
+        { type: 'separator' },
+        p.isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'reload' },
+        { role: 'toggleDevTools' },
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    {
+      label: 'Trading',
+      submenu: [
+        { label: 'Kill switch', accelerator: KILL_SWITCH_ACCELERATOR, click: () => p.killSwitch() },
+        { type: 'separator' },
+        { label: 'Restart engine', click: () => p.restartEngine() },
+      ],
+    },
+    {
+      role: 'help',
+      submenu: [{ label: 'Keyboard shortcuts', accelerator: 'CmdOrCtrl+/', click: () => p.send('show-shortcuts') }],
+    },
+  );
+  return template;
+}
