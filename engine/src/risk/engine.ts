@@ -228,7 +228,7 @@ export class RiskEngine implements PreTradeRisk {
 
   private deny(request: OrderRequest, check: string, reason: string, ts: number): RiskVerdict {
     this.lastDenial = { check, reason, ts };
-    this.persistence.audit({ ts, actor: request?.owner ?? request?.source ?? 'unknown', action: 'risk.denied', before: undefined, after: { check, reason, request } });
+    this.persistence.audit({ ts, actor: request?.owner ?? (request?.source === undefined || request.source === 'manual' ? 'ticket' : request.source), action: 'risk.denied', before: undefined, after: { check, reason, request } });
     this.emit({ kind: 'denied', request, check, reason, ts });
     return { ok: false, check, reason };
   }

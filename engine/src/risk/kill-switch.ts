@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock';
 import type { RiskLatch } from './latch';
+import type { LatchedRiskState } from './persistence';
 
 /** What the kill switch needs from the order manager, and nothing more. */
 export interface OrderControl {
@@ -22,7 +23,9 @@ export class KillSwitch {
     private readonly latch: RiskLatch,
     private readonly clock: Clock,
     private readonly emit: (e: KillEvent) => void,
-  ) {}
+  ) {
+    latch.onOutsideChange((prev, next) => this.onOutsideChange(prev, next));
+  }
 
   attach(control: OrderControl): void {
     this.control = control;
@@ -72,13 +75,16 @@ export class KillSwitch {
 
   /**
    * Called by the host every ~250 ms: picks up a latch set or reset by another process
-   * (`keel kill`). A newly seen latch cancels working orders here, and flattens if it asked to.
+   * (`keel kill`). The reaction itself is in onOutsideChange, which any read of the row triggers.
    */
   refreshLatch(): void {
-    const prev = this.latch.current;
-    const now = this.latch.refresh();
-    const newFlatten = now.killFlatten && !(prev.killEngaged && prev.killFlatten);
-    if (now.killEngaged && (!prev.killEngaged || newFlatten)) this.act(now.killReason, 'latch', newFlatten, this.clock.now());
-    else if (prev.killEngaged && !now.killEngaged) this.emit({ kind: 'kill', engaged: false, reason: undefined, actor: 'latch', cancelled: 0, flattened: false, ts: this.clock.now() });
+    this.latch.refresh();
+  }
+
+  /** A latch newly engaged elsewhere cancels working orders here, and flattens if it asked to. */
+  private onOutsideChange(prev: Readonly<LatchedRiskState>, next: Readonly<LatchedRiskState>): void {
+    const newFlatten = next.killFlatten && !(prev.killEngaged && prev.killFlatten);
+    if (next.killEngaged && (!prev.killEngaged || newFlatten)) this.act(next.killReason, 'latch', newFlatten, this.clock.now());
+    else if (prev.killEngaged && !next.killEngaged) this.emit({ kind: 'kill', engaged: false, reason: undefined, actor: 'latch', cancelled: 0, flattened: false, ts: this.clock.now() });
   }
 }

@@ -1,12 +1,17 @@
 import type { AuditRecord, LatchedRiskState, RiskPersistence } from './persistence';
 
+export type LatchListener = (prev: Readonly<LatchedRiskState>, next: Readonly<LatchedRiskState>) => void;
+
 /**
  * The kill switch and trading state as one persisted row with an in-memory copy, so check()
  * reads memory only. Every change is read-modify-write inside one transaction together with
- * its audit row: another process (`keel kill`) may have changed other fields meanwhile.
+ * its audit row, because another process (`keel kill`) may have changed the row meanwhile.
+ * Whenever a read shows such an outside change, listeners hear of it before anything else
+ * happens, so an outside engage is never adopted silently (its cancels must run).
  */
 export class RiskLatch {
   private cached: LatchedRiskState;
+  private readonly listeners: LatchListener[] = [];
 
   constructor(private readonly persistence: RiskPersistence) {
     this.cached = persistence.loadState();
@@ -16,20 +21,31 @@ export class RiskLatch {
     return this.cached;
   }
 
+  onOutsideChange(listener: LatchListener): void {
+    this.listeners.push(listener);
+  }
+
+  private adopt(loaded: LatchedRiskState): void {
+    const prev = this.cached;
+    this.cached = loaded;
+    if (prev.killEngaged !== loaded.killEngaged || prev.killFlatten !== loaded.killFlatten || prev.tradingState !== loaded.tradingState) {
+      for (const l of this.listeners) l(prev, loaded);
+    }
+  }
+
   /**
    * Applies `change` to the stored row. `change` returns the audit action and actor, or
    * undefined to leave everything as it was (no write, no audit).
    */
   update(ts: number, change: (s: LatchedRiskState) => { actor: string; action: string } | undefined): boolean {
+    const loaded = this.persistence.loadState();
+    this.adopt(loaded);
     let changed = false;
     this.persistence.atomically(() => {
       const s = this.persistence.loadState();
       const before = { ...s };
       const who = change(s);
-      if (!who) {
-        this.cached = s;
-        return;
-      }
+      if (!who) return;
       this.persistence.saveState(s, ts);
       const record: AuditRecord = { ts, actor: who.actor, action: who.action, before, after: { ...s } };
       this.persistence.audit(record);
@@ -45,13 +61,13 @@ export class RiskLatch {
       const s = this.persistence.loadState();
       s.peakEquity = peak;
       this.persistence.saveState(s, ts);
-      this.cached = s;
+      this.adopt(s);
     });
   }
 
   /** Re-reads the row: picks up a latch set or reset by another process. */
   refresh(): Readonly<LatchedRiskState> {
-    this.cached = this.persistence.loadState();
+    this.adopt(this.persistence.loadState());
     return this.cached;
   }
 }
