@@ -16,7 +16,7 @@ const DAY0 = Date.UTC(2026, 10, 22); // 00:00 UTC
 function engine(limits: Partial<RiskLimits>, persistence: RiskPersistence = new MemoryRiskPersistence(), clock = new SimulatedClock(DAY0)) {
   const events: RiskEvent[] = [];
   const risk = new RiskEngine({ persistence, clock, limits: { ...LOOSE, ...limits }, onEvent: (e) => events.push(e) });
-  return { risk, events, persistence, clock };
+  return { risk, events, clock };
 }
 
 describe('trading day', () => {
@@ -31,7 +31,8 @@ describe('trading day', () => {
 
 describe('daily loss breaker', () => {
   it('halts (the default action) at maxDailyLossPct of start-of-day equity; an event and an audit row', () => {
-    const { risk, events, persistence } = engine({ maxDailyLossPct: 2, breakerAction: 'HALTED' });
+    const persistence = new MemoryRiskPersistence();
+    const { risk, events } = engine({ maxDailyLossPct: 2, breakerAction: 'HALTED' }, persistence);
     risk.onEquity(10_000, DAY0 + H); // first update of the day: start-of-day equity
     risk.onEquity(10_500, DAY0 + 2 * H);
     risk.onEquity(9_801, DAY0 + 3 * H); // down 1.99%
