@@ -61,6 +61,8 @@ describe('emulator: bracket', () => {
     const b = r.s.emulator.placeBracket({ entry: { symbol: SYMBOL, side: 'buy', type: 'limit', price: 100, qty: 2 }, takeProfit: 110, stopLoss: 95 });
     if (!b.ok) throw new Error('refused');
     const entryId = b.orderIds[0]!;
+    // The entry is linked to its children by their parentId, and is not itself in their OCO group.
+    expect(r.ordersWith((o) => o.id === entryId)[0]).toMatchObject({ tag: 'bracket_entry', ocoGroup: undefined, source: 'manual' });
     r.s.feedBar(SYMBOL, mkBar(at(0), 101, 102, 100.5, 101)); // entry not reached
     r.s.advanceTo(at(1) + 5_000);
     expect(r.ordersWith((o) => o.parentId === entryId)).toEqual([]);

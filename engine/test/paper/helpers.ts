@@ -11,7 +11,7 @@ export const BAR_MS = 300_000;
 
 /** The real BTC/USDT 5-minute slice in engine/test/fixtures/paper. */
 export function loadBars(): Bar[] {
-  const path = fileURLToPath(new URL('../fixtures/paper/btc-usdt-5m-2023-01-slice.csv', import.meta.url));
+  const path = fileURLToPath(new URL('../fixtures/paper/btc-usdt-5m-2023-01-13.csv', import.meta.url));
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
   if (header !== 'timestamp,open,high,low,close,volume') throw new Error(`unexpected header ${header}`);
   return lines.map((l) => {

@@ -103,7 +103,8 @@ export class OrderEmulator {
         { role: 'take_profit', template: { ...base, type: 'limit', price: b.takeProfit, tag: 'take_profit' } },
       ],
       0,
-      { ...e, tag: e.tag ?? 'bracket_entry', ocoGroup: id, clientOrderId: this.ids.next('cid') },
+      // The entry is not in the children's OCO group: its unfilled rest must never compete with them.
+      { ...e, tag: e.tag ?? 'bracket_entry', clientOrderId: this.ids.next('cid') },
       this.ctx(),
     );
     this.groups.set(id, g);
