@@ -41,7 +41,8 @@ export function medianSpacing(ts: ArrayLike<number>): number {
     steps[k] = Math.abs(ts[i]! - ts[i - 1]!);
   }
   steps.sort();
-  return steps[sample >> 1]!;
+  // The lower median: with few rows and a hole, the shorter step is the bar length.
+  return steps[(sample - 1) >> 1]!;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { KeelError, badInput } from '../core/errors';
+import { MARKET_DB_FILE, keelHome } from '../core/paths';
 import { timeframeMs, type Timeframe } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import type { TradeSeries } from '../model/trade';
@@ -62,6 +63,11 @@ export interface ImportOptions {
    * Throwing from it cancels the import; the store stays exactly as it was.
    */
   onProgress?: (phase: ImportPhase, rowsRead: number) => void;
+}
+
+/** The market store file: <keelHome>/market.duckdb. */
+export function marketDbPath(env: Record<string, string | undefined> = process.env): string {
+  return join(keelHome(env), MARKET_DB_FILE);
 }
 
 const ALL_TIME = { from: -(2 ** 53), to: 2 ** 53 };
@@ -214,7 +220,8 @@ export class MarketStore {
 
   /** Trades in [from, to), ascending by time. */
   async trades(symbol: string, range: TimeRange = {}): Promise<TradeSeries> {
-    const { from, to } = { ...ALL_TIME, ...range };
+    const from = range.from ?? ALL_TIME.from;
+    const to = range.to ?? ALL_TIME.to;
     const result = await this.con.run(
       `SELECT ts::DOUBLE, price, amount, CASE side WHEN 'buy' THEN 1 WHEN 'sell' THEN -1 ELSE 0 END::DOUBLE
        FROM trades WHERE symbol = $1 AND ts >= $2 AND ts < $3 ORDER BY ts, id`,
@@ -286,7 +293,8 @@ export class MarketStore {
   }
 
   private async readBars(symbol: string, timeframe: Timeframe, range: TimeRange): Promise<BarSeries> {
-    const { from, to } = { ...ALL_TIME, ...range };
+    const from = range.from ?? ALL_TIME.from;
+    const to = range.to ?? ALL_TIME.to;
     const result = await this.con.run(
       `SELECT ts::DOUBLE, open, high, low, close, volume FROM bars
        WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts < $4 ORDER BY ts`,
