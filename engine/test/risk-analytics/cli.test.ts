@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { command } from '../../src/cli/commands/risk';
 import { captureIO } from '../../src/cli/types';
 import { isKeelError } from '../../src/core/errors';
-import { parseBarCsv } from '../../src/risk/analytics/io';
+import { loadBarFile } from '../../src/data/load-bar-file';
 import { riskReport, type RiskReport } from '../../src/risk/analytics/report';
 import { returnsFromPrices } from '../../src/risk/analytics/returns';
 
@@ -39,7 +39,8 @@ describe('keel risk (in process)', () => {
     const { code, out } = await run(['--data', ORCL, '--data', NVDA, '--weights', '0.7,-0.2', '--simulations', '20000', '--seed', '5', '--json']);
     expect(code).toBe(0);
     const got = JSON.parse(out.join('\n')) as RiskReport;
-    const bars = [parseBarCsv(readFileSync(ORCL, 'utf8'), 'orcl-1d-2010-2014'), parseBarCsv(readFileSync(NVDA, 'utf8'), 'nvda-1d-2010-2014')];
+    const bars = [(await loadBarFile(ORCL)).series, (await loadBarFile(NVDA)).series];
+    expect(bars.map((b) => b.symbol)).toEqual(['ORCL', 'NVDA']);
     const want = riskReport(
       { kind: 'portfolio', positions: [{ symbol: bars[0]!.symbol, value: 0.7 }, { symbol: bars[1]!.symbol, value: -0.2 }], series: bars.map((b) => returnsFromPrices(b)), capital: 1 },
       { simulations: 20000, seed: 5 },
@@ -55,8 +56,8 @@ describe('keel risk (in process)', () => {
     const report = riskReport(
       {
         kind: 'portfolio',
-        positions: [{ symbol: 'orcl-1d-2010-2014', value: 50_000 }, { symbol: 'nvda-1d-2010-2014', value: 50_000 }],
-        series: [ORCL, NVDA].map((f, i) => returnsFromPrices(parseBarCsv(readFileSync(f, 'utf8'), ['orcl-1d-2010-2014', 'nvda-1d-2010-2014'][i]!))),
+        positions: [{ symbol: 'ORCL', value: 50_000 }, { symbol: 'NVDA', value: 50_000 }],
+        series: [(await loadBarFile(ORCL)).series, (await loadBarFile(NVDA)).series].map((b) => returnsFromPrices(b)),
         capital: 100_000,
       },
       { simulations: 5000 },
@@ -102,10 +103,27 @@ describe('keel risk (in process)', () => {
     await rejects(['--data', ORCL, '--horizon', '0'], /--horizon: must be a whole number >= 1/);
     await rejects(['--data', ORCL, '--simulations', '1e5'], /--simulations: must be a whole number/);
     await rejects(['--data', ORCL, '--mc', 'garch'], /--mc must be normal or bootstrap/);
-    await rejects(['--data', ORCL, '--data', ORCL], /both named "orcl-1d-2010-2014"/);
+    await rejects(['--data', ORCL, '--data', ORCL], /both read as symbol "ORCL"/);
+    await rejects(['--equity', ORCL, '--strict'], /apply to --data portfolios/);
     await rejects(['--data', ORCL, '--data', join(FIXTURES, 'xrp-usdt-perp-1h-2021-11.csv')], /different bar lengths/);
-    await rejects(['--data', join(tmp, 'missing.csv')], /cannot read file/);
+    await rejects(['--data', join(tmp, 'missing.csv')], /missing\.csv: cannot read/);
+    await rejects(['--equity', join(tmp, 'missing.csv')], /missing\.csv: cannot read file/);
     await rejects(['--nope'], /Unknown option '--nope'/);
+  });
+});
+
+describe('keel risk with imperfect bar files', () => {
+  const lines = ['timestamp,open,high,low,close,volume'];
+  for (let i = 0; i < 40; i++) lines.push(`${1_700_000_000_000 + i * 60_000},${100 + i},${104 + i},${99 + i},${101 + i + (i % 3)},5`);
+  lines[10] = `${1_700_000_000_000 + 9 * 60_000},1,2,1,x,1`;
+
+  it('leaves bad rows out and says so, or refuses the file under --strict', async () => {
+    const file = join(tmp, 'abc-1m.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const { code, out } = await run(['--data', file, '--simulations', '100']);
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/warning: abc-1m\.csv: 1 bad row\(s\) left out \(first: line 11/);
+    await rejects(['--data', file, '--strict'], /abc-1m\.csv:11/);
   });
 });
 
@@ -119,9 +137,9 @@ describe('keel risk through bin/keel.js', () => {
     expect(report.sample.n).toBe(1257);
 
     const bad = join(tmp, 'bad.csv');
-    writeFileSync(bad, 'timestamp,open,high,low,close,volume\n1700000000000,1,2,1,1,1\n1700000060000,1,2,1,x,1\n');
-    const fail = spawnSync(process.execPath, ['bin/keel.js', 'risk', '--data', bad], { cwd: ROOT, encoding: 'utf8' });
+    writeFileSync(bad, 'timestamp,equity\n1700000000000,100\n1700000060000,x\n');
+    const fail = spawnSync(process.execPath, ['bin/keel.js', 'risk', '--equity', bad], { cwd: ROOT, encoding: 'utf8' });
     expect(fail.status).toBe(2);
-    expect(fail.stderr).toContain(`keel risk: ${bad}:3: close "x" is not a number`);
+    expect(fail.stderr).toContain(`keel risk: ${bad}:3: equity "x" is not a number`);
   });
 });

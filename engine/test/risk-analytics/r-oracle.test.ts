@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { covCorr } from '../../src/risk/analytics/correlation';
-import { parseBarCsv } from '../../src/risk/analytics/io';
+import { loadBarFile } from '../../src/data/load-bar-file';
 import { moments } from '../../src/risk/analytics/moments';
 import { normInv } from '../../src/risk/analytics/normal';
 import { returnsFromPrices } from '../../src/risk/analytics/returns';
@@ -16,14 +16,16 @@ const hasR = spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).status ==
 const title = hasR ? 'cross-check against R' : 'cross-check against R (SKIPPED: Rscript not found on PATH; install r-base-core to run it)';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+const ORCL = (await loadBarFile(join(FIXTURES, 'orcl-1d-2010-2014.csv'))).series;
+const NVDA = (await loadBarFile(join(FIXTURES, 'nvda-1d-2010-2014.csv'))).series;
 const CONFIDENCES = [0.9, 0.95, 0.975, 0.99];
 const PROBS = [1e-300, 1e-100, 1e-12, 1e-6, 1e-3, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.425, 0.5, 0.6, 0.8, 0.9, 0.95, 0.975, 0.99, 0.999, 1 - 1e-9];
 
 describe.skipIf(!hasR)(title, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'keel-risk-r-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const x = returnsFromPrices(parseBarCsv(readFileSync(join(FIXTURES, 'orcl-1d-2010-2014.csv'), 'utf8'), 'ORCL')).r;
-  const y = returnsFromPrices(parseBarCsv(readFileSync(join(FIXTURES, 'nvda-1d-2010-2014.csv'), 'utf8'), 'NVDA')).r;
+  const x = returnsFromPrices(ORCL).r;
+  const y = returnsFromPrices(NVDA).r;
 
   const r = ((): Map<string, number[]> => {
     if (!hasR) return new Map();

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBarCsv } from '../../src/risk/analytics/io';
+import { loadBarFile } from '../../src/data/load-bar-file';
 import { riskReport } from '../../src/risk/analytics/report';
 import { returnsFromPrices } from '../../src/risk/analytics/returns';
 import { Rng } from '../../src/risk/analytics/random';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-const orcl = parseBarCsv(readFileSync(join(FIXTURES, 'orcl-1d-2010-2014.csv'), 'utf8'), 'ORCL');
-const nvda = parseBarCsv(readFileSync(join(FIXTURES, 'nvda-1d-2010-2014.csv'), 'utf8'), 'NVDA');
+const orcl = (await loadBarFile(join(FIXTURES, 'orcl-1d-2010-2014.csv'))).series;
+const nvda = (await loadBarFile(join(FIXTURES, 'nvda-1d-2010-2014.csv'))).series;
 
 /** Plain reference implementations, written independently of the library. */
 const ref = {

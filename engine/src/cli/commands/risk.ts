@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInput, KeelError } from '../../core/errors';
-import { parseBarCsv, parseEquityCsv } from '../../risk/analytics/io';
+import { loadBarFile } from '../../data/load-bar-file';
+import { parseEquityCsv } from '../../risk/analytics/io';
 import type { MonteCarloMethod } from '../../risk/analytics/monte-carlo';
 import { riskReport, type RiskInput, type RiskReport } from '../../risk/analytics/report';
 import { returnsFromPrices } from '../../risk/analytics/returns';
@@ -15,8 +16,9 @@ const USAGE = `keel risk: value at risk, expected shortfall, stress days and cor
   keel risk --equity equity.csv
 
 Inputs (one of):
-  --data FILE           bars in the ms layout timestamp,open,high,low,close,volume; repeat
-                        for a portfolio. The symbol is the file name without .csv.
+  --data FILE           a bar file in any layout keel import reads (CSV or Parquet); repeat
+                        for a portfolio. The symbol comes from the file name.
+  --strict              refuse a --data file with any bad row (default: leave it out and say so)
   --weights w1,w2,...   fraction of capital in each --data file, in order; negative = short.
                         Default: equal weights adding up to 1.
   --capital N           capital in account currency, to show stress P&L in money too.
@@ -43,8 +45,8 @@ export const command: CliCommand = {
     if ((data.length === 0) === (values.equity === undefined)) {
       throw badInput('give either --data FILE (one or more) or --equity FILE, not both and not neither', 'arguments');
     }
-    if (values.equity !== undefined && (values.weights !== undefined || values.capital !== undefined)) {
-      throw badInput('--weights and --capital apply to --data portfolios, not to an equity curve', 'arguments');
+    if (values.equity !== undefined && (values.weights !== undefined || values.capital !== undefined || values.strict)) {
+      throw badInput('--weights, --capital and --strict apply to --data portfolios, not to an equity curve', 'arguments');
     }
     const mc = values.mc;
     if (mc !== 'normal' && mc !== 'bootstrap') throw badInput(`--mc must be normal or bootstrap, got "${mc}"`, '--mc');
@@ -58,10 +60,11 @@ export const command: CliCommand = {
     };
     if (options.seed > 0xffffffff) throw badInput(`must be below 2^32, got ${values.seed}`, '--seed');
 
-    const { input, timeframe, money } = values.equity !== undefined
+    const { input, timeframe, money, inputNotes } = values.equity !== undefined
       ? await equityInput(resolve(io.cwd, values.equity))
-      : await portfolioInput(data.map((f) => resolve(io.cwd, f)), values.weights, values.capital);
+      : await portfolioInput(data.map((f) => resolve(io.cwd, f)), values.weights, values.capital, values.strict);
     const report = riskReport(input, options);
+    report.warnings.unshift(...inputNotes);
     if (values.json) {
       io.out(JSON.stringify(report, null, 2));
     } else {
@@ -74,6 +77,7 @@ export const command: CliCommand = {
 const FLAGS = {
   data: { type: 'string', multiple: true },
   weights: { type: 'string' },
+  strict: { type: 'boolean', default: false },
   capital: { type: 'string' },
   equity: { type: 'string' },
   confidence: { type: 'string', default: '0.95,0.99' },
@@ -102,16 +106,30 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-async function equityInput(path: string): Promise<{ input: RiskInput; timeframe: string; money: boolean }> {
-  const curve = parseEquityCsv(await readText(path), path);
-  return { input: { kind: 'equity', ts: curve.ts, equity: curve.equity }, timeframe: curve.timeframe, money: true };
+interface LoadedInput {
+  input: RiskInput;
+  timeframe: string;
+  money: boolean;
+  /** What the reader left out or assumed, for the report's warnings. */
+  inputNotes: string[];
 }
 
-async function portfolioInput(paths: string[], weightsArg: string | undefined, capitalArg: string | undefined) {
-  const bars = await Promise.all(paths.map(async (p) => parseBarCsv(await readText(p), basename(p, extname(p)), p)));
+async function equityInput(path: string): Promise<LoadedInput> {
+  const curve = parseEquityCsv(await readText(path), path);
+  return { input: { kind: 'equity', ts: curve.ts, equity: curve.equity }, timeframe: curve.timeframe, money: true, inputNotes: [] };
+}
+
+async function portfolioInput(paths: string[], weightsArg: string | undefined, capitalArg: string | undefined, strict: boolean): Promise<LoadedInput> {
+  const loaded = [];
+  // One at a time: each load may open its own DuckDB instance (Parquet), and there are few files.
+  for (const p of paths) loaded.push(await loadBarFile(p, { strict }));
+  const bars = loaded.map((l) => l.series);
+  const inputNotes = loaded.flatMap(({ report: r }) =>
+    r.rejected.count === 0 ? [] : [`${r.file}: ${r.rejected.count} bad row(s) left out (first: line ${r.rejected.rows[0]!.line}, ${r.rejected.rows[0]!.message}); --strict refuses such files`],
+  );
   const symbols = bars.map((b) => b.symbol);
   const dup = symbols.find((s, i) => symbols.indexOf(s) !== i);
-  if (dup) throw badInput(`two --data files are both named "${dup}"; symbols come from file names and must differ`, '--data');
+  if (dup) throw badInput(`two --data files are both read as symbol "${dup}"; symbols come from file names and must differ`, '--data');
   const frames = [...new Set(bars.map((b) => b.timeframe))];
   if (frames.length > 1) {
     throw badInput(`the files have different bar lengths (${bars.map((b) => `${b.symbol} ${b.timeframe}`).join(', ')}): resample them to one timeframe first`, '--data');
@@ -126,7 +144,7 @@ async function portfolioInput(paths: string[], weightsArg: string | undefined, c
     series: bars.map((b) => returnsFromPrices(b, 'simple')),
     capital,
   };
-  return { input, timeframe: frames[0]!, money: capitalArg !== undefined };
+  return { input, timeframe: frames[0]!, money: capitalArg !== undefined, inputNotes };
 }
 
 function numberList(s: string, flag: string): number[] {

@@ -1,16 +1,13 @@
 import { KeelError } from '../../core/errors';
 import { timeframeFromMs } from '../../core/timeframe';
-import { emptySeries, type BarSeries } from '../../model/bar';
 
 /**
- * Minimal strict CSV readers for `keel risk`, on text (the caller reads the file, so this stays
- * free of node:*). Bars: `timestamp,open,high,low,close,volume` with `timestamp` = bar open in
- * ms since the epoch (UTC). Equity: `timestamp,equity` as `keel backtest` writes it. Columns are
- * found by name in the header, so extra columns are allowed; every row must have as many fields
- * as the header. Anything malformed stops the read with the line at fault.
+ * A strict reader for backtest equity curves, `timestamp,equity` as `keel backtest` writes it
+ * (timestamp in ms since the epoch, UTC), on text: the caller reads the file, so this stays
+ * free of node:*. (Bar files go through the data layer's loadBarFile.) Columns are found by
+ * name in the header, so extra columns are allowed; every row must have as many fields as the
+ * header. Anything malformed stops the read with the line at fault.
  */
-
-const BAR_COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 interface Table {
   header: string[];
@@ -58,29 +55,6 @@ function timestamp(field: string, at: string, prev: number | undefined): number 
   if (t < 1e11) throw bad(`timestamp ${field} looks like seconds; this layout wants milliseconds since the epoch`, at);
   if (prev !== undefined && t <= prev) throw bad(`timestamp ${t} does not come after ${prev}: rows must be in strictly increasing time order, without duplicates`, at);
   return t;
-}
-
-/** Parses the bar layout into a BarSeries. The timeframe is the most common spacing between bars. */
-export function parseBarCsv(text: string, symbol: string, where = symbol): BarSeries {
-  const { rows, col } = readTable(text, where, BAR_COLUMNS);
-  const s = emptySeries(symbol, '', rows.length);
-  let prev: number | undefined;
-  rows.forEach(({ line, fields }, i) => {
-    const at = `${where}:${line}`;
-    const ts = timestamp(fields[col.timestamp!]!, at, prev);
-    const [o, h, l, c, v] = (['open', 'high', 'low', 'close', 'volume'] as const).map((k) => num(fields[col[k]!]!, k, at)) as [number, number, number, number, number];
-    if (!(o > 0 && h > 0 && l > 0 && c > 0)) throw bad('prices must be > 0', at);
-    if (!(l <= Math.min(o, c) && h >= Math.max(o, c))) throw bad(`low ${l} / high ${h} do not bracket open ${o} and close ${c}`, at);
-    if (v < 0) throw bad(`volume ${v} is negative`, at);
-    s.ts[i] = ts;
-    s.open[i] = o;
-    s.high[i] = h;
-    s.low[i] = l;
-    s.close[i] = c;
-    s.volume[i] = v;
-    prev = ts;
-  });
-  return rows.length > 1 ? { ...s, timeframe: timeframeFromMs(modalSpacing(s.ts)) } : s;
 }
 
 export interface EquityCurve {
