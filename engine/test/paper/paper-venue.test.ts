@@ -209,6 +209,23 @@ describe('paper venue: fees, volume and time in force', () => {
     expect(f.qty * f.price + f.fee).toBeCloseTo(1000, 9);
   });
 
+  it('reduce-only orders never open or flip a position, counting fills not yet reported', () => {
+    const rig = venueRig({ seed: 1, latency: { kind: 'fixed', ms: 10 }, positionOf: () => 1 }, at(0));
+    rig.submit({ side: 'sell', type: 'market', qty: 0.75, reduceOnly: true });
+    rig.submit({ side: 'sell', type: 'market', qty: 3, reduceOnly: true }); // only 0.25 left to reduce
+    rig.submit({ side: 'buy', type: 'limit', price: 100, qty: 1, reduceOnly: true }); // would grow a long
+    rig.bar(mkBar(at(0), 100, 100, 100, 100));
+    rig.scheduler.drain();
+    expect(rig.fills().map((f) => [f.id, f.qty])).toEqual([
+      ['o1', 0.75],
+      ['o2', 0.25],
+    ]);
+    expect(rig.reports.filter((r) => r.kind === 'cancelled').map((r) => [r.id, (r as { reason: string }).reason])).toEqual([
+      ['o2', 'reduce-only: position closed'],
+      ['o3', 'reduce-only: no position left to reduce'],
+    ]);
+  });
+
   it('DAY orders expire at the end of the UTC day', () => {
     const day = 86_400_000 * 19_700;
     const rig = venueRig({ seed: 1, latency: { kind: 'fixed', ms: 1 } }, day + 3_600_000);

@@ -18,7 +18,7 @@ export interface PaperSessionOptions {
   instruments: Iterable<Instrument>;
   /** Bars fed to the session are this long; a bar is seen at its close (ts + timeframe). */
   timeframe: Timeframe;
-  venue: Omit<PaperVenueOptions, 'scheduler' | 'lotSize'>;
+  venue: Omit<PaperVenueOptions, 'scheduler' | 'lotSize' | 'positionOf'>;
   journal?: OrderJournal;
   ids?: IdGenerator;
   /** Hold trailing stops in the engine instead of at the venue, as against a venue without them. */
@@ -48,7 +48,8 @@ export class PaperSession {
     this.barMs = timeframeMs(opts.timeframe);
     const instruments = [...opts.instruments];
     const lots = new Map(instruments.map((i) => [i.symbol, i.lotSize]));
-    this.venue = new PaperVenue({ ...opts.venue, scheduler, lotSize: (s) => lots.get(s) });
+    const account = opts.account;
+    this.venue = new PaperVenue({ ...opts.venue, scheduler, lotSize: (s) => lots.get(s), positionOf: (s) => account.position(s).qty });
     this.orders = new OrderManager(clock, ids, opts.risk, opts.journal ?? NO_JOURNAL, this.venue, opts.account, instruments);
     // The paper venue does trailing stops itself unless told to behave like a venue without them.
     const native: OrderType[] = ['market', 'limit', 'stop', 'stop_limit', ...(opts.emulateTrailingStops ? [] : (['trailing_stop'] as const))];

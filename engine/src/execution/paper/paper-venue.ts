@@ -23,6 +23,11 @@ export interface PaperVenueOptions {
   takerFee?: number;
   /** Most of one bar's (or print's) volume our orders on a symbol may take together. Default 0.1; null for no limit. */
   maxVolumeShare?: number | null;
+  /**
+   * Signed position per symbol as the account knows it, so reduce-only orders never open or
+   * flip one. Fills the venue has made but not yet reported are added to it here.
+   */
+  positionOf?: (symbol: string) => number;
   /** Lot size per symbol, to round partial and quote-sized fills down to what the venue would trade. */
   lotSize?: (symbol: string) => number | undefined;
   name?: string;
@@ -44,6 +49,7 @@ interface Working extends WorkingState {
   qty: number;
   quoteQty: number | undefined;
   tif: TimeInForce;
+  reduceOnly: boolean;
   ocoGroup: string | undefined;
   filled: number;
   liveSeq: number;
@@ -75,6 +81,9 @@ export class PaperVenue implements Venue {
   private readonly takerFee: number;
   private readonly maxShare: number | null;
   private readonly lotSize: (symbol: string) => number | undefined;
+  private readonly positionOf: (symbol: string) => number;
+  /** Signed quantity filled here whose reports are still on their way, per symbol. */
+  private readonly unreported = new Map<string, number>();
 
   private readonly working = new Map<string, Working>();
   /** Symbols fed with trades: their bars are ignored here, or the same volume would be matched twice. */
@@ -94,6 +103,7 @@ export class PaperVenue implements Venue {
     this.takerFee = opts.takerFee ?? 0.0026;
     this.maxShare = opts.maxVolumeShare === undefined ? 0.1 : opts.maxVolumeShare;
     this.lotSize = opts.lotSize ?? (() => undefined);
+    this.positionOf = opts.positionOf ?? (() => 0);
     this.name = opts.name ?? 'paper';
     const where = 'paper venue options';
     if (!(this.slip >= 0)) throw badInput(`slippageBps must be >= 0, got ${opts.slippageBps}`, where);
@@ -121,6 +131,7 @@ export class PaperVenue implements Venue {
       trailingPercent: order.trailingPercent,
       trailingAmount: order.trailingAmount,
       tif: order.tif,
+      reduceOnly: order.reduceOnly,
       ocoGroup: order.ocoGroup,
       triggered: false,
       rested: false,
@@ -202,17 +213,36 @@ export class PaperVenue implements Venue {
         this.cancelUnfilled(w, 'FOK: could not fill in full');
         continue;
       }
+      let closesPosition = false;
+      if (w.reduceOnly) {
+        const pos = this.positionOf(symbol) + (this.unreported.get(symbol) ?? 0);
+        const room = w.side === 'sell' ? pos : -pos;
+        if (!(room > 1e-12)) {
+          this.cancelUnfilled(w, 'reduce-only: no position left to reduce');
+          continue;
+        }
+        if (qty >= room) {
+          qty = room;
+          closesPosition = true;
+        }
+      }
       if (qty > 0) {
         capacity = Math.max(0, capacity - qty);
         w.filled += qty;
+        const signed = w.side === 'buy' ? qty : -qty;
+        this.unreported.set(symbol, (this.unreported.get(symbol) ?? 0) + signed);
         const fee = qty * m.price * (m.liquidity === 'maker' ? this.makerFee : this.takerFee);
         this.tradeIds += 1;
         const tradeId = `${this.name}-t-${this.tradeIds}`;
         const price = m.price;
         const liquidity = m.liquidity;
-        this.send(() => cb.filled(w.id, { qty, price, fee, liquidity, ts: this.scheduler.now(), venueTradeId: tradeId }));
+        this.send(() => {
+          this.unreported.set(symbol, this.unreported.get(symbol)! - signed);
+          cb.filled(w.id, { qty, price, fee, liquidity, ts: this.scheduler.now(), venueTradeId: tradeId });
+        });
       }
       if (w.qty - w.filled <= w.qty * 1e-12) this.working.delete(w.id);
+      else if (closesPosition) this.cancelUnfilled(w, 'reduce-only: position closed');
     }
     for (const w of orders) {
       if ((w.tif === 'IOC' || w.tif === 'FOK') && this.working.has(w.id)) this.cancelUnfilled(w, `${w.tif}: remainder cancelled after its first chance to fill`);
