@@ -99,7 +99,7 @@ describe('OrderManager', () => {
     expect(seen.map((f) => f.qty)).toEqual([0.5, 1.5]);
     expect(log.slice(-2)).toEqual(['journal.fill order-1 1.5@99', 'journal.order order-1 filled']);
     expect(events.map((e) => e.kind)).toEqual(['submitted', 'accepted', 'partially_filled', 'filled']);
-    const last = events.at(-1) as Extract<OrderEvent, { kind: 'filled' }>;
+    const last = events.at(-1) as Extract<OrderEvent, { fill: unknown }>;
     expect(last.order).toMatchObject({ status: 'filled', filledQty: 2, venueOrderId: 'v-1' });
     expect(last.order.avgFillPrice).toBeCloseTo(99.25, 12);
   });

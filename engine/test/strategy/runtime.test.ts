@@ -126,7 +126,7 @@ describe('strategy runtime', () => {
     });
     const res = await runBacktest({ series: series(), strategy: m, capital: 1000 });
     expect(events.map((e) => e.kind)).toEqual(['submitted', 'accepted', 'filled', 'submitted', 'accepted', 'filled', 'submitted', 'accepted']);
-    const first = events[0] as Extract<OrderEvent, { kind: 'submitted' }>;
+    const first = events[0] as Extract<OrderEvent, { order: unknown }>;
     expect(first.order).toMatchObject({ source: 'strategy', owner: 'evt', tag: 'in', type: 'market' });
     expect(res.trades).toMatchObject([{ entryPrice: closes[2], exitPrice: closes[4], exitReason: 'out' }]);
   });
