@@ -39,6 +39,8 @@ export class OcoGroup {
   private readonly ambiguousBars = new Set<number>();
   private overfillRecorded = 0;
   private childrenPlaced = false;
+  private reconciling = false;
+  private again = false;
 
   constructor(
     readonly id: string,
@@ -117,32 +119,54 @@ export class OcoGroup {
     this.reconcile();
   }
 
-  /** Brings every leg to the size the group still allows, and notices when the group is finished. */
+  /**
+   * Brings every leg to the size the group still allows, and notices when the group is
+   * finished. A synchronous venue answers inside cancel() and place(), so this is re-entered
+   * from onEvent; a nested call only asks the outer one to go round again.
+   */
   reconcile(): void {
+    if (this.reconciling) {
+      this.again = true;
+      return;
+    }
+    this.reconciling = true;
+    try {
+      do {
+        this.again = false;
+        this.reconcileOnce();
+      } while (this.again && !this.done);
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private reconcileOnce(): void {
     if (this.done) return;
+    const tol = EPS * Math.max(1, this.target);
     const allowed = this.target - this.filled();
     const placed: string[] = [];
     for (const leg of this.legs) {
       if (leg.state === 'working') {
-        if (allowed <= EPS * Math.max(1, this.target)) {
+        const orderId = leg.orderId!;
+        if (allowed <= tol) {
           leg.state = 'closing';
-          this.ctx.cancel(leg.orderId!);
-          this.ctx.record({ kind: 'sibling_cancelled', ts: this.ctx.now(), groupId: this.id, role: leg.role, orderId: leg.orderId!, because: 'the group has filled its quantity' });
-        } else if (Math.abs(leg.remaining - allowed) > EPS * Math.max(1, this.target)) {
+          this.ctx.record({ kind: 'sibling_cancelled', ts: this.ctx.now(), groupId: this.id, role: leg.role, orderId, because: 'the group has filled its quantity' });
+          this.ctx.cancel(orderId);
+        } else if (Math.abs(leg.remaining - allowed) > tol) {
           leg.state = 'replacing';
-          this.ctx.cancel(leg.orderId!);
+          this.ctx.cancel(orderId);
         }
-      } else if (leg.state === 'idle' && allowed > EPS * Math.max(1, this.target)) {
+      } else if (leg.state === 'idle' && allowed > tol) {
         const id = this.placeLeg(leg, allowed);
         if (id) placed.push(id);
       }
     }
-    if (placed.length > 0 && !this.childrenPlaced && this.entry) {
+    if (placed.length > 0 && !this.childrenPlaced) {
       this.childrenPlaced = true;
       this.ctx.record({ kind: 'children_placed', ts: this.ctx.now(), groupId: this.id, qty: allowed, orderIds: placed });
     }
     const active = this.legs.some((l) => l.state === 'working' || l.state === 'replacing' || l.state === 'closing');
-    if (!active && this.entryDone) {
+    if (!active && this.entryDone && !this.done) {
       this.done = true;
       this.ctx.record({ kind: 'group_done', ts: this.ctx.now(), groupId: this.id, filled: this.filled() });
     }

@@ -127,7 +127,20 @@ export class OrderEmulator {
     return ok;
   }
 
-  /** Feeds a closed bar: moves emulated trails and remembers the bar for the one-bar ambiguity check. Call after the venue saw it. */
+  /**
+   * The bar a synchronous (backtest) venue is about to match, so fills reported inside it are
+   * checked for the one-bar ambiguity against that bar. Call before the order manager's onBar.
+   * Paper and live venues report after the bar, so they need only onBar.
+   */
+  noteBar(symbol: string, bar: Bar): void {
+    this.lastBar.set(symbol, bar);
+  }
+
+  /**
+   * Feeds a closed bar, after the venue has matched it: moves emulated trails (a trail that
+   * fires sends a market order that can fill only on a later bar) and remembers the bar for
+   * the one-bar ambiguity check.
+   */
   onBar(symbol: string, bar: Bar): void {
     this.lastBar.set(symbol, bar);
     for (const t of [...this.trails.values()]) if (t.symbol === symbol) t.onPrices(bar, bar.ts);
