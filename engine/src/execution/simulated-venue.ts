@@ -89,7 +89,9 @@ export class SimulatedVenue implements Venue {
   }
 
   cancel(order: Order): void {
-    if (order.isWorking) this.callbacks.cancelled(order.id, this.clock.now());
+    if (!order.isWorking) return;
+    this.callbacks.cancelled(order.id, this.clock.now());
+    this.compact();
   }
 
   /** Number of orders the venue still holds (working ones, after each bar's clean-up). */

@@ -74,7 +74,7 @@ export const command: CliCommand = {
       );
     }
 
-    const result = await runBacktest({ series, strategy, params, capital, fee, slippage, periodsPerYear: ppy });
+    const result = await runBacktest({ series, strategy, params, capital, fee, slippage, periodsPerYear: ppy, log: (line) => io.err(line) });
     const paramText = Object.entries(result.params).map(([k, v]) => `${k}=${v}`).join(' ');
     io.out(`${strategy.id} (${paramText}) on ${series.symbol} ${series.timeframe}, ${series.length} bars; fee ${fee}, slippage ${slippage}, capital ${capital}`);
     io.out('');
