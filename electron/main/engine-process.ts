@@ -27,6 +27,7 @@ export class EngineProcess {
   constructor(
     private readonly entry: string,
     private readonly log: EngineLog,
+    private readonly samplesDir: string,
     private readonly env: Record<string, string | undefined> = process.env,
   ) {}
 
@@ -35,7 +36,7 @@ export class EngineProcess {
     const child = utilityProcess.fork(this.entry, [], {
       serviceName: 'Keel engine',
       stdio: 'inherit',
-      env: { ...this.env, KEEL_ENGINE: 'electron' } as Record<string, string>,
+      env: { ...this.env, KEEL_ENGINE: 'electron', KEEL_SAMPLES_DIR: this.samplesDir } as Record<string, string>,
     });
     this.child = child;
     this.startedAt = Date.now();

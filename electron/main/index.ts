@@ -36,7 +36,9 @@ let mainWindow: BrowserWindow | undefined;
 
 function start(): void {
   const settings = new SettingsFile(join(app.getPath('userData'), 'settings.json'));
-  const engine = new EngineProcess(bundlePaths.engineEntry, log);
+  // Packaged: electron-builder's extraResources; from the repo: data/samples next to package.json.
+  const samplesDir = app.isPackaged ? join(process.resourcesPath, 'samples') : join(app.getAppPath(), 'data', 'samples');
+  const engine = new EngineProcess(bundlePaths.engineEntry, log, samplesDir);
   engine.start();
 
   hardenSessions();

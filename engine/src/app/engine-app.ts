@@ -6,14 +6,16 @@ import { BacktestJobs } from './jobs';
 import { LogRing, type Logger } from './logs';
 import type { Services } from './services';
 import { SystemMonitor } from './system-monitor';
-import { openServices } from './wiring';
+import { openServices, type WiringContext } from './wiring';
 import pkg from '../../../package.json';
 
 export interface EngineAppOptions {
   home: string;
   mode: EngineInfo['mode'];
   /** Replaces the real pieces (tests that exercise the facade alone). */
-  openServices?: (home: string, log: LogRing) => Promise<Partial<Services>>;
+  openServices?: (home: string, ctx: WiringContext) => Promise<Partial<Services>>;
+  /** The shipped sample data (KEEL_SAMPLES_DIR in a packaged app). */
+  samplesDir?: string;
   now?: () => number;
 }
 
@@ -90,7 +92,7 @@ export class EngineApp {
       const t0 = performance.now();
       const open = this.opts.openServices ?? openServices;
       try {
-        this.services = await open(this.opts.home, this.logs);
+        this.services = await open(this.opts.home, { logs: this.logs, publish: this.publish, samplesDir: this.opts.samplesDir });
       } catch (e) {
         this.log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
         this.services = {};

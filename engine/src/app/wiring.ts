@@ -1,14 +1,29 @@
+import type { Publish } from '../../protocol/index';
+import { backtestService } from './backtest-adapter';
+import { indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
+import { MarketAdapter } from './market-adapter';
 import type { Services } from './services';
 
+export interface WiringContext {
+  logs: LogRing;
+  publish: Publish;
+  /** Where the shipped sample data is (a packaged app's resources); the repo's data/samples by default. */
+  samplesDir?: string;
+}
+
 /**
- * Opens the engine's pieces under `home`. Each adapter is added here as its module lands;
- * a piece that fails to open is left out (the facade answers UNAVAILABLE for it) and the
- * reason goes to the log, so one broken piece does not take the whole engine down.
+ * Opens the engine's pieces under `home`. A piece that fails to open is left out (the
+ * facade answers UNAVAILABLE for it) and the reason goes to the log, so one broken piece
+ * does not take the whole engine down.
  */
-export async function openServices(home: string, logs: LogRing): Promise<Partial<Services>> {
-  const log = logs.logger('wiring');
-  const services: Partial<Services> = {};
-  log.debug(`opening services in ${home}`);
+export async function openServices(home: string, ctx: WiringContext): Promise<Partial<Services>> {
+  const log = ctx.logs.logger('wiring');
+  const services: Partial<Services> = { indicators: indicatorService, backtest: backtestService };
+  try {
+    services.market = await MarketAdapter.open(home, ctx.publish, ctx.logs.logger('data'), ctx.samplesDir);
+  } catch (e) {
+    log.error(`market store not opened: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return services;
 }

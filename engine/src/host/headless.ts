@@ -15,6 +15,8 @@ export interface HeadlessOptions {
   uiDir: string;
   /** Give a token to reuse one (tests); by default a fresh random one per start. */
   token?: string;
+  /** The shipped sample data; the repo's data/samples by default. */
+  samplesDir?: string;
   /** Override the app (tests inject one with replaced pieces). */
   app?: EngineApp;
   pushIntervalMs?: number;
@@ -40,7 +42,7 @@ const HOST = '127.0.0.1';
 export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessEngine> {
   const t0 = performance.now();
   mkdirSync(opts.home, { recursive: true });
-  const app = opts.app ?? new EngineApp({ home: opts.home, mode: 'headless' });
+  const app = opts.app ?? new EngineApp({ home: opts.home, mode: 'headless', samplesDir: opts.samplesDir });
   const hostLog = app.logs.logger('host');
   const protocol = new ProtocolServer(app.handlers, () => app.info(), (level, m) => hostLog[level](m), opts.pushIntervalMs);
   app.setPublish(protocol.publish);

@@ -14,7 +14,7 @@ import { startHeadless } from './headless';
 
 async function runUnderElectron(parentPort: ParentPortLike): Promise<void> {
   const t0 = performance.now();
-  const app = new EngineApp({ home: keelHome(process.env), mode: 'electron' });
+  const app = new EngineApp({ home: keelHome(process.env), mode: 'electron', samplesDir: process.env.KEEL_SAMPLES_DIR });
   const log = app.logs.logger('host');
   const protocol = new ProtocolServer(app.handlers, () => app.info(), (level, m) => log[level](m));
   app.setPublish(protocol.publish);
@@ -53,7 +53,7 @@ async function runHeadless(): Promise<void> {
   const port = Number(process.env.KEEL_PORT ?? 7419);
   const home = keelHome(process.env);
   const uiDir = process.env.KEEL_UI ?? join(process.cwd(), 'renderer', 'out');
-  const engine = await startHeadless({ port, home, uiDir });
+  const engine = await startHeadless({ port, home, uiDir, samplesDir: process.env.KEEL_SAMPLES_DIR });
   process.stdout.write(`keel: engine listening after ${engine.readyMs.toFixed(0)} ms\nkeel: open ${engine.url}\n`);
   const stop = (): void => void engine.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -1,0 +1,133 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { KeelError } from '../core/errors';
+import { MARKET_DB_FILE } from '../core/paths';
+import { MarketStore } from '../data/market-store';
+import { ensureSampleData } from '../data/samples';
+import type { ImportReport } from '../data/import-report';
+import type { ImportReportDto, Publish } from '../../protocol/index';
+import type { Logger } from './logs';
+import type { MarketService } from './services';
+
+export function importReportDto(r: ImportReport): ImportReportDto {
+  return {
+    file: basename(r.file),
+    symbol: r.symbol,
+    timeframe: r.timeframe ?? '',
+    layout: r.layout,
+    rowsRead: r.rowsRead,
+    rowsStored: r.store?.rowsNew ?? 0,
+    duplicatesMerged: r.duplicatesInFile,
+    gaps: r.gaps?.count ?? 0,
+    rejected: r.rejected.rows.map((x) => ({ line: x.line, reason: x.message })),
+    notes: r.notes,
+    alreadyImported: r.store?.alreadyImported ?? false,
+  };
+}
+
+/** A file name the UI sent, made safe to create under our own directory. */
+function safeName(name: string): string {
+  const base = basename(name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._-]+/g, '_').slice(-120);
+  return base.replace(/^\.+/, '') || 'upload.csv';
+}
+
+/**
+ * The market-data store (DuckDB, <home>/market.duckdb) behind the protocol. Imports report
+ * progress on the 'job' topic. A file that is not a bar file is tried as trades, since
+ * the protocol has one import call for both.
+ */
+export class MarketAdapter implements MarketService {
+  private seq = 0;
+
+  private constructor(
+    private readonly store: MarketStore,
+    private readonly home: string,
+    private readonly publish: Publish,
+  ) {}
+
+  static async open(home: string, publish: Publish, log: Logger, samplesDir?: string): Promise<MarketAdapter> {
+    const store = await MarketStore.open(join(home, MARKET_DB_FILE));
+    const adapter = new MarketAdapter(store, home, publish);
+    try {
+      const reports = await ensureSampleData(store, samplesDir);
+      const fresh = reports.filter((r) => r.store && !r.store.alreadyImported);
+      if (fresh.length > 0) log.info(`imported sample data: ${fresh.map((r) => `${r.symbol} ${r.timeframe} (${r.store!.rowsNew} bars)`).join(', ')}`);
+    } catch (e) {
+      // No samples is a worse first start, not a broken engine.
+      log.warn(`sample data not imported: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return adapter;
+  }
+
+  async datasets() {
+    // Trade sets are left out: charts and backtests ask for bars, which the store builds from trades on request.
+    return (await this.store.datasets())
+      .filter((d) => d.kind === 'bars' && d.timeframe !== null)
+      .map((d) => ({ symbol: d.symbol, timeframe: d.timeframe!, from: d.from, to: d.to, rows: d.rows, gaps: d.gaps ?? 0 }));
+  }
+
+  async bars(q: { symbol: string; timeframe: string; from?: number; to?: number }) {
+    const s = await this.store.bars(q.symbol, q.timeframe, { from: q.from, to: q.to });
+    return { series: s, resampledFrom: s.origin.kind === 'resampled' ? s.origin.from : s.origin.kind === 'trades' ? 'trades' : undefined };
+  }
+
+  /** Latest stored bar of `symbol` at its finest stored timeframe (what a paper fill is priced from). */
+  async latestClose(symbol: string): Promise<{ price: number; ts: number } | undefined> {
+    const sets = (await this.store.datasets()).filter((d) => d.kind === 'bars' && d.symbol === symbol && d.timeframe !== null);
+    if (sets.length === 0) return undefined;
+    const finest = sets.reduce((a, b) => (b.to > a.to || (b.to === a.to && b.rows > a.rows) ? b : a));
+    const s = await this.store.bars(symbol, finest.timeframe!, { from: finest.to });
+    if (s.length === 0) return undefined;
+    return { price: s.close[s.length - 1]!, ts: s.ts[s.length - 1]! };
+  }
+
+  async importFile(p: { path: string; symbol?: string; timeframe?: string }) {
+    const jobId = `import-${++this.seq}`;
+    const progress = (_phase: string, rows: number): void => this.publish('job', { jobId, kind: 'import', done: rows, total: 0, status: 'running', message: basename(p.path) });
+    try {
+      let report: ImportReport;
+      try {
+        report = await this.store.importBars(p.path, { symbol: p.symbol, timeframe: p.timeframe, onProgress: progress });
+      } catch (barsError) {
+        if (!(barsError instanceof KeelError) || barsError.code !== 'BAD_FILE' || p.timeframe !== undefined) throw barsError;
+        try {
+          report = await this.store.importTrades(p.path, { symbol: p.symbol, onProgress: progress });
+        } catch {
+          throw barsError; // neither bars nor trades: the bar reader's complaint is the useful one
+        }
+      }
+      this.publish('job', { jobId, kind: 'import', done: report.rowsRead, total: report.rowsRead, status: 'done', message: basename(p.path) });
+      return importReportDto(report);
+    } catch (e) {
+      this.publish('job', { jobId, kind: 'import', done: 0, total: 0, status: 'failed', message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  }
+
+  async importText(p: { name: string; content: string; symbol?: string; timeframe?: string }) {
+    const dir = join(this.home, 'uploads');
+    mkdirSync(dir, { recursive: true });
+    // The file name carries the symbol when none is given (e.g. BTC_USDT-5m.csv), so keep it.
+    const path = join(dir, `${Date.now()}-${process.pid}`, safeName(p.name));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, p.content);
+    try {
+      const opts: { path: string; symbol?: string; timeframe?: string } = { path, symbol: p.symbol, timeframe: p.timeframe };
+      const dto = await this.importFile(opts);
+      return { ...dto, file: safeName(p.name) };
+    } finally {
+      rmSync(dirname(path), { recursive: true, force: true });
+    }
+  }
+
+  async exportData(p: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path: string }) {
+    if (!p.path.toLowerCase().endsWith(`.${p.format}`)) throw new KeelError('BAD_INPUT', `the export path must end in .${p.format}`, { where: 'path' });
+    mkdirSync(dirname(p.path), { recursive: true });
+    const r = await this.store.exportBars(p.symbol, p.timeframe, p.path);
+    return { path: p.path, rows: r.rows };
+  }
+
+  async close(): Promise<void> {
+    this.store.close();
+  }
+}
