@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
   ] as const) {
     const c1 = process.cpuUsage();
     const t1 = performance.now();
-    const res = await runBacktest({ series, strategy: smaCross, params: { fast, slow }, capital: 10_000, fee: 0.001, slippage: 0.0005, progressEvery: 1 << 20 });
+    const res = await runBacktest({ series, strategy: smaCross, params: { fast, slow }, capital: 10_000, fee: 0, slippage: 0, progressEvery: 1 << 20 });
     const secs = (performance.now() - t1) / 1000;
     const c = process.cpuUsage(c1);
     const cpuSecs = (c.user + c.system) / 1e6;

@@ -65,6 +65,35 @@ describe('backtest engine', () => {
     expect(res.trades).toMatchObject([{ exitPrice: 90, exitReason: 'stop', exitTime: bars[3]!.ts }]);
   });
 
+  it('runs every order through the risk hook and the journal, as live trading does', async () => {
+    const bars = Array.from({ length: 8 }, (_, i) => bar(i, 10, 10, 10, 10));
+    const denied: string[] = [];
+    const journaled: string[] = [];
+    const m = defineStrategy({
+      id: 'asker',
+      name: 'asker',
+      description: '',
+      params: {},
+      create: (ctx) => ({
+        onBar(b) {
+          if (b.index === 1) ctx.buy({ qty: 1 });
+          if (b.index === 3) ctx.buy({ qty: 500 });
+        },
+        onOrderEvent: (e) => void (e.kind === 'denied' && denied.push(e.reason)),
+      }),
+    });
+    const res = await runBacktest({
+      series: barsToSeries(bars),
+      strategy: m,
+      capital: 1000,
+      risk: { check: (r, view) => ((r.qty ?? 0) * view.referencePrice(r.symbol)!.price > 100 ? { ok: false, check: 'max-notional', reason: 'over 100' } : { ok: true, request: r }) },
+      journal: { orderChanged: (o) => journaled.push(`${o.id} ${o.status}`), fillAdded: (f) => journaled.push(`${f.orderId} fill ${f.qty}`) },
+    });
+    expect(denied).toEqual(['over 100']);
+    expect(journaled).toEqual(['order-1 submitted', 'order-1 accepted', 'order-1 fill 1', 'order-1 filled']);
+    expect(res.fills).toBe(1);
+  });
+
   it('reports progress and stops when cancelled', async () => {
     const s = randomWalkSeries(10_000, { seed: 1 });
     const progress: number[] = [];
