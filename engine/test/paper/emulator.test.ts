@@ -174,6 +174,11 @@ describe('emulator: trailing stop', () => {
     prices.forEach((p, i) => r.s.feedTrade(SYMBOL, { ts: at(0) + 1000 * (i + 1), price: p, amount: 100, side: undefined }));
     expect(r.records).toEqual([expect.objectContaining({ kind: 'trailing_triggered', trailId: t.id, level: 99, triggeredAt: 99.2 })]);
     r.s.feedTrade(SYMBOL, { ts: at(0) + 10_000, price: 99.5, amount: 100, side: undefined });
+    // A bar of the same period repeats prices the trail has seen: it neither moves nor fires a trail.
+    const v = r.s.emulator.place({ symbol: SYMBOL, side: 'sell', type: 'trailing_stop', trailingAmount: 2, qty: 1 });
+    if (!v.ok) throw new Error('refused');
+    r.s.feedBar(SYMBOL, mkBar(at(0), 100, 104, 90, 99.5));
+    expect(r.s.emulator.trailing()).toEqual([expect.objectContaining({ id: v.id, best: 99.5, level: 97.5 })]);
     r.s.close();
     expect(r.fills().map((f) => f.fill.price)).toEqual([expect.closeTo(99.5 * 1.0005, 9)]);
   });

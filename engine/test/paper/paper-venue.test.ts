@@ -277,6 +277,13 @@ describe('paper venue: cancels and OCO on one bar', () => {
     ]);
   });
 
+  it('refuses a malformed bar or print instead of filling on it', () => {
+    const rig = venueRig({ seed: 1 }, at(0));
+    expect(() => rig.venue.onBar('BTC/USDT', mkBar(at(0), 100, 99, 98, 100))).toThrow(/paper venue bar BTC\/USDT @ \d+: not a valid price event/);
+    expect(() => rig.venue.onBar('BTC/USDT', mkBar(at(0), 100, 101, 99, 100, -1))).toThrow(KeelError);
+    expect(() => rig.venue.onTrade('BTC/USDT', { ts: at(0), price: Number.NaN, amount: 1, side: undefined })).toThrow(/trade BTC\/USDT/);
+  });
+
   it('refuses bad settings with a KeelError naming them', () => {
     expect(() => venueRig({ seed: 1, maxVolumeShare: 2 })).toThrow(KeelError);
     expect(() => venueRig({ seed: 1, latency: { kind: 'uniform', minMs: 10, maxMs: 5 } })).toThrow(/latency/);

@@ -38,6 +38,9 @@ export class OrderEmulator {
   /** clientOrderId -> who placed it. */
   private readonly owners = new Map<string, OcoGroup | TrailingStop>();
   private readonly lastBar = new Map<string, Bar>();
+  private readonly lastPrice = new Map<string, number>();
+  /** Symbols fed with prints: their bars repeat prices already seen, so they move nothing. */
+  private readonly tradeDriven = new Set<string>();
   private readonly listeners: ((r: EmulatorRecord) => void)[] = [];
   private readonly unsubscribe: () => void;
 
@@ -58,8 +61,7 @@ export class OrderEmulator {
     validateTrail(request, `trailing stop ${request.side} ${request.symbol}`);
     if (!(request.qty! > 0)) throw badInput('an emulated trailing stop needs a positive qty', `trailing stop ${request.side} ${request.symbol}`);
     const id = this.ids.next('trail');
-    const last = this.lastBar.get(request.symbol)?.close;
-    const t = new TrailingStop(id, request, last, this.ctx());
+    const t = new TrailingStop(id, request, this.lastPrice.get(request.symbol), this.ctx());
     this.trails.set(id, t);
     return { ok: true, id, orderIds: [] };
   }
@@ -133,7 +135,7 @@ export class OrderEmulator {
    * Paper and live venues report after the bar, so they need only onBar.
    */
   noteBar(symbol: string, bar: Bar): void {
-    this.lastBar.set(symbol, bar);
+    if (!this.tradeDriven.has(symbol)) this.lastBar.set(symbol, bar);
   }
 
   /**
@@ -142,13 +144,17 @@ export class OrderEmulator {
    * the one-bar ambiguity check.
    */
   onBar(symbol: string, bar: Bar): void {
+    if (this.tradeDriven.has(symbol)) return;
     this.lastBar.set(symbol, bar);
+    this.lastPrice.set(symbol, bar.close);
     for (const t of [...this.trails.values()]) if (t.symbol === symbol) t.onPrices(bar, bar.ts);
   }
 
-  /** Feeds a print from a trade stream (a bar of one price). */
+  /** Feeds a print from a trade stream (a bar of one price). From the first print on, the symbol's bars are ignored here. */
   onTrade(symbol: string, trade: Trade): void {
+    this.tradeDriven.add(symbol);
     this.lastBar.delete(symbol); // a print reaches one price: no same-bar ambiguity to record
+    this.lastPrice.set(symbol, trade.price);
     const ev = { ts: trade.ts, open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.amount };
     for (const t of [...this.trails.values()]) if (t.symbol === symbol) t.onPrices(ev, trade.ts);
   }

@@ -166,13 +166,16 @@ export class PaperVenue implements Venue {
   }
 
   onBar(symbol: string, bar: Bar): void {
+    checkEvent(bar, `bar ${symbol} @ ${bar.ts}`);
     if (!this.tradeDriven.has(symbol)) this.match(symbol, bar);
   }
 
   /** A print from a live or replayed trade feed; the clock must already be at its time. */
   onTrade(symbol: string, trade: Trade): void {
+    const ev = { open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.amount };
+    checkEvent(ev, `trade ${symbol} @ ${trade.ts}`);
     this.tradeDriven.add(symbol);
-    this.match(symbol, { open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.amount });
+    this.match(symbol, ev);
   }
 
   /** Orders working at the venue now (acknowledged, not done): for tests and the blotter's venue view. */
@@ -290,6 +293,13 @@ export class PaperVenue implements Venue {
     if (!this.callbacks) throw new KeelError('UNAVAILABLE', 'paper venue used before connect()', { where: `venue ${this.name}` });
     return this.callbacks;
   }
+}
+
+/** Bad market data must stop the feed, not fill orders at impossible prices. */
+function checkEvent(ev: PriceEvent, where: string): void {
+  const ok =
+    ev.low > 0 && Number.isFinite(ev.high) && ev.low <= Math.min(ev.open, ev.close) && ev.high >= Math.max(ev.open, ev.close) && ev.volume >= 0 && Number.isFinite(ev.volume);
+  if (!ok) throw badInput(`not a valid price event: open ${ev.open}, high ${ev.high}, low ${ev.low}, close ${ev.close}, volume ${ev.volume}`, `paper venue ${where}`);
 }
 
 function rejectionReason(w: Working): string | undefined {
