@@ -55,6 +55,36 @@ describe('emulator: OCO', () => {
   });
 });
 
+describe('emulator: OCO edge cases', () => {
+  const legs = () =>
+    [
+      { symbol: SYMBOL, side: 'sell', type: 'limit', price: 110, qty: 1 },
+      { symbol: SYMBOL, side: 'sell', type: 'stop', stopPrice: 95, qty: 1 },
+    ] as const;
+
+  it('on prints, the sibling can fill while its cancel is in flight: both fills stand and the overfill is recorded', () => {
+    const r = sessionRig({ start: at(0), venue: { ...fixed, maxVolumeShare: null } });
+    const oco = r.s.emulator.placeOco(...legs());
+    if (!oco.ok) throw new Error('refused');
+    r.s.feedTrade(SYMBOL, { ts: at(0) + 500, price: 111, amount: 5, side: 'buy' }); // target trades
+    r.s.feedTrade(SYMBOL, { ts: at(0) + 650, price: 94, amount: 5, side: 'sell' }); // target's fill report (due +600) is in, the cancel of the stop (due +700) is not
+    r.s.close();
+    expect(oco.orderIds.map((id) => r.statusOf(id))).toEqual(['filled', 'filled']);
+    expect(r.records).toContainEqual(expect.objectContaining({ kind: 'overfill', groupId: oco.id, target: 1, filled: 2 }));
+    expect(r.s.account.position(SYMBOL).qty).toBeCloseTo(-2, 12);
+  });
+
+  it('a leg cancelled from outside the emulator is lost; the other keeps working alone', () => {
+    const r = sessionRig({ start: at(0), venue: fixed });
+    const oco = r.s.emulator.placeOco(...legs());
+    if (!oco.ok) throw new Error('refused');
+    r.s.orders.cancel(oco.orderIds[0]!);
+    r.s.advanceTo(at(0) + 5_000);
+    expect(r.records).toEqual([expect.objectContaining({ kind: 'leg_lost', role: 'first', status: 'cancelled' })]);
+    expect(r.statusOf(oco.orderIds[1]!)).toBe('accepted');
+  });
+});
+
 describe('emulator: bracket', () => {
   it('places the children only after the entry fills, sized to what filled, and grows them as it fills more', () => {
     const r = sessionRig({ start: at(0), venue: fixed });
@@ -102,6 +132,20 @@ describe('emulator: bracket', () => {
     expect(r.statusOf(b.orderIds[0]!)).toBe('cancelled');
     expect(r.ordersWith((o) => o.source === 'emulated')).toEqual([]);
     expect(r.records.map((x) => x.kind)).toEqual(['group_done']);
+  });
+
+  it('cancelling a bracket after its entry filled cancels both children', () => {
+    const r = sessionRig({ start: at(0), venue: fixed });
+    const b = r.s.emulator.placeBracket({ entry: { symbol: SYMBOL, side: 'buy', type: 'market', qty: 1 }, takeProfit: 110, stopLoss: 95 });
+    if (!b.ok) throw new Error('refused');
+    r.s.feedBar(SYMBOL, mkBar(at(0), 100, 101, 99, 100));
+    r.s.advanceTo(at(1) + 5_000);
+    expect(r.s.emulator.cancel(b.id)).toBe(true);
+    r.s.close();
+    const children = r.ordersWith((o) => o.parentId === b.orderIds[0]);
+    expect(children.map((o) => o.status)).toEqual(['cancelled', 'cancelled']);
+    expect(r.s.emulator.cancel(b.id)).toBe(false);
+    expect(r.s.account.position(SYMBOL).qty).toBe(1); // the position stays: cancelling a bracket is not closing it
   });
 
   it('refuses a bracket whose take-profit is on the wrong side of its stop', () => {
