@@ -43,12 +43,6 @@ export class RoundTripLedger {
   readonly trades: RoundTrip[] = [];
   private readonly open = new Map<string, OpenTrade>();
 
-  /** The signed quantity of the trade in progress for a symbol (0 when flat). */
-  openQty(symbol: string): number {
-    const t = this.open.get(symbol);
-    return t ? t.dir * t.open : 0;
-  }
-
   onFill(fill: Fill, order: Order): void {
     let t = this.open.get(fill.symbol);
     if (!t) {

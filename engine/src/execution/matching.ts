@@ -44,12 +44,6 @@ export function stopTriggerPrice(side: Side, stop: number, bar: BarRange): numbe
   return bar.low <= stop ? stop : NaN;
 }
 
-/** A stop's fill price: the trigger price moved against the order by slippage. */
-export function stopFillPrice(side: Side, stop: number, bar: BarRange, slippage: number): number {
-  const p = stopTriggerPrice(side, stop, bar);
-  return p !== p ? NaN : marketPrice(side, p, slippage);
-}
-
 /**
  * A stop-limit in the bar its stop triggers: it fills at once at the slipped trigger price
  * when that is within the limit (capped at the limit); otherwise it becomes a resting limit

@@ -91,6 +91,8 @@ export class OrderManager implements RiskView {
       if (order.isWorking) this.onTerminal(id, 'rejected', this.clock.now(), reason);
       return { ok: false, check: 'venue', reason };
     }
+    // A venue that answers at once may already have rejected it: say so to the caller too.
+    if (order.status === 'rejected') return { ok: false, check: 'venue', reason: order.reason ?? 'rejected by the venue' };
     return { ok: true, orderId: id };
   }
 

@@ -141,10 +141,6 @@ export class IndicatorSet implements Indicators {
     this.sealed = true;
   }
 
-  get size(): number {
-    return this.feeds.length;
-  }
-
   update(bar: BarView): void {
     const feeds = this.feeds;
     for (let i = 0; i < feeds.length; i++) feeds[i]!.update(bar);

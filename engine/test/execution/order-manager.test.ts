@@ -147,4 +147,14 @@ describe('OrderManager', () => {
     expect(r).toEqual({ ok: false, check: 'venue', reason: 'venue refused the order: connection reset' });
     expect(om.workingOrders()).toEqual([]);
   });
+
+  it('a venue that rejects at once: the caller hears it from place() as well as from the event', () => {
+    let cb: VenueCallbacks | undefined;
+    const venue: Venue = { kind: 'simulated', name: 'picky', connect: (c) => (cb = c), submit: (o) => cb!.rejected(o.id, 'price off the book', 0), cancel: () => {} };
+    const om = new OrderManager(new SimulatedClock(0), new SequentialIds(), { check: (request) => ({ ok: true, request }) }, { orderChanged: () => {}, fillAdded: () => {} }, venue, new Account(1), [researchInstrument(SYM)]);
+    const events: OrderEvent[] = [];
+    om.onEvent((e) => events.push(e));
+    expect(om.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 1, price: 1 })).toEqual({ ok: false, check: 'venue', reason: 'price off the book' });
+    expect(events.map((e) => e.kind)).toEqual(['submitted', 'rejected']);
+  });
 });
