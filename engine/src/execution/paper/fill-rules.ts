@@ -43,8 +43,11 @@ export function evaluate(o: WorkingState, ev: PriceEvent, slip: number): Match |
   return m;
 }
 
+function taker(price: number): Match {
+  return { price, liquidity: 'taker', stopLike: true };
+}
+
 function evaluateInner(o: WorkingState, ev: PriceEvent, slip: number): Match | undefined {
-  const taker = (price: number): Match => ({ price, liquidity: 'taker', stopLike: true });
   switch (o.type) {
     case 'market':
       return taker(marketPrice(o.side, ev.open, slip));
