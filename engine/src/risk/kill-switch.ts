@@ -27,8 +27,15 @@ export class KillSwitch {
     latch.onOutsideChange((prev, next) => this.onOutsideChange(prev, next));
   }
 
+  /**
+   * Connects the order manager. A latch already engaged (at start-up after a restart) sweeps
+   * at once: orders may have been left working, and a flatten asked for while the engine was
+   * down has not happened yet (flattening flat positions sends nothing, so repeating it is safe).
+   */
   attach(control: OrderControl): void {
     this.control = control;
+    const s = this.latch.current;
+    if (s.killEngaged) this.act(s.killReason, 'latch', s.killFlatten, this.clock.now());
   }
 
   get engaged(): boolean {

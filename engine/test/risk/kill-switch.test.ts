@@ -104,6 +104,15 @@ describe('kill switch', () => {
     store.close();
   });
 
+  it('starting with the latch engaged sweeps at once, and carries out a flatten asked for while the engine was down', async () => {
+    const home = tempDir();
+    await kill.run(['--reason', 'while down', '--flatten'], captureIO(home, { KEEL_HOME: home }));
+    const { store, om, events } = open(home);
+    expect(om).toMatchObject({ cancelAllCalls: 1, flattenCalls: 1 });
+    expect(events).toMatchObject([{ kind: 'kill', engaged: true, reason: 'while down', actor: 'latch', flattened: true }]);
+    store.close();
+  });
+
   it('an outside engage first seen by a write (a new equity peak) is acted on, never adopted silently', async () => {
     const home = tempDir();
     const { store, risk, om } = open(home);
