@@ -122,6 +122,17 @@ describe('emulator: bracket', () => {
     expect(r.records.at(-1)).toMatchObject({ kind: 'group_done', filled: 2 });
   });
 
+  it('an entry fill that races the bracket cancel places no children', () => {
+    const r = sessionRig({ start: at(0), venue: fixed });
+    const b = r.s.emulator.placeBracket({ entry: { symbol: SYMBOL, side: 'buy', type: 'market', qty: 1 }, takeProfit: 110, stopLoss: 95 });
+    if (!b.ok) throw new Error('refused');
+    r.s.feedBar(SYMBOL, mkBar(at(0), 100, 101, 99, 100)); // the entry fills at the venue; its report is on the way
+    expect(r.s.emulator.cancel(b.id)).toBe(true);
+    r.s.close();
+    expect(r.statusOf(b.orderIds[0]!)).toBe('filled');
+    expect(r.ordersWith((o) => o.source === 'emulated')).toEqual([]);
+  });
+
   it('an entry cancelled before any fill leaves no children', () => {
     const r = sessionRig({ start: at(0), venue: fixed });
     const b = r.s.emulator.placeBracket({ entry: { symbol: SYMBOL, side: 'sell', type: 'limit', price: 120, qty: 1 }, takeProfit: 90, stopLoss: 125 });
@@ -144,6 +155,7 @@ describe('emulator: bracket', () => {
     r.s.close();
     const children = r.ordersWith((o) => o.parentId === b.orderIds[0]);
     expect(children.map((o) => o.status)).toEqual(['cancelled', 'cancelled']);
+    expect(r.records.filter((x) => x.kind === 'sibling_cancelled').map((x) => (x as { because: string }).because)).toEqual(['the group was cancelled', 'the group was cancelled']);
     expect(r.s.emulator.cancel(b.id)).toBe(false);
     expect(r.s.account.position(SYMBOL).qty).toBe(1); // the position stays: cancelling a bracket is not closing it
   });

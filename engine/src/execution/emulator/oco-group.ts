@@ -40,6 +40,7 @@ export class OcoGroup {
   private overfillRecorded = 0;
   private childrenPlaced = false;
   private reconciling = false;
+  private cancelled = false;
   private again = false;
 
   constructor(
@@ -74,10 +75,13 @@ export class OcoGroup {
     return this.denial;
   }
 
-  /** Cancels the entry (if working) and every leg; nothing more is placed. False when already finished. */
+  /**
+   * Cancels the entry (if working) and every leg; nothing more is placed, even for an entry
+   * fill that races the cancel (the trader asked for the bracket to go). False when already finished.
+   */
   cancelAll(): boolean {
-    if (this.done) return false;
-    this.target = this.filled();
+    if (this.done || this.cancelled) return false;
+    this.cancelled = true;
     if (!this.entryDone && this.entryOrderId) this.ctx.cancel(this.entryOrderId);
     this.reconcile();
     return true;
@@ -143,14 +147,15 @@ export class OcoGroup {
   private reconcileOnce(): void {
     if (this.done) return;
     const tol = EPS * Math.max(1, this.target);
-    const allowed = this.target - this.filled();
+    const allowed = this.cancelled ? 0 : this.target - this.filled();
     const placed: string[] = [];
     for (const leg of this.legs) {
       if (leg.state === 'working') {
         const orderId = leg.orderId!;
         if (allowed <= tol) {
           leg.state = 'closing';
-          this.ctx.record({ kind: 'sibling_cancelled', ts: this.ctx.now(), groupId: this.id, role: leg.role, orderId, because: 'the group has filled its quantity' });
+          const because = this.cancelled ? 'the group was cancelled' : 'the group has filled its quantity';
+          this.ctx.record({ kind: 'sibling_cancelled', ts: this.ctx.now(), groupId: this.id, role: leg.role, orderId, because });
           this.ctx.cancel(orderId);
         } else if (Math.abs(leg.remaining - allowed) > tol) {
           leg.state = 'replacing';
