@@ -30,7 +30,9 @@ export interface LegendValues {
 
 export interface IndicatorPlot {
   key: string;
-  kind: 'overlay' | 'pane';
+  /** `pattern`: a 0/1 series drawn as a marker on each bar where it is 1. */
+  kind: 'overlay' | 'pane' | 'pattern';
+  label?: string;
   ts: number[];
   outputs: Record<string, (number | null)[]>;
 }
@@ -46,6 +48,8 @@ export class ChartController {
   private volume: ISeriesApi<'Histogram'>;
   private markers: ISeriesMarkersPluginApi<Time>;
   private indicatorSeries = new Map<string, ISeriesApi<SeriesType>[]>();
+  private patternMarkers = new Map<string, SeriesMarker<Time>[]>();
+  private baseMarkers: SeriesMarker<Time>[] = [];
   private lastTime: number | undefined;
   private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
 
@@ -112,11 +116,24 @@ export class ChartController {
 
   setIndicator(plot: IndicatorPlot): void {
     this.removeIndicator(plot.key);
+    if (plot.kind === 'pattern') {
+      const values = Object.values(plot.outputs)[0] ?? [];
+      const marks: SeriesMarker<Time>[] = [];
+      values.forEach((v, i) => {
+        if (v === 1) marks.push({ time: toChartTime(plot.ts[i]!), position: 'aboveBar', shape: 'circle', color: palette.series[2], size: 0.6 });
+      });
+      this.patternMarkers.set(plot.key, marks);
+      this.indicatorSeries.set(plot.key, []);
+      this.applyMarkers();
+      return;
+    }
     const series: ISeriesApi<SeriesType>[] = [];
     let paneIndex = plot.kind === 'pane' ? this.chart.panes().length : 0;
     let colour = this.indicatorSeries.size;
-    for (const [name, values] of Object.entries(plot.outputs)) {
-      const isHistogram = /hist/i.test(name);
+    const single = Object.keys(plot.outputs).length === 1;
+    for (const [output, values] of Object.entries(plot.outputs)) {
+      const name = single ? (plot.label ?? output) : output;
+      const isHistogram = /hist/i.test(output);
       const s = isHistogram
         ? this.chart.addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false, title: name }, paneIndex)
         : this.chart.addSeries(
@@ -146,14 +163,24 @@ export class ChartController {
     if (!series) return;
     for (const s of series) this.chart.removeSeries(s);
     this.indicatorSeries.delete(key);
+    if (this.patternMarkers.delete(key)) this.applyMarkers();
   }
 
   indicatorKeys(): string[] {
     return [...this.indicatorSeries.keys()];
   }
 
+  /** Trade and fill markers; pattern markers are kept apart and merged in. */
   setMarkers(m: SeriesMarker<UTCTimestamp>[]): void {
-    this.markers.setMarkers(m);
+    this.baseMarkers = m;
+    this.applyMarkers();
+  }
+
+  private applyMarkers(): void {
+    if (this.patternMarkers.size === 0) return this.markers.setMarkers(this.baseMarkers);
+    const all = [...this.baseMarkers];
+    for (const m of this.patternMarkers.values()) all.push(...m);
+    this.markers.setMarkers(all.sort((a, b) => (a.time as number) - (b.time as number)));
   }
 
   dispose(): void {

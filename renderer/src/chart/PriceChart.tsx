@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { BarsPayload } from '../../../engine/protocol';
 import { fmtCompact, fmtPrice, fmtTime } from '../lib/format';
 import { useBacktest } from '../store/backtest';
-import { useMarket } from '../store/market';
+import { isPattern, useMarket } from '../store/market';
 import { useTrading } from '../store/trading';
 import { client, errorText } from '../store/wire';
 import { ChartController, type LegendValues } from './ChartController';
@@ -86,7 +86,7 @@ export function PriceChart() {
         .call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params })
         .then((r) => {
           if (plotted.current.get(ind.key) !== bars) return;
-          c.setIndicator({ key: ind.key, kind: entry?.kind ?? 'overlay', ts: r.ts, outputs: r.outputs });
+          c.setIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : (entry?.kind ?? 'overlay'), label: ind.id.toUpperCase(), ts: r.ts, outputs: r.outputs });
         })
         .catch((e) => setError(`${ind.id}: ${errorText(e)}`));
     }

@@ -32,11 +32,18 @@ describe('format', () => {
   });
 
   it('labels and formats engine metric keys', () => {
-    expect(metricLabel('maxDrawdownPct')).toBe('Max drawdown %');
-    expect(metricLabel('sharpe')).toBe('Sharpe');
-    expect(fmtMetric('totalReturnPct', 12.345)).toBe('12.35%');
-    expect(fmtMetric('winRate', 0.5)).toBe('50.00%');
-    expect(fmtMetric('trades', 42)).toBe('42');
+    expect(metricLabel('max_drawdown')).toBe('Max drawdown');
+    expect(metricLabel('longest_drawdown_ms')).toBe('Longest DD');
+    expect(metricLabel('longest_drawdown_bars')).toBe('Longest DD, bars');
+    expect(metricLabel('cagr')).toBe('CAGR');
+    expect(fmtMetric('total_return', -0.3423)).toBe('-34.23%');
+    expect(fmtMetric('win_rate', 0.5)).toBe('50.00%');
+    expect(fmtMetric('longest_drawdown_bars', 10936)).toBe('10,936');
+    expect(fmtMetric('longest_drawdown_ms', 3_280_800_000)).toBe('37d 23h 20m');
+    expect(fmtMetric('final_equity', 6577.069)).toBe('6,577.07');
+    expect(fmtMetric('sharpe', -10.1113)).toBe('-10.11');
+    expect(fmtMetric('trades', 218)).toBe('218');
+    expect(fmtMetric('start', Date.UTC(2023, 0, 2, 16, 45))).toBe('2023-01-02');
     expect(fmtMetric('sharpe', null)).toBe('—');
   });
 });

@@ -85,19 +85,49 @@ export function fmtDuration(ms: number | null | undefined): string {
   return `${sec}s`;
 }
 
-/** Metric keys from the engine ("maxDrawdownPct", "sharpe") as labels a trader reads. */
+/** Metric keys from the engine ("max_drawdown", "longest_drawdown_ms") as labels a trader reads. */
 export function metricLabel(key: string): string {
   const spaced = key
+    .replace(/_ms$/, '')
     .replace(/_/g, ' ')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/\bPct\b/i, '%')
-    .toLowerCase();
+    .toLowerCase()
+    .replace(/\bcagr\b/, 'CAGR')
+    .replace(/^longest drawdown bars$/, 'longest DD, bars')
+    .replace(/^longest drawdown$/, 'longest DD');
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+type MetricKind = 'fraction' | 'money' | 'ratio' | 'count' | 'duration' | 'time';
+
+/**
+ * How each backtest metric reads. Returns, drawdowns, rates and exposure are fractions
+ * (0.1 = 10%); PnL and equity are money; start/end are timestamps; *_ms are durations.
+ */
+export function metricKind(key: string): MetricKind {
+  const k = key.toLowerCase();
+  if (k === 'start' || k === 'end') return 'time';
+  if (k.endsWith('_ms')) return 'duration';
+  if (/return|cagr|drawdown|rate|exposure|expectancy/.test(k) && !/_bars$/.test(k)) return 'fraction';
+  if (/equity|capital|_trade$|_win$|_loss$|fees|pnl/.test(k)) return 'money';
+  if (/sharpe|sortino|calmar|factor/.test(k)) return 'ratio';
+  return 'count';
 }
 
 export function fmtMetric(key: string, v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
-  if (/pct|percent|rate|return|drawdown/i.test(key)) return fmtPct(v, 2, Math.abs(v) <= 1 && !/pct/i.test(key));
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  return v.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  switch (metricKind(key)) {
+    case 'fraction':
+      return fmtPct(v, 2, true);
+    case 'money':
+      return fmtMoney(v);
+    case 'ratio':
+      return v.toFixed(2);
+    case 'duration':
+      return fmtDuration(v);
+    case 'time':
+      return fmtDate(v);
+    case 'count':
+      return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  }
 }

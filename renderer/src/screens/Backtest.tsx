@@ -225,7 +225,7 @@ function Results() {
   const setScreen = useUi((s) => s.setScreen);
   const tradeCols = useMemo<ColDef<BacktestTradeDto & { n: number }>[]>(
     () => [
-      { field: 'n', headerName: '#', maxWidth: 60, type: 'rightAligned' },
+      { field: 'n', headerName: '#', maxWidth: 60, type: 'rightAligned', sort: 'asc' },
       timeCol('entryTime', 'Entry'),
       numCol('entryPrice', 'Entry price'),
       timeCol('exitTime', 'Exit'),
@@ -233,7 +233,7 @@ function Results() {
       sideCol(),
       numCol('qty', 'Qty', 'qty'),
       numCol('pnl', 'PnL', 'signed'),
-      numCol('returnPct', 'Return %', 'signed'),
+      numCol('returnPct', 'Return', 'fraction'),
       textCol('exitReason', 'Exit reason'),
     ],
     [],
@@ -273,7 +273,7 @@ function Results() {
         {metrics.map(([k, v]) => (
           <div className="metric" key={k} role="group" aria-label={metricLabel(k)}>
             <div className="metric-label">{metricLabel(k)}</div>
-            <div className={`metric-value num ${typeof v === 'number' && /return|pnl|profit/i.test(k) ? (v >= 0 ? 'up' : 'down') : ''}`}>{fmtMetric(k, v)}</div>
+            <div className={`metric-value num ${typeof v === 'number' && /return|cagr/i.test(k) ? (v >= 0 ? 'up' : 'down') : ''}`}>{fmtMetric(k, v)}</div>
             {compare?.metrics && <div className="metric-cmp dim num">vs {fmtMetric(k, compare.metrics[k])}</div>}
           </div>
         ))}
@@ -297,18 +297,17 @@ function PastRuns() {
   const runs = useBacktest((s) => s.runs);
   const cols = useMemo<ColDef<BacktestSummary>[]>(
     () => [
-      timeCol<BacktestSummary>('startedAt', 'Started'),
-      textCol<BacktestSummary>('strategy', 'Strategy'),
-      textCol<BacktestSummary>('symbol', 'Symbol'),
-      textCol<BacktestSummary>('timeframe', 'TF', { maxWidth: 60 }),
-      textCol<BacktestSummary>('status', 'Status', { maxWidth: 90 }),
+      { ...timeCol<BacktestSummary>('startedAt', 'Started', true), valueFormatter: (p) => fmtTime(p.value as number).slice(5, 16), minWidth: 88, maxWidth: 96 },
+      { headerName: 'Run', flex: 2, valueGetter: (p) => (p.data ? `${p.data.strategy} · ${p.data.symbol} ${p.data.timeframe}` : ''), tooltipValueGetter: (p) => (p.data ? `${p.data.runId} ${JSON.stringify(p.data.params)}` : '') },
+      textCol<BacktestSummary>('status', 'Status', { maxWidth: 70 }),
       {
         headerName: 'Return',
         type: 'rightAligned',
+        maxWidth: 80,
         cellClass: 'num',
         valueGetter: (p) => {
           const m = p.data?.metrics ?? {};
-          const key = Object.keys(m).find((k) => /total.?return/i.test(k)) ?? Object.keys(m).find((k) => /return/i.test(k));
+          const key = Object.keys(m).find((k) => /total.?return/i.test(k));
           return key ? fmtMetric(key, m[key]) : '';
         },
       },
@@ -326,7 +325,7 @@ function PastRuns() {
 export function Backtest() {
   useRunCompletion();
   return (
-    <Split id="backtest.side" direction="row" initial={340} min={280} max={560} sized="first" label="Resize backtest setup">
+    <Split id="backtest.side" direction="row" initial={370} min={280} max={600} sized="first" label="Resize backtest setup">
       <div className="panel side-panel">
         <BacktestForm />
         <PastRuns />

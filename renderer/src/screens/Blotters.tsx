@@ -37,7 +37,7 @@ export function Blotters() {
 
   const workingCols = useMemo<ColDef<OrderSnapshot>[]>(
     () => [
-      timeCol<OrderSnapshot>('createdAt'),
+      timeCol<OrderSnapshot>('createdAt', 'Time', true),
       textCol<OrderSnapshot>('symbol', 'Symbol'),
       sideCol<OrderSnapshot>(),
       textCol<OrderSnapshot>('type', 'Type', { maxWidth: 90 }),
@@ -64,7 +64,7 @@ export function Blotters() {
   );
   const historyCols = useMemo<ColDef<OrderSnapshot>[]>(
     () => [
-      timeCol<OrderSnapshot>('updatedAt', 'Updated'),
+      timeCol<OrderSnapshot>('updatedAt', 'Updated', true),
       textCol<OrderSnapshot>('symbol', 'Symbol'),
       sideCol<OrderSnapshot>(),
       textCol<OrderSnapshot>('type', 'Type', { maxWidth: 90 }),
@@ -79,7 +79,7 @@ export function Blotters() {
   );
   const fillCols = useMemo<ColDef<Fill>[]>(
     () => [
-      timeCol<Fill>('ts'),
+      timeCol<Fill>('ts', 'Time', true),
       textCol<Fill>('symbol', 'Symbol'),
       sideCol<Fill>(),
       numCol<Fill>('qty', 'Qty', 'qty'),

@@ -37,13 +37,12 @@ async function importFiles(files: FileList | File[], overrides: { symbol?: strin
 function ImportReport({ r }: { r: ImportReportDto }) {
   const ok = r.rejected.length === 0;
   return (
-    <section className={`report ${ok ? 'ok' : 'warn'}`} aria-label={`Import report ${r.file}`}>
+    <section className={`report ${ok ? 'report-ok' : 'report-warn'}`} aria-label={`Import report ${r.file}`}>
       <h3>
         {r.file} → {r.symbol} {r.timeframe} {r.alreadyImported && <span className="dim">(already imported)</span>}
       </h3>
+      <p className="small dim">Layout: {r.layout}</p>
       <dl className="report-stats">
-        <dt>Layout</dt>
-        <dd>{r.layout}</dd>
         <dt>Rows read</dt>
         <dd className="num">{r.rowsRead.toLocaleString('en-US')}</dd>
         <dt>Rows stored</dt>
@@ -131,7 +130,7 @@ export function Data() {
       { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
       { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
       numCol<DatasetInfo>('rows', 'Rows', 'qty'),
-      { ...numCol<DatasetInfo>('gaps', 'Gaps', 'qty'), cellClass: (p) => ['num', (p.value as number) > 0 ? 'warn' : ''] },
+      { ...numCol<DatasetInfo>('gaps', 'Gaps', 'qty'), cellClass: (p) => ['num', 'ag-right-aligned-cell', (p.value as number) > 0 ? 'warn' : ''] },
       {
         headerName: '',
         colId: 'actions',

@@ -1,5 +1,17 @@
 import { useEffect, useRef, useState } from 'react';
-import { indicatorLabel, useMarket } from '../store/market';
+import type { IndicatorCatalogueEntry } from '../../../engine/protocol';
+import { indicatorLabel, isPattern, useMarket } from '../store/market';
+
+function groups(catalogue: IndicatorCatalogueEntry[], filter: string): [string, IndicatorCatalogueEntry[]][] {
+  const f = filter.trim().toLowerCase();
+  const shown = f ? catalogue.filter((c) => c.name.toLowerCase().includes(f) || c.id.toLowerCase().includes(f)) : catalogue;
+  const out: [string, IndicatorCatalogueEntry[]][] = [
+    ['Overlays', shown.filter((c) => c.kind === 'overlay' && !isPattern(c.id))],
+    ['Panes', shown.filter((c) => c.kind === 'pane' && !isPattern(c.id))],
+    ['Candlestick patterns', shown.filter((c) => isPattern(c.id))],
+  ];
+  return out.filter(([, entries]) => entries.length > 0);
+}
 
 /** A menu of the engine's indicator catalogue, and chips to remove what is on the chart. */
 export function IndicatorMenu() {
@@ -8,11 +20,13 @@ export function IndicatorMenu() {
   const add = useMarket((s) => s.addIndicator);
   const remove = useMarket((s) => s.removeIndicator);
   const [open, setOpen] = useState(false);
+  const [filter, setFilter] = useState('');
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!open) return;
-    box.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
+    setFilter('');
+    box.current?.querySelector<HTMLElement>('.menu input')?.focus();
     const close = (e: MouseEvent) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
     };
@@ -29,11 +43,11 @@ export function IndicatorMenu() {
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       items[(i + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length]?.focus();
+    } else if (e.key === 'Enter' && i < 0 && items[0]) {
+      e.preventDefault();
+      items[0].click();
     }
   };
-
-  const overlays = catalogue.filter((c) => c.kind === 'overlay');
-  const panes = catalogue.filter((c) => c.kind === 'pane');
 
   return (
     <div className="ind-menu" ref={box}>
@@ -41,15 +55,13 @@ export function IndicatorMenu() {
         Indicators ▾
       </button>
       {open && (
-        <div role="menu" aria-label="Indicators" className="menu" onKeyDown={onMenuKey}>
-          {[
-            ['Overlays', overlays],
-            ['Panes', panes],
-          ].map(([title, entries]) =>
-            (entries as typeof catalogue).length ? (
-              <div key={title as string} role="group" aria-label={title as string}>
-                <div className="menu-title">{title as string}</div>
-                {(entries as typeof catalogue).map((e) => (
+        <div className="menu" onKeyDown={onMenuKey}>
+          <input aria-label="Filter indicators" placeholder="Filter…" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <div role="menu" aria-label="Indicators" className="menu-list">
+            {groups(catalogue, filter).map(([title, entries]) => (
+              <div key={title} role="group" aria-label={title}>
+                <div className="menu-title">{title}</div>
+                {entries.map((e) => (
                   <button
                     key={e.id}
                     role="menuitem"
@@ -63,8 +75,8 @@ export function IndicatorMenu() {
                   </button>
                 ))}
               </div>
-            ) : null,
-          )}
+            ))}
+          </div>
         </div>
       )}
       <ul className="chips" aria-label="Indicators on chart">
@@ -74,9 +86,9 @@ export function IndicatorMenu() {
             ind,
           );
           return (
-            <li key={ind.key} className="chip">
-              {label}
-              <button aria-label={`Remove ${label}`} title={`Remove ${label}`} onClick={() => remove(ind.key)}>
+            <li key={ind.key} className="chip" title={label.full}>
+              {label.short}
+              <button aria-label={`Remove ${label.full}`} title={`Remove ${label.full}`} onClick={() => remove(ind.key)}>
                 ×
               </button>
             </li>

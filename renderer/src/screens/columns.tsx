@@ -1,18 +1,26 @@
 import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
-import { fmtMoney, fmtPrice, fmtQty, fmtSigned, fmtTime } from '../lib/format';
+import { fmtMoney, fmtPct, fmtPrice, fmtQty, fmtSigned, fmtTime } from '../lib/format';
 
 /** Column helpers: numbers right-aligned in tabular figures, times in UTC. */
-export function timeCol<T>(field: keyof T & string, headerName = 'Time'): ColDef<T> {
-  return { field: field as unknown as ColDef<T>['field'], headerName, valueFormatter: (p: ValueFormatterParams<T>) => fmtTime(p.value as number), minWidth: 140, sort: 'desc' };
+/** `newestFirst` sorts the grid by this column (one sorted column per grid). */
+export function timeCol<T>(field: keyof T & string, headerName = 'Time', newestFirst = false): ColDef<T> {
+  return {
+    field: field as unknown as ColDef<T>['field'],
+    headerName,
+    valueFormatter: (p: ValueFormatterParams<T>) => fmtTime(p.value as number),
+    minWidth: 140,
+    ...(newestFirst ? { sort: 'desc' as const } : {}),
+  };
 }
 
-export function numCol<T>(field: keyof T & string, headerName: string, kind: 'price' | 'qty' | 'money' | 'signed' = 'price'): ColDef<T> {
-  const f = kind === 'price' ? fmtPrice : kind === 'qty' ? fmtQty : kind === 'money' ? (v: number) => fmtMoney(v) : (v: number) => fmtSigned(v);
+export function numCol<T>(field: keyof T & string, headerName: string, kind: 'price' | 'qty' | 'money' | 'signed' | 'fraction' = 'price'): ColDef<T> {
+  const f =
+    kind === 'price' ? fmtPrice : kind === 'qty' ? fmtQty : kind === 'money' ? (v: number) => fmtMoney(v) : kind === 'fraction' ? (v: number) => fmtPct(v, 2, true) : (v: number) => fmtSigned(v);
   return {
     field: field as unknown as ColDef<T>['field'],
     headerName,
     type: 'rightAligned',
-    cellClass: (p) => ['num', ...(kind === 'signed' && typeof p.value === 'number' ? [p.value > 0 ? 'up' : p.value < 0 ? 'down' : ''] : [])],
+    cellClass: (p) => ['num', 'ag-right-aligned-cell', ...((kind === 'signed' || kind === 'fraction') && typeof p.value === 'number' ? [p.value > 0 ? 'up' : p.value < 0 ? 'down' : ''] : [])],
     valueFormatter: (p: ValueFormatterParams<T>) => f(p.value as number),
   };
 }

@@ -1,0 +1,28 @@
+import { expect, test } from '../support/fixtures';
+
+test('run a backtest and read its metrics', async ({ app }) => {
+  const { page } = app;
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Backtest' }).click();
+  const setup = page.getByRole('form', { name: 'Backtest setup' });
+  await expect(setup.getByLabel('Strategy')).not.toHaveValue('');
+  await expect(setup.getByLabel('Dataset')).toHaveValue(/BTC\/USDT\|5m/);
+  await setup.getByRole('button', { name: 'Run backtest' }).click();
+
+  const metrics = page.getByRole('region', { name: 'Metrics' });
+  await expect(metrics).toBeVisible({ timeout: 45_000 });
+  await expect(page.getByRole('progressbar', { name: 'Backtest progress' })).toHaveAttribute('aria-valuenow', '100');
+  const cards = metrics.getByRole('group');
+  expect(await cards.count()).toBeGreaterThan(3);
+  // the sample data and the default strategy trade: read the count and the return
+  const trades = Number((await metrics.getByRole('group', { name: 'Trades', exact: true }).innerText()).split('\n')[1]!.replace(/,/g, ''));
+  expect(trades).toBeGreaterThan(0);
+  await expect(metrics.getByRole('group', { name: 'Total return' })).toContainText(/-?[\d.]+%/);
+  await expect(page.getByRole('region', { name: 'Backtest trades' }).getByRole('row')).not.toHaveCount(1);
+  await expect(page.getByRole('region', { name: 'Past runs' }).getByRole('row')).not.toHaveCount(1);
+  await expect(page.getByRole('img', { name: /Equity and drawdown/ })).toBeVisible();
+  await app.shot('backtest');
+
+  // its trades are drawn on the price chart
+  await page.getByRole('button', { name: 'Show trades on chart' }).click();
+  await expect(page.getByRole('img', { name: /Price chart/ })).toBeVisible();
+});

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { expect, test } from '../support/fixtures';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures');
+
+test('import a good file and malformed ones', async ({ app }) => {
+  const { page } = app;
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
+  const datasets = page.getByRole('region', { name: 'Datasets' });
+  await expect(datasets.getByRole('row').filter({ hasText: 'BTC/USDT' }).first()).toBeVisible();
+
+  await page.getByLabel('Symbol (optional)').fill('XRP/USDT');
+  await page.getByLabel('Data file').setInputFiles(join(fixtures, 'xrp-usdt-1h-2021-11.csv'));
+  const good = page.getByRole('region', { name: 'Import report xrp-usdt-1h-2021-11.csv' });
+  await expect(good).toContainText('Rows stored');
+  await expect(good.getByRole('definition').nth(2)).toHaveText('100');
+  await expect(datasets.getByRole('row').filter({ hasText: 'XRP/USDT' })).toContainText('1h');
+
+  await page.getByLabel('Symbol (optional)').fill('');
+  await page.getByLabel('Data file').setInputFiles(join(fixtures, 'btc-usdt-5m-bad-rows.csv'));
+  const bad = page.getByRole('region', { name: 'Import report btc-usdt-5m-bad-rows.csv' });
+  const rejected = bad.getByRole('table', { name: 'Rejected rows' });
+  await expect(rejected).toBeVisible();
+  for (const line of ['6', '21', '31']) await expect(rejected.getByRole('cell', { name: line, exact: true })).toBeVisible();
+
+  // a file whose columns do not match its header is refused whole, and the page says where
+  await page.getByLabel('Data file').setInputFiles(join(fixtures, 'btc-usdt-5m-wrong-columns.csv'));
+  await expect(page.getByRole('alert').filter({ hasText: 'Import failed' })).toContainText(':13:');
+  await app.shot('data');
+});
+
+test('system screen shows the engine and its logs', async ({ app }) => {
+  const { page } = app;
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'System' }).click();
+  const status = page.getByRole('region', { name: 'Engine status' });
+  await expect(status).toContainText('Uptime');
+  await expect(status).toContainText(/ready|degraded|starting/);
+  await expect(page.getByRole('list', { name: 'Log entries' }).getByRole('listitem').first()).toBeVisible();
+  await app.shot('system');
+});
