@@ -236,9 +236,12 @@ export class OrderManager implements RiskView {
   }
 }
 
+/** Removes one item in place, keeping the order (splice would allocate the removed part). */
 function remove<T>(list: T[], item: T): void {
   const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
+  if (i < 0) return;
+  for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k]!;
+  list.pop();
 }
 
 function positive(x: number | undefined): boolean {
