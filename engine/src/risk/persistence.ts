@@ -49,11 +49,18 @@ export const INITIAL_RISK_STATE: Readonly<LatchedRiskState> = Object.freeze({
   peakEquity: undefined,
 });
 
+/**
+ * For backtests. The audit trail keeps the newest `maxAuditRows` rows (a strategy that
+ * spams denied orders must not grow memory without bound) and counts the rest in `auditDropped`.
+ */
 export class MemoryRiskPersistence implements RiskPersistence {
-  readonly auditTrail: AuditRecord[] = [];
+  auditTrail: AuditRecord[] = [];
+  auditDropped = 0;
   private limits: unknown = undefined;
   private state: LatchedRiskState = { ...INITIAL_RISK_STATE };
   private readonly days = new Map<string, number>();
+
+  constructor(private readonly maxAuditRows = 100_000) {}
 
   loadLimits(): unknown {
     return this.limits;
@@ -75,6 +82,11 @@ export class MemoryRiskPersistence implements RiskPersistence {
   }
   audit(record: AuditRecord): void {
     this.auditTrail.push(record);
+    if (this.auditTrail.length > this.maxAuditRows * 1.5) {
+      const drop = this.auditTrail.length - this.maxAuditRows;
+      this.auditTrail = this.auditTrail.slice(drop);
+      this.auditDropped += drop;
+    }
   }
   atomically<T>(fn: () => T): T {
     return fn();

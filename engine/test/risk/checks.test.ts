@@ -227,6 +227,19 @@ describe('denials are events and audit rows', () => {
   });
 });
 
+describe('the in-memory audit trail (backtests)', () => {
+  it('keeps the newest rows within its cap and counts the dropped ones', () => {
+    const view = new TestView();
+    view.setPrice('BTC/USDT', 50_000);
+    const persistence = new MemoryRiskPersistence(10);
+    const risk = new RiskEngine({ persistence, clock: view.clock, limits: { ...LOOSE, maxOrderQty: 1 } });
+    for (let i = 0; i < 40; i++) risk.check(buy(2 + i), view);
+    expect(persistence.auditTrail.length + persistence.auditDropped).toBe(40);
+    expect(persistence.auditTrail.length).toBeLessThanOrEqual(15);
+    expect(persistence.auditTrail.at(-1)?.after).toMatchObject({ reason: 'qty 41 exceeds the per-order maximum 1' });
+  });
+});
+
 describe('rounding to tick and lot never makes an order worse than asked', () => {
   it('qty rounds down; buy limit down, sell limit up; buy stop down, sell stop up', () => {
     const { view, risk } = setup();
