@@ -61,6 +61,16 @@ describe('keel backtest', () => {
     expect(io.stdout[0]).toMatch(/^sma-cross \(fast=3 slow=9\) on .* 1h, 100 bars/);
   });
 
+  it('--periods-per-year overrides the default P, and Sharpe scales with √P', async () => {
+    const dirs = [252, 365 * 24].map(() => mkdtempSync(join(tmpdir(), 'keel-bt-')));
+    await backtest.run(['--data', XRP, '--strategy', 'sma-cross', '--param', 'fast=3', '--param', 'slow=9', '--periods-per-year', '252', '--out', dirs[0]!], captureIO(ROOT));
+    await backtest.run(['--data', XRP, '--strategy', 'sma-cross', '--param', 'fast=3', '--param', 'slow=9', '--out', dirs[1]!], captureIO(ROOT));
+    const [a, b] = dirs.map((d) => JSON.parse(readFileSync(join(d, 'metrics.json'), 'utf8')) as Record<string, number>);
+    expect(a!.periods_per_year).toBe(252);
+    expect(b!.periods_per_year).toBe(365 * 24); // hourly bars on a 24/7 calendar
+    expect(a!.sharpe! / b!.sharpe!).toBeCloseTo(Math.sqrt(252 / (365 * 24)), 12);
+  });
+
   it('refuses bad input with a message that names it', async () => {
     const run = async (...args: string[]) => {
       const io = captureIO(ROOT);
