@@ -4,6 +4,7 @@
 // every metric must agree to 1e-9 relative.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runBacktest, type BacktestResult } from '../../src/backtest/engine';
 import { randomWalkSeries } from '../../src/backtest/synthetic';
@@ -255,6 +256,22 @@ describe('sma-cross: backtester = straight-line reference loop', () => {
   it('a long seeded random walk', async () => {
     const res = await compare(randomWalkSeries(50_000, { seed: 42, volatility: 0.002 }), 7, 25, 0.0005, 0.0002);
     expect(res.trades.length).toBeGreaterThan(100);
+  });
+
+  it('agrees for any periods, costs and seed (property, 25 random walks)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 15 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 0.01, noNaN: true }),
+        fc.double({ min: 0, max: 0.005, noNaN: true }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        async (fast, extra, fee, slip, seed) => {
+          await compare(randomWalkSeries(1500, { seed, volatility: 0.003 }), fast, fast + extra, fee, slip);
+        },
+      ),
+      { numRuns: 25, seed: 20261122 },
+    );
   });
 
   it('a target change on the very last bar places an order that never fills', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { limitFillPrice, marketPrice, qtyForQuote, stopLimitTriggerFill, stopTriggerPrice } from '../../src/execution/matching';
 import { SimulatedClock } from '../../src/core/clock';
@@ -37,6 +38,53 @@ describe('matching rules', () => {
   it('quote quantity: fees included', () => {
     const q = qtyForQuote('buy', 1000, 50, 0.001);
     expect(q * 50 * (1 + 0.001)).toBeCloseTo(1000, 10);
+  });
+});
+
+describe('matching rules hold for any bar (property)', () => {
+  const arbBar = fc
+    .tuple(fc.double({ min: 1, max: 1000, noNaN: true }), fc.double({ min: 1, max: 1000, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))
+    .map(([a, b, u, v]) => {
+      const low = Math.min(a, b);
+      const high = Math.max(a, b);
+      return { open: low + u * (high - low), high, low, close: low + v * (high - low) };
+    });
+  const side = fc.constantFrom('buy' as const, 'sell' as const);
+  const level = fc.double({ min: 1, max: 1000, noNaN: true });
+
+  it('a limit fills only inside the bar, never worse than its limit', () => {
+    fc.assert(
+      fc.property(arbBar, side, level, (bar, s, limit) => {
+        const p = limitFillPrice(s, limit, bar);
+        const reachable = s === 'buy' ? bar.low <= limit : bar.high >= limit;
+        expect(p === p).toBe(reachable);
+        if (p === p) {
+          expect(p).toBeGreaterThanOrEqual(bar.low);
+          expect(p).toBeLessThanOrEqual(bar.high);
+          if (s === 'buy') expect(p).toBeLessThanOrEqual(limit);
+          else expect(p).toBeGreaterThanOrEqual(limit);
+        }
+      }),
+    );
+  });
+
+  it('a stop triggers only when reached, never better than its stop, and slippage only hurts', () => {
+    fc.assert(
+      fc.property(arbBar, side, level, fc.double({ min: 0, max: 0.05, noNaN: true }), (bar, s, stop, slip) => {
+        const t = stopTriggerPrice(s, stop, bar);
+        const reachable = s === 'buy' ? bar.high >= stop : bar.low <= stop;
+        expect(t === t).toBe(reachable);
+        if (t === t) {
+          expect(t).toBeGreaterThanOrEqual(bar.low);
+          expect(t).toBeLessThanOrEqual(bar.high);
+          if (s === 'buy') expect(t).toBeGreaterThanOrEqual(stop);
+          else expect(t).toBeLessThanOrEqual(stop);
+          const filled = marketPrice(s, t, slip);
+          if (s === 'buy') expect(filled).toBeGreaterThanOrEqual(t);
+          else expect(filled).toBeLessThanOrEqual(t);
+        }
+      }),
+    );
   });
 });
 
