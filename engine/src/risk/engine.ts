@@ -20,6 +20,7 @@ import { KillSwitch, type KillEvent } from './kill-switch';
 import { RiskLatch } from './latch';
 import { DEFAULT_LIMITS, mergeLimits, type RiskLimits } from './limits';
 import { MemoryRiskPersistence, type RiskPersistence } from './persistence';
+import { Watchdog } from './watchdog';
 
 export type RiskEvent =
   | { kind: 'denied'; request: OrderRequest; check: string; reason: string; ts: number }
@@ -198,6 +199,15 @@ export class RiskEngine implements PreTradeRisk {
     this.currentLimits = next;
     this.emit({ kind: 'limits', before, after: next, actor, ts });
     return next;
+  }
+
+  /** A watchdog wired to this engine's kill switch; the silence limit is read live from the limits. */
+  watchdog(clock: Clock = this.clock): Watchdog {
+    return new Watchdog(
+      clock,
+      () => this.currentLimits.watchdogSilenceMs,
+      (stream, silentMs) => this.killSwitch.engage({ reason: `watchdog: ${stream} silent for ${silentMs} ms`, actor: 'watchdog' }),
+    );
   }
 
   /** Cheap: one single-row read. The host calls it on a ~250 ms timer to see `keel kill` from another process. */

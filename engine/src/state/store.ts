@@ -140,6 +140,11 @@ export class StateStore {
   private readonly insertJournal: Database.Statement;
   private readonly insertAudit: Database.Statement;
   private readonly selectRisk: Database.Statement;
+  private readonly updateRisk: Database.Statement;
+  private readonly selectDay: Database.Statement;
+  private readonly insertDay: Database.Statement;
+  private readonly selectSetting: Database.Statement;
+  private readonly upsertSetting: Database.Statement;
   private readonly recordFillTx: (fill: Fill) => OrderSnapshot;
   private readonly saveOrderTx: (o: OrderSnapshot) => void;
 
@@ -168,14 +173,28 @@ export class StateStore {
     this.insertJournal = db.prepare('INSERT INTO journal (ts, kind, payload) VALUES (?, ?, ?)');
     this.insertAudit = db.prepare('INSERT INTO audit (ts, actor, action, before, after) VALUES (?, ?, ?, ?, ?)');
     this.selectRisk = db.prepare('SELECT * FROM risk_state WHERE id = 1');
-    this.recordFillTx = db.transaction((fill: Fill) => this.applyFillRows(fill));
-    this.saveOrderTx = db.transaction((o: OrderSnapshot) => {
+    this.updateRisk = db.prepare(
+      `UPDATE risk_state SET kill_engaged = ?, kill_since = ?, kill_reason = ?, kill_flatten = ?, trading_state = ?, trading_reason = ?,
+         trading_since = ?, peak_equity = ?, updated_at = ? WHERE id = 1`,
+    );
+    this.selectDay = db.prepare('SELECT start_equity FROM risk_day_equity WHERE day_key = ?');
+    this.insertDay = db.prepare('INSERT OR IGNORE INTO risk_day_equity (day_key, start_equity, recorded_at) VALUES (?, ?, ?)');
+    this.selectSetting = db.prepare('SELECT value FROM settings WHERE key = ?');
+    this.upsertSetting = db.prepare(
+      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    );
+    const fillTx = db.transaction((fill: Fill) => this.applyFillRows(fill));
+    // IMMEDIATE: these read then write, and another process (`keel kill`) may write in between;
+    // a deferred transaction would then fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    this.recordFillTx = (fill) => fillTx.immediate(fill);
+    const orderTx = db.transaction((o: OrderSnapshot) => {
       const row: Row = { account: this.account };
       for (const [col, field] of ORDER_COLUMNS) row[col] = nullable(o[field]);
       row.reduce_only = o.reduceOnly ? 1 : 0;
       this.upsertOrder.run(row);
       this.insertJournal.run(o.updatedAt, 'order', JSON.stringify(o));
     });
+    this.saveOrderTx = (o) => orderTx.immediate(o);
   }
 
   static open(file: string, account?: string): StateStore {
@@ -328,19 +347,17 @@ export class StateStore {
   }
 
   setting(key: string): unknown {
-    const r = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.selectSetting.get(key) as { value: string } | undefined;
     return r ? JSON.parse(r.value) : undefined;
   }
 
   setSetting(key: string, value: unknown, ts: number): void {
-    this.db
-      .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(key, JSON.stringify(value), ts);
+    this.upsertSetting.run(key, JSON.stringify(value), ts);
   }
 
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints of the outer one). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   // ---------- risk latch ----------
@@ -360,12 +377,7 @@ export class StateStore {
   }
 
   writeRiskState(s: LatchedRiskState, ts: number): void {
-    this.db
-      .prepare(
-        `UPDATE risk_state SET kill_engaged = ?, kill_since = ?, kill_reason = ?, kill_flatten = ?, trading_state = ?, trading_reason = ?,
-           trading_since = ?, peak_equity = ?, updated_at = ? WHERE id = 1`,
-      )
-      .run(
+    this.updateRisk.run(
         s.killEngaged ? 1 : 0,
         nullable(s.killSince),
         nullable(s.killReason),
@@ -379,11 +391,11 @@ export class StateStore {
   }
 
   dayStartEquity(dayKey: string): number | undefined {
-    const r = this.db.prepare('SELECT start_equity FROM risk_day_equity WHERE day_key = ?').get(dayKey) as { start_equity: number } | undefined;
+    const r = this.selectDay.get(dayKey) as { start_equity: number } | undefined;
     return r?.start_equity;
   }
 
   setDayStartEquity(dayKey: string, equity: number, ts: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO risk_day_equity (day_key, start_equity, recorded_at) VALUES (?, ?, ?)').run(dayKey, equity, ts);
+    this.insertDay.run(dayKey, equity, ts);
   }
 }

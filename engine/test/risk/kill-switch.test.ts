@@ -167,15 +167,7 @@ describe('watchdog', () => {
     const clock = new SimulatedClock(Date.UTC(2026, 10, 22));
     const { store, risk, om } = open(home, clock);
     risk.setLimits({ watchdogSilenceMs: 15_000 }, 'test');
-    const tripped: string[] = [];
-    const dog = new Watchdog(
-      clock,
-      () => risk.limits.watchdogSilenceMs,
-      (stream, ms) => {
-        tripped.push(stream);
-        risk.killSwitch.engage({ reason: `watchdog: ${stream} silent for ${ms} ms`, actor: 'watchdog' });
-      },
-    );
+    const dog = risk.watchdog();
     dog.watch('ui');
     dog.watch('data:BTC/USDT');
     for (let i = 0; i < 10; i++) {
@@ -195,7 +187,7 @@ describe('watchdog', () => {
     expect(om.cancelAllCalls).toBe(1);
     clock.set(clock.now() + 60_000);
     expect(dog.tick()).toEqual(['ui']); // the data stream tripped once; ui trips now
-    expect(tripped).toEqual(['data:BTC/USDT', 'ui']);
+    expect(store.audit().filter((a) => a.action === 'kill.engage').map((a) => a.actor)).toEqual(['watchdog', 'watchdog']);
     store.close();
   });
 
