@@ -194,16 +194,8 @@ export class EngineApp {
     'risk.setLimits': async (l) => (await this.need('risk')).setLimits(l),
     'risk.killSwitch': async ({ engage, flatten, reason }) => {
       const risk = await this.need('risk');
-      // Engage first: the latch must hold before any order is cancelled or a flattening order is tried.
-      risk.killSwitch({ engage, reason });
       this.log.warn(`kill switch ${engage ? 'ENGAGED' : 'released'}${reason ? `: ${reason}` : ''}`);
-      const trading = this.services.trading;
-      if (engage && trading) {
-        // Working orders die with the switch; flattening positions is a separate, explicit choice.
-        await trading.cancelAll();
-        if (flatten) await trading.flatten();
-      }
-      const state = risk.state();
+      const state = risk.killSwitch({ engage, flatten, reason });
       this.publishTo('risk', state);
       return state;
     },

@@ -71,6 +71,10 @@ export class MarketAdapter implements MarketService {
     return { series: s, resampledFrom: s.origin.kind === 'resampled' ? s.origin.from : s.origin.kind === 'trades' ? 'trades' : undefined };
   }
 
+  async symbols(): Promise<string[]> {
+    return [...new Set((await this.store.datasets()).map((d) => d.symbol))];
+  }
+
   /** Latest stored bar of `symbol` at its finest stored timeframe (what a paper fill is priced from). */
   async latestClose(symbol: string): Promise<{ price: number; ts: number } | undefined> {
     const sets = (await this.store.datasets()).filter((d) => d.kind === 'bars' && d.symbol === symbol && d.timeframe !== null);

@@ -61,7 +61,7 @@ export interface TradingService {
 export interface RiskService {
   state(): RiskStateDto;
   setLimits(l: Partial<RiskLimits>): RiskLimits;
-  killSwitch(p: { engage: boolean; reason?: string }): RiskStateDto;
+  killSwitch(p: { engage: boolean; flatten?: boolean; reason?: string }): RiskStateDto;
   /** The UI is alive; the watchdog trips when these stop while trading is active. */
   heartbeat(ts: number): void;
   close(): Promise<void>;

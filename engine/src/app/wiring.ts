@@ -3,6 +3,7 @@ import { backtestService } from './backtest-adapter';
 import { indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
+import { PaperDesk } from './paper-desk';
 import type { Services } from './services';
 
 export interface WiringContext {
@@ -20,10 +21,22 @@ export interface WiringContext {
 export async function openServices(home: string, ctx: WiringContext): Promise<Partial<Services>> {
   const log = ctx.logs.logger('wiring');
   const services: Partial<Services> = { indicators: indicatorService, backtest: backtestService };
+  let market: MarketAdapter | undefined;
   try {
-    services.market = await MarketAdapter.open(home, ctx.publish, ctx.logs.logger('data'), ctx.samplesDir);
+    market = await MarketAdapter.open(home, ctx.publish, ctx.logs.logger('data'), ctx.samplesDir);
+    services.market = market;
   } catch (e) {
     log.error(`market store not opened: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // Paper trading prices from the store; without it there is no price to trade at, so no desk (fail closed).
+  if (market) {
+    try {
+      const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'));
+      services.trading = desk.trading;
+      services.risk = desk.risk;
+    } catch (e) {
+      log.error(`paper desk and risk engine not opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   return services;
 }

@@ -1,0 +1,292 @@
+import { join } from 'node:path';
+import { WallClock, type Clock } from '../core/clock';
+import { KeelError } from '../core/errors';
+import { STATE_DB_FILE } from '../core/paths';
+import { PaperSession } from '../execution/paper/paper-session';
+import type { OrderEvent } from '../execution/types';
+import { Account, snapshotAccount } from '../model/account';
+import { researchInstrument } from '../model/instrument';
+import type { OrderRequest, OrderSnapshot } from '../model/order';
+import { RiskEngine, type RiskEvent } from '../risk/engine';
+import { sizeTicket } from '../risk/sizing';
+import { MemoryRiskPersistence } from '../risk/persistence';
+import { Watchdog } from '../risk/watchdog';
+import { SqliteOrderJournal } from '../state/order-journal';
+import { SqliteRiskPersistence } from '../state/risk-persistence';
+import { StateStore } from '../state/store';
+import type { OrderPreview, PlaceOrderResult, Publish, RiskLimits, TicketOrder } from '../../protocol/index';
+import type { Logger } from './logs';
+import type { RiskService, TradingService } from './services';
+
+/** Paper venue terms for the ticket: Kraken-like taker fee, a little slippage. */
+const PAPER_FEE = 0.0026;
+const PAPER_SLIPPAGE_BPS = 5;
+const DEFAULT_STARTING_CASH = 100_000;
+const STARTING_CASH_SETTING = 'paper.startingCash';
+
+export interface PriceSource {
+  /** The latest known price of `symbol` (the latest stored bar's close), or undefined. */
+  latestClose(symbol: string): Promise<{ price: number; ts: number } | undefined>;
+  symbols(): Promise<string[]>;
+}
+
+/**
+ * The workstation's paper trading desk: the paper engineer's PaperSession (order manager,
+ * paper venue with latency, slippage and fees, emulator) on the wall clock, the risk
+ * engine in front of it, orders/fills/positions and the kill-switch latch in SQLite.
+ *
+ * Prices: no live stream is wired into the engine yet, so an order is priced against the
+ * latest stored bar: once the venue acknowledges it, the desk feeds one print at that
+ * bar's close, and the venue's own rules decide whether and how it fills (a market order
+ * fills at the close plus slippage; a limit below the market keeps working).
+ */
+export class PaperDesk {
+  private readonly session: PaperSession;
+  private readonly watchdog: Watchdog;
+  private readonly latchTimer: ReturnType<typeof setInterval>;
+  private readonly marks = new Map<string, { price: number; ts: number }>();
+
+  private constructor(
+    private readonly store: StateStore,
+    readonly riskEngine: RiskEngine,
+    private readonly riskPersistence: SqliteRiskPersistence,
+    private readonly account: Account,
+    private readonly prices: PriceSource,
+    private readonly publish: Publish,
+    private readonly log: Logger,
+    private readonly clock: Clock,
+    symbols: string[],
+  ) {
+    // The venue numbers its order and trade ids from 1; a per-run name keeps them unique in the
+    // database across restarts (fills.venue_trade_id is unique).
+    this.session = PaperSession.live({
+      risk: riskEngine,
+      account,
+      instruments: symbols.map((s) => researchInstrument(s, PAPER_FEE)),
+      timeframe: '1m',
+      venue: { seed: clock.now() % 2 ** 31, slippageBps: PAPER_SLIPPAGE_BPS, makerFee: PAPER_FEE, takerFee: PAPER_FEE, maxVolumeShare: null, name: `paper-${clock.now().toString(36)}${Math.floor(Math.random() * 46_656).toString(36)}` },
+      journal: new SqliteOrderJournal(store),
+    });
+    riskEngine.killSwitch.attach({
+      cancelAll: () => this.session.orders.cancelAll(),
+      flatten: () => void this.flatten(),
+    });
+    this.session.orders.onEvent((e) => this.onOrderEvent(e));
+    this.watchdog = new Watchdog(clock, () => riskEngine.limits.watchdogSilenceMs, (stream, silentMs) => {
+      this.log.warn(`${stream} silent for ${Math.round(silentMs / 1000)} s with orders or positions open: engaging the kill switch`);
+      riskEngine.killSwitch.engage({ reason: `${stream} heartbeat lost`, actor: 'watchdog' });
+      this.publishRisk();
+    });
+    this.watchdog.start();
+    // Sees `keel kill` from another process within a quarter second.
+    this.latchTimer = setInterval(() => riskEngine.refreshLatch(), 250);
+    this.latchTimer.unref?.();
+  }
+
+  static async open(home: string, prices: PriceSource, publish: Publish, log: Logger, clock: Clock = new WallClock()): Promise<PaperDesk> {
+    const store = StateStore.open(join(home, STATE_DB_FILE));
+    try {
+      const startingCash = Number(store.setting(STARTING_CASH_SETTING) ?? DEFAULT_STARTING_CASH);
+      const account = new Account(startingCash > 0 ? startingCash : DEFAULT_STARTING_CASH, 'USD');
+      // The account is its fills: replaying them restores cash, positions and PnL exactly.
+      for (const f of store.fills()) account.applyFill(f);
+      const orphaned = PaperDesk.closeOrphans(store, clock.now());
+      if (orphaned > 0) log.warn(`${orphaned} paper orders from the previous run were cancelled: the paper venue does not outlive the engine`);
+      let desk: PaperDesk | undefined;
+      const persistence = new SqliteRiskPersistence(store);
+      const risk = new RiskEngine({ persistence, clock, onEvent: (e) => desk?.onRiskEvent(e) });
+      desk = new PaperDesk(store, risk, persistence, account, prices, publish, log, clock, await prices.symbols());
+      for (const p of account.openPositions()) {
+        const last = await prices.latestClose(p.symbol);
+        if (last) desk.mark(p.symbol, last.price);
+      }
+      return desk;
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Working orders in the database belong to a venue that died with the last engine. */
+  private static closeOrphans(store: StateStore, now: number): number {
+    const orphans = store.orders('working');
+    for (const o of orphans) store.saveOrder({ ...o, status: 'cancelled', reason: 'engine restarted: paper orders do not survive a restart', updatedAt: now });
+    return orphans.length;
+  }
+
+  private mark(symbol: string, price: number): void {
+    this.account.mark(symbol, price);
+    this.marks.set(symbol, { price, ts: this.clock.now() });
+    this.riskEngine.onEquity(this.account.equity(), this.clock.now());
+  }
+
+  /** Feeds the latest stored price as a print, so working orders are matched against it. */
+  private async price(symbol: string): Promise<number | undefined> {
+    const last = await this.prices.latestClose(symbol);
+    if (!last) return undefined;
+    const bar = { ts: this.clock.now() - 60_000, open: last.price, high: last.price, low: last.price, close: last.price, volume: 0 };
+    // The reference price the risk checks read: the bar is "seen" now, at its close.
+    this.session.orders.onBar(symbol, bar);
+    this.mark(symbol, last.price);
+    return last.price;
+  }
+
+  private onOrderEvent(e: OrderEvent): void {
+    const ts = e.ts;
+    if (e.kind === 'denied') {
+      this.publish('denial', { check: e.check, reason: e.reason, ts, symbol: e.request.symbol, side: e.request.side });
+      return;
+    }
+    if (e.kind === 'filled' || e.kind === 'partially_filled') this.publish('order', { kind: e.kind, order: e.order, ts });
+    else this.publish('order', 'reason' in e && e.reason !== undefined ? { kind: e.kind, order: e.order, reason: e.reason, ts } : { kind: e.kind, order: e.order, ts });
+    if (e.kind === 'accepted') {
+      const mark = this.marks.get(e.order.symbol);
+      // The acknowledged order now works at the venue: show it the price it was placed against.
+      if (mark) this.session.feedTrade(e.order.symbol, { ts: this.clock.now(), price: mark.price, amount: 1e12, side: undefined });
+    }
+    if (e.kind === 'filled' || e.kind === 'partially_filled') {
+      this.publish('fill', e.fill);
+      this.riskEngine.onEquity(this.account.equity(), ts);
+      this.publishBook();
+    }
+    this.updateWatch();
+  }
+
+  private onRiskEvent(e: RiskEvent): void {
+    if (e.kind === 'denied') this.log.info(`risk denied a ${e.request.side} of ${e.request.symbol}: ${e.check}: ${e.reason}`);
+    else if (e.kind === 'kill') this.log.warn(`kill switch ${e.engaged ? 'engaged' : 'reset'} by ${e.actor}${e.reason ? ` (${e.reason})` : ''}; ${e.cancelled} orders cancelled`);
+    else if (e.kind === 'state') this.log.warn(`trading ${e.from} -> ${e.to} by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`);
+    this.publishRisk();
+  }
+
+  /** The UI watchdog runs only while something is at risk: a closed browser with nothing open is not an emergency. */
+  private updateWatch(): void {
+    const atRisk = this.session.orders.workingOrders().length > 0 || this.account.openPositions().length > 0;
+    if (atRisk && !this.watching) {
+      this.watchdog.watch('ui');
+      this.watching = true;
+    } else if (!atRisk && this.watching) {
+      this.watchdog.unwatch('ui');
+      this.watching = false;
+    }
+  }
+  private watching = false;
+
+  private publishBook(): void {
+    this.publish('positions', this.account.snapshotPositions().filter((p) => p.qty !== 0));
+    this.publish('account', snapshotAccount(this.account));
+  }
+
+  private publishRisk(): void {
+    this.publish('risk', this.riskEngine.snapshot(this.account));
+  }
+
+  private toRequest(t: TicketOrder, qty: number): OrderRequest {
+    const r: OrderRequest = { symbol: t.symbol, side: t.side, type: t.type, qty, source: 'manual', owner: 'ticket', tif: t.tif ?? 'GTC' };
+    if (t.price !== undefined) r.price = t.price;
+    if (t.stopPrice !== undefined) r.stopPrice = t.stopPrice;
+    if (t.reduceOnly) r.reduceOnly = true;
+    if (t.clientOrderId !== undefined) r.clientOrderId = t.clientOrderId;
+    return r;
+  }
+
+  /**
+   * check() remembers what it accepts (order rate, duplicates) and audits what it denies,
+   * so a preview asks a throwaway engine with the same limits and latch: same verdict on
+   * every stateless check, nothing recorded, nothing audited.
+   */
+  private previewRisk(): RiskEngine {
+    const mem = new MemoryRiskPersistence();
+    mem.saveState(this.riskPersistence.loadState());
+    mem.saveLimits(this.riskEngine.limits);
+    return new RiskEngine({ persistence: mem, clock: this.clock });
+  }
+
+  private async sized(t: TicketOrder): Promise<{ qty: number; ref: number | undefined }> {
+    this.session.orders.instrument(t.symbol); // NOT_FOUND names the symbol before anything else
+    const ref = await this.price(t.symbol);
+    const qty = sizeTicket(t, { equity: this.account.equity(), referencePrice: ref, instrument: this.session.orders.instrument(t.symbol) });
+    if (!(qty > 0)) throw new KeelError('BAD_INPUT', 'the order sizes to zero', { where: 'size' });
+    return { qty, ref };
+  }
+
+  readonly trading: TradingService = {
+    preview: async (t): Promise<OrderPreview> => {
+      const { qty, ref } = await this.sized(t);
+      const px = t.price ?? t.stopPrice ?? ref;
+      const notional = px !== undefined ? qty * px : 0;
+      const verdict = this.previewRisk().check(this.toRequest(t, qty), this.session.orders);
+      return {
+        qty,
+        notional,
+        estimatedFee: notional * PAPER_FEE,
+        referencePrice: ref,
+        verdict: verdict.ok ? { ok: true } : { ok: false, check: verdict.check, reason: verdict.reason },
+      };
+    },
+    place: async (t): Promise<PlaceOrderResult> => {
+      const { qty } = await this.sized(t);
+      const r = this.session.emulator.place(this.toRequest(t, qty));
+      this.updateWatch();
+      if (!r.ok) {
+        this.publishRisk();
+        return r;
+      }
+      return { ok: true, orderId: r.id };
+    },
+    cancel: async (orderId) => this.session.orders.cancel(orderId),
+    cancelAll: async (symbol) => this.session.orders.cancelAll(symbol === undefined ? {} : { symbol }),
+    orders: (scope, limit) => this.store.orders(scope).slice(-limit).reverse(),
+    fills: (limit) => this.store.fills().slice(-limit).reverse(),
+    positions: () => this.account.snapshotPositions().filter((p) => p.qty !== 0),
+    account: () => snapshotAccount(this.account),
+    flatten: (symbol) => this.flatten(symbol),
+    close: async () => this.close(),
+  };
+
+  /** Market orders that take each open position to zero; they pass through risk like any order (reduce-only). */
+  private async flatten(symbol?: string): Promise<PlaceOrderResult[]> {
+    const out: PlaceOrderResult[] = [];
+    for (const p of this.account.openPositions()) {
+      if (symbol !== undefined && p.symbol !== symbol) continue;
+      await this.price(p.symbol);
+      const req: OrderRequest = { symbol: p.symbol, side: p.qty > 0 ? 'sell' : 'buy', type: 'market', qty: Math.abs(p.qty), reduceOnly: true, source: 'risk', owner: 'flatten' };
+      out.push(this.session.orders.place(req));
+    }
+    this.updateWatch();
+    return out;
+  }
+
+  readonly risk: RiskService = {
+    state: () => this.riskEngine.snapshot(this.account),
+    setLimits: (l: Partial<RiskLimits>) => {
+      const next = this.riskEngine.setLimits(l, 'ui');
+      this.publishRisk();
+      return next;
+    },
+    killSwitch: ({ engage, flatten, reason }) => {
+      // The switch itself cancels every working order (and flattens when asked) once latched.
+      if (engage) this.riskEngine.killSwitch.engage({ reason: reason ?? 'manual', flatten: flatten === true, actor: 'ui' });
+      else this.riskEngine.killSwitch.reset('ui');
+      return this.riskEngine.snapshot(this.account);
+    },
+    heartbeat: () => this.watchdog.beat('ui'),
+    close: async () => this.close(),
+  };
+
+  private closed = false;
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.watchdog.stop();
+    clearInterval(this.latchTimer);
+    this.session.close();
+    this.store.close();
+  }
+
+  /** For tests and the status screen: orders the desk holds in memory. */
+  workingOrders(): readonly OrderSnapshot[] {
+    return this.session.orders.workingOrders().map((o) => o.snapshot());
+  }
+}

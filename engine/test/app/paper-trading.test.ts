@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineApp } from '../../src/app/engine-app';
+import type { TopicName } from '../../protocol/index';
+
+const SAMPLE = join(import.meta.dirname, '..', '..', '..', 'data', 'samples', 'btc-usdt-5m-2023-01.csv');
+const LAST_CLOSE = Number(readFileSync(SAMPLE, 'utf8').trim().split('\n').at(-1)!.split(',')[4]);
+
+let home: string;
+let app: EngineApp;
+let pushed: { topic: TopicName; item: unknown }[] = [];
+
+function open(): Promise<void> {
+  app = new EngineApp({ home, mode: 'headless' });
+  app.setPublish((topic, item) => pushed.push({ topic, item }));
+  return app.start();
+}
+
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 5_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'keel-paper-'));
+  await open();
+});
+
+afterAll(async () => {
+  await app.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('paper trading from the ticket (real SQLite state, DuckDB prices)', () => {
+  it('previews without using up the order: same size, a verdict, and place still goes through', async () => {
+    const t = { symbol: 'BTC/USDT', side: 'buy' as const, type: 'market' as const, size: 1_000, sizeMode: 'notional' as const };
+    const p = await app.handlers['orders.preview'](t);
+    expect(p.referencePrice).toBe(LAST_CLOSE);
+    expect(p.qty).toBeCloseTo(1_000 / LAST_CLOSE, 12);
+    expect(p.verdict).toEqual({ ok: true });
+    await app.handlers['orders.preview'](t);
+    const huge = await app.handlers['orders.preview']({ ...t, size: 1e9 });
+    expect(huge.verdict.ok).toBe(false);
+  });
+
+  it('fills a market order at the latest close plus the paper slippage, and pushes the fill and the book', async () => {
+    pushed = [];
+    const r = await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'buy', type: 'market', size: 0.05, sizeMode: 'qty' });
+    expect(r.ok).toBe(true);
+    const pos = await until(async () => (await app.handlers['positions.list']({})).find((p) => p.symbol === 'BTC/USDT'));
+    expect(pos.qty).toBe(0.05);
+    expect(pos.avgPrice).toBeCloseTo(LAST_CLOSE * (1 + 5 / 10_000), 8);
+    const acct = await app.handlers['account.get']({});
+    expect(acct.cash).toBeCloseTo(100_000 - 0.05 * pos.avgPrice * (1 + 0.0026), 6);
+    const topics = new Set(pushed.map((p) => p.topic));
+    for (const t of ['order', 'fill', 'positions', 'account'] as const) expect(topics.has(t), t).toBe(true);
+    const orders = await app.handlers['orders.list']({ scope: 'all' });
+    expect(orders[0]).toMatchObject({ id: (r as { orderId: string }).orderId, status: 'filled', filledQty: 0.05, owner: 'ticket' });
+    expect((await app.handlers['fills.list']({}))[0]).toMatchObject({ symbol: 'BTC/USDT', side: 'buy', qty: 0.05 });
+  });
+
+  it('keeps a limit below the market working until cancelled', async () => {
+    const r = await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', price: Math.round(LAST_CLOSE * 0.98), size: 0.01, sizeMode: 'qty' });
+    expect(r.ok).toBe(true);
+    const id = (r as { orderId: string }).orderId;
+    await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).some((o) => o.id === id && o.status === 'accepted') ? true : undefined));
+    expect(await app.handlers['orders.cancel']({ orderId: id })).toEqual({ cancelled: true });
+    await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).length === 0 ? true : undefined));
+  });
+
+  it('sizes a risk-percent ticket from equity and the protective stop', async () => {
+    const stop = Math.round(LAST_CLOSE * 0.99);
+    const p = await app.handlers['orders.preview']({ symbol: 'BTC/USDT', side: 'buy', type: 'market', size: 0.5, sizeMode: 'riskPercent', riskStop: stop });
+    const equity = (await app.handlers['account.get']({})).equity;
+    expect(p.qty).toBeCloseTo((equity * 0.005) / (LAST_CLOSE - stop), 9);
+  });
+
+  it('the kill switch cancels working orders, refuses new ones, and stays latched across a restart', async () => {
+    const r = await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', price: Math.round(LAST_CLOSE * 1.02), size: 0.01, sizeMode: 'qty' });
+    expect(r.ok).toBe(true);
+    await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).length === 1 ? true : undefined));
+    const state = await app.handlers['risk.killSwitch']({ engage: true, reason: 'test' });
+    expect(state.killSwitch).toMatchObject({ engaged: true, reason: 'test' });
+    await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).length === 0 ? true : undefined));
+    const denied = await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'buy', type: 'market', size: 0.01, sizeMode: 'qty' });
+    expect(denied).toMatchObject({ ok: false, check: 'kill_switch' });
+    expect(pushed.some((p) => p.topic === 'denial')).toBe(true);
+
+    await app.close();
+    await open();
+    expect((await app.handlers['risk.state']({})).killSwitch.engaged).toBe(true);
+    expect((await app.handlers['positions.list']({}))[0]).toMatchObject({ symbol: 'BTC/USDT', qty: 0.05 });
+    const released = await app.handlers['risk.killSwitch']({ engage: false });
+    expect(released.killSwitch.engaged).toBe(false);
+    expect((await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'sell', type: 'market', size: 0.01, sizeMode: 'qty' })).ok).toBe(true);
+  });
+
+  it('flattens positions through the order path', async () => {
+    await until(async () => ((await app.handlers['positions.list']({}))[0]?.qty === 0.04 ? true : undefined));
+    const r = await app.handlers['positions.flatten']({});
+    expect(r).toHaveLength(1);
+    expect(r[0]!.ok).toBe(true);
+    await until(async () => ((await app.handlers['positions.list']({})).length === 0 ? true : undefined));
+    expect((await app.handlers['account.get']({})).grossExposure).toBe(0);
+  });
+
+  it('validates and persists risk limits', async () => {
+    const l = await app.handlers['risk.setLimits']({ maxOrderQty: 3 });
+    expect(l.maxOrderQty).toBe(3);
+    await app.close();
+    await open();
+    expect((await app.handlers['risk.state']({})).limits.maxOrderQty).toBe(3);
+    const big = await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'buy', type: 'market', size: 4, sizeMode: 'qty' });
+    expect(big).toMatchObject({ ok: false, check: 'max_order_qty' });
+  });
+
+  it('answers the UI heartbeat', async () => {
+    const t0 = Date.now();
+    const { ts } = await app.handlers['ui.heartbeat']({});
+    expect(ts).toBeGreaterThanOrEqual(t0);
+  });
+});
