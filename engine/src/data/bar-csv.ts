@@ -1,7 +1,6 @@
-import { parseNumber } from './csv-fields';
 import { detectBarLayout, type BarLayout } from './csv-layout';
 import { BarChecker, type BarSink } from './bar-checker';
-import { describeBadNumber, readTime, rowHandler, timeText } from './csv-rows';
+import { describeBadNumber, numericMask, readTime, rowHandler, timeText } from './csv-rows';
 import { RejectLog } from './import-report';
 import { headLines, scanLines } from './line-reader';
 
@@ -23,19 +22,21 @@ export async function parseBarCsv(path: string, sink: BarSink, onProgress?: (row
   const checker = new BarChecker(rejects, sink);
   const { time, open, high, low, close, volume, adjClose } = layout;
   const columns = layout.description.split(' (')[0]!;
-  const onRow = rowHandler(path, layout, columns, (buf, f, line) => {
+  const numeric = numericMask(layout.fieldCount, time, [open, high, low, close, volume, adjClose]);
+  const onRow = rowHandler(path, layout, columns, numeric, (buf, f, line) => {
     checker.rowsRead++;
     const ts = readTime(buf, f, time);
     if (Number.isNaN(ts)) {
       rejects.add(line, 'bad-timestamp', `unreadable time "${timeText(buf, f, time).slice(0, 40)}"`);
       return;
     }
-    const o = parseNumber(buf, f.start[open]!, f.end[open]!);
-    const h = parseNumber(buf, f.start[high]!, f.end[high]!);
-    const l = parseNumber(buf, f.start[low]!, f.end[low]!);
-    const c = parseNumber(buf, f.start[close]!, f.end[close]!);
-    const v = volume < 0 ? 0 : parseNumber(buf, f.start[volume]!, f.end[volume]!);
-    const a = adjClose < 0 ? NaN : parseNumber(buf, f.start[adjClose]!, f.end[adjClose]!);
+    const values = f.value;
+    const o = values[open]!;
+    const h = values[high]!;
+    const l = values[low]!;
+    const c = values[close]!;
+    const v = volume < 0 ? 0 : values[volume]!;
+    const a = adjClose < 0 ? NaN : values[adjClose]!;
     if (!Number.isFinite(o + h + l + c + v) || (adjClose >= 0 && !Number.isFinite(a))) {
       const i = [o, h, l, c, v].findIndex((x) => !Number.isFinite(x));
       const [index, name] = i < 0 ? [adjClose, 'adj close'] : ([[open, 'open'], [high, 'high'], [low, 'low'], [close, 'close'], [volume, 'volume']] as const)[i]!;

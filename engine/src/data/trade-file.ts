@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { KeelError } from '../core/errors';
 import type { TradeSeries } from '../model/trade';
-import { fieldText, parseNumber } from './csv-fields';
+import { fieldText } from './csv-fields';
 import { detectTradeLayout } from './csv-layout';
-import { describeBadNumber, readTime, rowHandler, timeText } from './csv-rows';
+import { describeBadNumber, numericMask, readTime, rowHandler, timeText } from './csv-rows';
 import { GrowableF64 } from './growable';
 import { RejectLog, isoTime, type ImportReport } from './import-report';
 import { resolveSymbol } from './infer';
@@ -43,13 +43,14 @@ export async function parseTradeCsv(path: string, opts: { symbol?: string; stric
   let prevTs = NaN;
   let prevLine = 0;
   const columns = layout.description.split(' (')[0]!;
-  const onRow = rowHandler(path, layout, columns, (buf, f, line) => {
+  const numeric = numericMask(layout.fieldCount, layout.time, [layout.price, layout.amount]);
+  const onRow = rowHandler(path, layout, columns, numeric, (buf, f, line) => {
     rowsRead++;
     const t = readTime(buf, f, layout.time);
     if (Number.isNaN(t)) return rejects.add(line, 'bad-timestamp', `unreadable time "${timeText(buf, f, layout.time).slice(0, 40)}"`);
-    const p = parseNumber(buf, f.start[layout.price]!, f.end[layout.price]!);
+    const p = f.value[layout.price]!;
     if (!Number.isFinite(p)) return rejects.add(line, 'not-a-number', describeBadNumber(buf, f, layout.price, 'price'));
-    const a = parseNumber(buf, f.start[layout.amount]!, f.end[layout.amount]!);
+    const a = f.value[layout.amount]!;
     if (!Number.isFinite(a)) return rejects.add(line, 'not-a-number', describeBadNumber(buf, f, layout.amount, 'amount'));
     if (p <= 0) return rejects.add(line, 'non-positive-price', `price is ${p}; prices must be > 0`);
     if (a <= 0) return rejects.add(line, 'non-positive-amount', `amount is ${a}; a trade has a positive amount`);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dateTimeFromText, numberFromText, parseTimeOfDay } from '../../src/data/csv-fields';
+import { LineFields, splitFields } from '../../src/data/csv-rows';
 
 describe('parseNumber', () => {
   it('is bit-identical to Number() for decimal text of every shape prices take', () => {
@@ -9,6 +10,23 @@ describe('parseNumber', () => {
       .map(([neg, int, frac]) => `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`);
     fc.assert(fc.property(decimal, (text) => Object.is(numberFromText(text), Number(text))), { numRuns: 20_000 });
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => Object.is(numberFromText(String(x)), Number(String(x)))), { numRuns: 20_000 });
+  });
+
+  it('splitting a line and parsing its numbers in one pass gives Number() of each field', () => {
+    const field = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.stringMatching(/^-?\d{1,18}(\.\d{0,18})?$/),
+      fc.constantFrom('', 'NaN', ' 1.5', '"2.25"', '1e3', 'x'),
+    );
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 8 }), (fields) => {
+        const line = Buffer.from(fields.join(','), 'latin1');
+        const f = new LineFields(fields.length + 1, new Uint8Array(fields.length + 1).fill(1));
+        expect(splitFields(line, 0, line.length, 44, f)).toBe(fields.length);
+        fields.forEach((text, i) => expect(Object.is(f.value[i], numberFromText(text)), `${text} in ${fields.join(',')}`).toBe(true));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('refuses what Number() would wrongly accept', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isKeelError } from '../../src/core/errors';
 import { loadBarFile } from '../../src/data/load-bar-file';
+import { findDuplicates } from '../../src/data/quality';
 import { MarketStore } from '../../src/data/market-store';
 import { barsFromTrades, resampleBars } from '../../src/data/resample';
 import { ensureSampleData } from '../../src/data/samples';
@@ -84,8 +85,29 @@ describe('MarketStore import', () => {
       expect(r.store).toEqual({ alreadyImported: false, rowsNew: 50, rowsUnchanged: 49, rowsReplaced: 1 });
       const s = await store.bars('M', '1m');
       expect(s.length).toBe(150);
+      expect(findDuplicates(s.ts).count).toBe(0);
       expect(s.volume[60]).toBe(123456.5);
       expect(s.volume[59]).toBe(Number(all[60]!.split(',')[5]));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('merges overlapping trade files by trade id', async () => {
+    const { store, dir } = await openTemp();
+    try {
+      const lines = readFileSync(fixture('xrp-eth-trades-2019-10.csv'), 'utf8').trim().split('\n');
+      const a = writeFile(dir, 'a.csv', lines.slice(0, 6001)); // trades 1..6000
+      const b = lines.slice(5001); // trades 5001..12477
+      const f = b[0]!.split(',');
+      f[4] = '999'; // trade 5001's amount differs
+      b[0] = f.join(',');
+      await store.importTrades(a, { symbol: 'X' });
+      const r = await store.importTrades(writeFile(dir, 'b.csv', [lines[0]!, ...b]), { symbol: 'X' });
+      expect(r.store).toEqual({ alreadyImported: false, rowsNew: 12_477 - 6000, rowsUnchanged: 999, rowsReplaced: 1 });
+      const t = await store.trades('X');
+      expect(t.length).toBe(12_477);
+      expect(t.amount[5000]).toBe(999);
     } finally {
       store.close();
     }
@@ -99,7 +121,9 @@ describe('MarketStore import', () => {
       const b = writeFile(dir, 'b.csv', [all[0]!, ...all.slice(101)]);
       const [ra, rb] = await Promise.all([store.importBars(a, { symbol: 'C', timeframe: '1m' }), store.importBars(b, { symbol: 'C', timeframe: '1m' })]);
       expect(ra.store!.rowsNew + rb.store!.rowsNew).toBe(300);
-      expect((await store.bars('C', '1m')).length).toBe(300);
+      const s = await store.bars('C', '1m');
+      expect(s.length).toBe(300);
+      expect(findDuplicates(s.ts).count).toBe(0);
     } finally {
       store.close();
     }
