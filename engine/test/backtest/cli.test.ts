@@ -12,11 +12,11 @@ import { main } from '../../src/cli/main';
 import { captureIO } from '../../src/cli/types';
 import { loadBarFile } from '../../src/data/load-bar-file';
 import smaCross from '../../../strategies/sma-cross';
-import { FIXTURES } from './helpers';
+import { DATA_FIXTURES } from './helpers';
 
 const ROOT = resolve(__dirname, '../../..');
-const XRP = join(FIXTURES, 'xrp-usdt-perp-1h-2021-11.csv');
-const BTC = join(FIXTURES, 'btc-usdt-5m-2023-01.csv');
+const XRP = join(DATA_FIXTURES, 'xrp-usdt-perp-1h-2021-11.csv');
+const BTC = join(DATA_FIXTURES, 'btc-usdt-5m-2023-01.csv');
 
 describe('keel backtest', () => {
   it('runs end to end through bin/keel.js and writes metrics.json, trades.csv, equity.csv', async () => {

@@ -1,11 +1,26 @@
 // Test helpers: read a fixture in Keel's ms layout, and compare numbers to a relative tolerance.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timeframeFromMs } from '../../src/core/timeframe';
 import { emptySeries, type Bar, type BarSeries } from '../../src/model/bar';
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/backtest');
+const here = dirname(fileURLToPath(import.meta.url));
+/** Reference files converted to the ms layout (Yahoo daily, Date,Time): ours. */
+export const FIXTURES = join(here, '../fixtures/backtest');
+/** Reference files already in the ms layout: the data tests' copies, reused as they are. */
+export const DATA_FIXTURES = join(here, '../fixtures/data');
+export const MS_LAYOUT_DATA_FILES = ['btc-usdt-5m-2023-01.csv', 'alt-btc-1m-2017-11.csv', 'xrp-usdt-perp-1h-2021-11.csv'];
+
+/** Every reference bar file, in the ms layout. */
+export function referenceBarFiles(): string[] {
+  return [
+    ...MS_LAYOUT_DATA_FILES.map((f) => join(DATA_FIXTURES, f)),
+    ...readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.csv'))
+      .map((f) => join(FIXTURES, f)),
+  ];
+}
 
 /** Reads timestamp,open,high,low,close,volume. Timeframe from the most common spacing. */
 export function readBarsCsv(file: string, symbol = 'TEST/USD'): BarSeries {

@@ -2,15 +2,14 @@
 // spec alone: naive SMAs by summing the window, the spec's cash/qty/fee arithmetic, and
 // every metric recomputed by its textbook formula. Equity at every bar, every trade and
 // every metric must agree to 1e-9 relative.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runBacktest, type BacktestResult } from '../../src/backtest/engine';
 import { randomWalkSeries } from '../../src/backtest/synthetic';
 import type { BarSeries } from '../../src/model/bar';
 import smaCross from '../../../strategies/sma-cross';
-import { FIXTURES, barsFromCloses, barsToSeries, near, readBarsCsv } from './helpers';
+import { DATA_FIXTURES, barsFromCloses, barsToSeries, near, readBarsCsv, referenceBarFiles } from './helpers';
 
 interface RefTrade {
   entryTime: number;
@@ -200,21 +199,30 @@ async function compare(s: BarSeries, fast: number, slow: number, fee: number, sl
 }
 
 describe('sma-cross: backtester = straight-line reference loop', () => {
-  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.csv'));
+  const files = referenceBarFiles();
 
   it('covers every reference bar file', () => {
-    expect(files.length).toBe(8);
+    expect(files.map((f) => basename(f)).sort()).toEqual([
+      'alt-btc-1m-2017-11.csv',
+      'btc-usdt-5m-2023-01.csv',
+      'index-5m-2006.csv',
+      'index-future-1m-2006-01-02.csv',
+      'nvda-1d-1999-2014.csv',
+      'orcl-1d-1995-2014.csv',
+      'xrp-usdt-perp-1h-2021-11.csv',
+      'yhoo-1d-1996-2015.csv',
+    ]);
   });
 
   for (const f of files) {
-    it(`${f}: equity, trades and metrics agree (fee 0.1%, slippage 5 bp)`, async () => {
-      const res = await compare(readBarsCsv(join(FIXTURES, f)), 10, 30, 0.001, 0.0005, 10_000, true);
+    it(`${basename(f)}: equity, trades and metrics agree (fee 0.1%, slippage 5 bp)`, async () => {
+      const res = await compare(readBarsCsv(f), 10, 30, 0.001, 0.0005, 10_000, true);
       expect(res.trades.length).toBeGreaterThan(0);
     });
   }
 
   it('agrees with other periods, no costs, and other capital', async () => {
-    const s = readBarsCsv(join(FIXTURES, 'btc-usdt-5m-2023-01.csv'));
+    const s = readBarsCsv(join(DATA_FIXTURES, 'btc-usdt-5m-2023-01.csv'));
     await compare(s, 5, 50, 0, 0, 10_000, true);
     await compare(s, 20, 21, 0.0025, 0.001, 123.45, true);
   });
