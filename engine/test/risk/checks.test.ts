@@ -90,6 +90,8 @@ describe('each check denies with its id and a reason', () => {
     expect(denied(risk.check(buy(0.01, { type: 'limit', price: 50_000 }), view)).check).toBe('stale_price');
     view.setPrice('BTC/USDT', 50_000);
     expect(risk.check(buy(0.01), view).ok).toBe(true);
+    view.prices.set('ETH/USDT', { price: 0, ts: view.now() });
+    expect(denied(risk.check(buy(1, { symbol: 'ETH/USDT' }), view)).reason).toBe('reference price for ETH/USDT is 0, not a usable price');
   });
 
   it('price_collar: limit and stop prices within the collar of the reference price', () => {

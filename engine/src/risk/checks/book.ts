@@ -22,7 +22,7 @@ const orderPrice = (o: Pick<Order, 'price' | 'stopPrice'>): number | undefined =
 export class Book {
   readonly symbols = new Map<string, SymbolBook>();
 
-  constructor(readonly view: RiskView, readonly working: readonly Order[]) {
+  constructor(view: RiskView, readonly working: readonly Order[]) {
     const account = view.account;
     for (const p of account.openPositions()) {
       this.entry(p.symbol).position = p.qty;

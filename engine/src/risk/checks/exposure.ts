@@ -8,7 +8,6 @@ import type { CheckInput, RiskCheck } from './types';
  */
 function worstNotional(c: CheckInput, withOrder: boolean): { symbol: number; total: number } {
   let total = 0;
-  let symbol = 0;
   for (const [sym, s] of c.book.symbols) {
     if (sym === c.req.symbol) continue;
     total += worstQty(s) * s.price;
@@ -17,7 +16,7 @@ function worstNotional(c: CheckInput, withOrder: boolean): { symbol: number; tot
   const buy = withOrder && c.signed > 0 ? c.qty : 0;
   const sell = withOrder && c.signed < 0 ? c.qty : 0;
   const refPrice = (c.ref as { price: number }).price;
-  symbol = worstQty(own, buy, sell) * refPrice;
+  const symbol = worstQty(own, buy, sell) * refPrice;
   return { symbol, total: total + symbol };
 }
 

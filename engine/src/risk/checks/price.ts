@@ -5,6 +5,7 @@ export const stalePrice: RiskCheck = {
   id: 'stale_price',
   run: ({ ref, now, limits, req }) => {
     if (!ref) return `no reference price for ${req.symbol}`;
+    if (!(ref.price > 0)) return `reference price for ${req.symbol} is ${ref.price}, not a usable price`;
     const age = now - ref.ts;
     if (age > limits.maxPriceAgeMs) return `reference price for ${req.symbol} is ${age} ms old (limit ${limits.maxPriceAgeMs} ms)`;
     return undefined;
