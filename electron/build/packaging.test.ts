@@ -87,6 +87,10 @@ describe('electron-vite build', () => {
     expect(engine).toContain('parentPort');
     // Native modules stay external (loaded from the unpacked node_modules), never inlined.
     expect(main).toMatch(/from "@napi-rs\/keyring"/);
+    expect(engine).toMatch(/from "@duckdb\/node-api"/);
+    expect(engine).toMatch(/from "better-sqlite3"/);
+    // The engine bundle must not pull in Electron: it also runs under plain node.
+    expect(engine).not.toMatch(/from "electron"/);
     // A sandboxed preload may require electron and nothing else.
     expect([...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])).toEqual(['electron']);
     expect(preload).toContain('exposeInMainWorld');

@@ -10,7 +10,7 @@ import type { OrderRequest, OrderSnapshot } from '../model/order';
 import { RiskEngine, type RiskEvent } from '../risk/engine';
 import { sizeTicket } from '../risk/sizing';
 import { MemoryRiskPersistence } from '../risk/persistence';
-import { Watchdog } from '../risk/watchdog';
+import type { Watchdog } from '../risk/watchdog';
 import { SqliteOrderJournal } from '../state/order-journal';
 import { SqliteRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
@@ -72,11 +72,7 @@ export class PaperDesk {
       flatten: () => void this.flatten(),
     });
     this.session.orders.onEvent((e) => this.onOrderEvent(e));
-    this.watchdog = new Watchdog(clock, () => riskEngine.limits.watchdogSilenceMs, (stream, silentMs) => {
-      this.log.warn(`${stream} silent for ${Math.round(silentMs / 1000)} s with orders or positions open: engaging the kill switch`);
-      riskEngine.killSwitch.engage({ reason: `${stream} heartbeat lost`, actor: 'watchdog' });
-      this.publishRisk();
-    });
+    this.watchdog = riskEngine.watchdog(clock);
     this.watchdog.start();
     // Sees `keel kill` from another process within a quarter second.
     this.latchTimer = setInterval(() => riskEngine.refreshLatch(), 250);

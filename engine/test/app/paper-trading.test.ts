@@ -126,4 +126,21 @@ describe('paper trading from the ticket (real SQLite state, DuckDB prices)', () 
     const { ts } = await app.handlers['ui.heartbeat']({});
     expect(ts).toBeGreaterThanOrEqual(t0);
   });
+
+  it('engages the kill switch when the UI heartbeat stops while an order is working', async () => {
+    await app.handlers['risk.setLimits']({ watchdogSilenceMs: 300 });
+    const r = await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', price: Math.round(LAST_CLOSE * 0.98), size: 0.01, sizeMode: 'qty' });
+    expect(r.ok).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      await app.handlers['ui.heartbeat']({});
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect((await app.handlers['risk.state']({})).killSwitch.engaged).toBe(false);
+    const state = await until(async () => {
+      const s = await app.handlers['risk.state']({});
+      return s.killSwitch.engaged ? s : undefined;
+    });
+    expect(state.killSwitch.reason).toContain('ui');
+    await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).length === 0 ? true : undefined));
+  });
 });
