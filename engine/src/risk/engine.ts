@@ -114,14 +114,13 @@ export class RiskEngine implements PreTradeRisk {
     if (stateDenial) return this.deny(req, stateDenial[0], stateDenial[1], now);
     const reduceDenial = reduceOnlyDenial(req.reduceOnly, own, signed);
     if (reduceDenial) return this.deny(req, REDUCE_ONLY, reduceDenial, now);
-    // In REDUCING every order goes out reduce-only, so the venue enforces it too.
-    const out = latched.tradingState === 'REDUCING' || latched.killEngaged || latched.tradingState === 'HALTED' ? { ...req, reduceOnly: true } : req;
-    if (isEmergencyReduction(req.source, own, signed)) return { ok: true, request: out };
+    // Orders that must only reduce go out reduce-only, so the venue enforces it too.
+    if (isEmergencyReduction(req.source, own, signed)) return { ok: true, request: { ...req, reduceOnly: true } };
+    const out = latched.tradingState === 'REDUCING' ? { ...req, reduceOnly: true } : req;
 
     const price = req.price ?? req.stopPrice ?? ref?.price ?? NaN;
     const input: CheckInput = {
       req,
-      view,
       limits: this.currentLimits,
       instrument: shaped.instrument,
       now,

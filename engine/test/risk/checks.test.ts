@@ -268,4 +268,10 @@ describe("the risk engine's own flattening orders", () => {
     expect(denied(risk.check(sell(0.2, { source: 'risk' }), view)).check).toBe('kill_switch');
     expect(denied(risk.check(sell(0.1, { source: 'strategy' }), view)).check).toBe('kill_switch');
   });
+
+  it('go out reduce-only in ACTIVE too', () => {
+    const { view, risk } = setup();
+    view.fill('BTC/USDT', 'buy', 0.1, 50_000);
+    expect(risk.check(sell(0.1, { source: 'risk' }), view)).toEqual({ ok: true, request: { ...sell(0.1, { source: 'risk' }), reduceOnly: true } });
+  });
 });

@@ -1,4 +1,3 @@
-import type { RiskView } from '../../execution/types';
 import type { Instrument } from '../../model/instrument';
 import type { OrderRequest } from '../../model/order';
 import type { RiskLimits } from '../limits';
@@ -8,7 +7,6 @@ import type { Book } from './book';
 export interface CheckInput {
   /** The request after shape checks and rounding: what would go out. */
   req: OrderRequest;
-  view: RiskView;
   limits: RiskLimits;
   instrument: Instrument;
   now: number;
