@@ -35,3 +35,16 @@ export function checkMacdPeriods(fast: number, slow: number, signal: number, whe
 export function resumEvery(n: number): number {
   return n < 128 ? 128 : n;
 }
+
+/**
+ * Where a batch function writes: `into` when given (same length, sharing no memory with an
+ * input, since the loops read inputs behind the write position), else a new array.
+ */
+export function outputArray(into: Float64Array | undefined, len: number, where: string, ...inputs: Float64Array[]): Float64Array {
+  if (into === undefined) return new Float64Array(len);
+  if (into.length !== len) throw badInput(`output array has length ${into.length}, input has ${len}`, where);
+  for (const x of inputs) {
+    if (x.buffer === into.buffer) throw badInput('output array must not share memory with an input', where);
+  }
+  return into;
+}

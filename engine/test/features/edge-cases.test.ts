@@ -168,3 +168,40 @@ describe('annualising volatility', () => {
     expect(b.annualiseSeries(new Float64Array([NaN, 0.02]), 252)[1]).toBe(0.02 * Math.sqrt(252));
   });
 });
+
+describe('writing into caller-owned arrays', () => {
+  const { high, low, close } = randomWalk(500, 8);
+  const holed = close.slice();
+  holed[200] = NaN;
+  const buf = (): Float64Array => new Float64Array(500).fill(12345);
+
+  it('gives the same numbers as a fresh array, overwriting every element', () => {
+    for (const [f, g] of [
+      [(o?: Float64Array) => b.sma(holed, 20, o), 'sma'],
+      [(o?: Float64Array) => b.ema(holed, 20, o), 'ema'],
+      [(o?: Float64Array) => b.rsi(holed, 14, o), 'rsi'],
+      [(o?: Float64Array) => b.atr(high, low, holed, 14, o), 'atr'],
+      [(o?: Float64Array) => b.zscore(holed, 20, o), 'zscore'],
+      [(o?: Float64Array) => b.rollingVolatility(holed, 20, o), 'volatility'],
+      [(o?: Float64Array) => b.logReturns(holed, o), 'logReturns'],
+    ] as const) {
+      const o = buf();
+      expect(f(o), g).toBe(o);
+      expect(o, g).toEqual(f());
+    }
+    const m = { macd: buf(), signal: buf(), histogram: buf() };
+    expect(b.macd(holed, 12, 26, 9, m)).toEqual(b.macd(holed));
+    const bb = { lower: buf(), middle: buf(), upper: buf() };
+    expect(b.bollinger(holed, 20, 2, bb)).toEqual(b.bollinger(holed));
+    const dc = { upper: buf(), lower: buf(), middle: buf() };
+    expect(b.donchian(high, low, 20, dc)).toEqual(b.donchian(high, low));
+  });
+
+  it('refuses an output of the wrong length or sharing memory with an input', () => {
+    badInputAt(() => b.sma(close, 20, new Float64Array(499)), 'sma.out');
+    badInputAt(() => b.ema(close, 20, close), 'ema.out');
+    badInputAt(() => b.bollinger(close, 20, 2, { lower: buf(), middle: close.subarray(0), upper: buf() }), 'bollinger.out.middle');
+    const shared = buf();
+    badInputAt(() => b.macd(close, 12, 26, 9, { macd: shared, signal: shared, histogram: buf() }), 'macd.out.signal');
+  });
+});
