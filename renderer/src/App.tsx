@@ -2,13 +2,16 @@ import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
 import { HelpOverlay } from './components/HelpOverlay';
 import { Toast } from './components/Toast';
-import { Backtest } from './screens/Backtest';
-import { Data } from './screens/Data';
+import { lazy, Suspense } from 'react';
 import { KillSwitchDialog } from './screens/KillSwitch';
 import { Markets } from './screens/Markets';
-import { Risk } from './screens/Risk';
-import { System } from './screens/System';
 import { SCREEN_LABELS, useUi } from './store/ui';
+
+// Other screens load after the chart: the first paint waits only for what it shows.
+const Backtest = lazy(() => import('./screens/Backtest').then((m) => ({ default: m.Backtest })));
+const Data = lazy(() => import('./screens/Data').then((m) => ({ default: m.Data })));
+const Risk = lazy(() => import('./screens/Risk').then((m) => ({ default: m.Risk })));
+const System = lazy(() => import('./screens/System').then((m) => ({ default: m.System })));
 
 export function App() {
   const screen = useUi((s) => s.screen);
@@ -21,10 +24,12 @@ export function App() {
         <div className="screen-body" hidden={screen !== 'markets'}>
           <Markets />
         </div>
-        {screen === 'backtest' && <Backtest />}
-        {screen === 'data' && <Data />}
-        {screen === 'risk' && <Risk />}
-        {screen === 'system' && <System />}
+        <Suspense fallback={<div className="panel pad dim">Loading…</div>}>
+          {screen === 'backtest' && <Backtest />}
+          {screen === 'data' && <Data />}
+          {screen === 'risk' && <Risk />}
+          {screen === 'system' && <System />}
+        </Suspense>
       </main>
       <KillSwitchDialog />
       <HelpOverlay />

@@ -51,6 +51,8 @@ export class ChartController {
   private patternMarkers = new Map<string, SeriesMarker<Time>[]>();
   private baseMarkers: SeriesMarker<Time>[] = [];
   private lastTime: number | undefined;
+  private pendingBars = new Map<number, Topics['bar']>();
+  private frame: number | undefined;
   private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
 
   constructor(container: HTMLElement) {
@@ -94,25 +96,42 @@ export class ChartController {
   }
 
   setBars(p: BarsPayload): void {
+    this.pendingBars.clear();
     const { candles, volume } = toChartBars(p);
     this.candles.setData(candles);
     this.volume.setData(volume);
     this.lastTime = p.ts.length ? p.ts[p.ts.length - 1] : undefined;
     const decimals = priceDecimalsOf(p.close);
     this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
-    this.chart.timeScale().fitContent();
+    // Open on the latest bars, as a trader wants; fitting 100k bars first would be wasted work.
     if (candles.length > 300) this.chart.timeScale().setVisibleLogicalRange({ from: candles.length - 300, to: candles.length + 5 });
+    else this.chart.timeScale().fitContent();
     this.emitLegend(undefined);
   }
 
-  /** A live bar: the forming one is replaced, a new one appended. Older bars are ignored. */
+  /**
+   * A live bar: the forming one is replaced, a new one appended; older bars are ignored.
+   * Updates are gathered and drawn once per frame: at a thousand ticks a second only the
+   * latest state of each bar is worth drawing.
+   */
   updateBar(b: Topics['bar']): void {
     if (this.lastTime !== undefined && b.ts < this.lastTime) return;
-    const time = toChartTime(b.ts);
-    this.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
-    this.volume.update({ time, value: b.volume, color: volumeColor(b.open, b.close) });
-    this.lastTime = b.ts;
+    this.pendingBars.set(b.ts, b);
+    this.frame ??= requestAnimationFrame(this.flushBars);
   }
+
+  private flushBars = (): void => {
+    this.frame = undefined;
+    const bars = [...this.pendingBars.values()].sort((a, b) => a.ts - b.ts);
+    this.pendingBars.clear();
+    for (const b of bars) {
+      if (this.lastTime !== undefined && b.ts < this.lastTime) continue;
+      const time = toChartTime(b.ts);
+      this.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
+      this.volume.update({ time, value: b.volume, color: volumeColor(b.open, b.close) });
+      this.lastTime = b.ts;
+    }
+  };
 
   setIndicator(plot: IndicatorPlot): void {
     this.removeIndicator(plot.key);
@@ -184,6 +203,7 @@ export class ChartController {
   }
 
   dispose(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.remove();
   }

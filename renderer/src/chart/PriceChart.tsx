@@ -2,11 +2,15 @@ import { useEffect, useRef, useState } from 'react';
 import type { BarsPayload } from '../../../engine/protocol';
 import { fmtCompact, fmtPrice, fmtTime } from '../lib/format';
 import { useBacktest } from '../store/backtest';
+import { useConnection } from '../store/connection';
 import { isPattern, useMarket } from '../store/market';
 import { useTrading } from '../store/trading';
 import { client, errorText } from '../store/wire';
 import { ChartController, type LegendValues } from './ChartController';
 import { fillMarkers, sortMarkers, tradeMarkers } from './markers';
+
+/** Fired on window once bars are drawn: heavier parts of the page wait for it. */
+export const CHART_PAINTED = 'keel:chart-painted';
 
 /** The chart of the page, reachable by the bench and debug hooks. */
 export let activeChart: ChartController | undefined;
@@ -24,6 +28,7 @@ export function PriceChart() {
   const indicators = useMarket((s) => s.indicators);
   const catalogue = useMarket((s) => s.catalogue);
   const fills = useTrading((s) => s.fills);
+  const reconnects = useConnection((s) => s.reconnects);
   const result = useBacktest((s) => s.result);
   const [bars, setBars] = useState<BarsPayload | undefined>();
   const [legend, setLegend] = useState<LegendValues | undefined>();
@@ -47,13 +52,20 @@ export function PriceChart() {
     let stale = false;
     setLoading(true);
     setError(undefined);
+    // Marks let the UI bench split first paint into wait, transfer and drawing.
+    performance.mark('keel:bars-requested');
     client()
       .call('data.bars', { symbol, timeframe })
       .then((p) => {
         if (stale) return;
+        performance.mark('keel:bars-received');
         ctrl.current?.setBars(p);
+        performance.mark('keel:bars-set');
         setBars(p);
-        requestAnimationFrame(() => performance.mark('keel:chart-painted'));
+        requestAnimationFrame(() => {
+          performance.mark('keel:chart-painted');
+          window.dispatchEvent(new Event(CHART_PAINTED));
+        });
       })
       .catch((e) => !stale && setError(errorText(e)))
       .finally(() => !stale && setLoading(false));
@@ -64,7 +76,7 @@ export function PriceChart() {
       stale = true;
       off();
     };
-  }, [symbol, timeframe]);
+  }, [symbol, timeframe, reconnects]);
 
   // Indicators: compute what is new, drop what was removed; recompute all when the bars change.
   const plotted = useRef(new Map<string, BarsPayload>());

@@ -31,6 +31,7 @@ export class EngineConnection {
 
   constructor() {
     this.rpc.onHello((info) => {
+      performance.mark('keel:hello');
       this.everReady = true;
       this.setState('ready');
       for (const h of this.readyHandlers) h(info);

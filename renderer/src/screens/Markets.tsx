@@ -1,10 +1,28 @@
-import { PriceChart } from '../chart/PriceChart';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { CHART_PAINTED, PriceChart } from '../chart/PriceChart';
 import { Split } from '../components/Split';
 import { fmtMoney, fmtSigned } from '../lib/format';
 import { useTrading } from '../store/trading';
-import { Blotters } from './Blotters';
 import { ChartToolbar } from './ChartToolbar';
 import { OrderTicket } from './OrderTicket';
+
+// The grids (AG Grid) load beside the chart, not before it.
+const Blotters = lazy(() => import('./Blotters').then((m) => ({ default: m.Blotters })));
+
+/** True once the chart has drawn (or after a while without data), so the grids never delay it. */
+function useAfterChart(maxWaitMs = 2000): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const go = () => setReady(true);
+    const timer = setTimeout(go, maxWaitMs);
+    window.addEventListener(CHART_PAINTED, go, { once: true });
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener(CHART_PAINTED, go);
+    };
+  }, [maxWaitMs]);
+  return ready;
+}
 
 function AccountStrip() {
   const a = useTrading((s) => s.account);
@@ -27,6 +45,7 @@ function AccountStrip() {
 }
 
 export function Markets() {
+  const showGrids = useAfterChart();
   return (
     <Split id="markets.side" direction="row" initial={300} min={260} max={520} label="Resize order ticket">
       <Split id="markets.blotters" direction="column" initial={240} min={120} max={700} label="Resize blotters">
@@ -35,7 +54,7 @@ export function Markets() {
           <PriceChart />
         </div>
         <div className="panel">
-          <Blotters />
+          <Suspense fallback={<div className="pad dim">Loading blotters…</div>}>{showGrids ? <Blotters /> : <div className="pad dim">Loading blotters…</div>}</Suspense>
         </div>
       </Split>
       <div className="panel side-panel">

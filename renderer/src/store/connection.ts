@@ -16,13 +16,16 @@ export function tradingModeOf(info: EngineInfo | undefined): TradingMode {
 
 interface ConnectionStore {
   state: ConnectionState;
+  /** Bumped on every hello after the first: data views reload then, the engine may have restarted. */
+  reconnects: number;
   info: EngineInfo | undefined;
   message: string | undefined;
-  set(p: Partial<Pick<ConnectionStore, 'state' | 'info' | 'message'>>): void;
+  set(p: Partial<Pick<ConnectionStore, 'state' | 'info' | 'message' | 'reconnects'>>): void;
 }
 
 export const useConnection = create<ConnectionStore>((set) => ({
   state: 'connecting',
+  reconnects: 0,
   info: undefined,
   message: undefined,
   set: (p) => set(p),

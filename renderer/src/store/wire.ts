@@ -58,7 +58,8 @@ export function wire(c: EngineConnection): () => void {
   offs.push(c.onState((state) => conn.set({ state })));
   offs.push(
     c.onReady((info) => {
-      conn.set({ info, message: undefined });
+      const s = useConnection.getState();
+      conn.set({ info, message: undefined, reconnects: s.info ? s.reconnects + 1 : s.reconnects });
       void loadAll(c);
     }),
   );

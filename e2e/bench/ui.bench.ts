@@ -1,0 +1,131 @@
+/**
+ * UI benchmarks in the system Chromium against a real headless engine. Not tests: figures.
+ *   first chart painted after page load (target < 1 s)
+ *   100k candles into the chart (target <= 250 ms)
+ *   1,000 pushed bar ticks a second for 5 s: longest main-thread task (target: none over 50 ms)
+ * Run: npm run build:ui && node --import tsx e2e/bench/ui.bench.ts
+ * (exports run() in the engine/bench shape, so a runner can pick it up too).
+ */
+import { chromium, type Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startEngine } from '../support/engine';
+
+type DebugWindow = Window & {
+  keelDebug: {
+    client: { inject(msg: unknown): void };
+    chart(): { setBars(p: unknown): void } | undefined;
+  };
+};
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function firstChartPaint(page: Page, url: string): Promise<number> {
+  await page.goto('about:blank');
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('keel:chart-painted').length > 0, undefined, { timeout: 30_000 });
+  return page.evaluate(() => performance.getEntriesByName('keel:chart-painted')[0]!.startTime);
+}
+
+async function load100k(page: Page): Promise<{ setDataMs: number; toNextFrameMs: number }> {
+  return page.evaluate(async () => {
+    const n = 100_000;
+    const p = { symbol: 'BENCH', timeframe: '1m', ts: new Array<number>(n), open: new Array<number>(n), high: new Array<number>(n), low: new Array<number>(n), close: new Array<number>(n), volume: new Array<number>(n) };
+    let price = 100;
+    for (let i = 0; i < n; i++) {
+      const o = price;
+      price = Math.max(1, price + Math.sin(i * 0.37) * 0.8 + (((i * 7919) % 13) - 6) * 0.05);
+      p.ts[i] = 1_600_000_000_000 + i * 60_000;
+      p.open[i] = o;
+      p.close[i] = price;
+      p.high[i] = Math.max(o, price) + 0.3;
+      p.low[i] = Math.min(o, price) - 0.3;
+      p.volume[i] = 100 + (i % 50);
+    }
+    const chart = (window as unknown as DebugWindow).keelDebug.chart()!;
+    const t0 = performance.now();
+    chart.setBars(p);
+    const t1 = performance.now();
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return { setDataMs: t1 - t0, toNextFrameMs: performance.now() - t0 };
+  });
+}
+
+async function tickStorm(page: Page, perSecond: number, seconds: number): Promise<{ ticks: number; longTasks: number; maxTaskMs: number }> {
+  return page.evaluate(
+    async ({ perSecond, seconds }) => {
+      const legend = document.querySelector('[aria-label="Price legend"] strong')?.textContent ?? '';
+      const tf = document.querySelector('[role=radiogroup][aria-label=Timeframe] [aria-checked=true]')?.textContent ?? '5m';
+      const tasks: number[] = [];
+      const obs = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
+      obs.observe({ type: 'longtask', buffered: false });
+      const client = (window as unknown as DebugWindow).keelDebug.client;
+      let ts = Date.now() - (Date.now() % 300_000) + 600_000_000;
+      let price = 20_000;
+      let sent = 0;
+      const everyMs = 10;
+
+      await new Promise<void>((done) => {
+        const started = performance.now();
+        const timer = setInterval(() => {
+          const items = [];
+          // ticks owed by the clock, not by the number of timer callbacks (timers slip under load)
+          const owed = Math.floor((perSecond * (performance.now() - started)) / 1000) - sent;
+          for (let i = 0; i < owed; i++) {
+            price += Math.sin(sent++) * 3;
+            if (sent % 300 === 0) ts += 300_000; // a new bar now and then, most ticks update the forming one
+            items.push({ symbol: legend, timeframe: tf, ts, open: price, high: price + 5, low: price - 5, close: price, volume: sent % 1000, closed: false });
+          }
+          // one push per tick, as an uncoalesced engine would send
+          for (const it of items) client.inject({ t: 'push', topic: 'bar', items: [it] });
+          if (performance.now() - started >= seconds * 1000) {
+            clearInterval(timer);
+            setTimeout(done, 200);
+          }
+        }, everyMs);
+      });
+      obs.disconnect();
+      return { ticks: sent, longTasks: tasks.length, maxTaskMs: tasks.length ? Math.max(...tasks) : 0 };
+    },
+    { perSecond, seconds },
+  );
+}
+
+export async function run(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'keel-uibench-'));
+  const engine = await startEngine(home);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const url = `${engine.url}&debug=1`;
+    await firstChartPaint(page, url); // first start imports the sample data; not what we measure
+    const paints: number[] = [];
+    for (let i = 0; i < 5; i++) paints.push(await firstChartPaint(page, url));
+    console.log(`first chart painted after load: median ${median(paints).toFixed(0)} ms (runs: ${paints.map((x) => x.toFixed(0)).join(', ')}; target < 1000)`);
+
+    const loads: { setDataMs: number; toNextFrameMs: number }[] = [];
+    for (let i = 0; i < 3; i++) loads.push(await load100k(page));
+    console.log(
+      `100k candles: setData median ${median(loads.map((l) => l.setDataMs)).toFixed(0)} ms, to next frame ${median(loads.map((l) => l.toNextFrameMs)).toFixed(0)} ms (target <= 250)`,
+    );
+
+    await firstChartPaint(page, url);
+    // Let start-up finish (the grids load after the chart) so its tasks are not counted.
+    await page.getByRole('tablist', { name: 'Blotters' }).waitFor();
+    const idle = await tickStorm(page, 0, 3);
+    console.log(`baseline, no ticks, 3 s: ${idle.longTasks} long tasks, longest ${idle.maxTaskMs.toFixed(0)} ms`);
+    const storm = await tickStorm(page, 1000, 5);
+    console.log(`1000 ticks/s for 5 s (${storm.ticks} ticks): ${storm.longTasks} long tasks, longest ${storm.maxTaskMs.toFixed(0)} ms (target: none over 50)`);
+  } finally {
+    await browser.close();
+    await engine.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();
