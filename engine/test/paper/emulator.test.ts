@@ -238,4 +238,21 @@ describe('emulator: trailing stop', () => {
     r.s.close();
     expect(r.fills().map((f) => f.fill.price)).toEqual([expect.closeTo(99.5 * 1.0005, 9)]);
   });
+
+  it('on quotes, a sell trail follows the bid', () => {
+    const r = sessionRig({ start: at(0), venue: fixed, emulateTrailingStops: true });
+    const t = r.s.emulator.place({ symbol: SYMBOL, side: 'sell', type: 'trailing_stop', trailingAmount: 1, qty: 1 });
+    if (!t.ok) throw new Error('refused');
+    const q = (i: number, bid: number) => r.s.feedQuote(SYMBOL, { ts: at(0) + 1000 * i, bid, ask: bid + 0.5 });
+    q(1, 100);
+    q(2, 102); // best bid 102, level 101
+    expect(r.s.emulator.trailing()[0]).toMatchObject({ best: 102, level: 101 });
+    q(3, 101.2);
+    expect(r.records).toEqual([]);
+    q(4, 100.9); // the bid reaches 101
+    expect(r.records).toEqual([expect.objectContaining({ kind: 'trailing_triggered', level: 101, triggeredAt: 100.9 })]);
+    q(5, 100.8);
+    r.s.close();
+    expect(r.fills().map((f) => f.fill.price)).toEqual([100.8]);
+  });
 });

@@ -277,6 +277,35 @@ describe('paper venue: cancels and OCO on one bar', () => {
     ]);
   });
 
+  it('on prints, a resting limit fills at its own price when the market trades through it', () => {
+    const rig = venueRig({ seed: 1, latency: { kind: 'fixed', ms: 10 }, maxVolumeShare: null }, at(0));
+    rig.submit({ side: 'buy', type: 'limit', price: 99, qty: 1 });
+    rig.scheduler.advanceTo(at(0) + 20);
+    rig.venue.onTrade('BTC/USDT', { ts: at(0) + 20, price: 100, amount: 1, side: 'buy' });
+    rig.venue.onTrade('BTC/USDT', { ts: at(0) + 20, price: 98.5, amount: 1, side: 'sell' });
+    rig.scheduler.drain();
+    expect(rig.fills()).toMatchObject([{ price: 99, liquidity: 'maker' }]);
+  });
+
+  it('on quotes, buys take the ask and sells the bid, no slippage, at most the size shown', () => {
+    const rig = venueRig({ seed: 1, latency: { kind: 'fixed', ms: 10 } }, at(0));
+    rig.submit({ side: 'buy', type: 'market', qty: 3 });
+    rig.submit({ side: 'sell', type: 'market', qty: 1 });
+    rig.submit({ side: 'sell', type: 'limit', price: 101, qty: 1 });
+    rig.scheduler.advanceTo(at(0) + 20);
+    rig.venue.onQuote('BTC/USDT', { ts: at(0) + 20, bid: 99.9, ask: 100.1, bidSize: 5, askSize: 2 });
+    rig.venue.onBar('BTC/USDT', mkBar(at(0), 100, 105, 95, 100)); // quotes drive this symbol now: ignored
+    rig.venue.onQuote('BTC/USDT', { ts: at(0) + 20, bid: 101.2, ask: 101.4 });
+    rig.scheduler.drain();
+    expect(rig.fills().map((f) => [f.id, f.qty, f.price, f.liquidity])).toEqual([
+      ['o1', 2, 100.1, 'taker'],
+      ['o2', 1, 99.9, 'taker'],
+      ['o1', 1, 101.4, 'taker'],
+      ['o3', 1, 101, 'maker'],
+    ]);
+    expect(() => rig.venue.onQuote('BTC/USDT', { ts: at(1), bid: 101, ask: 100 })).toThrow(/not a valid quote/);
+  });
+
   it('refuses a malformed bar or print instead of filling on it', () => {
     const rig = venueRig({ seed: 1 }, at(0));
     expect(() => rig.venue.onBar('BTC/USDT', mkBar(at(0), 100, 99, 98, 100))).toThrow(/paper venue bar BTC\/USDT @ \d+: not a valid price event/);

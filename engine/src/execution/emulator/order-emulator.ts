@@ -4,6 +4,7 @@ import type { IdGenerator } from '../../core/ids';
 import type { Bar } from '../../model/bar';
 import type { OrderRequest, OrderSnapshot, OrderType } from '../../model/order';
 import type { Trade } from '../../model/trade';
+import type { Quote } from '../paper/quote';
 import type { OrderEvent } from '../types';
 import { OcoGroup } from './oco-group';
 import { TrailingStop } from './trailing-stop';
@@ -39,8 +40,8 @@ export class OrderEmulator {
   private readonly owners = new Map<string, OcoGroup | TrailingStop>();
   private readonly lastBar = new Map<string, Bar>();
   private readonly lastPrice = new Map<string, number>();
-  /** Symbols fed with prints: their bars repeat prices already seen, so they move nothing. */
-  private readonly tradeDriven = new Set<string>();
+  /** The finest feed seen per symbol (0 bars, 1 prints, 2 quotes). */
+  private readonly feed = new Map<string, number>();
   private readonly listeners: ((r: EmulatorRecord) => void)[] = [];
   private readonly unsubscribe: () => void;
 
@@ -135,7 +136,7 @@ export class OrderEmulator {
    * Paper and live venues report after the bar, so they need only onBar.
    */
   noteBar(symbol: string, bar: Bar): void {
-    if (!this.tradeDriven.has(symbol)) this.lastBar.set(symbol, bar);
+    if (this.useFeed(symbol, 'bar')) this.lastBar.set(symbol, bar);
   }
 
   /**
@@ -144,19 +145,39 @@ export class OrderEmulator {
    * the one-bar ambiguity check.
    */
   onBar(symbol: string, bar: Bar): void {
-    if (this.tradeDriven.has(symbol)) return;
+    if (!this.useFeed(symbol, 'bar')) return;
     this.lastBar.set(symbol, bar);
     this.lastPrice.set(symbol, bar.close);
     for (const t of [...this.trails.values()]) if (t.symbol === symbol) t.onPrices(bar, bar.ts);
   }
 
-  /** Feeds a print from a trade stream (a bar of one price). From the first print on, the symbol's bars are ignored here. */
+  /** Feeds a print from a trade stream (a bar of one price). From the first print on, the symbol's bars move nothing here. */
   onTrade(symbol: string, trade: Trade): void {
-    this.tradeDriven.add(symbol);
+    if (!this.useFeed(symbol, 'trade')) return;
     this.lastBar.delete(symbol); // a print reaches one price: no same-bar ambiguity to record
     this.lastPrice.set(symbol, trade.price);
-    const ev = { ts: trade.ts, open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.amount };
+    const ev = { open: trade.price, high: trade.price, low: trade.price };
     for (const t of [...this.trails.values()]) if (t.symbol === symbol) t.onPrices(ev, trade.ts);
+  }
+
+  /** Feeds a top-of-book update: a sell trail follows and fires on the bid, a buy trail on the ask. */
+  onQuote(symbol: string, q: Quote): void {
+    if (!this.useFeed(symbol, 'quote')) return;
+    this.lastBar.delete(symbol);
+    this.lastPrice.set(symbol, (q.bid + q.ask) / 2);
+    for (const t of [...this.trails.values()]) {
+      if (t.symbol !== symbol) continue;
+      const p = t.side === 'sell' ? q.bid : q.ask;
+      t.onPrices({ open: p, high: p, low: p }, q.ts);
+    }
+  }
+
+  /** Bars, then prints, then quotes: once a symbol has a finer feed, coarser events repeat its prices and move nothing. */
+  private useFeed(symbol: string, kind: 'bar' | 'trade' | 'quote'): boolean {
+    const rank = kind === 'bar' ? 0 : kind === 'trade' ? 1 : 2;
+    if (rank < (this.feed.get(symbol) ?? 0)) return false;
+    this.feed.set(symbol, rank);
+    return true;
   }
 
   onRecord(listener: (r: EmulatorRecord) => void): () => void {

@@ -32,6 +32,10 @@ export class TrailingStop {
     return this.request.symbol;
   }
 
+  get side(): 'buy' | 'sell' {
+    return this.request.side;
+  }
+
   get isTracking(): boolean {
     return this.state === 'tracking';
   }

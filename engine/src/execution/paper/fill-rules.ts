@@ -11,6 +11,12 @@ import { stepTrail } from '../emulator/trailing';
 export interface PriceEvent extends BarRange {
   close: number;
   volume: number;
+  /**
+   * A print or a quote: one moment of a continuous market. A resting limit it reaches would
+   * have been hit at its own price on the way, so it fills there; on a bar that opens through
+   * a limit, the shared rule (fill at the open) applies, as in backtests.
+   */
+  continuous?: boolean;
 }
 
 /** What the venue keeps of a working order. Mutated by evaluate() as stops trigger and trails move. */
@@ -81,8 +87,9 @@ function evaluateInner(o: WorkingState, ev: PriceEvent, slip: number): Match | u
 
 /** A limit that was marketable when it arrived took liquidity; one that rested, or was touched later, gave it. */
 function limit(o: WorkingState, price: number, ev: PriceEvent): Match | undefined {
-  const p = limitFillPrice(o.side, price, ev);
+  let p = limitFillPrice(o.side, price, ev);
   if (p !== p) return undefined;
+  if (ev.continuous && o.rested) p = price;
   const throughOpen = o.side === 'buy' ? ev.open <= price : ev.open >= price;
   return { price: p, liquidity: !o.rested && throughOpen ? 'taker' : 'maker', stopLike: false };
 }

@@ -10,6 +10,7 @@ import { OrderEmulator } from '../emulator/order-emulator';
 import { OrderManager } from '../order-manager';
 import { NO_JOURNAL, type OrderJournal, type PreTradeRisk } from '../types';
 import { PaperVenue, type PaperVenueOptions } from './paper-venue';
+import type { Quote } from './quote';
 import { SimulatedScheduler, TimerScheduler, type Scheduler } from './scheduler';
 
 export interface PaperSessionOptions {
@@ -82,6 +83,14 @@ export class PaperSession {
     this.venue.onTrade(symbol, trade);
     this.emulator.onTrade(symbol, trade);
     this.account.mark(symbol, trade.price);
+  }
+
+  /** A top-of-book update (e.g. ccxt watchTicker); once a symbol has quotes, they, not its prints or bars, fill its orders. */
+  feedQuote(symbol: string, quote: Quote): void {
+    this.advanceTo(quote.ts);
+    this.venue.onQuote(symbol, quote);
+    this.emulator.onQuote(symbol, quote);
+    this.account.mark(symbol, (quote.bid + quote.ask) / 2);
   }
 
   /** Replays only: moves the clock to `t`, delivering every venue answer due by then. */

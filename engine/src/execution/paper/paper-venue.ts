@@ -9,6 +9,7 @@ import type { Venue, VenueCallbacks } from '../types';
 import { validateTrail } from '../emulator/trailing';
 import { evaluate, type Match, type PriceEvent, type WorkingState } from './fill-rules';
 import { DEFAULT_LATENCY, drawLatency, validateLatency, type LatencyModel } from './latency';
+import type { Quote } from './quote';
 import type { Scheduler } from './scheduler';
 
 export interface PaperVenueOptions {
@@ -57,6 +58,13 @@ interface Working extends WorkingState {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * Feeds from coarse to fine. Once a symbol has a finer feed, coarser events for it match
+ * nothing: bars built from the same prints, or prints inside the same quotes, would trade the
+ * same liquidity twice.
+ */
+const FEED_RANK = { bar: 0, trade: 1, quote: 2 } as const;
+
 const SUPPORTED: ReadonlySet<OrderType> = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
 
 /**
@@ -86,8 +94,8 @@ export class PaperVenue implements Venue {
   private readonly unreported = new Map<string, number>();
 
   private readonly working = new Map<string, Working>();
-  /** Symbols fed with trades: their bars are ignored here, or the same volume would be matched twice. */
-  private readonly tradeDriven = new Set<string>();
+  /** The finest feed seen per symbol; coarser ones then only repeat it and match nothing (see FEED_RANK). */
+  private readonly feed = new Map<string, number>();
   private channelAt = -Infinity;
   private seq = 0;
   private venueIds = 0;
@@ -167,15 +175,29 @@ export class PaperVenue implements Venue {
 
   onBar(symbol: string, bar: Bar): void {
     checkEvent(bar, `bar ${symbol} @ ${bar.ts}`);
-    if (!this.tradeDriven.has(symbol)) this.match(symbol, bar);
+    if (this.useFeed(symbol, 'bar')) this.match(symbol, bar, undefined, this.slip, this.shareOf(bar.volume));
   }
 
   /** A print from a live or replayed trade feed; the clock must already be at its time. */
   onTrade(symbol: string, trade: Trade): void {
-    const ev = { open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.amount };
+    const ev = priceEvent(trade.price, trade.amount);
     checkEvent(ev, `trade ${symbol} @ ${trade.ts}`);
-    this.tradeDriven.add(symbol);
-    this.match(symbol, ev);
+    if (this.useFeed(symbol, 'trade')) this.match(symbol, ev, undefined, this.slip, this.shareOf(trade.amount));
+  }
+
+  /**
+   * A top-of-book update (e.g. ccxt watchTicker or watchOrderBook). Buys execute against the
+   * ask and sells against the bid, with no slippage added (the spread is the cost), taking at
+   * most the size shown at the touch (no limit when the feed gives none).
+   */
+  onQuote(symbol: string, q: Quote): void {
+    const where = `quote ${symbol} @ ${q.ts}`;
+    if (!(q.bid > 0) || !(q.ask >= q.bid) || !Number.isFinite(q.ask) || (q.bidSize !== undefined && !(q.bidSize >= 0)) || (q.askSize !== undefined && !(q.askSize >= 0))) {
+      throw badInput(`not a valid quote: bid ${q.bid} x ${q.bidSize}, ask ${q.ask} x ${q.askSize}`, `paper venue ${where}`);
+    }
+    if (!this.useFeed(symbol, 'quote')) return;
+    this.match(symbol, priceEvent(q.ask, q.askSize ?? Infinity), 'buy', 0, q.askSize ?? Infinity);
+    this.match(symbol, priceEvent(q.bid, q.bidSize ?? Infinity), 'sell', 0, q.bidSize ?? Infinity);
   }
 
   /** Orders working at the venue now (acknowledged, not done): for tests and the blotter's venue view. */
@@ -183,10 +205,22 @@ export class PaperVenue implements Venue {
     return [...this.working.keys()];
   }
 
-  private match(symbol: string, ev: PriceEvent): void {
+  private useFeed(symbol: string, kind: keyof typeof FEED_RANK): boolean {
+    const rank = FEED_RANK[kind];
+    if (rank < (this.feed.get(symbol) ?? 0)) return false;
+    this.feed.set(symbol, rank);
+    return true;
+  }
+
+  private shareOf(volume: number): number {
+    return this.maxShare === null ? Infinity : this.maxShare * volume;
+  }
+
+  /** Matches the symbol's working orders (of one side, for quotes) on one event, `capacity` shared among them. */
+  private match(symbol: string, ev: PriceEvent, side: Side | undefined, slip: number, capacity: number): void {
     const cb = this.cb();
     const now = this.scheduler.now();
-    const orders = [...this.working.values()].filter((w) => w.symbol === symbol).sort((a, b) => a.liveSeq - b.liveSeq);
+    const orders = [...this.working.values()].filter((w) => w.symbol === symbol && (side === undefined || w.side === side)).sort((a, b) => a.liveSeq - b.liveSeq);
     const matches: { w: Working; m: Match }[] = [];
     for (const w of orders) {
       if (w.expiresAt !== undefined && now >= w.expiresAt) {
@@ -194,10 +228,9 @@ export class PaperVenue implements Venue {
         this.send(() => cb.expired(w.id, this.scheduler.now()));
         continue;
       }
-      const m = evaluate(w, ev, this.slip);
+      const m = evaluate(w, ev, slip);
       if (m) matches.push({ w, m });
     }
-    let capacity = this.maxShare === null ? Infinity : this.maxShare * ev.volume;
     for (const { w, m } of this.resolveOco(symbol, matches, now)) {
       const lot = this.lotSize(symbol);
       const quoteSized = w.quoteQty !== undefined && w.qty === 0;
@@ -293,6 +326,10 @@ export class PaperVenue implements Venue {
     if (!this.callbacks) throw new KeelError('UNAVAILABLE', 'paper venue used before connect()', { where: `venue ${this.name}` });
     return this.callbacks;
   }
+}
+
+function priceEvent(price: number, volume: number): PriceEvent {
+  return { open: price, high: price, low: price, close: price, volume, continuous: true };
 }
 
 /** Bad market data must stop the feed, not fill orders at impossible prices. */
