@@ -91,12 +91,27 @@ export class RiskEngine implements PreTradeRisk {
   }
 
   check(request: OrderRequest, view: RiskView): RiskVerdict {
+    this.observeEquity(view.account.equity(), view.now());
+    const v = this.evaluate(request, view, true);
+    if (!v.ok) this.recordDenial(request, v.check, v.reason, view.now());
+    return v;
+  }
+
+  /**
+   * The verdict check() would give, with no effects: no audit row, no event, no token spent,
+   * nothing remembered for duplicate detection. For the order ticket's preview.
+   */
+  preview(request: OrderRequest, view: RiskView): RiskVerdict {
+    return this.evaluate(request, view, false);
+  }
+
+  private evaluate(request: OrderRequest, view: RiskView, commit: boolean): RiskVerdict {
     const now = view.now();
     const equity = view.account.equity();
-    this.observeEquity(equity, now);
+    const deny = (check: string, reason: string): RiskVerdict => ({ ok: false, check, reason });
 
     const shaped = shapeOrder(request, view);
-    if (!shaped.ok) return this.deny(request, ORDER_SHAPE, shaped.reason, now);
+    if (!shaped.ok) return deny(ORDER_SHAPE, shaped.reason);
     const req = shaped.req;
     const ref = view.referencePrice(req.symbol);
     const book = new Book(view, view.workingOrders());
@@ -111,9 +126,9 @@ export class RiskEngine implements PreTradeRisk {
       signed,
       req.source,
     );
-    if (stateDenial) return this.deny(req, stateDenial[0], stateDenial[1], now);
+    if (stateDenial) return deny(stateDenial[0], stateDenial[1]);
     const reduceDenial = reduceOnlyDenial(req.reduceOnly, own, signed);
-    if (reduceDenial) return this.deny(req, REDUCE_ONLY, reduceDenial, now);
+    if (reduceDenial) return deny(REDUCE_ONLY, reduceDenial);
     // Orders that must only reduce go out reduce-only, so the venue enforces it too.
     if (isEmergencyReduction(req.source, own, signed)) return { ok: true, request: { ...req, reduceOnly: true } };
     const out = latched.tradingState === 'REDUCING' ? { ...req, reduceOnly: true } : req;
@@ -134,9 +149,9 @@ export class RiskEngine implements PreTradeRisk {
     };
     for (const c of this.checks) {
       const reason = c.run(input);
-      if (reason !== undefined) return this.deny(req, c.id, reason, now);
+      if (reason !== undefined) return deny(c.id, reason);
     }
-    for (const c of this.checks) c.accepted?.(input);
+    if (commit) for (const c of this.checks) c.accepted?.(input);
     return { ok: true, request: out };
   }
 
@@ -235,10 +250,10 @@ export class RiskEngine implements PreTradeRisk {
     return dto;
   }
 
-  private deny(request: OrderRequest, check: string, reason: string, ts: number): RiskVerdict {
+  private recordDenial(request: OrderRequest, check: string, reason: string, ts: number): void {
     this.lastDenial = { check, reason, ts };
-    this.persistence.audit({ ts, actor: request?.owner ?? (request?.source === undefined || request.source === 'manual' ? 'ticket' : request.source), action: 'risk.denied', before: undefined, after: { check, reason, request } });
+    const actor = request?.owner ?? (request?.source === undefined || request.source === 'manual' ? 'ticket' : request.source);
+    this.persistence.audit({ ts, actor, action: 'risk.denied', before: undefined, after: { check, reason, request } });
     this.emit({ kind: 'denied', request, check, reason, ts });
-    return { ok: false, check, reason };
   }
 }

@@ -229,6 +229,19 @@ describe('denials are events and audit rows', () => {
   });
 });
 
+describe('preview', () => {
+  it('gives the verdict check() would, with no audit row, no event, no token spent and nothing remembered', () => {
+    const { view, risk, persistence, events } = setup({ ordersPerSecond: 1, orderBurst: 1, duplicateWindowMs: 1_000, maxOrderQty: 1 });
+    const order = buy(0.01, { type: 'limit', price: 49_000 });
+    for (let i = 0; i < 3; i++) expect(risk.preview(order, view)).toEqual({ ok: true, request: order });
+    expect(risk.preview(buy(2), view)).toEqual({ ok: false, check: 'max_order_qty', reason: 'qty 2 exceeds the per-order maximum 1' });
+    expect(persistence.auditTrail).toEqual([]);
+    expect(events).toEqual([]);
+    expect(risk.check(order, view).ok).toBe(true); // the one token is still there, and no duplicate was remembered
+    expect(risk.preview(order, view)).toMatchObject({ ok: false, check: 'duplicate' });
+  });
+});
+
 describe('the in-memory audit trail (backtests)', () => {
   it('keeps the newest rows within its cap and counts the dropped ones', () => {
     const view = new TestView();
