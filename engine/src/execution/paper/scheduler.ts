@@ -57,14 +57,6 @@ export class SimulatedScheduler implements Scheduler {
   drain(): void {
     while (this.queue.length > 0) this.advanceTo(this.queue[0]!.ts);
   }
-
-  get pending(): number {
-    return this.queue.length;
-  }
-
-  nextAt(): number | undefined {
-    return this.queue[0]?.ts;
-  }
 }
 
 /** Real timers for live paper trading: a task due at `ts` on the clock fires after `ts - now` ms. */
