@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { KeelError } from '../core/errors';
 
@@ -32,7 +32,7 @@ export async function scanLines(path: string, onLine: LineHandler, onChunk?: (li
         // One line fills the whole buffer: market data never looks like that.
         throw new KeelError('BAD_FILE', `line is longer than ${buf.length >> 20} MB; this is not a market data CSV`, { where: `${path}:${line + 1}` });
       }
-      const { bytesRead } = await handle.read(buf, carry, buf.length - carry, null);
+      const { bytesRead } = await readOrRefuse(handle, path, buf, carry, buf.length - carry, null);
       const end = carry + bytesRead;
       hash.update(buf.subarray(carry, end));
       let pos = 0;
@@ -66,13 +66,25 @@ function growBuffer(buf: Buffer): Buffer {
   return bigger;
 }
 
-async function openForReading(path: string) {
+function cannotRead(path: string, e: unknown): KeelError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(e);
+  return new KeelError('BAD_FILE', `cannot read: ${why}`, { where: path, cause: e });
+}
+
+async function openForReading(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(e);
-    throw new KeelError('BAD_FILE', `cannot read: ${why}`, { where: path, cause: e });
+    throw cannotRead(path, e);
+  }
+}
+
+async function readOrRefuse(handle: FileHandle, path: string, buf: Buffer, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }> {
+  try {
+    return await handle.read(buf, offset, length, position);
+  } catch (e) {
+    throw cannotRead(path, e);
   }
 }
 
@@ -81,7 +93,7 @@ export async function headLines(path: string, n: number): Promise<string[]> {
   const handle = await openForReading(path);
   try {
     const buf = Buffer.alloc(64 << 10);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const { bytesRead } = await readOrRefuse(handle, path, buf, 0, buf.length, 0);
     let text = buf.toString('latin1', 0, bytesRead);
     if (text.startsWith('\u00ef\u00bb\u00bf')) text = text.slice(3);
     const lines = text.split('\n');
@@ -99,7 +111,7 @@ export async function sha256File(path: string): Promise<string> {
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      const { bytesRead } = await readOrRefuse(handle, path, buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       hash.update(buf.subarray(0, bytesRead));
     }

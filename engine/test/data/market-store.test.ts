@@ -194,6 +194,7 @@ describe('MarketStore atomicity: a failed import leaves the store exactly as it 
       expect(isKeelError(strictErr) && strictErr.code).toBe('BAD_FILE');
       const missing = await store.importBars(join(dir, 'nope.csv')).catch((e: unknown) => e);
       expect((missing as Error).message).toMatch(/nope\.csv: cannot read: no such file/);
+      await expect(store.importBars(dir)).rejects.toThrow(`${dir}: cannot read: is a directory`);
       const tradesErr = await store.importTrades(bad).catch((e: unknown) => e);
       expect((tradesErr as Error).message).toMatch(/trade files need price and amount columns/);
       expect(await storeFingerprint(store)).toBe(before);
