@@ -13,6 +13,7 @@ import { KILL_SWITCH_ACCELERATOR, menuTemplate } from './menu';
 import { bundlePaths } from './paths';
 import { isTrustedSenderUrl, type TrustedOrigins } from './sender-check';
 import { fitBounds, SettingsFile } from './settings';
+import { checkForUpdates } from './updater';
 import { APP_CSP, devCsp, mainWindowOptions } from './window-options';
 import type { MenuCommand } from '../../engine/protocol/bridge';
 
@@ -62,6 +63,7 @@ function start(): void {
   }
 
   mainWindow = createWindow(settings, engine);
+  if (app.isPackaged) checkForUpdates(process.resourcesPath, log);
   app.on('second-instance', () => {
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();
