@@ -74,6 +74,22 @@ describe('emulator: OCO edge cases', () => {
     expect(r.s.account.position(SYMBOL).qty).toBeCloseTo(-2, 12);
   });
 
+  it('still tracks its orders when risk hands back a request without the clientOrderId it gave', () => {
+    const risk: PreTradeRisk = { check: (req) => ({ ok: true, request: { ...req, clientOrderId: undefined } }) };
+    const r = sessionRig({ start: at(0), venue: fixed, risk });
+    const b = r.s.emulator.placeBracket({ entry: { symbol: SYMBOL, side: 'buy', type: 'market', qty: 1 }, takeProfit: 110, stopLoss: 95 });
+    if (!b.ok) throw new Error('refused');
+    r.s.feedBar(SYMBOL, mkBar(at(0), 100, 101, 99, 100));
+    r.s.feedBar(SYMBOL, mkBar(at(1), 100, 111, 99, 110)); // target
+    r.s.close();
+    const children = r.ordersWith((o) => o.parentId === b.orderIds[0]);
+    expect(children.map((o) => [o.tag, o.status])).toEqual([
+      ['stop_loss', 'cancelled'],
+      ['take_profit', 'filled'],
+    ]);
+    expect(r.s.account.position(SYMBOL).isFlat).toBe(true);
+  });
+
   it('a leg cancelled from outside the emulator is lost; the other keeps working alone', () => {
     const r = sessionRig({ start: at(0), venue: fixed });
     const oco = r.s.emulator.placeOco(...legs());

@@ -88,14 +88,14 @@ export class OcoGroup {
   }
 
   onEvent(e: Exclude<OrderEvent, { kind: 'denied' }>, order: OrderSnapshot): void {
-    if (order.clientOrderId === this.entryCid) {
+    if (order.clientOrderId === this.entryCid || (this.entryOrderId !== undefined && order.id === this.entryOrderId)) {
       this.entryOrderId = order.id;
       if (e.kind === 'filled' || e.kind === 'partially_filled') this.target = order.filledQty;
       if (e.kind === 'filled' || e.kind === 'cancelled' || e.kind === 'rejected' || e.kind === 'expired') this.entryDone = true;
       this.reconcile();
       return;
     }
-    const leg = this.legs.find((l) => l.cid === order.clientOrderId);
+    const leg = this.legs.find((l) => l.cid !== undefined && (l.cid === order.clientOrderId || l.orderId === order.id));
     if (!leg) return;
     switch (e.kind) {
       case 'submitted':
@@ -191,7 +191,7 @@ export class OcoGroup {
       this.ctx.record({ kind: 'child_denied', ts: this.ctx.now(), groupId: this.id, role: leg.role, check: r.check, reason: r.reason });
       return undefined;
     }
-    // A simulated venue may have filled and finished it inside place(): only note the id if it is still ours.
+    // A synchronous venue may have finished it inside place(): only note the id if it is still ours.
     if (leg.cid === cid) leg.orderId = r.orderId;
     if (previous > 0 && previous !== qty) {
       this.ctx.record({ kind: 'leg_resized', ts: this.ctx.now(), groupId: this.id, role: leg.role, fromQty: previous, toQty: qty, orderId: r.orderId });

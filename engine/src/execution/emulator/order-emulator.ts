@@ -38,6 +38,8 @@ export class OrderEmulator {
   private readonly trails = new Map<string, TrailingStop>();
   /** clientOrderId -> who placed it. */
   private readonly owners = new Map<string, OcoGroup | TrailingStop>();
+  /** order id -> who placed it: a fallback should risk hand back a request without our clientOrderId. */
+  private readonly ownersById = new Map<string, OcoGroup | TrailingStop>();
   private readonly lastBar = new Map<string, Bar>();
   private readonly lastPrice = new Map<string, number>();
   /** The finest feed seen per symbol (0 bars, 1 prints, 2 quotes). */
@@ -199,10 +201,13 @@ export class OrderEmulator {
 
   private onOrderEvent(e: OrderEvent): void {
     if (e.kind === 'denied') return; // place() already returned the denial to whoever asked
-    const owner = this.owners.get(e.order.clientOrderId);
+    const owner = this.owners.get(e.order.clientOrderId) ?? this.ownersById.get(e.order.id);
     if (!owner) return;
     owner.onEvent(e, e.order as OrderSnapshot);
-    if (e.kind === 'filled' || e.kind === 'cancelled' || e.kind === 'rejected' || e.kind === 'expired') this.owners.delete(e.order.clientOrderId);
+    if (e.kind === 'filled' || e.kind === 'cancelled' || e.kind === 'rejected' || e.kind === 'expired') {
+      this.owners.delete(e.order.clientOrderId);
+      this.ownersById.delete(e.order.id);
+    }
     if (owner instanceof OcoGroup && owner.isDone) this.groups.delete(owner.id);
     if (owner instanceof TrailingStop && owner.isDone) this.trails.delete(owner.id);
   }
@@ -215,13 +220,15 @@ export class OrderEmulator {
         // Registered before place(): a simulated venue may answer inside it.
         this.owners.set(req.clientOrderId!, owner);
         const r = this.router.place({ ...req, source: 'emulated' });
-        if (!r.ok) this.owners.delete(req.clientOrderId!);
+        if (r.ok) this.ownersById.set(r.orderId, owner);
+        else this.owners.delete(req.clientOrderId!);
         return r;
       },
       placeAsCaller: (req, owner) => {
         this.owners.set(req.clientOrderId!, owner);
         const r = this.router.place(req);
-        if (!r.ok) this.owners.delete(req.clientOrderId!);
+        if (r.ok) this.ownersById.set(r.orderId, owner);
+        else this.owners.delete(req.clientOrderId!);
         return r;
       },
       cancel: (orderId) => this.router.cancel(orderId),
