@@ -28,7 +28,7 @@ export interface PaperSessionOptions {
 
 /**
  * Paper trading in one object: clock, order manager, paper venue and emulator wired the way
- * live trading wires them, fed bars (or prints) live or from a replay. Orders go in through
+ * live trading wires them, fed bars, prints or quotes, live or from a replay. Orders go in through
  * `emulator` (which passes plain ones straight to the order manager) so brackets, OCO and
  * trailing stops work; `orders` is the order manager for events and cancels.
  */
@@ -57,7 +57,7 @@ export class PaperSession {
     this.emulator = new OrderEmulator({ router: this.orders, clock, ids, nativeTypes: new Set<OrderType>(native) });
   }
 
-  /** Replayed data on a simulated clock: time moves only as bars and prints are fed. Deterministic under the venue seed. */
+  /** Replayed data on a simulated clock: time moves only as data is fed. Deterministic under the venue seed. */
   static replay(opts: PaperSessionOptions & { start?: number }): PaperSession {
     const clock = new SimulatedClock(opts.start ?? 0);
     return new PaperSession(clock, new SimulatedScheduler(clock), opts, opts.ids ?? new SequentialIds());
