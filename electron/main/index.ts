@@ -3,13 +3,13 @@
  * market data or orders; those live in the engine utility process, which the page
  * reaches directly over a MessagePort that main brokers.
  */
-import { app, BrowserWindow, globalShortcut, Menu, screen, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, Menu, screen, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { EngineProcess } from './engine-process';
 import { registerIpc } from './ipc';
 import { Keychain } from './keychain';
 import { IPC } from './ipc-channels';
-import { KILL_SWITCH_ACCELERATOR, menuTemplate } from './menu';
+import { KILL_SWITCH_ACCELERATOR, menuTemplate, shortcutsText } from './menu';
 import { bundlePaths } from './paths';
 import { isTrustedSenderUrl, type TrustedOrigins } from './sender-check';
 import { fitBounds, SettingsFile } from './settings';
@@ -56,7 +56,12 @@ function start(): void {
     engine.killSwitch('kill switch shortcut');
     send('kill-switch');
   };
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', send, killSwitch, restartEngine: () => engine.restart() })));
+  const isMac = process.platform === 'darwin';
+  const showShortcuts = (): void => {
+    const options = { type: 'info' as const, title: 'Keyboard shortcuts', message: 'Keyboard shortcuts', detail: shortcutsText(isMac) };
+    void (mainWindow ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
+  };
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isMac, send, killSwitch, restartEngine: () => engine.restart(), showShortcuts })));
   // Global: works when Keel is not focused. Another app may already own the combination.
   if (!globalShortcut.register(KILL_SWITCH_ACCELERATOR, killSwitch)) {
     log('warn', `could not register the global kill-switch shortcut ${KILL_SWITCH_ACCELERATOR}; it still works from the menu while Keel is focused`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import { KILL_SWITCH_ACCELERATOR, menuTemplate } from './menu';
+import { KILL_SWITCH_ACCELERATOR, menuTemplate, shortcutsText } from './menu';
 
 function find(items: MenuItemConstructorOptions[], label: string): MenuItemConstructorOptions | undefined {
   for (const i of items) {
@@ -17,7 +17,8 @@ describe('application menu', () => {
   it('has the kill switch under Trading with its shortcut, going straight to the engine', () => {
     const sent: string[] = [];
     let kills = 0;
-    const t = menuTemplate({ isMac: false, send: (c) => sent.push(c), killSwitch: () => (kills += 1), restartEngine: () => {} });
+    let help = 0;
+    const t = menuTemplate({ isMac: false, send: (c) => sent.push(c), killSwitch: () => (kills += 1), restartEngine: () => {}, showShortcuts: () => (help += 1) });
     expect(t.map((m) => m.label ?? m.role)).toEqual(['File', 'editMenu', 'View', 'Trading', 'help']);
     const kill = find(t, 'Kill switch')!;
     expect(kill.accelerator).toBe(KILL_SWITCH_ACCELERATOR);
@@ -26,11 +27,14 @@ describe('application menu', () => {
     expect(sent).toEqual([]);
     (find(t, 'Import data…')!.click as () => void)();
     (find(t, 'Keyboard shortcuts')!.click as () => void)();
-    expect(sent).toEqual(['import-data', 'show-shortcuts']);
+    expect(sent).toEqual(['import-data']);
+    expect(help).toBe(1);
   });
 
   it('adds the app menu on macOS', () => {
-    const t = menuTemplate({ isMac: true, send: () => {}, killSwitch: () => {}, restartEngine: () => {} });
+    const t = menuTemplate({ isMac: true, send: () => {}, killSwitch: () => {}, restartEngine: () => {}, showShortcuts: () => {} });
     expect(t[0]!.role).toBe('appMenu');
+    expect(shortcutsText(true)).toContain('Cmd+Shift+K');
+    expect(shortcutsText(false)).toContain('Ctrl+Shift+K');
   });
 });

@@ -3,7 +3,7 @@ import type { MenuCommand } from '../../engine/protocol/bridge';
 
 export const KILL_SWITCH_ACCELERATOR = 'CmdOrCtrl+Shift+K';
 
-/** Shortcuts shown in Help > Keyboard shortcuts and bound in the menus. */
+/** Shortcuts listed by Help > Keyboard shortcuts (a native dialog, so it works whatever state the page is in). */
 export const SHORTCUTS: readonly { keys: string; action: string }[] = [
   { keys: KILL_SWITCH_ACCELERATOR, action: 'Kill switch: halt trading and cancel working orders (works even when the window is not focused)' },
   { keys: 'CmdOrCtrl+O', action: 'Import data…' },
@@ -18,7 +18,7 @@ export const SHORTCUTS: readonly { keys: string; action: string }[] = [
  * is tested without Electron. Commands for the page go through `send`; the kill switch
  * goes straight to the engine through `killSwitch` so it works with a hung page.
  */
-export function menuTemplate(p: { isMac: boolean; send(cmd: MenuCommand): void; killSwitch(): void; restartEngine(): void }): MenuItemConstructorOptions[] {
+export function menuTemplate(p: { isMac: boolean; send(cmd: MenuCommand): void; killSwitch(): void; restartEngine(): void; showShortcuts(): void }): MenuItemConstructorOptions[] {
   const template: MenuItemConstructorOptions[] = [];
   if (p.isMac) template.push({ role: 'appMenu' });
   template.push(
@@ -55,8 +55,13 @@ export function menuTemplate(p: { isMac: boolean; send(cmd: MenuCommand): void; 
     },
     {
       role: 'help',
-      submenu: [{ label: 'Keyboard shortcuts', accelerator: 'CmdOrCtrl+/', click: () => p.send('show-shortcuts') }],
+      submenu: [{ label: 'Keyboard shortcuts', accelerator: 'CmdOrCtrl+/', click: () => p.showShortcuts() }],
     },
   );
   return template;
+}
+
+/** The text of the shortcuts dialog, with CmdOrCtrl spelled for the platform. */
+export function shortcutsText(isMac: boolean): string {
+  return SHORTCUTS.map((s) => `${s.keys.replace(/CmdOrCtrl/g, isMac ? 'Cmd' : 'Ctrl')}    ${s.action}`).join('\n');
 }
