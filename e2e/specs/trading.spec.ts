@@ -12,7 +12,8 @@ test('a paper order shows in orders, fills and positions', async ({ app }) => {
 
   const blotters = page.getByRole('tablist', { name: 'Blotters' });
   await blotters.getByRole('tab', { name: 'Order history' }).click();
-  await expect(page.getByRole('region', { name: 'Order history' }).getByRole('row').filter({ hasText: 'filled' })).toHaveCount(1);
+  const history = page.getByRole('region', { name: 'Order history' });
+  await expect(history.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'filled', exact: true }) })).toHaveCount(1);
   await blotters.getByRole('tab', { name: 'Fills' }).click();
   await expect(page.getByRole('region', { name: 'Fills' }).getByRole('row').filter({ hasText: 'BTC/USDT' })).toHaveCount(1);
   await blotters.getByRole('tab', { name: 'Positions' }).click();
@@ -29,11 +30,15 @@ test('a limit order works, then is cancelled', async ({ app }) => {
   const ticket = page.getByRole('form', { name: 'Order ticket' });
   await ticket.getByLabel('Order type').selectOption('limit');
   await ticket.getByRole('textbox', { name: 'Quantity' }).fill('0.01');
-  await ticket.getByLabel('Limit price').fill('15000');
+  await ticket.getByLabel('Limit price').fill('21000'); // below the market, inside the 5% price collar
   await expect(ticket.getByRole('region', { name: 'Pre-trade check' }).getByRole('status')).toHaveText('Risk check passed');
   await ticket.getByRole('button', { name: 'Place buy order' }).click();
   const working = page.getByRole('region', { name: 'Working orders' });
-  await expect(working.getByRole('row').filter({ hasText: 'limit' })).toHaveCount(1);
-  await working.getByRole('button', { name: /^Cancel order/ }).click();
-  await expect(working.getByRole('row').filter({ hasText: 'limit' })).toHaveCount(0);
+  const limitRow = working.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'limit', exact: true }) });
+  await expect(limitRow).toHaveCount(1);
+  await app.shot('markets-working');
+  await limitRow.getByRole('button', { name: /^Cancel order/ }).click();
+  await expect(limitRow).toHaveCount(0);
+  await page.getByRole('tablist', { name: 'Blotters' }).getByRole('tab', { name: 'Order history' }).click();
+  await expect(page.getByRole('region', { name: 'Order history' }).getByRole('gridcell', { name: 'cancelled', exact: true })).toHaveCount(1);
 });

@@ -13,7 +13,7 @@ export function Dialog({ title, onClose, children, tone }: DialogProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
-    const first = el?.querySelector<HTMLElement>('[data-autofocus], button, input, select');
+    const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>('button, input, select');
     first?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {

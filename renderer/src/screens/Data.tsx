@@ -1,5 +1,5 @@
 import type { ColDef } from 'ag-grid-community';
-import { useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { DatasetInfo, ImportReportDto } from '../../../engine/protocol';
 import { Grid } from '../components/Grid';
 import { fmtTime } from '../lib/format';
@@ -11,6 +11,8 @@ import { numCol, textCol } from './columns';
 
 /** Files larger than this are better imported by path (Electron dialog or `keel import`). */
 const MAX_TEXT_IMPORT_BYTES = 200 * 1024 * 1024;
+
+let handledImportRequests = 0;
 
 async function importWith(name: string, run: () => Promise<ImportReportDto>): Promise<void> {
   const d = useData.getState();
@@ -106,6 +108,15 @@ export function Data() {
     }
     input.current?.click();
   };
+
+  const importRequests = useUi((s) => s.importRequests);
+  useEffect(() => {
+    // module-level: the request that mounted this screen still counts
+    if (importRequests === handledImportRequests) return;
+    handledImportRequests = importRequests;
+    void chooseFile();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [importRequests]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();

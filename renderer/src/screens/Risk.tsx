@@ -3,7 +3,7 @@ import type { RiskLimits } from '../../../engine/protocol';
 import { LIMIT_FIELDS, limitChanges } from './limits';
 import { Meter } from '../components/Meter';
 import { fmtTime } from '../lib/format';
-import { useRisk } from '../store/risk';
+import { effectiveTradingState, useRisk } from '../store/risk';
 import { useTrading } from '../store/trading';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
@@ -87,7 +87,7 @@ export function Risk() {
       <div className="panel pad">
         <h2>Risk state</h2>
         <div className="risk-state">
-          <span className={`state-badge big state-${risk.tradingState}`}>{risk.tradingState}</span>
+          <span className={`state-badge big state-${effectiveTradingState(risk)}`}>{effectiveTradingState(risk)}</span>
           <div>
             <div>
               Kill switch:{' '}
@@ -98,6 +98,7 @@ export function Risk() {
               )}
             </div>
             {risk.killSwitch.reason && <div className="dim">{risk.killSwitch.reason}</div>}
+            <div className="dim small">Breakers: {risk.tradingState}</div>
           </div>
           <button className={`kill ${risk.killSwitch.engaged ? 'engaged' : ''}`} onClick={() => openKill(true)}>
             {risk.killSwitch.engaged ? 'Reset kill switch…' : 'Engage kill switch…'}

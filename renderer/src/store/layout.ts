@@ -6,7 +6,8 @@ export type Layout = Record<string, number>;
 const STORAGE_KEY = 'keel.layout.v1';
 
 export interface LayoutPersistence {
-  load(): Layout | undefined | Promise<Layout | undefined>;
+  /** Unknown shape: saved by an older build or another process; sanitized on load. */
+  load(): unknown;
   save(layout: Layout): void;
 }
 
@@ -60,6 +61,12 @@ export const useLayout = create<LayoutStore>((set, get) => ({
 export async function initLayout(ps: LayoutPersistence[]): Promise<void> {
   persisters = ps;
   let loaded: Layout | undefined;
-  for (const p of ps) loaded = sanitizeLayout(await p.load()) ?? loaded;
+  for (const p of ps) {
+    try {
+      loaded = sanitizeLayout(await p.load()) ?? loaded;
+    } catch {
+      // a store that cannot be read leaves the others' layout (or the defaults) in place
+    }
+  }
   if (loaded) useLayout.getState().replace(loaded);
 }

@@ -99,3 +99,14 @@ describe('logs', () => {
     expect(kept[0]!.message).toBe('100');
   });
 });
+
+describe('risk', () => {
+  it('shows an engaged kill switch as HALTED whatever the breakers say', async () => {
+    const { effectiveTradingState } = await import('./risk');
+    const base = { tradingState: 'ACTIVE', killSwitch: { engaged: false } } as Parameters<typeof effectiveTradingState>[0];
+    expect(effectiveTradingState(base)).toBe('ACTIVE');
+    expect(effectiveTradingState({ ...base!, killSwitch: { engaged: true, since: 1 } })).toBe('HALTED');
+    expect(effectiveTradingState({ ...base!, tradingState: 'REDUCING' })).toBe('REDUCING');
+    expect(effectiveTradingState(undefined)).toBeUndefined();
+  });
+});

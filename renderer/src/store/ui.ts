@@ -16,6 +16,9 @@ interface UiStore {
   helpOpen: boolean;
   killConfirmOpen: boolean;
   toast: { kind: 'ok' | 'error'; text: string } | undefined;
+  /** Bumped by the Electron menu's "Import data…": the Data screen opens its file dialog. */
+  importRequests: number;
+  requestImport(): void;
   setScreen(s: Screen): void;
   setHelp(open: boolean): void;
   setKillConfirm(open: boolean): void;
@@ -27,6 +30,8 @@ export const useUi = create<UiStore>((set) => ({
   helpOpen: false,
   killConfirmOpen: false,
   toast: undefined,
+  importRequests: 0,
+  requestImport: () => set((s) => ({ screen: 'data', importRequests: s.importRequests + 1 })),
   setScreen: (screen) => set({ screen }),
   setHelp: (helpOpen) => set({ helpOpen }),
   setKillConfirm: (killConfirmOpen) => set({ killConfirmOpen }),
