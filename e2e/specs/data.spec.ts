@@ -12,13 +12,14 @@ test('import a good file and malformed ones', async ({ app }) => {
   await page.getByLabel('Symbol (optional)').fill('XRP/USDT');
   await page.getByLabel('Data file').setInputFiles(join(fixtures, 'xrp-usdt-1h-2021-11.csv'));
   const good = page.getByRole('region', { name: 'Import report xrp-usdt-1h-2021-11.csv' });
-  await expect(good).toContainText('Rows stored');
-  await expect(good.getByRole('definition').nth(2)).toHaveText('100');
+  await expect(good).toContainText(/Rows stored\s*100(?!\d)/);
+  await expect(good).toContainText(/Rejected\s*0(?!\d)/);
   await expect(datasets.getByRole('row').filter({ hasText: 'XRP/USDT' })).toContainText('1h');
 
   await page.getByLabel('Symbol (optional)').fill('');
   await page.getByLabel('Data file').setInputFiles(join(fixtures, 'btc-usdt-5m-bad-rows.csv'));
   const bad = page.getByRole('region', { name: 'Import report btc-usdt-5m-bad-rows.csv' });
+  await expect(bad).toContainText(/Rows stored\s*37(?!\d)/);
   const rejected = bad.getByRole('table', { name: 'Rejected rows' });
   await expect(rejected).toBeVisible();
   for (const line of ['6', '21', '31']) await expect(rejected.getByRole('cell', { name: line, exact: true })).toBeVisible();
