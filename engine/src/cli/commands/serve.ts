@@ -35,6 +35,12 @@ export const command: CliCommand = {
     const engine = await startHeadless({ port, home, uiDir });
     io.out(`keel: engine listening after ${engine.readyMs.toFixed(0)} ms (data in ${home})`);
     io.out(`keel: open ${engine.url}`);
+    void engine.app.start().then(async () => {
+      const status = await engine.app.handlers['system.status']({});
+      if (status.state === 'ready') return;
+      // Say it here too: whoever started the engine should not have to open the UI to learn it is crippled.
+      for (const e of engine.app.logs.recent().filter((l) => l.level === 'error' || l.level === 'warn')) io.err(`keel: ${e.level}: ${e.message}`);
+    });
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
