@@ -1,3 +1,4 @@
+import duckdb from '@duckdb/node-bindings';
 import { DOUBLE, DuckDBDataChunk, type DuckDBAppender, type DuckDBMaterializedResult } from '@duckdb/node-api';
 
 /**
@@ -26,24 +27,34 @@ export function resultColumns(result: DuckDBMaterializedResult): Float64Array[] 
 }
 
 const CHUNK_ROWS = 2048;
+const ALL_VALID = 0xff;
 
 /**
- * Appends rows of DOUBLE columns through DuckDB data chunks (a chunk of 2048 rows per
- * native call rather than one call per value). NaN is appended as NULL. Write a row into
- * `cols[c][filled]` for every column, then call endRow().
+ * Appends rows of DOUBLE columns through DuckDB data chunks of 2048 rows. Each column of a
+ * full chunk goes to DuckDB in one native copy from its Float64Array (the node-api vector's
+ * setItem costs a call per value, and a BigInt bit operation per value once a column holds
+ * a NULL). NaN is appended as NULL. Write a row into `cols[c][filled]` for every column,
+ * then call endRow().
  */
 export class DoubleChunkAppender {
   readonly cols: Float64Array[];
   filled = 0;
   appended = 0;
   private readonly chunk: DuckDBDataChunk;
+  private readonly vectors: duckdb.Vector[];
+  /** One bit per row, 1 = valid, as DuckDB's validity mask; 8-byte aligned like its uint64 words. */
+  private readonly validity = new Uint8Array(CHUNK_ROWS / 8);
+  /** Columns whose vector got a validity mask: it stays until overwritten, so later chunks must overwrite it. */
+  private readonly masked: boolean[];
 
   constructor(
     private readonly appender: DuckDBAppender,
     columns: number,
   ) {
     this.chunk = DuckDBDataChunk.create(Array.from({ length: columns }, () => DOUBLE));
+    this.vectors = Array.from({ length: columns }, (_, c) => duckdb.data_chunk_get_vector(this.chunk.chunk, c));
     this.cols = Array.from({ length: columns }, () => new Float64Array(CHUNK_ROWS));
+    this.masked = new Array<boolean>(columns).fill(false);
   }
 
   endRow(): void {
@@ -53,9 +64,12 @@ export class DoubleChunkAppender {
   /** Appends whole columns (all the same length). */
   addColumns(src: readonly Float64Array[]): void {
     const n = src[0]?.length ?? 0;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < src.length; c++) this.cols[c]![this.filled] = src[c]![i]!;
-      this.endRow();
+    for (let at = 0; at < n; ) {
+      const take = Math.min(CHUNK_ROWS - this.filled, n - at);
+      for (let c = 0; c < src.length; c++) this.cols[c]!.set(src[c]!.subarray(at, at + take), this.filled);
+      at += take;
+      this.filled += take;
+      if (this.filled === CHUNK_ROWS) this.flushChunk();
     }
   }
 
@@ -69,16 +83,33 @@ export class DoubleChunkAppender {
     const n = this.filled;
     this.chunk.rowCount = n;
     for (let c = 0; c < this.cols.length; c++) {
-      const vector = this.chunk.getColumnVector(c);
       const src = this.cols[c]!;
-      for (let j = 0; j < n; j++) {
-        const v = src[j]!;
-        vector.setItem(j, Number.isNaN(v) ? null : v);
+      const vector = this.vectors[c]!;
+      duckdb.copy_data_to_vector(vector, 0, src.buffer, src.byteOffset, n * 8);
+      const hasNull = this.fillValidity(src, n);
+      if (hasNull || this.masked[c]) {
+        duckdb.vector_ensure_validity_writable(vector);
+        duckdb.copy_data_to_vector_validity(vector, 0, this.validity.buffer, 0, this.validity.byteLength);
+        this.masked[c] = hasNull;
       }
-      vector.flush();
     }
     this.appender.appendDataChunk(this.chunk);
     this.appended += n;
     this.filled = 0;
+  }
+
+  /** Sets `validity` for the first n values of `src` (NaN = NULL); true when any is NULL. */
+  private fillValidity(src: Float64Array, n: number): boolean {
+    let nulls = 0;
+    const bits = this.validity;
+    bits.fill(ALL_VALID);
+    for (let j = 0; j < n; j++) {
+      // NaN is the only value not equal to itself.
+      if (src[j] !== src[j]) {
+        bits[j >> 3] = bits[j >> 3]! & ~(1 << (j & 7));
+        nulls++;
+      }
+    }
+    return nulls > 0;
   }
 }
