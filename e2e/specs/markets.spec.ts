@@ -42,3 +42,17 @@ test('help overlay lists the shortcuts', async ({ app }) => {
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
 });
+
+test('panel sizes persist across a reload', async ({ app }) => {
+  const { page } = app;
+  const divider = page.getByRole('separator', { name: 'Resize blotters' });
+  const before = Number(await divider.getAttribute('aria-valuenow'));
+  await divider.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowUp');
+  await expect(divider).toHaveAttribute('aria-valuenow', String(before + 150));
+  // saving is debounced; wait until the saved layout holds the new size, then reload
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('keel.layout.v1'))).toContain(String(before + 150));
+  await page.reload();
+  await expect(page.getByRole('separator', { name: 'Resize blotters' })).toHaveAttribute('aria-valuenow', String(before + 150));
+  await app.shot('markets-resized');
+});

@@ -53,6 +53,7 @@ export class ChartController {
   private lastTime: number | undefined;
   private pendingBars = new Map<number, Topics['bar']>();
   private frame: number | undefined;
+  private volumeTimer: ReturnType<typeof setTimeout> | undefined;
   private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
 
   constructor(container: HTMLElement) {
@@ -97,9 +98,9 @@ export class ChartController {
 
   setBars(p: BarsPayload): void {
     this.pendingBars.clear();
+    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
     const { candles, volume } = toChartBars(p);
     this.candles.setData(candles);
-    this.volume.setData(volume);
     this.lastTime = p.ts.length ? p.ts[p.ts.length - 1] : undefined;
     const decimals = priceDecimalsOf(p.close);
     this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
@@ -107,6 +108,12 @@ export class ChartController {
     if (candles.length > 300) this.chart.timeScale().setVisibleLogicalRange({ from: candles.length - 300, to: candles.length + 5 });
     else this.chart.timeScale().fitContent();
     this.emitLegend(undefined);
+    // Volume follows in the next task: on a long history the candles paint a frame sooner.
+    this.volume.setData([]);
+    this.volumeTimer = setTimeout(() => {
+      this.volumeTimer = undefined;
+      this.volume.setData(volume);
+    }, 0);
   }
 
   /**
@@ -204,6 +211,7 @@ export class ChartController {
 
   dispose(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.remove();
   }
