@@ -1,0 +1,47 @@
+import type { EngineToMain, MainToEngine } from '../../protocol/control';
+import type { EngineApp } from '../app/engine-app';
+import { portConnection, type ParentPortLike } from './port-transport';
+import { ProtocolServer } from './server';
+
+/**
+ * The engine under Electron: every port main sends becomes a protocol connection; main may
+ * also engage the kill switch (the global shortcut, which must work when the page is hung)
+ * and ask for a clean shutdown. Resolves once the engine has started and told main.
+ */
+export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp, exit: (code: number) => void): Promise<ProtocolServer> {
+  const t0 = performance.now();
+  const log = app.logs.logger('host');
+  const protocol = new ProtocolServer(app.handlers, () => app.info(), (level, m) => log[level](m));
+  app.setPublish(protocol.publish);
+  const tell = (m: EngineToMain): void => parentPort.postMessage(m);
+
+  parentPort.on('message', (e) => {
+    const msg = e.data as MainToEngine | undefined;
+    switch (msg?.type) {
+      case 'connect': {
+        const port = e.ports[0];
+        if (port) protocol.connect(portConnection(port, `window#${msg.windowId}`));
+        else log.warn('connect from main without a port; ignored');
+        return;
+      }
+      case 'killSwitch':
+        void Promise.resolve(app.handlers['risk.killSwitch']({ engage: true, reason: msg.reason })).catch((err: unknown) =>
+          log.error(`kill switch from main failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
+        return;
+      case 'shutdown':
+        protocol.flush();
+        protocol.close();
+        void app.close().finally(() => {
+          tell({ type: 'stopped' });
+          exit(0);
+        });
+        return;
+      default:
+        log.warn('unknown control message from main; ignored');
+    }
+  });
+  await app.start();
+  tell({ type: 'ready', info: app.info(), startMs: performance.now() - t0 });
+  return protocol;
+}
