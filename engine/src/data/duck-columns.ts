@@ -37,7 +37,7 @@ const ALL_VALID = 0xff;
  * then call endRow().
  */
 export class DoubleChunkAppender {
-  readonly cols: Float64Array[];
+  readonly cols: Float64Array<ArrayBuffer>[];
   filled = 0;
   appended = 0;
   private readonly chunk: DuckDBDataChunk;
