@@ -201,7 +201,14 @@ export class PaperDesk {
   private async sized(t: TicketOrder): Promise<{ qty: number; ref: number | undefined }> {
     this.session.orders.instrument(t.symbol); // NOT_FOUND names the symbol before anything else
     const ref = await this.price(t.symbol);
-    const qty = sizeTicket(t, { equity: this.account.equity(), referencePrice: ref, instrument: this.session.orders.instrument(t.symbol) });
+    let qty: number;
+    try {
+      qty = sizeTicket(t, { equity: this.account.equity(), referencePrice: ref, instrument: this.session.orders.instrument(t.symbol) });
+    } catch (e) {
+      // The sizer says `ticket.price`; the protocol's `where` is the param path (`price`), as for schema errors.
+      if (e instanceof KeelError && e.where?.startsWith('ticket.')) throw new KeelError(e.code, e.message.replace(/^ticket\.[A-Za-z]+: /, ''), { where: e.where.slice('ticket.'.length), details: e.details });
+      throw e;
+    }
     if (!(qty > 0)) throw new KeelError('BAD_INPUT', 'the order sizes to zero', { where: 'size' });
     return { qty, ref };
   }

@@ -75,6 +75,17 @@ describe('paper trading from the ticket (real SQLite state, DuckDB prices)', () 
     await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).length === 0 ? true : undefined));
   });
 
+  it('names the ticket field at fault the way schema errors do', async () => {
+    const e = await Promise.resolve()
+      .then(() => app.handlers['orders.preview']({ symbol: 'BTC/USDT', side: 'buy', type: 'market', size: 1, sizeMode: 'riskPercent', riskStop: LAST_CLOSE * 2 }))
+      .then(
+        () => undefined,
+        (x: unknown) => x as { code: string; where: string; message: string },
+      );
+    expect(e).toMatchObject({ code: 'BAD_INPUT', where: 'riskStop' });
+    expect(e!.message).toContain('must be below the entry');
+  });
+
   it('sizes a risk-percent ticket from equity and the protective stop', async () => {
     const stop = Math.round(LAST_CLOSE * 0.99);
     const p = await app.handlers['orders.preview']({ symbol: 'BTC/USDT', side: 'buy', type: 'market', size: 0.5, sizeMode: 'riskPercent', riskStop: stop });
