@@ -83,6 +83,11 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     return;
   }
   if (!isFile(file) && extname(file) === '') file = join(resolve(root), 'index.html');
+  if (!isFile(file) && urlPath === '/favicon.ico') {
+    // Browsers ask for it whether or not the page names an icon; a 404 would be console noise.
+    res.writeHead(204, headers).end();
+    return;
+  }
   if (!isFile(file)) {
     const hint = urlPath === '/' ? 'the UI is not built: run `npm run build:ui`' : 'not found';
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(hint);

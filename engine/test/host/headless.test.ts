@@ -168,6 +168,8 @@ describe('headless engine: static UI', () => {
     expect((await get('/assets/app-abc123.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await get('/assets/app-abc123.css')).headers['content-type']).toBe('text/css; charset=utf-8');
     expect((await get('/chart/BTC')).body).toContain('<title>Keel</title>');
+    expect((await get('/favicon.ico')).status).toBe(204);
+    expect((await get('/assets/missing.js')).status).toBe(404);
   });
 
   it('refuses to leave the UI directory', async () => {
