@@ -10,7 +10,8 @@ import react from '@vitejs/plugin-react';
  * (unpacked from the asar) at run time.
  */
 const root = import.meta.dirname;
-const NATIVE = ['better-sqlite3', '@duckdb/node-api', '@napi-rs/keyring'];
+// @duckdb/node-bindings is node-api's native half; the store's column copy imports it directly.
+const NATIVE = ['better-sqlite3', '@duckdb/node-api', '@duckdb/node-bindings', '@napi-rs/keyring'];
 
 export default defineConfig({
   main: {

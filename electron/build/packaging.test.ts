@@ -88,6 +88,7 @@ describe('electron-vite build', () => {
     // Native modules stay external (loaded from the unpacked node_modules), never inlined.
     expect(main).toMatch(/from "@napi-rs\/keyring"/);
     expect(engine).toMatch(/from "@duckdb\/node-api"/);
+    expect(engine).not.toContain('duckdb.node'); // the native binding is loaded at run time, never bundled
     expect(engine).toMatch(/from "better-sqlite3"/);
     // The engine bundle must not pull in Electron: it also runs under plain node.
     expect(engine).not.toMatch(/from "electron"/);
