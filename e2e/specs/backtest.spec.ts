@@ -24,5 +24,10 @@ test('run a backtest and read its metrics', async ({ app }) => {
 
   // its trades are drawn on the price chart
   await page.getByRole('button', { name: 'Show trades on chart' }).click();
-  await expect(page.getByRole('img', { name: /Price chart/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Price chart BTC/USDT 5m' })).toBeVisible();
+  const legend = page.getByRole('group', { name: 'Price legend' });
+  await expect(legend).toContainText(`${trades} trades of`);
+  await app.shot('markets-backtest-trades');
+  await legend.getByRole('button', { name: 'Hide trades' }).click();
+  await expect(legend).toContainText('backtest trades hidden');
 });

@@ -30,6 +30,8 @@ export function PriceChart() {
   const fills = useTrading((s) => s.fills);
   const reconnects = useConnection((s) => s.reconnects);
   const result = useBacktest((s) => s.result);
+  const tradesOnChart = useBacktest((s) => s.tradesOnChart);
+  const setTradesOnChart = useBacktest((s) => s.setTradesOnChart);
   const [bars, setBars] = useState<BarsPayload | undefined>();
   const [legend, setLegend] = useState<LegendValues | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -104,12 +106,13 @@ export function PriceChart() {
     }
   }, [indicators, bars, catalogue, symbol, timeframe]);
 
+  const runOnChart = Boolean(result && result.symbol === symbol && result.timeframe === timeframe && result.trades.length > 0);
   useEffect(() => {
     const c = ctrl.current;
     if (!c || !symbol || !timeframe || !bars) return;
-    const fromRun = result && result.symbol === symbol && result.timeframe === timeframe ? tradeMarkers(result.trades, timeframe) : [];
+    const fromRun = tradesOnChart && runOnChart ? tradeMarkers(result!.trades, timeframe) : [];
     c.setMarkers(sortMarkers([...fromRun, ...fillMarkers(fills, symbol, timeframe)]));
-  }, [fills, result, symbol, timeframe, bars]);
+  }, [fills, result, tradesOnChart, symbol, timeframe, bars]);
 
   const last = bars && bars.ts.length ? bars.ts.length - 1 : -1;
   const shown: LegendValues | undefined =
@@ -141,6 +144,12 @@ export function PriceChart() {
               V <b>{fmtCompact(shown.volume)}</b>
             </span>
           </>
+        )}
+        {runOnChart && (
+          <span className="legend-tag">
+            {tradesOnChart ? `${result!.trades.length} trades of ${result!.strategy}` : 'backtest trades hidden'}
+            <button onClick={() => setTradesOnChart(!tradesOnChart)}>{tradesOnChart ? 'Hide trades' : 'Show trades'}</button>
+          </span>
         )}
         {loading && <span className="dim">loading…</span>}
         {error && (

@@ -263,6 +263,7 @@ function Results() {
         <button
           onClick={() => {
             select(result.symbol, result.timeframe);
+            useBacktest.getState().setTradesOnChart(true);
             setScreen('markets');
           }}
         >

@@ -237,7 +237,9 @@ export function Data() {
             <div className="progress" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct === undefined ? undefined : Math.round(pct)}>
               <div className={`progress-fill ${pct === undefined ? 'indeterminate' : ''}`} style={{ width: `${pct ?? 100}%` }} />
             </div>
-            <span className="small">Importing {importing}…</span>
+            <span className="small">
+              Importing {importing}…{progress && progress.total === 0 && progress.done > 0 ? ` ${progress.done.toLocaleString('en-US')} rows read` : ''}
+            </span>
           </div>
         )}
         {error && (

@@ -8,6 +8,9 @@ interface BacktestStore {
   result: BacktestResult | undefined;
   /** A second run overlaid on the equity chart for comparison. */
   compare: BacktestResult | undefined;
+  /** Whether the open result's trades are drawn on the price chart. */
+  tradesOnChart: boolean;
+  setTradesOnChart(on: boolean): void;
   activeRunId: string | undefined;
   progress: JobProgress | undefined;
   error: string | undefined;
@@ -25,6 +28,8 @@ export const useBacktest = create<BacktestStore>((set, get) => ({
   runs: [],
   result: undefined,
   compare: undefined,
+  tradesOnChart: true,
+  setTradesOnChart: (tradesOnChart) => set({ tradesOnChart }),
   activeRunId: undefined,
   progress: undefined,
   error: undefined,
