@@ -73,6 +73,16 @@ export function marketDbPath(env: Record<string, string | undefined> = process.e
 const ALL_TIME = { from: -(2 ** 53), to: 2 ** 53 };
 
 /**
+ * DuckDB settings for the store, chosen by measurement (docs/data.md, Speed).
+ * preserve_insertion_order=false: every read says ORDER BY, and with insertion order kept a
+ * bulk INSERT leaves row groups that the next checkpoint rewrites, which cost more CPU than
+ * the insert itself (paid later, on close or at the next automatic checkpoint).
+ */
+const STORE_SETTINGS: Record<string, string> = {
+  preserve_insertion_order: 'false',
+};
+
+/**
  * Keel's market data: bars and trades in one DuckDB file, with the log of imported files.
  * Reads run on a shared connection. Each import runs on a connection of its own inside one
  * transaction, so an import that fails or is cancelled half-way leaves the store as it was
@@ -91,7 +101,7 @@ export class MarketStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, STORE_SETTINGS);
     } catch (e) {
       const msg = (e as Error).message;
       if (/lock/i.test(msg)) {
@@ -142,14 +152,12 @@ export class MarketStore {
         progress('storing', report.rowsRead);
         const previous = await this.previousImport(con, 'bars', report.sha256, report.symbol, report.timeframe);
         if (previous) return { report: { ...report, store: previous }, commit: false };
-        const keys = [report.symbol, report.timeframe!];
-        const overlap = await con.runAndReadAll(
-          'SELECT count(*) FROM bars WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts <= $4',
-          [...keys, BigInt(report.from!), BigInt(report.to!)],
-        );
+        const series = await barSeriesId(con, report.symbol, report.timeframe!, true);
+        const plan = barMerge(series!);
+        const overlap = await con.runAndReadAll(`SELECT count(*) FROM bars WHERE series = ${series} AND ts >= $1 AND ts <= $2`, [BigInt(report.from!), BigInt(report.to!)]);
         // Most imports add new history: without overlap there is nothing to compare row by row.
-        const counts = Number(overlap.getRowsJS()[0]![0]) === 0 ? { fresh: report.rowsAccepted, same: 0, replaced: 0 } : await countAgainstStore(con, BAR_MERGE, keys);
-        await merge(con, BAR_MERGE, keys, counts);
+        const counts = Number(overlap.getRowsJS()[0]![0]) === 0 ? { fresh: report.rowsAccepted, same: 0, replaced: 0 } : await countAgainstStore(con, plan, []);
+        await merge(con, plan, [], counts);
         return this.logImport(con, report, counts, progress);
       }),
     );
@@ -191,7 +199,7 @@ export class MarketStore {
    */
   async bars(symbol: string, timeframe: Timeframe, range: TimeRange = {}): Promise<StoredBars> {
     const targetMs = timeframeMs(timeframe);
-    const stored = ((await this.con.runAndReadAll('SELECT DISTINCT timeframe FROM bars WHERE symbol = $1', [symbol])).getColumnsJS()[0] ?? []) as string[];
+    const stored = ((await this.con.runAndReadAll('SELECT timeframe FROM bar_series WHERE symbol = $1', [symbol])).getColumnsJS()[0] ?? []) as string[];
     if (stored.includes(timeframe)) return { ...(await this.readBars(symbol, timeframe, range)), origin: { kind: 'stored' } };
     const source = stored
       .map((tf) => ({ tf, ms: timeframeMs(tf) }))
@@ -223,13 +231,15 @@ export class MarketStore {
   /** What the store holds: one entry per bar series and per trade symbol. */
   async datasets(): Promise<DatasetInfo[]> {
     const bars = await this.con.runAndReadAll(
-      'SELECT symbol, timeframe, min(ts)::DOUBLE, max(ts)::DOUBLE, count(*)::DOUBLE FROM bars GROUP BY symbol, timeframe ORDER BY symbol, timeframe',
+      `SELECT s.id, s.symbol, s.timeframe, b.first::DOUBLE, b.last::DOUBLE, b.n::DOUBLE
+       FROM (SELECT series, min(ts) AS first, max(ts) AS last, count(*) AS n FROM bars GROUP BY series) b JOIN bar_series s ON s.id = b.series
+       ORDER BY s.symbol, s.timeframe`,
     );
     const out: DatasetInfo[] = [];
-    for (const [symbol, timeframe, from, to, rows] of bars.getRowsJS() as [string, string, number, number, number][]) {
+    for (const [series, symbol, timeframe, from, to, rows] of bars.getRowsJS() as [number, string, string, number, number, number][]) {
       const gaps = await this.con.runAndReadAll(
-        `SELECT count(*)::DOUBLE FROM (SELECT ts - lag(ts) OVER (ORDER BY ts) AS step FROM bars WHERE symbol = $1 AND timeframe = $2) WHERE step > $3`,
-        [symbol, timeframe, BigInt(timeframeMs(timeframe))],
+        `SELECT count(*)::DOUBLE FROM (SELECT ts - lag(ts) OVER (ORDER BY ts) AS step FROM bars WHERE series = ${series}) WHERE step > $1`,
+        [BigInt(timeframeMs(timeframe))],
       );
       out.push({ kind: 'bars', symbol, timeframe, from, to, rows, gaps: Number(gaps.getRowsJS()[0]![0]) });
     }
@@ -284,10 +294,11 @@ export class MarketStore {
   private async readBars(symbol: string, timeframe: Timeframe, range: TimeRange): Promise<BarSeries> {
     const from = range.from ?? ALL_TIME.from;
     const to = range.to ?? ALL_TIME.to;
+    const series = await barSeriesId(this.con, symbol, timeframe, false);
     const result = await this.con.run(
       `SELECT ts::DOUBLE, open, high, low, close, volume FROM bars
-       WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts < $4 ORDER BY ts`,
-      [symbol, timeframe, BigInt(Math.ceil(from)), BigInt(Math.ceil(to))],
+       WHERE series = ${series ?? 'NULL'} AND ts >= $1 AND ts < $2 ORDER BY ts`,
+      [BigInt(Math.ceil(from)), BigInt(Math.ceil(to))],
     );
     const [ts, open, high, low, close, volume] = resultColumns(result) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     return { symbol, timeframe, length: ts.length, ts, open, high, low, close, volume };
@@ -356,7 +367,7 @@ interface MergeCounts {
 interface MergePlan {
   table: string;
   stage: string;
-  /** Joins store row t to staged row s on the key; $1.. are the symbol (and timeframe). */
+  /** Joins store row t to staged row s on the key; for trades $1 is the symbol. */
   match: string;
   /** t and s hold the same values. */
   same: string;
@@ -369,14 +380,29 @@ interface MergePlan {
 const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume', 'adj_close'];
 const TRADE_VALUES = ['ts', 'price', 'amount', 'side'];
 
-const BAR_MERGE: MergePlan = {
-  table: 'bars',
-  stage: 'stage_bars',
-  match: 't.symbol = $1 AND t.timeframe = $2 AND t.ts = s.ts::BIGINT',
-  same: BAR_VALUES.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(' AND '),
-  set: BAR_VALUES.map((c) => `${c} = s.${c}`).join(', '),
-  insert: `$1, $2, s.ts::BIGINT, ${BAR_VALUES.map((c) => `s.${c}`).join(', ')}`,
-};
+/** The series id is written into the SQL: an INTEGER from bar_series, and a bound JS number would be a DOUBLE. */
+function barMerge(series: number): MergePlan {
+  return {
+    table: 'bars',
+    stage: 'stage_bars',
+    match: `t.series = ${series} AND t.ts = s.ts::BIGINT`,
+    same: BAR_VALUES.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(' AND '),
+    set: BAR_VALUES.map((c) => `${c} = s.${c}`).join(', '),
+    insert: `${series}, s.ts::BIGINT, ${BAR_VALUES.map((c) => `s.${c}`).join(', ')}`,
+  };
+}
+
+/** The id of a bar series (symbol and timeframe), created when `create` and not yet stored. */
+async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Timeframe, create: boolean): Promise<number | undefined> {
+  const find = () => con.runAndReadAll('SELECT id FROM bar_series WHERE symbol = $1 AND timeframe = $2', [symbol, timeframe]);
+  let rows = (await find()).getRowsJS();
+  if (rows.length === 0 && create) {
+    await con.run('INSERT INTO bar_series (symbol, timeframe) VALUES ($1, $2)', [symbol, timeframe]);
+    rows = (await find()).getRowsJS();
+  }
+  const id = rows[0]?.[0];
+  return id === undefined ? undefined : Number(id);
+}
 
 const TRADE_MERGE: MergePlan = {
   table: 'trades',
@@ -389,7 +415,7 @@ const TRADE_MERGE: MergePlan = {
 
 async function countAgainstStore(con: DuckDBConnection, plan: MergePlan, params: string[]): Promise<MergeCounts> {
   const r = await con.runAndReadAll(
-    `SELECT count(*) FILTER (WHERE t.symbol IS NULL), count(*) FILTER (WHERE t.symbol IS NOT NULL AND ${plan.same}), count(*)
+    `SELECT count(*) FILTER (WHERE t.ts IS NULL), count(*) FILTER (WHERE t.ts IS NOT NULL AND ${plan.same}), count(*)
      FROM ${plan.stage} s LEFT JOIN ${plan.table} t ON ${plan.match}`,
     params,
   );
