@@ -91,7 +91,9 @@ export interface BacktestRequest {
   from?: number;
   to?: number;
   capital: number;
+  /** Fee per fill as a fraction of notional (0.001 = 0.1 %). */
   fee: number;
+  /** Slippage per fill as a fraction of price (0.0005 = 5 bps). */
   slippage: number;
 }
 
@@ -105,6 +107,7 @@ export interface BacktestTradeDto {
   qty: number;
   side: Side;
   pnl: number;
+  /** The trade's return as a fraction (0.02 = +2 %), despite the name. */
   returnPct: number;
   exitReason?: string;
 }
@@ -187,16 +190,68 @@ export interface RiskLimits {
 }
 
 export interface RiskStateDto {
+  /** 'HALTED' whenever the kill switch is engaged, whatever the breakers say. */
   tradingState: TradingState;
   killSwitch: { engaged: boolean; since?: number; reason?: string };
   limits: RiskLimits;
+  /**
+   * Percentages are 0..100 (not fractions). The `...UsedPct` gauges are shares of the
+   * limit; the raw figures beside them are what they are made of.
+   */
   gauges: {
+    /** Today's loss as % of the daily-loss limit: 100 * dailyLossPct / limits.maxDailyLossPct. */
     dailyLossUsedPct: number;
+    /** Today's loss as % of start-of-day equity (0 when up on the day). */
+    dailyLossPct: number;
+    /** Gross exposure as % of the exposure cap: 100 * exposure / exposureLimit. */
     exposureUsedPct: number;
+    /** Gross exposure: sum of |position notional| at the latest marks, account currency. */
+    exposure: number;
+    /** The exposure cap in account currency: limits.maxExposurePct % of current equity. */
+    exposureLimit: number;
+    /** Current equity, account currency. */
+    equity: number;
     openPositions: number;
+    /** Equity below its peak as % of the peak (not of the limit; the limit is limits.maxDrawdownPct). */
     drawdownPct: number;
   };
   lastDenial?: { check: string; reason: string; ts: number };
+}
+
+// ---------- market replay ----------
+
+/**
+ * A simulated live feed from stored bars, for paper trading offline. The chart shows
+ * history up to `cursorTs` and then receives replayed bars on the 'bar' topic.
+ * `index` counts bars already replayed out of `total`; `speed` is bars per second.
+ */
+export interface ReplayState {
+  status: 'idle' | 'playing' | 'paused' | 'done';
+  symbol?: string;
+  timeframe?: string;
+  index: number;
+  total: number;
+  speed: number;
+  /** Open time (ms) of the next bar to replay (of the last bar once done). */
+  cursorTs?: number;
+}
+
+// ---------- risk analytics ----------
+
+export interface RiskAnalyticsDto {
+  source: 'portfolio' | 'backtest';
+  asOf: number;
+  /** Returns the figures were estimated from. */
+  observations: number;
+  /** The horizon of VaR/ES in bars of the underlying series (1 = one bar). */
+  horizonBars: number;
+  /** VaR and ES as positive loss fractions of portfolio value (0.03 = a 3 % loss); confidence as a fraction (0.95). */
+  rows: { method: 'historical' | 'gaussian' | 'cornish-fisher' | 'monte-carlo'; confidence: number; var: number; es: number }[];
+  /** Worst historical days replayed on today's book: pnl in account currency, pnlPct as a fraction of value. */
+  stress: { day: string; pnl: number; pnlPct: number }[];
+  /** Correlation of the symbols' returns (null where undefined, e.g. a constant series). */
+  correlation?: { symbols: string[]; matrix: (number | null)[][] };
+  notes: string[];
 }
 
 // ---------- system ----------
@@ -205,6 +260,8 @@ export interface EngineInfo {
   version: string;
   protocol: number;
   mode: 'electron' | 'headless';
+  /** Where orders go: always the paper desk today. */
+  tradingMode: 'paper' | 'live';
   home: string;
   startedAt: number;
 }
@@ -267,6 +324,12 @@ export interface Methods {
   'risk.state': { params: Empty; result: RiskStateDto };
   'risk.setLimits': { params: Partial<RiskLimits>; result: RiskLimits };
   'risk.killSwitch': { params: { engage: boolean; flatten?: boolean; reason?: string }; result: RiskStateDto };
+  'risk.analytics': { params: { source: 'portfolio' } | { source: 'backtest'; runId: string }; result: RiskAnalyticsDto };
+
+  /** Starts a replay (replacing any running one); speed in bars per second, default 2, max 1000. */
+  'replay.start': { params: { symbol: string; timeframe: string; from?: number; speed?: number }; result: ReplayState };
+  'replay.control': { params: { action: 'pause' | 'resume' | 'stop' | 'step'; speed?: number }; result: ReplayState };
+  'replay.state': { params: Empty; result: ReplayState };
 }
 
 export type MethodName = keyof Methods;
@@ -287,6 +350,7 @@ export interface Topics {
   job: JobProgress;
   log: LogEntry;
   engine: { state: 'ready' | 'restarting' | 'stopped'; message?: string };
+  replay: ReplayState;
 }
 
 export type TopicName = keyof Topics;
@@ -345,6 +409,7 @@ export const COALESCED_TOPICS: Partial<Record<TopicName, 'latest' | 'perKey'>> =
   account: 'latest',
   risk: 'latest',
   engine: 'latest',
+  replay: 'latest',
   bar: 'perKey',
   job: 'perKey',
 };

@@ -125,6 +125,14 @@ export const paramSchemas: Schemas = {
   'risk.state': empty as unknown as Schemas['risk.state'],
   'risk.setLimits': riskLimits.partial(),
   'risk.killSwitch': z.strictObject({ engage: z.boolean(), flatten: z.boolean().optional(), reason: z.string().max(500).optional() }),
+  'risk.analytics': z.discriminatedUnion('source', [
+    z.strictObject({ source: z.literal('portfolio') }),
+    z.strictObject({ source: z.literal('backtest'), runId: text }),
+  ]),
+
+  'replay.start': z.strictObject({ symbol, timeframe, from: epochMs.optional(), speed: z.number().positive().max(1000).optional() }),
+  'replay.control': z.strictObject({ action: z.enum(['pause', 'resume', 'stop', 'step']), speed: z.number().positive().max(1000).optional() }),
+  'replay.state': empty as unknown as Schemas['replay.state'],
 };
 
 export function isMethodName(m: unknown): m is MethodName {

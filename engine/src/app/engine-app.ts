@@ -116,7 +116,7 @@ export class EngineApp {
   }
 
   info(): EngineInfo {
-    return { version: pkg.version, protocol: PROTOCOL_VERSION, mode: this.opts.mode, home: this.opts.home, startedAt: this.startedAt };
+    return { version: pkg.version, protocol: PROTOCOL_VERSION, mode: this.opts.mode, tradingMode: 'paper', home: this.opts.home, startedAt: this.startedAt };
   }
 
   /** The piece, once start-up is over; UNAVAILABLE when it is not part of this engine. */
@@ -199,5 +199,15 @@ export class EngineApp {
       this.publishTo('risk', state);
       return state;
     },
+    'risk.analytics': () => {
+      throw new KeelError('UNAVAILABLE', 'risk analytics are not wired yet', { where: 'risk.analytics' });
+    },
+    'replay.start': () => {
+      throw new KeelError('UNAVAILABLE', 'market replay is not wired yet', { where: 'replay' });
+    },
+    'replay.control': () => {
+      throw new KeelError('UNAVAILABLE', 'market replay is not wired yet', { where: 'replay' });
+    },
+    'replay.state': () => ({ status: 'idle', index: 0, total: 0, speed: 2 }),
   };
 }

@@ -234,14 +234,21 @@ export class RiskEngine implements PreTradeRisk {
     const l = this.currentLimits;
     const s = this.latch.current;
     const exposureCap = (l.maxExposurePct / 100) * equity;
+    const exposure = account.grossExposure();
+    const dailyLossPct = this.breakers.dailyLossPct(equity);
     const dto: RiskStateDto = {
-      tradingState: s.tradingState,
+      // The latch may still say ACTIVE under an engaged switch (it is a separate flag); the UI must not.
+      tradingState: s.killEngaged ? 'HALTED' : s.tradingState,
       killSwitch: { engaged: s.killEngaged, ...(s.killSince !== undefined && { since: s.killSince }), ...(s.killReason !== undefined && { reason: s.killReason }) },
       limits: { ...l },
       gauges: {
-        dailyLossUsedPct: (this.breakers.dailyLossPct(equity) / l.maxDailyLossPct) * 100,
+        dailyLossUsedPct: l.maxDailyLossPct > 0 ? (dailyLossPct / l.maxDailyLossPct) * 100 : dailyLossPct > 0 ? 100 : 0,
+        dailyLossPct,
         // With no equity left any exposure is the whole allowance: shown as 100 rather than a non-JSON Infinity.
-        exposureUsedPct: exposureCap > 0 ? (account.grossExposure() / exposureCap) * 100 : account.grossExposure() > 0 ? 100 : 0,
+        exposureUsedPct: exposureCap > 0 ? (exposure / exposureCap) * 100 : exposure > 0 ? 100 : 0,
+        exposure,
+        exposureLimit: Math.max(0, exposureCap),
+        equity,
         openPositions: account.openPositions().length,
         drawdownPct: this.breakers.drawdownPct(equity),
       },

@@ -201,3 +201,23 @@ describe('watchdog', () => {
     expect(silent).toEqual(['ui']);
   });
 });
+
+describe('risk snapshot', () => {
+  it('says HALTED while the kill switch is engaged, whatever the breakers say, and carries raw gauge figures', () => {
+    const home = tempDir();
+    const { store, risk } = open(home);
+    const view = viewWithPrice();
+    view.fill('BTC/USDT', 'buy', 0.5, 50_000);
+    const before = risk.snapshot(view.account);
+    expect(before.tradingState).toBe('ACTIVE');
+    expect(before.gauges.exposure).toBe(25_000);
+    expect(before.gauges.equity).toBe(view.account.equity());
+    expect(before.gauges.exposureLimit).toBeCloseTo((LOOSE.maxExposurePct / 100) * view.account.equity(), 6);
+    expect(before.gauges.exposureUsedPct).toBeCloseTo((100 * 25_000) / before.gauges.exposureLimit, 6);
+    risk.killSwitch.engage({ reason: 'test', actor: 'ui' });
+    expect(risk.snapshot(view.account)).toMatchObject({ tradingState: 'HALTED', killSwitch: { engaged: true } });
+    risk.killSwitch.reset('ui');
+    expect(risk.snapshot(view.account).tradingState).toBe('ACTIVE');
+    store.close();
+  });
+});
