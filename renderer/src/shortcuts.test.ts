@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortcutFor } from './shortcuts';
+import { SHORTCUTS, shortcutFor } from './shortcuts';
 
 const key = (k: Partial<KeyboardEvent>) => ({ key: '', code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...k });
 
@@ -16,5 +16,10 @@ describe('shortcuts', () => {
     expect(shortcutFor(key({ key: '?' }), true)).toBeUndefined();
     expect(shortcutFor(key({ key: 'b' }), true)).toBeUndefined();
     expect(shortcutFor(key({ key: 's' }), false)).toEqual({ kind: 'side', side: 'sell' });
+    expect(shortcutFor(key({ key: 'p' }), false)).toEqual({ kind: 'replay' });
+    expect(shortcutFor(key({ key: 'p' }), true)).toBeUndefined();
+    expect(shortcutFor(key({ key: 'p', ctrlKey: true }), false)).toBeUndefined();
+    // every bound key is listed in the help overlay
+    expect(SHORTCUTS.some((s) => s.keys === 'P' && /replay/i.test(s.does))).toBe(true);
   });
 });

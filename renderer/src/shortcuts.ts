@@ -1,3 +1,5 @@
+import { toggleReplay } from './screens/replayActions';
+import { useReplay } from './store/replay';
 import { SCREENS, useUi, type Screen } from './store/ui';
 
 export interface Shortcut {
@@ -11,6 +13,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: '?', does: 'This help' },
   { keys: 'Alt + 1 … 5', does: 'Markets, Backtest, Data, Risk, System' },
   { keys: 'B / S', does: 'Order ticket: buy / sell side (Markets)' },
+  { keys: 'P', does: 'Market replay: play / pause (starts one if none runs; Markets)' },
   { keys: 'Esc', does: 'Close a dialog or menu' },
   { keys: 'Arrow keys on a divider', does: 'Resize panels (Shift for bigger steps)' },
 ];
@@ -28,6 +31,7 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 
   | { kind: 'help' }
   | { kind: 'screen'; screen: Screen }
   | { kind: 'side'; side: 'buy' | 'sell' }
+  | { kind: 'replay' }
   | undefined {
   if ((e.ctrlKey || e.metaKey) && e.shiftKey && (e.key === 'K' || e.key === 'k' || e.code === 'KeyK')) return { kind: 'kill' };
   if (e.altKey && !e.ctrlKey && !e.metaKey) {
@@ -39,6 +43,7 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 
   if (e.key === '?') return { kind: 'help' };
   if (e.key === 'b' || e.key === 'B') return { kind: 'side', side: 'buy' };
   if (e.key === 's' || e.key === 'S') return { kind: 'side', side: 'sell' };
+  if (e.key === 'p' || e.key === 'P') return { kind: 'replay' };
   return undefined;
 }
 
@@ -50,7 +55,10 @@ export function installShortcuts(): () => void {
     if (s.kind === 'kill') ui.setKillConfirm(true);
     else if (s.kind === 'help') ui.setHelp(!ui.helpOpen);
     else if (s.kind === 'screen') ui.setScreen(s.screen);
-    else if (s.kind === 'side') {
+    else if (s.kind === 'replay') {
+      if (ui.screen !== 'markets') return;
+      void toggleReplay(useReplay.getState().speed);
+    } else if (s.kind === 'side') {
       if (ui.screen !== 'markets') return;
       document.querySelector<HTMLButtonElement>(`form[aria-label="Order ticket"] button.${s.side}`)?.click();
       document.querySelector<HTMLInputElement>('form[aria-label="Order ticket"] input[name=size]')?.focus();

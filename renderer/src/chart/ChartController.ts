@@ -6,6 +6,7 @@ import {
   LineSeries,
   createChart,
   createSeriesMarkers,
+  type HistogramData,
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
@@ -51,6 +52,12 @@ export class ChartController {
   private patternMarkers = new Map<string, SeriesMarker<Time>[]>();
   private baseMarkers: SeriesMarker<Time>[] = [];
   private lastTime: number | undefined;
+  private lastBar: LegendValues | undefined;
+  private hovering = false;
+  /** While history is reloading, live bars wait here instead of drawing on the old data. */
+  private holding = false;
+  private indicatorMeta = new Map<string, { outputs: string[]; histogram: boolean[]; lastTs: number }>();
+  private closedHandler: ((ts: number) => void) | undefined;
   private pendingBars = new Map<number, Topics['bar']>();
   private frame: number | undefined;
   private volumeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -96,25 +103,51 @@ export class ChartController {
     this.legendHandler = handler;
   }
 
-  setBars(p: BarsPayload): void {
+  /** Called when each live bar closes (after it is drawn): indicators catch up then. */
+  onClosedBar(handler: ((ts: number) => void) | undefined): void {
+    this.closedHandler = handler;
+  }
+
+  /**
+   * A history reload is under way (a replay started): live bars are kept, not drawn, until
+   * setBars; those newer than the reloaded history are then drawn on top of it.
+   */
+  hold(): void {
+    this.holding = true;
     this.pendingBars.clear();
+  }
+
+  setBars(p: BarsPayload): void {
+    this.holding = false;
     if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
     const { candles, volume } = toChartBars(p);
     this.candles.setData(candles);
-    this.lastTime = p.ts.length ? p.ts[p.ts.length - 1] : undefined;
+    const n = p.ts.length;
+    this.lastTime = n ? p.ts[n - 1] : undefined;
+    this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1] } : undefined;
+    for (const ts of this.pendingBars.keys()) if (this.lastTime !== undefined && ts <= this.lastTime) this.pendingBars.delete(ts);
     const decimals = priceDecimalsOf(p.close);
     this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
     // Open on the latest bars, as a trader wants; fitting 100k bars first would be wasted work.
     if (candles.length > 300) this.chart.timeScale().setVisibleLogicalRange({ from: candles.length - 300, to: candles.length + 5 });
     else this.chart.timeScale().fitContent();
-    this.emitLegend(undefined);
+    this.hovering = false;
+    this.emitLegend(this.lastBar);
     // Volume follows in the next task: on a long history the candles paint a frame sooner.
     this.volume.setData([]);
-    this.volumeTimer = setTimeout(() => {
-      this.volumeTimer = undefined;
-      this.volume.setData(volume);
-    }, 0);
+    this.pendingVolume = volume;
+    this.volumeTimer = setTimeout(this.flushVolume, 0);
+    if (this.pendingBars.size) this.frame ??= requestAnimationFrame(this.flushBars);
   }
+
+  private pendingVolume: HistogramData[] | undefined;
+
+  private flushVolume = (): void => {
+    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
+    this.volumeTimer = undefined;
+    if (this.pendingVolume) this.volume.setData(this.pendingVolume);
+    this.pendingVolume = undefined;
+  };
 
   /**
    * A live bar: the forming one is replaced, a new one appended; older bars are ignored.
@@ -122,23 +155,76 @@ export class ChartController {
    * latest state of each bar is worth drawing.
    */
   updateBar(b: Topics['bar']): void {
-    if (this.lastTime !== undefined && b.ts < this.lastTime) return;
+    if (!this.holding && this.lastTime !== undefined && b.ts < this.lastTime) return;
     this.pendingBars.set(b.ts, b);
-    this.frame ??= requestAnimationFrame(this.flushBars);
+    if (!this.holding) this.frame ??= requestAnimationFrame(this.flushBars);
   }
 
   private flushBars = (): void => {
     this.frame = undefined;
     const bars = [...this.pendingBars.values()].sort((a, b) => a.ts - b.ts);
     this.pendingBars.clear();
+    if (this.pendingVolume) this.flushVolume(); // the history's volume must be in before a live bar
+    let closed: number | undefined;
     for (const b of bars) {
       if (this.lastTime !== undefined && b.ts < this.lastTime) continue;
       const time = toChartTime(b.ts);
       this.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
       this.volume.update({ time, value: b.volume, color: volumeColor(b.open, b.close) });
       this.lastTime = b.ts;
+      this.lastBar = { time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+      if (b.closed) closed = b.ts;
     }
+    if (!this.hovering) this.emitLegend(this.lastBar);
+    if (closed !== undefined) this.closedHandler?.(closed);
   };
+
+  /**
+   * New points of an indicator already drawn (after live bars closed): only those after
+   * the last one plotted are added, with series.update, never a full setData.
+   */
+  extendIndicator(plot: IndicatorPlot): void {
+    const meta = this.indicatorMeta.get(plot.key);
+    const series = this.indicatorSeries.get(plot.key);
+    if (!meta || !series) return;
+    let last = meta.lastTs;
+    if (plot.kind === 'pattern') {
+      const values = Object.values(plot.outputs)[0] ?? [];
+      const marks = this.patternMarkers.get(plot.key) ?? [];
+      let added = false;
+      plot.ts.forEach((t, i) => {
+        if (t <= meta.lastTs) return;
+        last = t;
+        if (values[i] === 1) {
+          marks.push(patternMarker(t));
+          added = true;
+        }
+      });
+      meta.lastTs = last;
+      if (added) this.applyMarkers();
+      return;
+    }
+    meta.outputs.forEach((output, k) => {
+      const values = plot.outputs[output];
+      const s = series[k];
+      if (!values || !s) return;
+      for (let i = 0; i < plot.ts.length; i++) {
+        const t = plot.ts[i]!;
+        if (t <= meta.lastTs) continue;
+        const v = values[i];
+        const time = toChartTime(t);
+        last = Math.max(last, t);
+        if (v === null || v === undefined || !Number.isFinite(v)) s.update({ time });
+        else s.update(meta.histogram[k] ? { time, value: v, color: v >= 0 ? palette.up : palette.down } : { time, value: v });
+      }
+    });
+    meta.lastTs = last;
+  }
+
+  /** Where an indicator's drawn points end (ms), for asking only what is new. */
+  indicatorEnd(key: string): number | undefined {
+    return this.indicatorMeta.get(key)?.lastTs;
+  }
 
   setIndicator(plot: IndicatorPlot): void {
     this.removeIndicator(plot.key);
@@ -146,10 +232,11 @@ export class ChartController {
       const values = Object.values(plot.outputs)[0] ?? [];
       const marks: SeriesMarker<Time>[] = [];
       values.forEach((v, i) => {
-        if (v === 1) marks.push({ time: toChartTime(plot.ts[i]!), position: 'aboveBar', shape: 'circle', color: palette.series[2], size: 0.6 });
+        if (v === 1) marks.push(patternMarker(plot.ts[i]!));
       });
       this.patternMarkers.set(plot.key, marks);
       this.indicatorSeries.set(plot.key, []);
+      this.indicatorMeta.set(plot.key, { outputs: [], histogram: [], lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity });
       this.applyMarkers();
       return;
     }
@@ -182,6 +269,8 @@ export class ChartController {
       series.push(s);
     }
     this.indicatorSeries.set(plot.key, series);
+    const outputs = Object.keys(plot.outputs);
+    this.indicatorMeta.set(plot.key, { outputs, histogram: outputs.map((o) => /hist/i.test(o)), lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity });
   }
 
   removeIndicator(key: string): void {
@@ -189,6 +278,7 @@ export class ChartController {
     if (!series) return;
     for (const s of series) this.chart.removeSeries(s);
     this.indicatorSeries.delete(key);
+    this.indicatorMeta.delete(key);
     if (this.patternMarkers.delete(key)) this.applyMarkers();
   }
 
@@ -218,14 +308,24 @@ export class ChartController {
 
   private onCrosshair = (param: MouseEventParams): void => {
     const bar = param.seriesData.get(this.candles) as { open: number; high: number; low: number; close: number } | undefined;
-    if (!bar || param.time === undefined) return this.emitLegend(undefined);
+    this.hovering = Boolean(bar && param.time !== undefined);
+    if (!bar || param.time === undefined) return this.emitLegend(this.lastBar);
     const vol = param.seriesData.get(this.volume) as { value: number } | undefined;
     this.emitLegend({ time: (param.time as number) * 1000, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: vol?.value });
   };
 
+  /** The latest bar: what the legend shows while the crosshair is away. */
+  legendNow(): LegendValues | undefined {
+    return this.lastBar;
+  }
+
   private emitLegend(v: LegendValues | undefined): void {
     this.legendHandler?.(v);
   }
+}
+
+function patternMarker(ts: number): SeriesMarker<Time> {
+  return { time: toChartTime(ts), position: 'aboveBar', shape: 'circle', color: palette.series[2], size: 0.6 };
 }
 
 /** Enough decimals for the smallest price in view to show its movement. */

@@ -4,6 +4,7 @@ import { fmtCompact, fmtPrice, fmtTime } from '../lib/format';
 import { useBacktest } from '../store/backtest';
 import { useConnection } from '../store/connection';
 import { isPattern, useMarket } from '../store/market';
+import { replayDrives, useReplay } from '../store/replay';
 import { useTrading } from '../store/trading';
 import { client, errorText } from '../store/wire';
 import { ChartController, type LegendValues } from './ChartController';
@@ -16,13 +17,52 @@ export const CHART_PAINTED = 'keel:chart-painted';
 export let activeChart: ChartController | undefined;
 
 /**
+ * OHLCV under the crosshair, else of the latest bar. Its own component, fed by the
+ * controller: live bars re-render these few spans, not the chart or the screen.
+ */
+function ChartLegend({ ctrl }: { ctrl: ChartController | undefined }) {
+  const [shown, setShown] = useState<LegendValues | undefined>(() => ctrl?.legendNow());
+  useEffect(() => {
+    if (!ctrl) return;
+    setShown(ctrl.legendNow());
+    ctrl.onLegend(setShown);
+    return () => ctrl.onLegend(() => undefined);
+  }, [ctrl]);
+  if (!shown) return null;
+  const up = shown.close >= shown.open;
+  return (
+    <>
+      <span className="dim" aria-label="Bar time">
+        {fmtTime(shown.time)}
+      </span>
+      <span>
+        O <b className={up ? 'up' : 'down'}>{fmtPrice(shown.open)}</b>
+      </span>
+      <span>
+        H <b className={up ? 'up' : 'down'}>{fmtPrice(shown.high)}</b>
+      </span>
+      <span>
+        L <b className={up ? 'up' : 'down'}>{fmtPrice(shown.low)}</b>
+      </span>
+      <span>
+        C <b className={up ? 'up' : 'down'}>{fmtPrice(shown.close)}</b>
+      </span>
+      <span>
+        V <b>{fmtCompact(shown.volume)}</b>
+      </span>
+    </>
+  );
+}
+
+/**
  * Candles, volume, indicators and markers for the selected symbol and timeframe. Bars are
- * loaded once per selection; live bars arrive over the 'bar' topic and go straight to the
- * chart with series.update, never through React state.
+ * loaded once per selection (and once when a replay of it starts, up to its cursor); live
+ * and replayed bars arrive over the 'bar' topic and go straight to the chart with
+ * series.update, never through React state.
  */
 export function PriceChart() {
   const host = useRef<HTMLDivElement>(null);
-  const ctrl = useRef<ChartController | undefined>(undefined);
+  const [ctrl, setCtrl] = useState<ChartController | undefined>();
   const symbol = useMarket((s) => s.symbol);
   const timeframe = useMarket((s) => s.timeframe);
   const indicators = useMarket((s) => s.indicators);
@@ -32,36 +72,42 @@ export function PriceChart() {
   const result = useBacktest((s) => s.result);
   const tradesOnChart = useBacktest((s) => s.tradesOnChart);
   const setTradesOnChart = useBacktest((s) => s.setTradesOnChart);
+  // Changes when a replay of this chart starts or ends, not with every cursor move.
+  const replayKey = useReplay((s) => (replayDrives(s.state, symbol, timeframe) ? s.session : 0));
   const [bars, setBars] = useState<BarsPayload | undefined>();
-  const [legend, setLegend] = useState<LegendValues | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
 
   useEffect(() => {
     const c = new ChartController(host.current!);
-    ctrl.current = c;
+    setCtrl(c);
     activeChart = c;
-    c.onLegend(setLegend);
     return () => {
       c.dispose();
-      ctrl.current = undefined;
       if (activeChart === c) activeChart = undefined;
     };
   }, []);
 
   useEffect(() => {
-    if (!symbol || !timeframe) return;
+    if (!ctrl || !symbol || !timeframe) return;
     let stale = false;
     setLoading(true);
     setError(undefined);
+    const replay = useReplay.getState().state;
+    const cursor = replayKey && replay?.cursorTs !== undefined ? replay.cursorTs : undefined;
+    if (cursor !== undefined) ctrl.hold();
     // Marks let the UI bench split first paint into wait, transfer and drawing.
     performance.mark('keel:bars-requested');
+    // Subscribed before asking, so bars replayed while history loads are kept, not lost.
+    const off = client().on('bar', (b) => {
+      if (b.symbol === symbol && b.timeframe === timeframe) ctrl.updateBar(b);
+    });
     client()
-      .call('data.bars', { symbol, timeframe })
+      .call('data.bars', cursor !== undefined ? { symbol, timeframe, to: cursor - 1 } : { symbol, timeframe })
       .then((p) => {
         if (stale) return;
         performance.mark('keel:bars-received');
-        ctrl.current?.setBars(p);
+        ctrl.setBars(p);
         performance.mark('keel:bars-set');
         setBars(p);
         requestAnimationFrame(() => {
@@ -71,53 +117,79 @@ export function PriceChart() {
       })
       .catch((e) => !stale && setError(errorText(e)))
       .finally(() => !stale && setLoading(false));
-    const off = client().on('bar', (b) => {
-      if (b.symbol === symbol && b.timeframe === timeframe) ctrl.current?.updateBar(b);
-    });
     return () => {
       stale = true;
       off();
     };
-  }, [symbol, timeframe, reconnects]);
+  }, [ctrl, symbol, timeframe, reconnects, replayKey]);
 
   // Indicators: compute what is new, drop what was removed; recompute all when the bars change.
   const plotted = useRef(new Map<string, BarsPayload>());
   useEffect(() => {
-    const c = ctrl.current;
-    if (!c || !bars || !symbol || !timeframe) return;
+    if (!ctrl || !bars || !symbol || !timeframe) return;
     const wanted = new Set(indicators.map((i) => i.key));
-    for (const key of c.indicatorKeys()) {
+    for (const key of ctrl.indicatorKeys()) {
       if (!wanted.has(key)) {
-        c.removeIndicator(key);
+        ctrl.removeIndicator(key);
         plotted.current.delete(key);
       }
     }
+    const to = bars.ts[bars.ts.length - 1];
     for (const ind of indicators) {
       if (plotted.current.get(ind.key) === bars) continue;
       plotted.current.set(ind.key, bars);
       const entry = catalogue.find((e) => e.id === ind.id);
       client()
-        .call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params })
+        .call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, to })
         .then((r) => {
           if (plotted.current.get(ind.key) !== bars) return;
-          c.setIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : (entry?.kind ?? 'overlay'), label: ind.id.toUpperCase(), ts: r.ts, outputs: r.outputs });
+          ctrl.setIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : (entry?.kind ?? 'overlay'), label: ind.id.toUpperCase(), ts: r.ts, outputs: r.outputs });
         })
         .catch((e) => setError(`${ind.id}: ${errorText(e)}`));
     }
-  }, [indicators, bars, catalogue, symbol, timeframe]);
+  }, [ctrl, indicators, bars, catalogue, symbol, timeframe]);
+
+  // Live bars that close extend the indicators: one request in flight per chart, covering
+  // every bar closed meanwhile; only the new points are drawn.
+  useEffect(() => {
+    if (!ctrl || !symbol || !timeframe) return;
+    let busy = false;
+    let owed: number | undefined;
+    let gone = false;
+    const refresh = async (to: number): Promise<void> => {
+      busy = true;
+      const list = useMarket.getState().indicators;
+      await Promise.all(
+        list.map(async (ind) => {
+          if (ctrl.indicatorEnd(ind.key) === undefined) return;
+          const r = await client().call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, to });
+          if (!gone) ctrl.extendIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : 'overlay', ts: r.ts, outputs: r.outputs });
+        }),
+      ).catch(() => undefined); // the next closed bar tries again
+      busy = false;
+      if (owed !== undefined && !gone) {
+        const next = owed;
+        owed = undefined;
+        void refresh(next);
+      }
+    };
+    ctrl.onClosedBar((ts) => {
+      if (useMarket.getState().indicators.length === 0) return;
+      if (busy) owed = ts;
+      else void refresh(ts);
+    });
+    return () => {
+      gone = true;
+      ctrl.onClosedBar(undefined);
+    };
+  }, [ctrl, symbol, timeframe]);
 
   const runOnChart = Boolean(result && result.symbol === symbol && result.timeframe === timeframe && result.trades.length > 0);
   useEffect(() => {
-    const c = ctrl.current;
-    if (!c || !symbol || !timeframe || !bars) return;
+    if (!ctrl || !symbol || !timeframe || !bars) return;
     const fromRun = tradesOnChart && runOnChart ? tradeMarkers(result!.trades, timeframe) : [];
-    c.setMarkers(sortMarkers([...fromRun, ...fillMarkers(fills, symbol, timeframe)]));
-  }, [fills, result, tradesOnChart, symbol, timeframe, bars]);
-
-  const last = bars && bars.ts.length ? bars.ts.length - 1 : -1;
-  const shown: LegendValues | undefined =
-    legend ?? (bars && last >= 0 ? { time: bars.ts[last]!, open: bars.open[last]!, high: bars.high[last]!, low: bars.low[last]!, close: bars.close[last]!, volume: bars.volume[last] } : undefined);
-  const up = shown ? shown.close >= shown.open : true;
+    ctrl.setMarkers(sortMarkers([...fromRun, ...fillMarkers(fills, symbol, timeframe)]));
+  }, [ctrl, fills, result, tradesOnChart, runOnChart, symbol, timeframe, bars]);
 
   return (
     <div className="chart-wrap">
@@ -125,26 +197,7 @@ export function PriceChart() {
         <strong>{symbol ?? '—'}</strong>
         <span className="dim">{timeframe}</span>
         {bars?.resampledFrom && <span className="dim">(from {bars.resampledFrom})</span>}
-        {shown && (
-          <>
-            <span className="dim">{fmtTime(shown.time)}</span>
-            <span>
-              O <b className={up ? 'up' : 'down'}>{fmtPrice(shown.open)}</b>
-            </span>
-            <span>
-              H <b className={up ? 'up' : 'down'}>{fmtPrice(shown.high)}</b>
-            </span>
-            <span>
-              L <b className={up ? 'up' : 'down'}>{fmtPrice(shown.low)}</b>
-            </span>
-            <span>
-              C <b className={up ? 'up' : 'down'}>{fmtPrice(shown.close)}</b>
-            </span>
-            <span>
-              V <b>{fmtCompact(shown.volume)}</b>
-            </span>
-          </>
-        )}
+        <ChartLegend ctrl={ctrl} />
         {runOnChart && (
           <span className="legend-tag">
             {tradesOnChart ? `${result!.trades.length} trades of ${result!.strategy}` : 'backtest trades hidden'}

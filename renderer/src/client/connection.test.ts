@@ -6,7 +6,7 @@ import type { WebSocketLike } from '../../../engine/protocol/client';
 import { WIRE, hashParams, websocketProtocols, websocketUrl } from './connect';
 import { EngineConnection, keepWebSocket, type ConnectionState } from './connection';
 
-const info: EngineInfo = { version: '0.1.0', protocol: 1, mode: 'headless', home: '/tmp/x', startedAt: 1 };
+const info: EngineInfo = { version: '0.1.0', protocol: 1, mode: 'headless', home: '/tmp/x', startedAt: 1, tradingMode: 'paper' };
 
 /** An in-memory engine on the far side of a fake WebSocket: answers requests, can push and die. */
 class FakeSocket implements WebSocketLike {

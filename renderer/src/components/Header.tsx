@@ -1,13 +1,13 @@
 import { fmtMoney } from '../lib/format';
 import { KillSwitchButton } from '../screens/KillSwitch';
 import { tradingModeOf, useConnection } from '../store/connection';
-import { effectiveTradingState, useRisk } from '../store/risk';
+import { useRisk } from '../store/risk';
 import { useTrading } from '../store/trading';
 import { SCREEN_LABELS, SCREENS, useUi } from '../store/ui';
 
 export function Header() {
   const info = useConnection((s) => s.info);
-  const tradingState = useRisk((s) => effectiveTradingState(s.risk));
+  const tradingState = useRisk((s) => s.risk?.tradingState);
   const killed = useRisk((s) => s.risk?.killSwitch.engaged ?? false);
   const equity = useTrading((s) => s.account?.equity);
   const screen = useUi((s) => s.screen);

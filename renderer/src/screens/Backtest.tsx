@@ -2,6 +2,7 @@ import type { ColDef } from 'ag-grid-community';
 import { useEffect, useMemo, useState } from 'react';
 import type { BacktestSummary, BacktestTradeDto } from '../../../engine/protocol';
 import { EquityChart } from '../chart/EquityChart';
+import { RiskAnalytics } from './RiskAnalytics';
 import { Grid } from '../components/Grid';
 import { Split } from '../components/Split';
 import { fmtDate, fmtMetric, fmtTime, metricLabel } from '../lib/format';
@@ -286,6 +287,10 @@ function Results() {
           ))}
         </ul>
       )}
+      <details className="bt-risk">
+        <summary>Value at risk and stress days</summary>
+        <RiskAnalytics title="Run VaR and stress" request={{ source: 'backtest', runId: result.runId }} />
+      </details>
       <EquityChart result={result} compare={compare} />
       <div className="bt-trades">
         <Grid label="Backtest trades" rows={trades} columns={tradeCols} rowId={(t) => String(t.n)} empty="No trades" />

@@ -1,5 +1,6 @@
 import { chartTimeframes, symbolsOf, useMarket } from '../store/market';
 import { IndicatorMenu } from './IndicatorMenu';
+import { ReplayControls } from './ReplayControls';
 
 export function ChartToolbar() {
   const datasets = useMarket((s) => s.datasets);
@@ -34,6 +35,7 @@ export function ChartToolbar() {
         ))}
       </div>
       <IndicatorMenu />
+      <ReplayControls />
     </div>
   );
 }

@@ -2,8 +2,9 @@ import { useEffect, useState } from 'react';
 import type { RiskLimits } from '../../../engine/protocol';
 import { LIMIT_FIELDS, limitChanges } from './limits';
 import { Meter } from '../components/Meter';
-import { fmtTime } from '../lib/format';
-import { effectiveTradingState, useRisk } from '../store/risk';
+import { fmtMoney, fmtTime } from '../lib/format';
+import { RiskAnalytics } from './RiskAnalytics';
+import { useRisk } from '../store/risk';
 import { useTrading } from '../store/trading';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
@@ -79,6 +80,8 @@ export function Risk() {
   const risk = useRisk((s) => s.risk);
   const denials = useTrading((s) => s.denials);
   const openKill = useUi((s) => s.setKillConfirm);
+  // Re-asked when fills change the book, not on every risk push.
+  const fillCount = useTrading((s) => s.fills.length);
   if (!risk) return <div className="panel pad dim">Waiting for the risk engine…</div>;
   const g = risk.gauges;
   const l = risk.limits;
@@ -87,7 +90,7 @@ export function Risk() {
       <div className="panel pad">
         <h2>Risk state</h2>
         <div className="risk-state">
-          <span className={`state-badge big state-${effectiveTradingState(risk)}`}>{effectiveTradingState(risk)}</span>
+          <span className={`state-badge big state-${risk.tradingState}`}>{risk.tradingState}</span>
           <div>
             <div>
               Kill switch:{' '}
@@ -98,15 +101,14 @@ export function Risk() {
               )}
             </div>
             {risk.killSwitch.reason && <div className="dim">{risk.killSwitch.reason}</div>}
-            <div className="dim small">Breakers: {risk.tradingState}</div>
           </div>
           <button className={`kill ${risk.killSwitch.engaged ? 'engaged' : ''}`} onClick={() => openKill(true)}>
             {risk.killSwitch.engaged ? 'Reset kill switch…' : 'Engage kill switch…'}
           </button>
         </div>
         <div className="meters">
-          <Meter label="Daily loss used" value={g.dailyLossUsedPct} detail={`limit ${l.maxDailyLossPct}% of equity`} />
-          <Meter label="Exposure used" value={g.exposureUsedPct} detail={`limit ${l.maxExposurePct}% of equity`} />
+          <Meter label="Daily loss used" value={g.dailyLossUsedPct} detail={`${g.dailyLossPct.toFixed(2)}% of equity today; limit ${l.maxDailyLossPct}%`} />
+          <Meter label="Exposure used" value={g.exposureUsedPct} detail={`${fmtMoney(g.exposure)} of ${fmtMoney(g.exposureLimit)} (${l.maxExposurePct}% of equity)`} />
           <Meter label="Open positions" value={l.maxOpenPositions > 0 ? (g.openPositions / l.maxOpenPositions) * 100 : 0} detail={`${g.openPositions} of ${l.maxOpenPositions}`} />
           <Meter label="Drawdown" value={l.maxDrawdownPct > 0 ? (g.drawdownPct / l.maxDrawdownPct) * 100 : 0} detail={`${g.drawdownPct.toFixed(2)}% of ${l.maxDrawdownPct}% allowed`} />
         </div>
@@ -125,6 +127,7 @@ export function Risk() {
       </div>
       <div className="panel pad">
         <LimitsForm limits={l} />
+        <RiskAnalytics title="Portfolio VaR and stress" request={{ source: 'portfolio' }} refresh={fillCount} />
       </div>
     </div>
   );

@@ -4,14 +4,9 @@ import type { ConnectionState } from '../client/connection';
 
 export type TradingMode = 'PAPER' | 'LIVE';
 
-/**
- * Paper unless the engine says live. The protocol's EngineInfo has no trading mode yet
- * (asked of the host engineer); until it does, a `tradingMode` field is read if present,
- * and anything else is paper, the only venue the engine offers the ticket today.
- */
+/** The engine says which venue orders reach; the badge shows it, upper case. Unknown reads as paper. */
 export function tradingModeOf(info: EngineInfo | undefined): TradingMode {
-  const mode = (info as (EngineInfo & { tradingMode?: string }) | undefined)?.tradingMode;
-  return typeof mode === 'string' && mode.toLowerCase() === 'live' ? 'LIVE' : 'PAPER';
+  return info?.tradingMode === 'live' ? 'LIVE' : 'PAPER';
 }
 
 interface ConnectionStore {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DatasetInfo, Fill, OrderSnapshot } from '../../../engine/protocol';
+import type { DatasetInfo, Fill, OrderSnapshot, ReplayState } from '../../../engine/protocol';
 import { initLayout, localStoragePersistence, sanitizeLayout, useLayout } from './layout';
 import { chartTimeframes, reconcileSelection, useMarket } from './market';
 import { appendLogs } from './system';
@@ -100,13 +100,49 @@ describe('logs', () => {
   });
 });
 
-describe('risk', () => {
-  it('shows an engaged kill switch as HALTED whatever the breakers say', async () => {
-    const { effectiveTradingState } = await import('./risk');
-    const base = { tradingState: 'ACTIVE', killSwitch: { engaged: false } } as Parameters<typeof effectiveTradingState>[0];
-    expect(effectiveTradingState(base)).toBe('ACTIVE');
-    expect(effectiveTradingState({ ...base!, killSwitch: { engaged: true, since: 1 } })).toBe('HALTED');
-    expect(effectiveTradingState({ ...base!, tradingState: 'REDUCING' })).toBe('REDUCING');
-    expect(effectiveTradingState(undefined)).toBeUndefined();
+describe('replay', () => {
+  const st = (p: Partial<ReplayState>): ReplayState => ({ status: 'playing', symbol: 'BTC/USDT', timeframe: '5m', index: 0, total: 500, speed: 2, cursorTs: 1_000, ...p });
+
+  it('begins a chart session once per replay, not on every cursor move', async () => {
+    const { useReplay } = await import('./replay');
+    const r = useReplay.getState();
+    const s0 = r.session;
+    r.apply(st({ index: 0 }));
+    expect(useReplay.getState().session).toBe(s0 + 1);
+    r.apply(st({ index: 5, cursorTs: 6_000 }));
+    r.apply(st({ status: 'paused', index: 6, cursorTs: 7_000 }));
+    expect(useReplay.getState().session).toBe(s0 + 1);
+    // a late request answer with an older cursor does not step the replay back
+    r.apply(st({ index: 2, cursorTs: 3_000 }));
+    expect(useReplay.getState().state!.cursorTs).toBe(7_000);
+    // another symbol, or a new start after stop, is a new session
+    r.apply(st({ symbol: 'ETH/USDT', index: 0 }));
+    expect(useReplay.getState().session).toBe(s0 + 2);
+    r.apply(st({ status: 'idle', symbol: undefined, timeframe: undefined }));
+    r.starting();
+    r.apply(st({ index: 0 }));
+    expect(useReplay.getState().session).toBe(s0 + 3);
+    expect(useReplay.getState().speed).toBe(2);
+  });
+
+  it('drives only the chart of its symbol and timeframe, while playing or paused', async () => {
+    const { replayDrives, replayProgress } = await import('./replay');
+    expect(replayDrives(st({}), 'BTC/USDT', '5m')).toBe(true);
+    expect(replayDrives(st({}), 'BTC/USDT', '1h')).toBe(false);
+    expect(replayDrives(st({ status: 'paused' }), 'BTC/USDT', '5m')).toBe(true);
+    expect(replayDrives(st({ status: 'done' }), 'BTC/USDT', '5m')).toBe(false);
+    expect(replayDrives(undefined, 'BTC/USDT', '5m')).toBe(false);
+    expect(replayProgress(st({ index: 125 }))).toBe(25);
+    expect(replayProgress(st({ index: 0, total: 0 }))).toBe(0);
+  });
+});
+
+describe('connection', () => {
+  it('reads the trading mode from the engine, paper when unknown', async () => {
+    const { tradingModeOf } = await import('./connection');
+    const info = { version: '1', protocol: 1, mode: 'headless', home: '/h', startedAt: 0 } as const;
+    expect(tradingModeOf({ ...info, tradingMode: 'live' })).toBe('LIVE');
+    expect(tradingModeOf({ ...info, tradingMode: 'paper' })).toBe('PAPER');
+    expect(tradingModeOf(undefined)).toBe('PAPER');
   });
 });

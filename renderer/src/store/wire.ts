@@ -3,6 +3,7 @@ import { useBacktest } from './backtest';
 import { useConnection } from './connection';
 import { useData } from './data';
 import { useMarket } from './market';
+import { useReplay } from './replay';
 import { useRisk } from './risk';
 import { useSystem } from './system';
 import { useTrading } from './trading';
@@ -47,6 +48,7 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(c.call('risk.state', {}), (d) => useRisk.getState().setRisk(d)),
     settle(c.call('system.status', {}), (d) => useSystem.getState().setStatus(d)),
     settle(c.call('system.logs', { limit: 200 }), (d) => useSystem.getState().setLogs(d)),
+    settle(c.call('replay.state', {}), (d) => useReplay.getState().apply(d)),
   ]);
 }
 
@@ -70,6 +72,7 @@ export function wire(c: EngineConnection): () => void {
   offs.push(c.on('account', (a) => useTrading.getState().setAccount(a)));
   offs.push(c.on('denial', (d) => useTrading.getState().addDenials([d])));
   offs.push(c.on('risk', (r) => useRisk.getState().setRisk(r)));
+  offs.push(c.on('replay', (r) => useReplay.getState().apply(r)));
   offs.push(c.on('log', (l) => useSystem.getState().addLogs([l])));
   offs.push(
     c.on('job', (j) => {
