@@ -3,6 +3,8 @@ import { KeelError } from '../core/errors';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { BacktestJobs } from './jobs';
+import { MarketReplay } from './replay';
+import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
 import { LogRing, type Logger } from './logs';
 import type { Services } from './services';
 import { SystemMonitor } from './system-monitor';
@@ -25,6 +27,7 @@ const WHAT: Record<keyof Services, string> = {
   backtest: 'the backtest engine',
   trading: 'the paper trading session',
   risk: 'the risk engine',
+  desk: 'the paper desk',
 };
 
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
@@ -108,6 +111,7 @@ export class EngineApp {
 
   async close(): Promise<void> {
     this.jobs.cancelAll();
+    this.replayer?.close();
     await this.startup;
     const s = this.services;
     this.services = {};
@@ -125,6 +129,14 @@ export class EngineApp {
     const s = this.services[k];
     if (!s) throw new KeelError('UNAVAILABLE', `${WHAT[k]} is not available in this engine build`, { where: k });
     return s;
+  }
+
+  private replayer: MarketReplay | undefined;
+
+  private async replay(): Promise<MarketReplay> {
+    const desk = await this.need('desk');
+    this.replayer ??= new MarketReplay(desk, this.publish, this.logs.logger('replay'));
+    return this.replayer;
   }
 
   private async runBacktest(req: Parameters<Services['backtest']['run']>[0], o: Parameters<Services['backtest']['run']>[2]) {
@@ -199,15 +211,19 @@ export class EngineApp {
       this.publishTo('risk', state);
       return state;
     },
-    'risk.analytics': () => {
-      throw new KeelError('UNAVAILABLE', 'risk analytics are not wired yet', { where: 'risk.analytics' });
+    'risk.analytics': async (p) => {
+      if (p.source === 'portfolio') {
+        const [market, desk] = await Promise.all([this.need('market'), this.need('desk')]);
+        return portfolioAnalytics(desk, market, this.now());
+      }
+      return backtestAnalytics(this.jobs.get(p.runId), this.now());
     },
-    'replay.start': () => {
-      throw new KeelError('UNAVAILABLE', 'market replay is not wired yet', { where: 'replay' });
+    'replay.start': async ({ symbol, timeframe, from, speed }) => {
+      const [market, replay] = await Promise.all([this.need('market'), this.replay()]);
+      const { series } = await market.bars({ symbol, timeframe });
+      return replay.begin(series, { from, speed });
     },
-    'replay.control': () => {
-      throw new KeelError('UNAVAILABLE', 'market replay is not wired yet', { where: 'replay' });
-    },
-    'replay.state': () => ({ status: 'idle', index: 0, total: 0, speed: 2 }),
+    'replay.control': async ({ action, speed }) => (await this.replay()).control(action, speed),
+    'replay.state': async () => (await this.replay()).state(),
   };
 }

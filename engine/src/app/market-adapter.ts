@@ -38,6 +38,7 @@ function safeName(name: string): string {
  */
 export class MarketAdapter implements MarketService {
   private seq = 0;
+  private readonly importListeners: (() => void | Promise<unknown>)[] = [];
 
   private constructor(
     private readonly store: MarketStore,
@@ -101,11 +102,18 @@ export class MarketAdapter implements MarketService {
         }
       }
       this.publish('job', { jobId, kind: 'import', done: report.rowsRead, total: report.rowsRead, status: 'done', message: basename(p.path) });
+      // Before answering, so a symbol the UI sees as imported is already tradable.
+      for (const l of this.importListeners) await l();
       return importReportDto(report);
     } catch (e) {
       this.publish('job', { jobId, kind: 'import', done: 0, total: 0, status: 'failed', message: e instanceof Error ? e.message : String(e) });
       throw e;
     }
+  }
+
+  /** Told after each successful import (the paper desk learns new symbols). */
+  onImported(listener: () => void | Promise<unknown>): void {
+    this.importListeners.push(listener);
   }
 
   async importText(p: { name: string; content: string; symbol?: string; timeframe?: string }) {

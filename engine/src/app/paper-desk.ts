@@ -5,7 +5,7 @@ import { STATE_DB_FILE } from '../core/paths';
 import { PaperSession } from '../execution/paper/paper-session';
 import type { OrderEvent } from '../execution/types';
 import { Account, snapshotAccount } from '../model/account';
-import { researchInstrument } from '../model/instrument';
+import { researchInstrument, type Instrument } from '../model/instrument';
 import type { OrderRequest, OrderSnapshot } from '../model/order';
 import { RiskEngine, type RiskEvent } from '../risk/engine';
 import { sizeTicket } from '../risk/sizing';
@@ -35,13 +35,31 @@ export interface PriceSource {
  * paper venue with latency, slippage and fees, emulator) on the wall clock, the risk
  * engine in front of it, orders/fills/positions and the kill-switch latch in SQLite.
  *
- * Prices: no live stream is wired into the engine yet, so an order is priced against the
- * latest stored bar: once the venue acknowledges it, the desk feeds one print at that
- * bar's close, and the venue's own rules decide whether and how it fills (a market order
- * fills at the close plus slippage; a limit below the market keeps working).
+ * Prices: one feed per symbol, prints (never bars too: once a symbol has prints the venue
+ * ignores its bars, so mixing them would leave resting orders deaf). While a market replay
+ * plays a symbol, its replayed path (open, high/low, close) is printed at wall time. Otherwise
+ * an order is "priced from the last stored bar": once the venue acknowledges it, the desk
+ * prints that bar's close, and the venue's rules decide whether and how it fills (a market
+ * order fills at the close plus slippage; a limit below the market keeps working until a
+ * later print reaches it).
+ *
+ * Fails closed: a venue report the order manager cannot apply (its journal write threw)
+ * is logged and engages the kill switch.
  */
+export interface PaperDeskOptions {
+  clock?: Clock;
+  /** The venue's name, which prefixes its trade ids (tests); unique per run by default. */
+  venueName?: string;
+}
+
+/** Prints carry no size limit: the desk's venue takes any share of the volume (maxVolumeShare null). */
+const UNLIMITED = 1e12;
+
 export class PaperDesk {
   private readonly session: PaperSession;
+  /** Symbols a replay is printing now: their orders are priced from the replay, not the store. */
+  private readonly replaying = new Set<string>();
+  private readonly symbols = new Set<string>();
   private readonly watchdog: Watchdog;
   private readonly latchTimer: ReturnType<typeof setInterval>;
   private readonly marks = new Map<string, { price: number; ts: number }>();
@@ -56,15 +74,15 @@ export class PaperDesk {
     private readonly log: Logger,
     private readonly clock: Clock,
     symbols: string[],
+    venueName: string,
   ) {
-    // The venue numbers its order and trade ids from 1; a per-run name keeps them unique in the
-    // database across restarts (fills.venue_trade_id is unique).
+    for (const sym of symbols) this.symbols.add(sym);
     this.session = PaperSession.live({
       risk: riskEngine,
       account,
       instruments: symbols.map((s) => researchInstrument(s, PAPER_FEE)),
       timeframe: '1m',
-      venue: { seed: clock.now() % 2 ** 31, slippageBps: PAPER_SLIPPAGE_BPS, makerFee: PAPER_FEE, takerFee: PAPER_FEE, maxVolumeShare: null, name: `paper-${clock.now().toString(36)}${Math.floor(Math.random() * 46_656).toString(36)}` },
+      venue: { seed: clock.now() % 2 ** 31, slippageBps: PAPER_SLIPPAGE_BPS, makerFee: PAPER_FEE, takerFee: PAPER_FEE, maxVolumeShare: null, name: venueName },
       journal: new SqliteOrderJournal(store),
     });
     riskEngine.killSwitch.attach({
@@ -72,6 +90,11 @@ export class PaperDesk {
       flatten: () => void this.flatten(),
     });
     this.session.orders.onEvent((e) => this.onOrderEvent(e));
+    this.session.orders.onError((e) => {
+      this.log.error(e.message);
+      riskEngine.killSwitch.engage({ reason: `journal write failed: ${e.message}`, actor: 'engine' });
+      this.publishRisk();
+    });
     this.watchdog = riskEngine.watchdog(clock);
     this.watchdog.start();
     // Sees `keel kill` from another process within a quarter second.
@@ -79,7 +102,10 @@ export class PaperDesk {
     this.latchTimer.unref?.();
   }
 
-  static async open(home: string, prices: PriceSource, publish: Publish, log: Logger, clock: Clock = new WallClock()): Promise<PaperDesk> {
+  static async open(home: string, prices: PriceSource, publish: Publish, log: Logger, opts: PaperDeskOptions = {}): Promise<PaperDesk> {
+    const clock = opts.clock ?? new WallClock();
+    // The venue numbers its trade ids from 1; a per-run name keeps them unique in the database (fills.venue_trade_id is unique).
+    const venueName = opts.venueName ?? `paper-${clock.now().toString(36)}${Math.floor(Math.random() * 46_656).toString(36)}`;
     const store = StateStore.open(join(home, STATE_DB_FILE));
     try {
       const startingCash = Number(store.setting(STARTING_CASH_SETTING) ?? DEFAULT_STARTING_CASH);
@@ -91,7 +117,7 @@ export class PaperDesk {
       let desk: PaperDesk | undefined;
       const persistence = new SqliteRiskPersistence(store);
       const risk = new RiskEngine({ persistence, clock, onEvent: (e) => desk?.onRiskEvent(e) });
-      desk = new PaperDesk(store, risk, persistence, account, prices, publish, log, clock, await prices.symbols());
+      desk = new PaperDesk(store, risk, persistence, account, prices, publish, log, clock, await prices.symbols(), venueName);
       for (const p of account.openPositions()) {
         const last = await prices.latestClose(p.symbol);
         if (last) desk.mark(p.symbol, last.price);
@@ -116,15 +142,66 @@ export class PaperDesk {
     this.riskEngine.onEquity(this.account.equity(), this.clock.now());
   }
 
-  /** Feeds the latest stored price as a print, so working orders are matched against it. */
+  /**
+   * The reference price an order is sized and risk-checked against: the replay's latest print
+   * while one plays the symbol, else the latest stored bar's close, taken as seen now.
+   */
   private async price(symbol: string): Promise<number | undefined> {
+    if (this.replaying.has(symbol)) return this.marks.get(symbol)?.price;
     const last = await this.prices.latestClose(symbol);
     if (!last) return undefined;
-    const bar = { ts: this.clock.now() - 60_000, open: last.price, high: last.price, low: last.price, close: last.price, volume: 0 };
-    // The reference price the risk checks read: the bar is "seen" now, at its close.
-    this.session.orders.onBar(symbol, bar);
+    this.session.orders.updateReference(symbol, last.price, this.clock.now());
     this.mark(symbol, last.price);
     return last.price;
+  }
+
+  /** One print of the symbol's feed at wall time: fills what it reaches, refreshes the reference and the marks. */
+  print(symbol: string, price: number): void {
+    const ts = this.clock.now();
+    this.session.feedTrade(symbol, { ts, price, amount: UNLIMITED, side: undefined });
+    this.session.orders.updateReference(symbol, price, ts);
+    this.mark(symbol, price);
+  }
+
+  /** See ReplayTarget.replayFeed: the replay owns the symbol's prices; the watchdog watches the stream only while it plays. */
+  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off'): void {
+    if (state === 'off') this.replaying.delete(symbol);
+    else this.replaying.add(symbol);
+    if (state === 'playing' && !this.watchingData) this.watchdog.watch('data');
+    if (state !== 'playing' && this.watchingData) this.watchdog.unwatch('data');
+    this.watchingData = state === 'playing';
+  }
+  private watchingData = false;
+
+  /** The replay's stream is alive. */
+  dataBeat(): void {
+    this.watchdog.beat('data');
+  }
+
+  /** Makes newly imported symbols tradable without a restart. */
+  async refreshInstruments(): Promise<string[]> {
+    const added: string[] = [];
+    for (const sym of await this.prices.symbols()) {
+      if (this.symbols.has(sym)) continue;
+      addInstrument(this.session.orders, researchInstrument(sym, PAPER_FEE));
+      this.symbols.add(sym);
+      added.push(sym);
+    }
+    if (added.length > 0) this.log.info(`now tradable: ${added.join(', ')}`);
+    return added;
+  }
+
+  /** Open positions with their signed market value, for the portfolio risk report. */
+  exposures(): { symbol: string; value: number }[] {
+    return this.account.snapshotPositions().filter((p) => p.qty !== 0).map((p) => ({ symbol: p.symbol, value: p.qty * p.mark }));
+  }
+
+  equity(): number {
+    return this.account.equity();
+  }
+
+  publishBookNow(): void {
+    this.publishBook();
   }
 
   private onOrderEvent(e: OrderEvent): void {
@@ -135,10 +212,13 @@ export class PaperDesk {
     }
     if (e.kind === 'filled' || e.kind === 'partially_filled') this.publish('order', { kind: e.kind, order: e.order, ts });
     else this.publish('order', 'reason' in e && e.reason !== undefined ? { kind: e.kind, order: e.order, reason: e.reason, ts } : { kind: e.kind, order: e.order, ts });
-    if (e.kind === 'accepted') {
+    if (e.kind === 'accepted' && !this.replaying.has(e.order.symbol)) {
       const mark = this.marks.get(e.order.symbol);
       // The acknowledged order now works at the venue: show it the price it was placed against.
-      if (mark) this.session.feedTrade(e.order.symbol, { ts: this.clock.now(), price: mark.price, amount: 1e12, side: undefined });
+      if (mark) {
+        this.log.info(`${e.order.side} ${e.order.qty} ${e.order.symbol} (${e.order.type}) priced from the last stored bar: ${mark.price}`);
+        this.print(e.order.symbol, mark.price);
+      }
     }
     if (e.kind === 'filled' || e.kind === 'partially_filled') {
       this.publish('fill', e.fill);
@@ -253,8 +333,7 @@ export class PaperDesk {
     for (const p of this.account.openPositions()) {
       if (symbol !== undefined && p.symbol !== symbol) continue;
       await this.price(p.symbol);
-      const req: OrderRequest = { symbol: p.symbol, side: p.qty > 0 ? 'sell' : 'buy', type: 'market', qty: Math.abs(p.qty), reduceOnly: true, source: 'risk', owner: 'flatten' };
-      out.push(this.session.orders.place(req));
+      out.push(...this.session.orders.flatten(p.symbol));
     }
     this.updateWatch();
     return out;
@@ -288,8 +367,23 @@ export class PaperDesk {
     this.store.close();
   }
 
+  /** For tests: the venue's name, which prefixes its trade ids. */
+  get venueName(): string {
+    return this.session.venue.name;
+  }
+
   /** For tests and the status screen: orders the desk holds in memory. */
   workingOrders(): readonly OrderSnapshot[] {
     return this.session.orders.workingOrders().map((o) => o.snapshot());
   }
+}
+
+/**
+ * OrderManager has no way yet to learn an instrument after construction (asked of the
+ * execution owner as OrderManager.addInstrument); its table is a Map, so add to it here.
+ */
+function addInstrument(orders: PaperSession['orders'], i: Instrument): void {
+  const table = (orders as unknown as { instruments: Map<string, Instrument> }).instruments;
+  if (!(table instanceof Map)) throw new KeelError('INTERNAL', 'order manager instrument table not found', { where: 'paper desk' });
+  table.set(i.symbol, i);
 }

@@ -67,10 +67,31 @@ export interface RiskService {
   close(): Promise<void>;
 }
 
+/** What a market replay drives on the paper desk (PaperDesk implements it). */
+export interface ReplayTarget {
+  /** One print at wall time: fills working orders it reaches, refreshes reference price and marks. */
+  print(symbol: string, price: number): void;
+  /**
+   * The replay owns `symbol`'s prices ('playing', 'paused': orders price from its latest print)
+   * or no longer ('off': back to the last stored bar). The watchdog watches the stream only while it plays.
+   */
+  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off'): void;
+  dataBeat(): void;
+  publishBookNow(): void;
+}
+
+/** The paper book, for the portfolio risk report. */
+export interface PortfolioView {
+  exposures(): { symbol: string; value: number }[];
+  equity(): number;
+}
+
 export interface Services {
   market: MarketService;
   indicators: IndicatorService;
   backtest: BacktestService;
   trading: TradingService;
   risk: RiskService;
+  /** The paper desk itself: replay target and portfolio for analytics. */
+  desk: ReplayTarget & PortfolioView;
 }

@@ -32,8 +32,10 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   if (market) {
     try {
       const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'));
+      market.onImported(() => desk.refreshInstruments());
       services.trading = desk.trading;
       services.risk = desk.risk;
+      services.desk = desk;
     } catch (e) {
       log.error(`paper desk and risk engine not opened: ${e instanceof Error ? e.message : String(e)}`);
     }
