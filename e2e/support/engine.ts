@@ -12,10 +12,11 @@ export interface RunningEngine {
 
 /**
  * Starts `keel serve` on a free port and resolves with the URL it prints (token included).
- * The engine owns its home; a restart on the same home is how specs test what survives.
+ * The engine owns its home; a restart on the same home (and port) is how specs test what
+ * survives.
  */
-export function startEngine(home: string, timeoutMs = 30_000): Promise<RunningEngine> {
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin/keel.js'), 'serve', '--port', '0', '--home', home], {
+export function startEngine(home: string, timeoutMs = 30_000, port = 0): Promise<RunningEngine> {
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin/keel.js'), 'serve', '--port', String(port), '--home', home], {
     cwd: repoRoot,
     env: { ...process.env, KEEL_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -314,6 +314,11 @@ export class ChartController {
     this.emitLegend({ time: (param.time as number) * 1000, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: vol?.value });
   };
 
+  /** Open time (ms) of the latest bar drawn. */
+  lastBarTime(): number | undefined {
+    return this.lastTime;
+  }
+
   /** The latest bar: what the legend shows while the crosshair is away. */
   legendNow(): LegendValues | undefined {
     return this.lastBar;

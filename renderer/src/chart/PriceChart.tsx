@@ -184,11 +184,16 @@ export function PriceChart() {
     };
   }, [ctrl, symbol, timeframe]);
 
+  // Fills that arrive stamped after the chart's last bar (replay) are drawn on the bar the
+  // chart was showing then.
+  const seenOn = useRef(new Map<string, number>());
   const runOnChart = Boolean(result && result.symbol === symbol && result.timeframe === timeframe && result.trades.length > 0);
   useEffect(() => {
     if (!ctrl || !symbol || !timeframe || !bars) return;
     const fromRun = tradesOnChart && runOnChart ? tradeMarkers(result!.trades, timeframe) : [];
-    ctrl.setMarkers(sortMarkers([...fromRun, ...fillMarkers(fills, symbol, timeframe)]));
+    const last = ctrl.lastBarTime();
+    if (last !== undefined) for (const f of fills) if (f.symbol === symbol && !seenOn.current.has(f.id) && f.ts > last + 1) seenOn.current.set(f.id, last);
+    ctrl.setMarkers(sortMarkers([...fromRun, ...fillMarkers(fills, symbol, timeframe, seenOn.current, last)]));
   }, [ctrl, fills, result, tradesOnChart, runOnChart, symbol, timeframe, bars]);
 
   return (

@@ -33,4 +33,12 @@ describe('chart data', () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ time: 900, price: 9, position: 'atPriceMiddle' });
   });
+
+  it('puts a fill stamped after the last bar (a replay) on the bar it was seen with, or leaves it out', () => {
+    const fill = (id: string, ts: number) => ({ id, orderId: 'o', clientOrderId: 'c', symbol: 'X', side: 'sell' as const, qty: 1, price: 9, fee: 0, liquidity: 'maker' as const, ts });
+    const wall = 1_800_000_000_000;
+    const f = fillMarkers([fill('seen', wall), fill('unseen', wall + 1), fill('old', 600_000)], 'X', '5m', new Map([['seen', 900_000]]), 1_200_000);
+    expect(f.map((m) => m.time)).toEqual([600, 900]);
+    expect(f[1]!.text).toBe('S 1');
+  });
 });

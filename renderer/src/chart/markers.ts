@@ -30,21 +30,29 @@ export function tradeMarkers(trades: BacktestTradeDto[], timeframe: string): Mar
   return sortMarkers(out);
 }
 
-/** Live and paper fills of one symbol as squares at their price. */
-export function fillMarkers(fills: Fill[], symbol: string, timeframe: string): Marker[] {
-  return sortMarkers(
-    fills
-      .filter((f) => f.symbol === symbol)
-      .map((f) => ({
-        time: toChartTime(barOpen(f.ts, timeframe)),
-        position: 'atPriceMiddle' as const,
-        price: f.price,
-        shape: 'square' as const,
-        color: f.side === 'buy' ? palette.accent : palette.warn,
-        text: `${f.side === 'buy' ? 'B' : 'S'} ${f.qty}`,
-        size: 0.8,
-      })),
-  );
+/**
+ * Live and paper fills of one symbol as squares at their price. A fill stamped later than
+ * the chart's last bar (a replay fills at wall time, years after the replayed bars) sits
+ * on the bar it was seen with (`seenOn`, fill id -> bar open ms) or is left out: it cannot
+ * be drawn at a time the chart does not have.
+ */
+export function fillMarkers(fills: Fill[], symbol: string, timeframe: string, seenOn: ReadonlyMap<string, number> = new Map(), lastBarTs?: number): Marker[] {
+  const out: Marker[] = [];
+  for (const f of fills) {
+    if (f.symbol !== symbol) continue;
+    const at = seenOn.get(f.id) ?? barOpen(f.ts, timeframe);
+    if (lastBarTs !== undefined && at > lastBarTs) continue;
+    out.push({
+      time: toChartTime(at),
+      position: 'atPriceMiddle',
+      price: f.price,
+      shape: 'square',
+      color: f.side === 'buy' ? palette.accent : palette.warn,
+      text: `${f.side === 'buy' ? 'B' : 'S'} ${f.qty}`,
+      size: 0.8,
+    });
+  }
+  return sortMarkers(out);
 }
 
 /** The plugin wants markers in time order. */

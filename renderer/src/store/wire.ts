@@ -3,7 +3,7 @@ import { useBacktest } from './backtest';
 import { useConnection } from './connection';
 import { useData } from './data';
 import { useMarket } from './market';
-import { useReplay } from './replay';
+import { replayActive, useReplay } from './replay';
 import { useRisk } from './risk';
 import { useSystem } from './system';
 import { useTrading } from './trading';
@@ -72,7 +72,22 @@ export function wire(c: EngineConnection): () => void {
   offs.push(c.on('account', (a) => useTrading.getState().setAccount(a)));
   offs.push(c.on('denial', (d) => useTrading.getState().addDenials([d])));
   offs.push(c.on('risk', (r) => useRisk.getState().setRisk(r)));
-  offs.push(c.on('replay', (r) => useReplay.getState().apply(r)));
+  let replayPushedAt = 0;
+  offs.push(
+    c.on('replay', (r) => {
+      replayPushedAt = Date.now();
+      useReplay.getState().apply(r);
+    }),
+  );
+  // While a replay runs and no 'replay' push has come for a while (an engine whose server
+  // does not route that topic), ask for the state: the cursor and progress must move.
+  const replayPoll = setInterval(() => {
+    if (c.state !== 'ready' || !replayActive(useReplay.getState().state) || Date.now() - replayPushedAt < 1500) return;
+    c.call('replay.state', {})
+      .then((r) => useReplay.getState().apply(r))
+      .catch(() => undefined);
+  }, 500);
+  offs.push(() => clearInterval(replayPoll));
   offs.push(c.on('log', (l) => useSystem.getState().addLogs([l])));
   offs.push(
     c.on('job', (j) => {
