@@ -73,6 +73,16 @@ export class DoubleChunkAppender {
     }
   }
 
+  /**
+   * Drops the rows not yet flushed and closes the appender, for a failed import: closing
+   * now, empty, rather than leaving a finalizer to close (and flush) it at some later time.
+   */
+  discard(): void {
+    this.filled = 0;
+    this.appender.clear();
+    this.appender.closeSync();
+  }
+
   /** Flushes the partial chunk and closes the appender. */
   close(): void {
     if (this.filled > 0) this.flushChunk();

@@ -7,9 +7,10 @@ import { timeframeMs, type Timeframe } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import type { TradeSeries } from '../model/trade';
 import type { BarSink } from './bar-checker';
-import { parseBarFile, summariseBars, type BarFileOptions } from './bar-file';
+import { parseBarFile, summariseBars, type BarFileOptions, type ParsedBars } from './bar-file';
 import { DoubleChunkAppender, resultColumns } from './duck-columns';
 import type { ImportReport, StoreOutcome } from './import-report';
+import { resolveSymbol } from './infer';
 import { barsFromTrades, resampleBars } from './resample';
 import { sqlString } from './sql';
 import { migrate } from './store-schema';
@@ -125,35 +126,56 @@ export class MarketStore {
     this.instance.closeSync();
   }
 
-  /** Imports a bar file (CSV in any accepted layout, or Parquet). See docs/data.md. */
+  /**
+   * Imports a bar file (CSV in any accepted layout, or Parquet). See docs/data.md.
+   * A file of a symbol the store holds no bars of (the usual first import) is appended
+   * straight into `bars` under a series id reserved for it while it is read: there is nothing
+   * to merge with, so no staging copy. Otherwise rows are staged and merged.
+   */
   importBars(path: string, opts: BarFileOptions & ImportOptions = {}): Promise<ImportReport> {
     return this.exclusive(() =>
       this.inTransaction(async (con) => {
         const progress = opts.onProgress ?? (() => {});
-        await con.run('CREATE TEMP TABLE stage_bars (ts DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, adj_close DOUBLE)');
-        const appender = new DoubleChunkAppender(await con.createAppender('stage_bars'), 7);
+        const symbol = symbolOf(path, opts.symbol);
+        const direct = symbol !== undefined && (await barSeriesOf(con, symbol)).length === 0;
+        const reserved = direct ? Number((await con.runAndReadAll("SELECT nextval('bar_series_id')")).getRowsJS()[0]![0]) : -1;
+        if (!direct) await con.run(`CREATE TEMP TABLE stage_bars (series DOUBLE, ${STAGE_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`);
+        // Staged rows carry the (unused) series column too, so one sink fills both tables.
+        const appender = new DoubleChunkAppender(await con.createAppender(direct ? 'bars' : 'stage_bars'), 1 + STAGE_COLUMNS.length);
         const sink: BarSink = {
           add(ts, open, high, low, close, volume, adjClose) {
             const k = appender.filled;
             const c = appender.cols;
-            c[0]![k] = ts;
-            c[1]![k] = open;
-            c[2]![k] = high;
-            c[3]![k] = low;
-            c[4]![k] = close;
-            c[5]![k] = volume;
-            c[6]![k] = adjClose;
+            c[0]![k] = reserved;
+            c[1]![k] = ts;
+            c[2]![k] = open;
+            c[3]![k] = high;
+            c[4]![k] = low;
+            c[5]![k] = close;
+            c[6]![k] = volume;
+            c[7]![k] = adjClose;
             appender.endRow();
           },
         };
-        const parsed = await parseBarFile(path, sink, async () => con, (rows) => progress('reading', rows));
+        let parsed: ParsedBars;
+        try {
+          parsed = await parseBarFile(path, sink, async () => con, (rows) => progress('reading', rows));
+        } catch (e) {
+          appender.discard();
+          throw e;
+        }
         appender.close();
         const { report } = summariseBars(path, parsed, opts);
         progress('storing', report.rowsRead);
         const previous = await this.previousImport(con, 'bars', report.sha256, report.symbol, report.timeframe);
         if (previous) return { report: { ...report, store: previous }, commit: false };
-        const series = await barSeriesId(con, report.symbol, report.timeframe!, true);
-        const plan = barMerge(series!);
+        if (direct) {
+          if (report.symbol !== symbol) throw new KeelError('INTERNAL', `symbol resolved as ${symbol} before reading and ${report.symbol} after`, { where: path });
+          await con.run(`INSERT INTO bar_series (id, symbol, timeframe) VALUES (${reserved}, $1, $2)`, [report.symbol, report.timeframe]);
+          return this.logImport(con, report, { fresh: report.rowsAccepted, same: 0, replaced: 0 }, progress);
+        }
+        const series = await barSeriesId(con, report.symbol, report.timeframe!);
+        const plan = barMerge(series);
         const overlap = await con.runAndReadAll(`SELECT count(*) FROM bars WHERE series = ${series} AND ts >= $1 AND ts <= $2`, [BigInt(report.from!), BigInt(report.to!)]);
         // Most imports add new history: without overlap there is nothing to compare row by row.
         const counts = Number(overlap.getRowsJS()[0]![0]) === 0 ? { fresh: report.rowsAccepted, same: 0, replaced: 0 } : await countAgainstStore(con, plan, []);
@@ -294,10 +316,10 @@ export class MarketStore {
   private async readBars(symbol: string, timeframe: Timeframe, range: TimeRange): Promise<BarSeries> {
     const from = range.from ?? ALL_TIME.from;
     const to = range.to ?? ALL_TIME.to;
-    const series = await barSeriesId(this.con, symbol, timeframe, false);
+    const series = (await barSeriesOf(this.con, symbol)).find((s) => s.timeframe === timeframe);
     const result = await this.con.run(
       `SELECT ts::DOUBLE, open, high, low, close, volume FROM bars
-       WHERE series = ${series ?? 'NULL'} AND ts >= $1 AND ts < $2 ORDER BY ts`,
+       WHERE series = ${series?.id ?? 'NULL'} AND ts >= $1 AND ts < $2 ORDER BY ts`,
       [BigInt(Math.ceil(from)), BigInt(Math.ceil(to))],
     );
     const [ts, open, high, low, close, volume] = resultColumns(result) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
@@ -378,6 +400,7 @@ interface MergePlan {
 }
 
 const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume', 'adj_close'];
+const STAGE_COLUMNS = ['ts', ...BAR_VALUES];
 const TRADE_VALUES = ['ts', 'price', 'amount', 'side'];
 
 /** The series id is written into the SQL: an INTEGER from bar_series, and a bound JS number would be a DOUBLE. */
@@ -392,16 +415,27 @@ function barMerge(series: number): MergePlan {
   };
 }
 
-/** The id of a bar series (symbol and timeframe), created when `create` and not yet stored. */
-async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Timeframe, create: boolean): Promise<number | undefined> {
-  const find = () => con.runAndReadAll('SELECT id FROM bar_series WHERE symbol = $1 AND timeframe = $2', [symbol, timeframe]);
-  let rows = (await find()).getRowsJS();
-  if (rows.length === 0 && create) {
-    await con.run('INSERT INTO bar_series (symbol, timeframe) VALUES ($1, $2)', [symbol, timeframe]);
-    rows = (await find()).getRowsJS();
+/** The id of a bar series (symbol and timeframe), registered if new. */
+async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Timeframe): Promise<number> {
+  const known = (await barSeriesOf(con, symbol)).find((s) => s.timeframe === timeframe);
+  if (known) return known.id;
+  const r = await con.runAndReadAll('INSERT INTO bar_series (symbol, timeframe) VALUES ($1, $2) RETURNING id', [symbol, timeframe]);
+  return Number(r.getRowsJS()[0]![0]);
+}
+
+/** The bar series stored for a symbol. */
+async function barSeriesOf(con: DuckDBConnection, symbol: string): Promise<{ id: number; timeframe: string }[]> {
+  const r = await con.runAndReadAll('SELECT id, timeframe FROM bar_series WHERE symbol = $1', [symbol]);
+  return (r.getRowsJS() as [number, string][]).map(([id, timeframe]) => ({ id: Number(id), timeframe }));
+}
+
+/** The symbol the import will resolve, known before reading; undefined when only reading can tell (or refuse). */
+function symbolOf(path: string, given: string | undefined): string | undefined {
+  try {
+    return resolveSymbol(path, given).symbol;
+  } catch {
+    return undefined;
   }
-  const id = rows[0]?.[0];
-  return id === undefined ? undefined : Number(id);
 }
 
 const TRADE_MERGE: MergePlan = {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { afterEach } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { MarketStore } from '../../src/data/market-store';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'data');
@@ -75,4 +76,21 @@ export function msBarLines(n: number, startMs: number, stepMs: number, seed = 1)
     price = close;
   }
   return lines;
+}
+
+/**
+ * Bar rows in a closed store file counted in SQL, below the public reads: all of them, and
+ * those of no registered series (rows a failed import could leave that no query would show).
+ */
+export async function rawBarRows(path: string): Promise<{ all: number; orphans: number }> {
+  const instance = await DuckDBInstance.create(path);
+  const con = await instance.connect();
+  try {
+    const r = await con.runAndReadAll('SELECT count(*)::DOUBLE, count(*) FILTER (WHERE series NOT IN (SELECT id FROM bar_series))::DOUBLE FROM bars');
+    const [all, orphans] = r.getRowsJS()[0] as [number, number];
+    return { all, orphans };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
 }
