@@ -5,7 +5,9 @@
  * For each bar t, in this order:
  *   1. the clock moves to bar t's close (ts[t] + timeframe);
  *   2. the venue matches working orders against bar t (market orders placed at t−1's close
- *      fill at t's open);
+ *      fill at t's open); with an emulator, it is told of bar t first (so a bracket leg that
+ *      fills inside it is checked against bar t for the one-bar ambiguity) and after (so its
+ *      trails move on bar t);
  *   3. an open position is marked at t's close;
  *   4. indicators update and the strategy's onBar(t) runs (its orders work from t+1);
  *   5. equity[t] = cash + position × close[t].
@@ -19,6 +21,7 @@ import { Account } from '../model/account';
 import type { BarSeries } from '../model/bar';
 import { researchInstrument, type Instrument } from '../model/instrument';
 import type { Position } from '../model/position';
+import { OrderEmulator } from '../execution/emulator/order-emulator';
 import { OrderManager } from '../execution/order-manager';
 import { SimulatedVenue } from '../execution/simulated-venue';
 import { NO_JOURNAL, NO_RISK, type OrderJournal, type PreTradeRisk } from '../execution/types';
@@ -44,6 +47,8 @@ export interface BacktestConfig {
   risk?: PreTradeRisk;
   journal?: OrderJournal;
   instrument?: Instrument;
+  /** Run an order emulator so the strategy can place brackets (ctx.bracket). Off by default: it costs per bar. */
+  emulator?: boolean;
   /** Bars between progress reports, cancellation checks and yields to the event loop. */
   progressEvery?: number;
   onProgress?: (done: number, total: number) => void;
@@ -103,6 +108,7 @@ class Replay {
     private readonly account: Account,
     private readonly position: Position,
     private readonly runtime: StrategyRuntime,
+    private readonly emulator: OrderEmulator | undefined,
   ) {
     this.equity = new Float64Array(s.length);
     this.bar = new MutableBarView(s.symbol);
@@ -119,6 +125,7 @@ class Replay {
     const runtime = this.runtime;
     const equity = this.equity;
     const tfMs = this.tfMs;
+    const emulator = this.emulator;
     let inMarket = 0;
     for (let t = from; t < to; t++) {
       const c = close[t]!;
@@ -130,7 +137,9 @@ class Replay {
       bar.close = c;
       bar.volume = volume[t]!;
       clock.set(bar.ts + tfMs);
+      if (emulator !== undefined) emulator.noteBar(symbol, bar);
       orders.onBar(symbol, bar);
+      if (emulator !== undefined) emulator.onBar(symbol, bar);
       // Marks matter only for open positions (equity and unrealised PnL read them then).
       if (position.qty !== 0) account.mark(symbol, c);
       runtime.onBar(bar);
@@ -159,15 +168,18 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
   const position = account.position(s.symbol);
   const venue = new SimulatedVenue(clock, { slippage, makerFee, takerFee, positionOf: (sym) => account.position(sym).qty });
   const instrument = cfg.instrument ?? researchInstrument(s.symbol, takerFee);
-  const orders = new OrderManager(clock, new SequentialIds(), cfg.risk ?? NO_RISK, cfg.journal ?? NO_JOURNAL, venue, account, [instrument]);
+  const ids = new SequentialIds();
+  const orders = new OrderManager(clock, ids, cfg.risk ?? NO_RISK, cfg.journal ?? NO_JOURNAL, venue, account, [instrument]);
+  // The simulated venue works trailing stops itself; the emulator holds brackets only.
+  const emulator = cfg.emulator ? new OrderEmulator({ router: orders, clock, ids, nativeTypes: new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']) }) : undefined;
   const ledger = new RoundTripLedger();
   let fills = 0;
   orders.onFill((fill, order) => {
     fills++;
     ledger.onFill(fill, order);
   });
-  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log });
-  const replay = new Replay(s, clock, orders, account, position, runtime);
+  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator });
+  const replay = new Replay(s, clock, orders, account, position, runtime, emulator);
 
   runtime.start();
   const chunk = Math.max(1, Math.floor(cfg.progressEvery ?? DEFAULT_CHUNK));
@@ -180,11 +192,14 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     }
   }
   runtime.stop();
+  emulator?.dispose();
 
   const notes: string[] = [];
   if (venue.stopTargetBars > 0) {
     notes.push(`${venue.stopTargetBars} bars had both stop and target reachable; resolved as stop first`);
   }
+  const ambiguous = emulator?.records.filter((r) => r.kind === 'same_bar_ambiguity').length ?? 0;
+  if (ambiguous > 0) notes.push(`${ambiguous} bracket exits came on bars that reached both legs; decided by the stop-first rule`);
   const stillWorking = orders.workingOrders().length;
   if (stillWorking > 0) notes.push(`${stillWorking} orders were still working at the end (no later bar to fill them)`);
   if (position.qty !== 0) {

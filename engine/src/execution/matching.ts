@@ -71,3 +71,51 @@ export function trailingStopLevel(side: Side, extreme: number, percent: number |
 export function qtyForQuote(side: Side, quoteQty: number, price: number, fee: number): number {
   return side === 'buy' ? quoteQty / (price * (1 + fee)) : quoteQty / (price * (1 - fee));
 }
+
+/** The better of two prices for the trail: higher for a sell stop, lower for a buy stop. */
+export function favourable(side: Side, a: number, b: number): number {
+  return side === 'sell' ? Math.max(a, b) : Math.min(a, b);
+}
+
+/** A trail's distance, as an order or request carries it. */
+export interface TrailDistanceFields {
+  trailingPercent?: number | undefined;
+  trailingAmount?: number | undefined;
+}
+
+export interface TrailStep {
+  /** Best price after this event (unchanged on the event that triggers). */
+  best: number;
+  /** The stop level the event was tested against. */
+  level: number;
+  /** Where the stop triggered (the level, or the open when it gapped through); undefined if it did not. */
+  triggeredAt: number | undefined;
+}
+
+/**
+ * A trailing stop on one event (a bar, or a print as a bar of one price), in every mode: the
+ * backtest venue, the paper venue and the emulator. A sell trail protects a long and follows
+ * the highest price since activation, down by a fraction or an amount; a buy trail follows
+ * the lowest. `best` is the best price so far (undefined before its first event). The open
+ * comes first, so it may move the trail; the rest of a bar is tested against the trail as it
+ * stood after the open, and only an event that does not trigger may move it further. That is
+ * the pessimistic reading of a bar's unknown path.
+ */
+export function stepTrail(side: Side, best: number | undefined, d: TrailDistanceFields, ev: BarRange): TrailStep {
+  const afterOpen = best === undefined ? ev.open : favourable(side, best, ev.open);
+  const level = trailingStopLevel(side, afterOpen, d.trailingPercent, d.trailingAmount);
+  const t = stopTriggerPrice(side, level, ev);
+  if (t === t) return { best: afterOpen, level, triggeredAt: t };
+  return { best: favourable(side, afterOpen, side === 'sell' ? ev.high : ev.low), level, triggeredAt: undefined };
+}
+
+/**
+ * Liquidity of a limit fill, in every mode: a limit that fills on the first event it sees
+ * (the first bar, print or quote after it went live) because that event opened through its
+ * price was marketable on arrival and took liquidity (taker); one that rested first, or was
+ * only touched by the range, gave it (maker).
+ */
+export function limitLiquidity(side: Side, limit: number, open: number, firstEvent: boolean): 'maker' | 'taker' {
+  const throughOpen = side === 'buy' ? open <= limit : open >= limit;
+  return firstEvent && throughOpen ? 'taker' : 'maker';
+}

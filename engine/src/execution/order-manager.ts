@@ -1,8 +1,17 @@
 /**
  * The one way an order leaves the engine, in every mode: risk check -> persist -> venue, and
- * venue reports -> order state -> account -> journal -> risk -> listeners. Backtest, paper
+ * venue reports -> journal -> order state -> account -> risk -> listeners. Backtest, paper
  * and live differ only in the Venue and Clock given here. It sits in the backtest loop, so
  * events are built only when someone listens and terminal orders are let go at once.
+ *
+ * Durable first: a venue report changes memory only once the journal has accepted it, so a
+ * journal that throws (a full disk, a duplicate venue trade id) leaves the order and account
+ * as they were, and durable and in-memory state never disagree. Such an error never escapes
+ * the venue callback: it goes to the onError listeners (the desk fails closed on it); with
+ * none registered it is thrown to the venue's caller, so a backtest or test fails loudly.
+ *
+ * Events raised while an event is being delivered (a listener that places or cancels) are
+ * queued and delivered after it, to every listener: each listener sees them in causal order.
  */
 import type { Clock } from '../core/clock';
 import { KeelError, badInput } from '../core/errors';
@@ -21,6 +30,17 @@ export type OrderListener = (event: OrderEvent) => void;
 /** Told of each fill after the account has applied it, before order events go out. */
 export type FillListener = (fill: Fill, order: Order) => void;
 
+/** A venue report the order manager could not apply (its journal refused it, or a listener threw). */
+export interface OrderError {
+  /** Which report: 'accepted', 'filled', ... */
+  where: string;
+  orderId: string;
+  error: unknown;
+  message: string;
+  ts: number;
+}
+export type ErrorListener = (e: OrderError) => void;
+
 export interface CancelFilter {
   symbol?: string;
   owner?: string;
@@ -34,6 +54,12 @@ export class OrderManager implements RiskView {
   private readonly working: Order[] = [];
   private readonly listeners: OrderListener[] = [];
   private readonly fillListeners: FillListener[] = [];
+  private readonly errorListeners: ErrorListener[] = [];
+  /** Events waiting while another is delivered; `emitting` marks a delivery in progress. */
+  private readonly queue: OrderEvent[] = [];
+  private emitting = false;
+  /** The last error guard() let through to the venue's caller, so place() can tell it from a venue refusal. */
+  private unappliedReport: unknown;
   private readonly refPrices = new Map<string, { price: number; ts: number }>();
   /** The last symbol's reference slot: a single-symbol backtest updates it with no lookup. */
   private lastRef: { price: number; ts: number } | undefined;
@@ -52,11 +78,11 @@ export class OrderManager implements RiskView {
   ) {
     this.instruments = new Map([...instruments].map((i) => [i.symbol, i]));
     this.callbacks = {
-      accepted: (id, ts, venueOrderId) => this.onAccepted(id, ts, venueOrderId),
-      rejected: (id, reason, ts) => this.onTerminal(id, 'rejected', ts, reason),
-      cancelled: (id, ts, reason) => this.onTerminal(id, 'cancelled', ts, reason),
-      expired: (id, ts) => this.onTerminal(id, 'expired', ts),
-      filled: (id, f) => this.onFilled(id, f),
+      accepted: (id, ts, venueOrderId) => this.guard('accepted', id, () => this.onAccepted(id, ts, venueOrderId)),
+      rejected: (id, reason, ts) => this.guard('rejected', id, () => this.onTerminal(id, 'rejected', ts, reason)),
+      cancelled: (id, ts, reason) => this.guard('cancelled', id, () => this.onTerminal(id, 'cancelled', ts, reason)),
+      expired: (id, ts) => this.guard('expired', id, () => this.onTerminal(id, 'expired', ts)),
+      filled: (id, f) => this.guard('filled', id, () => this.onFilled(id, f)),
     };
     venue.connect(this.callbacks);
   }
@@ -83,14 +109,26 @@ export class OrderManager implements RiskView {
     this.journal.orderChanged(order);
     this.byId.set(id, order);
     this.working.push(order);
-    this.emitOrder('submitted', order, now);
+    // A listener that throws on 'submitted' must not strand a journaled order short of the
+    // venue: its error is thrown once the order has gone out.
+    let listenerFailed = false;
+    let listenerError: unknown;
+    try {
+      this.emitOrder('submitted', order, now);
+    } catch (e) {
+      listenerFailed = true;
+      listenerError = e;
+    }
     try {
       this.venue.submit(order);
     } catch (e) {
+      // A synchronous venue's report we failed to apply is our error, not the venue refusing.
+      if (e === this.unappliedReport) throw e;
       const reason = `venue refused the order: ${e instanceof Error ? e.message : String(e)}`;
       if (order.isWorking) this.onTerminal(id, 'rejected', this.clock.now(), reason);
       return { ok: false, check: 'venue', reason };
     }
+    if (listenerFailed) throw listenerError;
     // A venue that answers at once may already have rejected it: say so to the caller too.
     if (order.status === 'rejected') return { ok: false, check: 'venue', reason: order.reason ?? 'rejected by the venue' };
     return { ok: true, orderId: id };
@@ -113,6 +151,20 @@ export class OrderManager implements RiskView {
     return n;
   }
 
+  /**
+   * Reduce-only market orders (source 'risk') that take every open position, or the one in
+   * `symbol`, to flat. What the kill switch's flatten calls; each goes through pre-trade risk,
+   * which lets reducing risk orders through a kill switch or a halt.
+   */
+  flatten(symbol?: string): PlaceOutcome[] {
+    const out: PlaceOutcome[] = [];
+    for (const p of this.account.openPositions()) {
+      if (symbol !== undefined && p.symbol !== symbol) continue;
+      out.push(this.place({ symbol: p.symbol, side: p.qty > 0 ? 'sell' : 'buy', type: 'market', qty: Math.abs(p.qty), reduceOnly: true, source: 'risk', owner: 'flatten' }));
+    }
+    return out;
+  }
+
   get(orderId: string): Order | undefined {
     return this.byId.get(orderId);
   }
@@ -120,6 +172,24 @@ export class OrderManager implements RiskView {
   /** Feeds a closed bar to the venue (which may fill working orders) and records its close as the reference price. */
   onBar(symbol: string, bar: Bar): void {
     if (this.working.length > 0) this.venue.onBar?.(symbol, bar);
+    const ref = this.refSlot(symbol);
+    ref.price = bar.close;
+    ref.ts = this.clock.now();
+  }
+
+  /**
+   * A fresh reference price from a print or a quote, for risk when live data is finer than
+   * bars. An update older than the one held is ignored (feeds may deliver out of order).
+   */
+  updateReference(symbol: string, price: number, ts: number): void {
+    if (!(price > 0 && price < Infinity) || !Number.isFinite(ts)) throw badInput(`reference price must be positive at a finite time, got ${price} @ ${ts}`, `reference ${symbol}`);
+    const ref = this.refSlot(symbol);
+    if (ts < ref.ts) return;
+    ref.price = price;
+    ref.ts = ts;
+  }
+
+  private refSlot(symbol: string): { price: number; ts: number } {
     let ref = this.lastRef;
     if (symbol !== this.lastRefSymbol || ref === undefined) {
       ref = this.refPrices.get(symbol);
@@ -130,8 +200,7 @@ export class OrderManager implements RiskView {
       this.lastRef = ref;
       this.lastRefSymbol = symbol;
     }
-    ref.price = bar.close;
-    ref.ts = this.clock.now();
+    return ref;
   }
 
   onEvent(listener: OrderListener): () => void {
@@ -142,6 +211,12 @@ export class OrderManager implements RiskView {
   onFill(listener: FillListener): () => void {
     this.fillListeners.push(listener);
     return () => remove(this.fillListeners, listener);
+  }
+
+  /** Told of each venue report that could not be applied; see the header for what state it leaves. */
+  onError(listener: ErrorListener): () => void {
+    this.errorListeners.push(listener);
+    return () => remove(this.errorListeners, listener);
   }
 
   // ---------- RiskView ----------
@@ -175,17 +250,19 @@ export class OrderManager implements RiskView {
   private onAccepted(orderId: string, ts: number, venueOrderId: string | undefined): void {
     const o = this.known(orderId);
     if (!o || o.status !== 'submitted') return;
+    const before = remember(o);
     o.transition('accepted', ts);
     if (venueOrderId !== undefined) o.venueOrderId = venueOrderId;
-    this.journal.orderChanged(o);
+    this.persist(o, before);
     this.emitOrder('accepted', o, ts);
   }
 
   private onTerminal(orderId: string, status: 'rejected' | 'cancelled' | 'expired', ts: number, reason?: string): void {
     const o = this.known(orderId);
     if (!o) return;
+    const before = remember(o);
     o.transition(status, ts, reason);
-    this.journal.orderChanged(o);
+    this.persist(o, before);
     this.retire(o);
     this.emitOrder(status, o, ts, reason);
   }
@@ -196,8 +273,8 @@ export class OrderManager implements RiskView {
       // Money moved that we cannot attribute: never drop it silently.
       throw new KeelError('INTERNAL', `venue reported a fill of ${f.qty} @ ${f.price} for ${o ? `${o.status} ` : 'unknown '}order ${orderId}`, { where: 'order manager' });
     }
-    if (o.status === 'submitted') o.transition('accepted', f.ts);
-    o.applyFill(f.qty, f.price, f.fee, f.ts);
+    const problem = fillProblem(o, f.qty, f.price, f.fee);
+    if (problem) throw new KeelError('BAD_INPUT', problem, { where: `order ${o.id}` });
     const fill: Fill = {
       id: this.ids.next('fill'),
       orderId: o.id,
@@ -211,8 +288,14 @@ export class OrderManager implements RiskView {
       ts: f.ts,
       venueTradeId: f.venueTradeId,
     };
-    this.account.applyFill(fill);
+    // The commit point: the journal records the fill with its order's fill fields and the
+    // position in one transaction. If it refuses, nothing below has happened.
     this.journal.fillAdded(fill);
+    if (o.status === 'submitted') o.transition('accepted', f.ts);
+    o.applyFill(f.qty, f.price, f.fee, f.ts);
+    this.account.applyFill(fill);
+    // The fill is durable and applied; an order row that fails to save here lags only in
+    // fields the fill transaction has already written, so the error is reported, not undone.
     this.journal.orderChanged(o);
     this.risk.onFill?.(fill, this);
     if (o.isTerminal) this.retire(o);
@@ -231,9 +314,69 @@ export class OrderManager implements RiskView {
   }
 
   private emit(e: OrderEvent): void {
-    // A copy: a listener may unsubscribe (or subscribe) while being told.
-    for (const l of this.listeners.slice()) l(e);
+    this.queue.push(e);
+    if (this.emitting) return;
+    this.emitting = true;
+    let failed = false;
+    let failure: unknown;
+    try {
+      for (let i = 0; i < this.queue.length; i++) {
+        const ev = this.queue[i]!;
+        // A copy: a listener may unsubscribe (or subscribe) while being told.
+        for (const l of this.listeners.slice()) {
+          try {
+            l(ev);
+          } catch (err) {
+            // The other listeners still hear of it; the first failure goes to the caller after.
+            if (!failed) failure = err;
+            failed = true;
+          }
+        }
+      }
+    } finally {
+      this.queue.length = 0;
+      this.emitting = false;
+    }
+    if (failed) throw failure;
   }
+
+  /** Saves an order's change, or puts it back as it was and rethrows: memory never runs ahead of the journal. */
+  private persist(o: Order, before: Remembered): void {
+    try {
+      this.journal.orderChanged(o);
+    } catch (e) {
+      Object.assign(o, before);
+      throw e;
+    }
+  }
+
+  /** The venue callback boundary: nothing thrown while applying a report escapes to the venue (a timer, live). */
+  private guard(where: string, orderId: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      if (this.errorListeners.length === 0) {
+        this.unappliedReport = error;
+        throw error;
+      }
+      const message = `${where} report for order ${orderId} not applied: ${error instanceof Error ? error.message : String(error)}`;
+      const e: OrderError = { where, orderId, error, message, ts: this.clock.now() };
+      for (const l of this.errorListeners.slice()) l(e);
+    }
+  }
+}
+
+type Remembered = Pick<Order, 'status' | 'updatedAt' | 'reason' | 'venueOrderId'>;
+
+function remember(o: Order): Remembered {
+  return { status: o.status, updatedAt: o.updatedAt, reason: o.reason, venueOrderId: o.venueOrderId };
+}
+
+/** Why Order.applyFill would refuse this fill, checked before the journal records it. */
+function fillProblem(o: Order, qty: number, price: number, fee: number): string | undefined {
+  if (!(qty > 0) || !(price > 0) || !(fee >= 0)) return `fill of ${qty} @ ${price} (fee ${fee}) is not valid`;
+  if (o.qty > 0 && o.filledQty + qty > o.qty * (1 + 1e-12)) return `fill of ${qty} overfills order (${o.filledQty} of ${o.qty} filled)`;
+  return undefined;
 }
 
 /** Removes one item in place, keeping the order (splice would allocate the removed part). */

@@ -10,13 +10,13 @@
 import type { Clock } from '../core/clock';
 import type { Bar } from '../model/bar';
 import type { Order, Side } from '../model/order';
-import { limitFillPrice, marketPrice, qtyForQuote, stopLimitTriggerFill, stopTriggerPrice, trailingStopLevel } from './matching';
+import { limitFillPrice, limitLiquidity, marketPrice, qtyForQuote, stepTrail, stopLimitTriggerFill, stopTriggerPrice } from './matching';
 import type { Venue, VenueCallbacks } from './types';
 
 export interface SimulatedVenueOptions {
   /** Fraction of price taken from market and stop fills, against the order. */
   slippage?: number;
-  /** Fee fractions of notional: limit fills are maker, market and stop fills taker. */
+  /** Fee fractions of notional: market, stop and marketable-on-arrival limit fills are taker (matching.ts limitLiquidity), resting limits maker. */
   makerFee?: number;
   takerFee?: number;
   /** Signed position per symbol, so reduce-only orders never open or flip one. */
@@ -33,8 +33,8 @@ class Working {
   triggered = false;
   /** The ts of the bar in which a stop-limit triggered: it may rest, not fill, in that bar. */
   triggeredAt = NaN;
-  /** For trailing stops: best price seen since placement. */
-  extreme = NaN;
+  /** For trailing stops: best price seen since placement (undefined before its first bar). */
+  best: number | undefined = undefined;
   /** Bars this order has been matched against (IOC and FOK live for one). */
   bars = 0;
   constructor(readonly order: Order) {}
@@ -52,6 +52,11 @@ export class SimulatedVenue implements Venue {
   stopTargetBars = 0;
   private cb: VenueCallbacks | undefined;
   private working: Working[] = [];
+  /**
+   * onBar() is walking `working` by index: a cancel made from inside a fill callback (an OCO
+   * sibling, a strategy's onOrderEvent) must not compact it then; onBar compacts at its end.
+   */
+  private matching = false;
   private readonly slippage: number;
   private readonly makerFee: number;
   private readonly takerFee: number;
@@ -91,7 +96,7 @@ export class SimulatedVenue implements Venue {
   cancel(order: Order): void {
     if (!order.isWorking) return;
     this.callbacks.cancelled(order.id, this.clock.now());
-    this.compact();
+    if (!this.matching) this.compact();
   }
 
   /** Number of orders the venue still holds (working ones, after each bar's clean-up). */
@@ -103,6 +108,16 @@ export class SimulatedVenue implements Venue {
     const list = this.working;
     const n = list.length; // orders placed during this bar's callbacks wait for the next bar
     if (n === 0) return;
+    this.matching = true;
+    try {
+      this.match(symbol, bar, list, n);
+    } finally {
+      this.matching = false;
+      this.compact();
+    }
+  }
+
+  private match(symbol: string, bar: Bar, list: readonly Working[], n: number): void {
     const cb = this.callbacks;
     const ts = bar.ts;
 
@@ -142,7 +157,7 @@ export class SimulatedVenue implements Venue {
         const o = w.order;
         if (o.symbol !== symbol || !o.isWorking || o.type === 'market' || isStopLike(w) || w.triggeredAt === ts) continue;
         const p = limitFillPrice(o.side, o.price!, bar);
-        if (p === p) this.fill(w, p, 'maker', ts);
+        if (p === p) this.fill(w, p, limitLiquidity(o.side, o.price!, bar.open, w.bars === 0), ts);
       }
     }
 
@@ -151,18 +166,14 @@ export class SimulatedVenue implements Venue {
       const o = w.order;
       if (o.symbol !== symbol || !o.isWorking) continue;
       w.bars++;
-      if (o.type === 'trailing_stop') w.extreme = o.side === 'sell' ? Math.max(w.extreme, bar.high) : Math.min(w.extreme, bar.low);
+      if (o.type === 'trailing_stop') w.best = stepTrail(o.side, w.best, o, bar).best;
       if ((o.tif === 'IOC' || o.tif === 'FOK') && w.bars >= 1) cb.expired(o.id, ts);
     }
-    this.compact();
   }
 
   private stopTrigger(w: Working, bar: Bar): number {
     const o = w.order;
-    if (o.type === 'trailing_stop') {
-      if (w.extreme !== w.extreme) w.extreme = bar.open; // first bar: trail from where it starts
-      return stopTriggerPrice(o.side, trailingStopLevel(o.side, w.extreme, o.trailingPercent, o.trailingAmount), bar);
-    }
+    if (o.type === 'trailing_stop') return stepTrail(o.side, w.best, o, bar).triggeredAt ?? NaN;
     return stopTriggerPrice(o.side, o.stopPrice!, bar);
   }
 

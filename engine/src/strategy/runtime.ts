@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../core/clock';
 import { KeelError } from '../core/errors';
+import type { OrderEmulator } from '../execution/emulator/order-emulator';
 import type { OrderManager, PlaceOutcome } from '../execution/order-manager';
 import type { OrderEvent } from '../execution/types';
 import type { OrderRequest, OrderType, Side } from '../model/order';
@@ -19,6 +20,16 @@ export interface StrategyRuntimeOptions {
   orders: OrderManager;
   clock: Clock;
   log?: (line: string) => void;
+  /** Holds brackets for the strategy (ctx.bracket); without one, bracket() is refused. */
+  emulator?: OrderEmulator;
+}
+
+/**
+ * An entry whose take-profit limit and stop-loss stop go out as it fills, as one OCO pair.
+ * Offered on the strategy context by this runtime; not yet in engine/sdk's StrategyContext.
+ */
+export interface BracketCapable {
+  bracket(entry: StrategyOrder, exits: { takeProfit: number; stopLoss: number }): PlaceOutcome;
 }
 
 /** The bar a strategy sees. One object, overwritten for each bar (the SDK says so). */
@@ -41,7 +52,7 @@ class LivePosition implements PositionView {
   unrealizedPnl = 0;
 }
 
-class Context implements StrategyContext {
+class Context implements StrategyContext, BracketCapable {
   readonly indicators = new IndicatorSet();
   private readonly pos = new LivePosition();
 
@@ -52,6 +63,7 @@ class Context implements StrategyContext {
     private readonly orders: OrderManager,
     private readonly clock: Clock,
     private readonly logLine: (line: string) => void,
+    private readonly emulator: OrderEmulator | undefined,
   ) {}
 
   now(): number {
@@ -94,6 +106,12 @@ class Context implements StrategyContext {
   sell(size: { qty: number }, opts: Partial<StrategyOrder> = NO_OPTS): PlaceOutcome {
     const s = size as { qty?: number; quoteQty?: number };
     return this.orders.place(this.request('sell', opts.type ?? 'market', s.qty, s.quoteQty, opts.reduceOnly, opts));
+  }
+
+  bracket(entry: StrategyOrder, exits: { takeProfit: number; stopLoss: number }): PlaceOutcome {
+    if (!this.emulator) throw new KeelError('UNAVAILABLE', 'brackets need an order emulator, and this run has none', { where: `strategy ${this.id}` });
+    const r = this.emulator.placeBracket({ entry: this.request(entry.side, entry.type, entry.qty, entry.quoteQty, entry.reduceOnly, entry), ...exits });
+    return r.ok ? { ok: true, orderId: r.orderIds[0]! } : r;
   }
 
   closePosition(opts: Partial<StrategyOrder> = NO_OPTS): PlaceOutcome | undefined {
@@ -155,7 +173,7 @@ export class StrategyRuntime {
   ) {
     this.id = module.id;
     this.params = resolveParams(module, rawParams);
-    this.ctx = new Context(module.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}));
+    this.ctx = new Context(module.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}), opts.emulator);
     this.handlers = this.guard('create', () => module.create(this.ctx, this.params as never));
     this.ctx.indicators.seal();
     this.hasOnBar = typeof this.handlers.onBar === 'function';

@@ -36,13 +36,7 @@ function backtestRig() {
 }
 
 describe('emulator on the backtest venue (synchronous answers)', () => {
-  // KNOWN BUG, not in the emulator: since ad18d19 SimulatedVenue.cancel() compacts its order list
-  // at once, while onBar() is still walking that list with a length taken before the walk, so a
-  // cancel made inside a fill callback (the emulator cancelling a sibling, or a strategy
-  // cancelling in onOrderEvent) ends in "TypeError: Cannot read properties of undefined
-  // (reading 'order')" at simulated-venue.ts onBar. These two tests passed before that commit.
-  // Drop `.fails` once the venue defers its compaction until onBar has finished.
-  it.fails('runs a bracket: children after the entry fill, stop first when one bar reaches both', () => {
+  it('runs a bracket: children after the entry fill, stop first when one bar reaches both', () => {
     const r = backtestRig();
     const b = r.emulator.placeBracket({ entry: { symbol: SYMBOL, side: 'buy', type: 'market', qty: 1 }, takeProfit: 110, stopLoss: 95 });
     if (!b.ok) throw new Error('refused');
@@ -64,7 +58,7 @@ describe('emulator on the backtest venue (synchronous answers)', () => {
     expect(r.records.at(-1)).toMatchObject({ kind: 'group_done', filled: 1 });
   });
 
-  it.fails('runs an OCO whose target fills (same known bug as above)', () => {
+  it('runs an OCO whose target fills, cancelling its sibling from inside the fill', () => {
     const r = backtestRig();
     r.om.place({ symbol: SYMBOL, side: 'buy', type: 'market', qty: 2 });
     r.bar(0, 100, 101, 99, 100);

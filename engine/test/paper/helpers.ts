@@ -5,7 +5,7 @@ import type { Bar } from '../../src/model/bar';
 import { Order, type OrderRequest } from '../../src/model/order';
 import type { VenueCallbacks } from '../../src/execution/types';
 import { PaperVenue, type PaperVenueOptions } from '../../src/execution/paper/paper-venue';
-import { SimulatedScheduler } from '../../src/execution/paper/scheduler';
+import { SimulatedScheduler } from '../../src/core/scheduler';
 
 export const BAR_MS = 300_000;
 

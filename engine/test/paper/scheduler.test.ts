@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock';
-import { SimulatedScheduler, TimerScheduler } from '../../src/execution/paper/scheduler';
+import { SimulatedScheduler } from '../../src/core/scheduler';
+import { TimerScheduler } from '../../src/execution/paper/timer-scheduler';
 
 describe('SimulatedScheduler', () => {
   it('runs due tasks in time order (ties in the order given) with the clock at each task time, then rests at the target', () => {

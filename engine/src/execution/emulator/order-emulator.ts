@@ -4,7 +4,7 @@ import type { IdGenerator } from '../../core/ids';
 import type { Bar } from '../../model/bar';
 import type { OrderRequest, OrderSnapshot, OrderType } from '../../model/order';
 import type { Trade } from '../../model/trade';
-import type { Quote } from '../paper/quote';
+import type { Quote } from '../../model/quote';
 import type { OrderEvent } from '../types';
 import { OcoGroup } from './oco-group';
 import { TrailingStop } from './trailing-stop';

@@ -1,9 +1,7 @@
-import type { BarRange } from '../matching';
-import { trailingStopLevel } from '../matching';
+import { stepTrail, trailingStopLevel, type BarRange } from '../matching';
 import type { OrderRequest } from '../../model/order';
 import type { OrderEvent } from '../types';
 import type { EmulatorContext } from './order-emulator';
-import { stepTrail } from './trailing';
 
 type State = 'tracking' | 'triggered' | 'done';
 

@@ -1,6 +1,5 @@
 import type { Side } from '../../model/order';
-import { limitFillPrice, marketPrice, stopLimitTriggerFill, stopTriggerPrice, type BarRange } from '../matching';
-import { stepTrail } from '../emulator/trailing';
+import { limitFillPrice, limitLiquidity, marketPrice, stepTrail, stopLimitTriggerFill, stopTriggerPrice, type BarRange } from '../matching';
 
 /**
  * The paper venue's fill rules on one market-data event, built on the shared bar-matching
@@ -90,6 +89,5 @@ function limit(o: WorkingState, price: number, ev: PriceEvent): Match | undefine
   let p = limitFillPrice(o.side, price, ev);
   if (p !== p) return undefined;
   if (ev.continuous && o.rested) p = price;
-  const throughOpen = o.side === 'buy' ? ev.open <= price : ev.open >= price;
-  return { price: p, liquidity: !o.rested && throughOpen ? 'taker' : 'maker', stopLike: false };
+  return { price: p, liquidity: limitLiquidity(o.side, price, ev.open, !o.rested), stopLike: false };
 }

@@ -10,8 +10,9 @@ import { OrderEmulator } from '../emulator/order-emulator';
 import { OrderManager } from '../order-manager';
 import { NO_JOURNAL, type OrderJournal, type PreTradeRisk } from '../types';
 import { PaperVenue, type PaperVenueOptions } from './paper-venue';
-import type { Quote } from './quote';
-import { SimulatedScheduler, TimerScheduler, type Scheduler } from './scheduler';
+import type { Quote } from '../../model/quote';
+import { SimulatedScheduler, type Scheduler } from '../../core/scheduler';
+import { TimerScheduler } from './timer-scheduler';
 
 export interface PaperSessionOptions {
   risk: PreTradeRisk;
@@ -81,6 +82,7 @@ export class PaperSession {
   feedTrade(symbol: string, trade: Trade): void {
     this.advanceTo(trade.ts);
     this.venue.onTrade(symbol, trade);
+    this.orders.updateReference(symbol, trade.price, trade.ts);
     this.emulator.onTrade(symbol, trade);
     this.account.mark(symbol, trade.price);
   }
@@ -89,6 +91,7 @@ export class PaperSession {
   feedQuote(symbol: string, quote: Quote): void {
     this.advanceTo(quote.ts);
     this.venue.onQuote(symbol, quote);
+    this.orders.updateReference(symbol, (quote.bid + quote.ask) / 2, quote.ts);
     this.emulator.onQuote(symbol, quote);
     this.account.mark(symbol, (quote.bid + quote.ask) / 2);
   }

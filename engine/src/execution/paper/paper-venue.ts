@@ -9,8 +9,8 @@ import type { Venue, VenueCallbacks } from '../types';
 import { validateTrail } from '../emulator/trailing';
 import { evaluate, type Match, type PriceEvent, type WorkingState } from './fill-rules';
 import { DEFAULT_LATENCY, drawLatency, validateLatency, type LatencyModel } from './latency';
-import type { Quote } from './quote';
-import type { Scheduler } from './scheduler';
+import type { Quote } from '../../model/quote';
+import type { Scheduler } from '../../core/scheduler';
 
 export interface PaperVenueOptions {
   scheduler: Scheduler;

@@ -1,10 +1,11 @@
-import type { Clock, SimulatedClock } from '../../core/clock';
-import { badInput } from '../../core/errors';
+import type { SimulatedClock } from './clock';
+import { badInput } from './errors';
 
 /**
  * Runs tasks at a time on the engine clock. The paper venue answers through one of these so
  * that its latency is measured on the same clock as everything else: a SimulatedScheduler
- * in tests and replays (time moves only when the feed moves it), a TimerScheduler live.
+ * in tests and replays (time moves only when the feed moves it), real timers live
+ * (execution/paper/timer-scheduler.ts).
  */
 export interface Scheduler {
   now(): number;
@@ -56,30 +57,5 @@ export class SimulatedScheduler implements Scheduler {
   /** Runs everything still queued, however far ahead: the end of a replay. */
   drain(): void {
     while (this.queue.length > 0) this.advanceTo(this.queue[0]!.ts);
-  }
-}
-
-/** Real timers for live paper trading: a task due at `ts` on the clock fires after `ts - now` ms. */
-export class TimerScheduler implements Scheduler {
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-
-  constructor(private readonly clock: Clock) {}
-
-  now(): number {
-    return this.clock.now();
-  }
-
-  at(ts: number, task: () => void): void {
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
-      task();
-    }, Math.max(0, ts - this.clock.now()));
-    this.timers.add(handle);
-  }
-
-  /** Cancels every pending task: the session is closing. */
-  dispose(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
   }
 }

@@ -1,7 +1,6 @@
 /**
  * Best bid and offer at one moment, as a ccxt ticker or order-book stream gives them. Sizes
- * are in base units, absent when the feed has none. (Belongs in engine/src/model beside Trade;
- * kept here until the model has one.)
+ * are in base units, absent when the feed has none.
  */
 export interface Quote {
   ts: number;
