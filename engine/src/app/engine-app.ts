@@ -28,6 +28,7 @@ const WHAT: Record<keyof Services, string> = {
   trading: 'the paper trading session',
   risk: 'the risk engine',
   desk: 'the paper desk',
+  runs: 'the backtest run archive',
 };
 
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
@@ -76,7 +77,7 @@ export class EngineApp {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
     this.monitor = new SystemMonitor(this.now);
-    this.jobs = new BacktestJobs((req, o) => this.runBacktest(req, o), (t, i) => this.publishTo(t, i), this.logs.logger('backtest'), this.now);
+    this.jobs = new BacktestJobs((req, o) => this.runBacktest(req, o), (t, i) => this.publishTo(t, i), this.logs.logger('backtest'), this.now, () => this.services.runs);
     this.logs.onEntry((e) => this.publishTo('log', e));
   }
 
@@ -189,8 +190,14 @@ export class EngineApp {
       return { runId: this.jobs.start(req).runId };
     },
     'backtest.cancel': ({ runId }) => ({ cancelled: this.jobs.cancel(runId) }),
-    'backtest.list': () => this.jobs.list(),
-    'backtest.get': ({ runId }) => this.jobs.get(runId),
+    'backtest.list': async () => {
+      await this.start();
+      return this.jobs.list();
+    },
+    'backtest.get': async ({ runId }) => {
+      await this.start();
+      return this.jobs.get(runId);
+    },
 
     'orders.preview': async (t) => (await this.need('trading')).preview(t),
     'orders.place': async (t) => (await this.need('trading')).place(t),
@@ -216,6 +223,7 @@ export class EngineApp {
         const [market, desk] = await Promise.all([this.need('market'), this.need('desk')]);
         return portfolioAnalytics(desk, market, this.now());
       }
+      await this.start();
       return backtestAnalytics(this.jobs.get(p.runId), this.now());
     },
     'replay.start': async ({ symbol, timeframe, from, speed }) => {

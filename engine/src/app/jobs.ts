@@ -1,6 +1,6 @@
 import { KeelError } from '../core/errors';
 import type { BacktestRequest, BacktestResult, BacktestSummary, Publish } from '../../protocol/index';
-import type { BacktestOutcome } from './services';
+import type { BacktestArchive, BacktestOutcome } from './services';
 import type { Logger } from './logs';
 
 type Runner = (req: BacktestRequest, opts: { signal: AbortSignal; onProgress(done: number, total: number): void }) => Promise<BacktestOutcome>;
@@ -12,11 +12,28 @@ interface Job {
 }
 
 const KEEP_FINISHED = 50;
+/** Equity points kept for an archived run: enough for a chart and for risk analytics. */
+const ARCHIVED_EQUITY_POINTS = 5_000;
+
+/** Every k-th point, always with the last, so the curve's shape and final value survive. */
+export function thinEquity(e: BacktestResult['equity'], max: number): BacktestResult['equity'] {
+  const n = e.ts.length;
+  if (n <= max) return e;
+  const k = Math.ceil(n / max);
+  const pick = (a: number[]): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i += k) out.push(a[i]!);
+    if ((n - 1) % k !== 0) out.push(a[n - 1]!);
+    return out;
+  };
+  return { ts: pick(e.ts), equity: pick(e.equity), drawdown: pick(e.drawdown) };
+}
 
 /**
  * Backtests as jobs: each runs in the background, pushes progress on the 'job' topic
  * (at most ~100 updates per run however many bars), and can be cancelled through its
- * AbortSignal. Finished runs stay in memory for backtest.get, the newest 50 of them.
+ * AbortSignal. Finished runs stay in memory for backtest.get, the newest 50 of them, and
+ * go to the archive (the state database, equity thinned) so past runs survive a restart.
  */
 export class BacktestJobs {
   private readonly jobs = new Map<string, Job>();
@@ -27,6 +44,7 @@ export class BacktestJobs {
     private readonly publish: Publish,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly archive: () => BacktestArchive | undefined = () => undefined,
   ) {}
 
   start(req: BacktestRequest): { runId: string; done: Promise<void> } {
@@ -68,6 +86,7 @@ export class BacktestJobs {
           this.log.warn(`backtest ${runId} failed: ${job.summary.error}`);
         }
       }
+      this.keep(runId);
       const status = job.summary.status;
       const final = { jobId: runId, kind: 'backtest' as const, done: status === 'done' ? lastTotal : Math.max(0, lastShown), total: lastTotal, status };
       this.publish('job', job.summary.error ? { ...final, message: job.summary.error } : final);
@@ -86,13 +105,33 @@ export class BacktestJobs {
     for (const id of this.jobs.keys()) this.cancel(id);
   }
 
+  /** A lost archive write costs the run's history after a restart, not the run: logged, not thrown. */
+  private keep(runId: string): void {
+    const archive = this.archive();
+    if (!archive) return;
+    try {
+      const run = this.get(runId);
+      archive.save({ ...run, equity: thinEquity(run.equity, ARCHIVED_EQUITY_POINTS) });
+    } catch (e) {
+      this.log.warn(`backtest ${runId} not archived: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Runs of this session (running ones included) and archived ones, newest first. */
   list(): BacktestSummary[] {
-    return [...this.jobs.values()].map((j) => ({ ...j.summary })).reverse();
+    const live = [...this.jobs.values()].map((j) => ({ ...j.summary })).reverse();
+    const seen = new Set(live.map((s) => s.runId));
+    const past = (this.archive()?.list(KEEP_FINISHED) ?? []).filter((s) => !seen.has(s.runId));
+    return [...live, ...past].sort((a, b) => b.startedAt - a.startedAt).slice(0, Math.max(KEEP_FINISHED, live.length));
   }
 
   get(runId: string): BacktestResult {
     const job = this.jobs.get(runId);
-    if (!job) throw new KeelError('NOT_FOUND', `no backtest run "${runId}"`, { where: 'runId' });
+    if (!job) {
+      const past = this.archive()?.get(runId);
+      if (past) return past;
+      throw new KeelError('NOT_FOUND', `no backtest run "${runId}"`, { where: 'runId' });
+    }
     const r = job.result;
     return {
       ...job.summary,

@@ -16,13 +16,15 @@ import { SqliteRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
 import type { OrderPreview, PlaceOrderResult, Publish, RiskLimits, TicketOrder } from '../../protocol/index';
 import type { Logger } from './logs';
-import type { RiskService, TradingService } from './services';
+import type { BacktestArchive, RiskService, TradingService } from './services';
 
 /** Paper venue terms for the ticket: Kraken-like taker fee, a little slippage. */
 const PAPER_FEE = 0.0026;
 const PAPER_SLIPPAGE_BPS = 5;
 const DEFAULT_STARTING_CASH = 100_000;
 const STARTING_CASH_SETTING = 'paper.startingCash';
+/** Past backtest runs kept in the database. */
+const KEEP_RUNS = 200;
 
 export interface PriceSource {
   /** The latest known price of `symbol` (the latest stored bar's close), or undefined. */
@@ -190,6 +192,16 @@ export class PaperDesk {
     if (added.length > 0) this.log.info(`now tradable: ${added.join(', ')}`);
     return added;
   }
+
+  /** Past backtest runs, in the same state database. */
+  readonly runs: BacktestArchive = {
+    save: (run) => {
+      this.store.saveBacktestRun(run);
+      this.store.pruneBacktestRuns(KEEP_RUNS);
+    },
+    list: (limit) => this.store.backtestRuns(limit),
+    get: (runId) => this.store.backtestRun(runId),
+  };
 
   /** Open positions with their signed market value, for the portfolio risk report. */
   exposures(): { symbol: string; value: number }[] {

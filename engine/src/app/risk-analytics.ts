@@ -1,5 +1,4 @@
 import { KeelError } from '../core/errors';
-import { timeframeMs } from '../core/timeframe';
 import { riskReport, type RiskReport } from '../risk/analytics/report';
 import { returnsFromPrices } from '../risk/analytics/returns';
 import type { BacktestResult, RiskAnalyticsDto } from '../../protocol/index';
@@ -65,13 +64,8 @@ export function backtestAnalytics(run: BacktestResult, asOf: number): RiskAnalyt
   const { ts, equity } = run.equity;
   if (ts.length < 3) throw new KeelError('BAD_INPUT', `backtest ${run.runId} has only ${ts.length} equity points`, { where: 'runId' });
   const r = riskReport({ kind: 'equity', ts, equity }, { simulations: SIMULATIONS });
-  const step = ts.length > 1 ? ts[1]! - ts[0]! : 0;
-  let stepNote = `one equity step (${step} ms)`;
-  try {
-    stepNote = `one ${run.timeframe} bar`;
-    if (step !== timeframeMs(run.timeframe as Parameters<typeof timeframeMs>[0])) stepNote = `one equity-curve step (${Math.round(step / 60_000)} min; the stored curve is thinned)`;
-  } catch {
-    // an odd timeframe string only loses the label
-  }
-  return dto('backtest', r, asOf, [`returns of the run's equity curve; VaR/ES over ${stepNote} as fractions of equity`]);
+  // Archived curves are thinned, so a step may span several bars: say how long it is.
+  const stepMin = Math.round((ts[1]! - ts[0]!) / 60_000);
+  const step = `one equity-curve step (${stepMin} min; the run's bars are ${run.timeframe})`;
+  return dto('backtest', r, asOf, [`returns of the run's equity curve; VaR/ES over ${step} as fractions of equity`]);
 }

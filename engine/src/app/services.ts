@@ -2,6 +2,7 @@ import type {
   AccountSnapshot,
   BacktestRequest,
   BacktestResult,
+  BacktestSummary,
   DatasetInfo,
   Fill,
   ImportReportDto,
@@ -67,6 +68,14 @@ export interface RiskService {
   close(): Promise<void>;
 }
 
+/** Finished backtest runs kept across restarts (the state database). */
+export interface BacktestArchive {
+  save(run: BacktestResult): void;
+  /** Newest first. */
+  list(limit: number): BacktestSummary[];
+  get(runId: string): BacktestResult | undefined;
+}
+
 /** What a market replay drives on the paper desk (PaperDesk implements it). */
 export interface ReplayTarget {
   /** One print at wall time: fills working orders it reaches, refreshes reference price and marks. */
@@ -94,4 +103,5 @@ export interface Services {
   risk: RiskService;
   /** The paper desk itself: replay target and portfolio for analytics. */
   desk: ReplayTarget & PortfolioView;
+  runs: BacktestArchive;
 }

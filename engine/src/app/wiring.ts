@@ -36,6 +36,7 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
       services.trading = desk.trading;
       services.risk = desk.risk;
       services.desk = desk;
+      services.runs = desk.runs;
     } catch (e) {
       log.error(`paper desk and risk engine not opened: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -123,6 +123,20 @@ CREATE TABLE risk_day_equity (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'backtest runs',
+    sql: `
+CREATE TABLE backtest_runs (
+  run_id TEXT PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('done', 'cancelled', 'failed')),
+  summary TEXT NOT NULL CHECK (json_valid(summary)),
+  result TEXT NOT NULL CHECK (json_valid(result))
+);
+CREATE INDEX backtest_runs_started ON backtest_runs (started_at);
+`,
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): void {

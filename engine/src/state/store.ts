@@ -3,7 +3,7 @@ import { KeelError } from '../core/errors';
 import type { Fill } from '../model/fill';
 import { isWorking, type OrderSnapshot, type OrderStatus } from '../model/order';
 import { Position } from '../model/position';
-import type { TradingState } from '../../protocol/index';
+import type { BacktestResult, BacktestSummary, TradingState } from '../../protocol/index';
 import type { AuditRecord, LatchedRiskState } from '../risk/persistence';
 import { openStateDb, type StateDb } from './db';
 
@@ -358,6 +358,33 @@ export class StateStore {
   /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints of the outer one). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  // ---------- backtest runs ----------
+
+  /** Keeps a finished run (summary and result as JSON) so the list of past runs survives a restart. */
+  saveBacktestRun(run: BacktestResult): void {
+    if (run.status === 'running') throw new KeelError('BAD_INPUT', `backtest ${run.runId} is still running`, { where: 'backtest run' });
+    const { equity, trades, notes, ...summary } = run;
+    this.db
+      .prepare('INSERT INTO backtest_runs (run_id, started_at, status, summary, result) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, summary = excluded.summary, result = excluded.result')
+      .run(run.runId, run.startedAt, run.status, JSON.stringify(summary), JSON.stringify({ equity, trades, notes }));
+  }
+
+  /** The newest `limit` runs' summaries, newest first. */
+  backtestRuns(limit = 50): BacktestSummary[] {
+    const rows = this.db.prepare('SELECT summary FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as { summary: string }[];
+    return rows.map((r) => JSON.parse(r.summary) as BacktestSummary);
+  }
+
+  backtestRun(runId: string): BacktestResult | undefined {
+    const r = this.db.prepare('SELECT summary, result FROM backtest_runs WHERE run_id = ?').get(runId) as { summary: string; result: string } | undefined;
+    return r ? { ...(JSON.parse(r.summary) as BacktestSummary), ...(JSON.parse(r.result) as Pick<BacktestResult, 'equity' | 'trades' | 'notes'>) } : undefined;
+  }
+
+  /** Drops all but the newest `keep` runs. */
+  pruneBacktestRuns(keep: number): void {
+    this.db.prepare('DELETE FROM backtest_runs WHERE run_id NOT IN (SELECT run_id FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?)').run(keep);
   }
 
   // ---------- risk latch ----------

@@ -39,10 +39,10 @@ function jobEvents(runId: string): JobProgress[] {
   return pushed.filter((p) => p.topic === 'job' && (p.item as JobProgress).jobId === runId).map((p) => p.item as JobProgress);
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
+async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
   const t0 = Date.now();
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() - t0 > ms) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
@@ -95,8 +95,8 @@ describe('EngineApp on a fresh home (real DuckDB and files)', () => {
 
   it('runs a backtest job to done with progress on the job topic', async () => {
     const { runId } = await app.handlers['backtest.run']({ strategy: 'sma-cross', params: {}, symbol: 'BTC/USDT', timeframe: '5m', capital: 10_000, fee: 0.001, slippage: 0 });
-    const result = await waitFor(() => {
-      const r = app.handlers['backtest.get']({ runId }) as BacktestResult;
+    const result = await waitFor(async () => {
+      const r = await app.handlers['backtest.get']({ runId });
       return r.status === 'running' ? undefined : r;
     });
     expect(result.status).toBe('done');
@@ -109,7 +109,30 @@ describe('EngineApp on a fresh home (real DuckDB and files)', () => {
     expect(running.length).toBeLessThanOrEqual(110);
     expect(running.map((e) => e.done)).toEqual([...running.map((e) => e.done)].sort((a, b) => a - b));
     expect(events.at(-1)).toMatchObject({ status: 'done', done: 10999, total: 10999 });
-    expect(app.handlers['backtest.list']({}) as unknown[]).toContainEqual(expect.objectContaining({ runId, status: 'done' }));
+    expect(await app.handlers['backtest.list']({})).toContainEqual(expect.objectContaining({ runId, status: 'done' }));
+
+    // Its risk, from the equity curve.
+    const risk = await app.handlers['risk.analytics']({ source: 'backtest', runId });
+    expect(risk).toMatchObject({ source: 'backtest', horizonBars: 1, observations: result.equity.ts.length - 1 });
+    expect(risk.rows.map((r) => r.method)).toEqual(['historical', 'gaussian', 'cornish-fisher', 'monte-carlo', 'historical', 'gaussian', 'cornish-fisher', 'monte-carlo']);
+    for (const r of risk.rows) expect(r.es).toBeGreaterThanOrEqual(r.var * 0.999);
+    const r95 = risk.rows.find((r) => r.method === 'historical' && r.confidence === 0.95)!;
+    const r99 = risk.rows.find((r) => r.method === 'historical' && r.confidence === 0.99)!;
+    expect(r99.var).toBeGreaterThanOrEqual(r95.var);
+    expect(risk.stress.length).toBeGreaterThan(0);
+
+    // The run outlives the engine: listed and readable after a restart, equity thinned but ending where it ended.
+    await app.close();
+    app = new EngineApp({ home, mode: 'headless' });
+    app.setPublish((topic, item) => pushed.push({ topic, item }));
+    await app.start();
+    expect(await app.handlers['backtest.list']({})).toContainEqual(expect.objectContaining({ runId, status: 'done', metrics: result.metrics }));
+    const again = await app.handlers['backtest.get']({ runId });
+    expect(again.trades).toEqual(result.trades);
+    expect(again.equity.ts.length).toBeLessThanOrEqual(5_001);
+    expect(again.equity.ts[0]).toBe(result.equity.ts[0]);
+    expect(again.equity.equity.at(-1)).toBe(result.equity.equity.at(-1));
+    expect((await app.handlers['risk.analytics']({ source: 'backtest', runId })).observations).toBe(again.equity.ts.length - 1);
   });
 
   it('cancels a running backtest part-way', async () => {
@@ -124,8 +147,8 @@ describe('EngineApp on a fresh home (real DuckDB and files)', () => {
       }
     });
     runId = (await app.handlers['backtest.run']({ strategy: 'sma-cross', params: {}, symbol: 'BTC/USDT', timeframe: '5m', capital: 10_000, fee: 0, slippage: 0 })).runId;
-    const r = await waitFor(() => {
-      const x = app.handlers['backtest.get']({ runId }) as BacktestResult;
+    const r = await waitFor(async () => {
+      const x = await app.handlers['backtest.get']({ runId });
       return x.status === 'running' ? undefined : x;
     });
     expect(r.status).toBe('cancelled');

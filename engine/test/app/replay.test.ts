@@ -92,6 +92,15 @@ describe('market replay into the paper desk (real DuckDB sample, real SQLite sta
     const pos = (await app.handlers['positions.list']({})).find((p) => p.symbol === 'BTC/USDT')!;
     expect(pos.mark).toBe(all.close.at(-1));
     expect((await app.handlers['risk.state']({})).killSwitch.engaged).toBe(false);
+
+    // The live paper book's risk: the position against the symbol's stored hourly history.
+    const risk = await app.handlers['risk.analytics']({ source: 'portfolio' });
+    expect(risk.source).toBe('portfolio');
+    expect(risk.observations).toBeGreaterThan(700); // January 2023 in hours, less the first
+    expect(risk.rows).toHaveLength(8);
+    expect(risk.notes[0]).toContain('1h');
+    // One long BTC position: the book loses on exactly the days BTC fell.
+    for (const d of risk.stress) expect(d.pnl).toBeLessThan(0);
     await expect(app.handlers['replay.control']({ action: 'resume' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await app.handlers['replay.control']({ action: 'stop' })).toMatchObject({ status: 'idle', total: 0 });
   });
