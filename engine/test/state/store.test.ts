@@ -27,7 +27,7 @@ function caught(fn: () => unknown): KeelError {
 describe('StateStore orders', () => {
   it('round-trips every OrderSnapshot field, set and unset', () => {
     const file = tempDbFile();
-    const store = StateStore.open(file);
+    const store = StateStateStore.open(file);
     const full = order('o1', {
       type: 'stop_limit',
       stopPrice: 99,
@@ -48,7 +48,7 @@ describe('StateStore orders', () => {
     store.saveOrder(full.snapshot());
     store.saveOrder(bare.snapshot());
     store.close();
-    const again = StateStore.open(file);
+    const again = StateStateStore.open(file);
     expect(again.order('o1')).toEqual(full.snapshot());
     expect(again.order('o2')).toEqual(bare.snapshot());
     expect(again.orders('all').map((o) => o.id)).toEqual(['o1', 'o2']);
@@ -81,7 +81,7 @@ describe('StateStore orders', () => {
 describe('StateStore fills and positions', () => {
   it('a fill updates its order and the position in one step, and survives a reopen', () => {
     const file = tempDbFile();
-    const store = StateStore.open(file);
+    const store = StateStateStore.open(file);
     const o = order('o1');
     o.transition('submitted', 1_001);
     store.saveOrder(o.snapshot());
@@ -92,7 +92,7 @@ describe('StateStore fills and positions', () => {
     expect(after.avgFillPrice).toBeCloseTo((0.5 * 100 + 1.5 * 104) / 2, 12);
     expect(after.fees).toBeCloseTo(0.2, 12);
     store.close();
-    const again = StateStore.open(file);
+    const again = StateStateStore.open(file);
     expect(again.positions()).toEqual([
       { account: 'default', symbol: 'BTC/USDT', qty: 2, avgPrice: (0.5 * 100 + 1.5 * 104) / 2, realizedPnl: 0, fees: 0.2, openedAt: 2_000, updatedAt: 2_000 },
     ]);
@@ -195,16 +195,46 @@ describe('settings, audit, risk state', () => {
 
   it('risk state round-trips and the start-of-day equity is recorded once per day', () => {
     const file = tempDbFile();
-    const store = StateStore.open(file);
+    const store = StateStateStore.open(file);
     expect(store.riskState()).toMatchObject({ killEngaged: false, tradingState: 'ACTIVE' });
     const s = { killEngaged: true, killSince: 5, killReason: 'r', killFlatten: true, tradingState: 'HALTED' as const, tradingReason: 'daily_loss', tradingSince: 6, peakEquity: 1234.5 };
     store.writeRiskState(s, 7);
     store.setDayStartEquity('2026-11-22', 1000, 8);
     store.setDayStartEquity('2026-11-22', 900, 9);
     store.close();
-    const again = StateStore.open(file);
+    const again = StateStateStore.open(file);
     expect(again.riskState()).toEqual(s);
     expect(again.dayStartEquity('2026-11-22')).toBe(1000);
     again.close();
+  });
+});
+
+describe('backtest runs', () => {
+  it('keep summary and result across a reopen, newest first, pruned to the newest N', () => {
+    const file = tempDbFile();
+    const run = (i: number) => ({
+      runId: `bt-${i}`,
+      strategy: 'sma-cross',
+      params: { fast: i },
+      symbol: 'BTC/USDT',
+      timeframe: '5m',
+      startedAt: 1_000 + i,
+      status: 'done' as const,
+      metrics: { bars: 10 * i },
+      equity: { ts: [1, 2, 3], equity: [100, 101 + i, 99], drawdown: [0, 0, -0.02] },
+      trades: [],
+      notes: [`run ${i}`],
+    });
+    const a = StateStore.open(file);
+    for (let i = 1; i <= 3; i++) a.saveBacktestRun(run(i));
+    expect(() => a.saveBacktestRun({ ...run(4), status: 'running' as never })).toThrow(/still running/);
+    a.close();
+    const b = StateStore.open(file);
+    expect(b.backtestRuns().map((r) => r.runId)).toEqual(['bt-3', 'bt-2', 'bt-1']);
+    expect(b.backtestRuns()[0]).toEqual({ runId: 'bt-3', strategy: 'sma-cross', params: { fast: 3 }, symbol: 'BTC/USDT', timeframe: '5m', startedAt: 1_003, status: 'done', metrics: { bars: 30 } });
+    expect(b.backtestRun('bt-2')).toEqual(run(2));
+    b.pruneBacktestRuns(2);
+    expect(b.backtestRun('bt-1')).toBeUndefined();
+    b.close();
   });
 });
