@@ -22,6 +22,14 @@ test('run a backtest and read its metrics', async ({ app }) => {
   await expect(page.getByRole('img', { name: /Equity and drawdown/ })).toBeVisible();
   await app.shot('backtest');
 
+  // the run's own VaR and ES, from its equity curve
+  await page.getByText('Value at risk and stress days').click();
+  const runRisk = page.getByRole('region', { name: 'Run VaR and stress' });
+  const table = runRisk.getByRole('table', { name: 'Value at risk' });
+  await expect(table.getByRole('rowheader', { name: 'Cornish–Fisher' })).toBeVisible();
+  await expect(table.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(/^\d+\.\d\d%$/);
+  await app.shot('backtest-var');
+
   // its trades are drawn on the price chart
   await page.getByRole('button', { name: 'Show trades on chart' }).click();
   await expect(page.getByRole('img', { name: 'Price chart BTC/USDT 5m' })).toBeVisible();

@@ -6,7 +6,6 @@ import {
   LineSeries,
   createChart,
   createSeriesMarkers,
-  type HistogramData,
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
@@ -18,7 +17,7 @@ import {
 } from 'lightweight-charts';
 import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
-import { histogramColors, toChartBars, toChartTime, toLineData, volumeColor } from './bars';
+import { histogramColors, toCandles, toChartTime, toLineData, toVolume, volumeColor } from './bars';
 
 export interface LegendValues {
   time: number;
@@ -119,33 +118,43 @@ export class ChartController {
 
   setBars(p: BarsPayload): void {
     this.holding = false;
-    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
-    const { candles, volume } = toChartBars(p);
-    this.candles.setData(candles);
+    this.cancelVolume();
     const n = p.ts.length;
+    this.candles.setData(toCandles(p));
+    this.volume.setData([]);
+    const decimals = priceDecimalsOf(p.close);
+    this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
     this.lastTime = n ? p.ts[n - 1] : undefined;
     this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1] } : undefined;
     for (const ts of this.pendingBars.keys()) if (this.lastTime !== undefined && ts <= this.lastTime) this.pendingBars.delete(ts);
-    const decimals = priceDecimalsOf(p.close);
-    this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
     // Open on the latest bars, as a trader wants; fitting 100k bars first would be wasted work.
-    if (candles.length > 300) this.chart.timeScale().setVisibleLogicalRange({ from: candles.length - 300, to: candles.length + 5 });
+    if (n > 300) this.chart.timeScale().setVisibleLogicalRange({ from: n - 300, to: n + 5 });
     else this.chart.timeScale().fitContent();
     this.hovering = false;
     this.emitLegend(this.lastBar);
-    // Volume follows in the next task: on a long history the candles paint a frame sooner.
-    this.volume.setData([]);
-    this.pendingVolume = volume;
-    this.volumeTimer = setTimeout(this.flushVolume, 0);
+    // Volume is built and set after the candles' first frame: on a long history the price
+    // shows that much sooner; a live bar arriving first brings it in at once (flushBars).
+    this.pendingVolume = p;
+    this.volumeFrame = requestAnimationFrame(() => {
+      this.volumeFrame = undefined;
+      this.volumeTimer = setTimeout(this.flushVolume, 0);
+    });
     if (this.pendingBars.size) this.frame ??= requestAnimationFrame(this.flushBars);
   }
 
-  private pendingVolume: HistogramData[] | undefined;
+  private pendingVolume: BarsPayload | undefined;
+  private volumeFrame: number | undefined;
+
+  private cancelVolume(): void {
+    if (this.volumeFrame !== undefined) cancelAnimationFrame(this.volumeFrame);
+    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
+    this.volumeFrame = undefined;
+    this.volumeTimer = undefined;
+  }
 
   private flushVolume = (): void => {
-    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
-    this.volumeTimer = undefined;
-    if (this.pendingVolume) this.volume.setData(this.pendingVolume);
+    this.cancelVolume();
+    if (this.pendingVolume) this.volume.setData(toVolume(this.pendingVolume));
     this.pendingVolume = undefined;
   };
 
@@ -301,7 +310,7 @@ export class ChartController {
 
   dispose(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
+    this.cancelVolume();
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.remove();
   }

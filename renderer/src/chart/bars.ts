@@ -12,19 +12,21 @@ export function volumeColor(open: number, close: number): string {
   return close >= open ? UP_VOL : DOWN_VOL;
 }
 
-/** Columns to the chart's row objects in one pass; the only per-bar allocation on load. */
-export function toChartBars(p: BarsPayload): { candles: CandlestickData[]; volume: HistogramData[] } {
+/** Columns to candle rows in one pass: the only per-bar allocation before the first paint. */
+export function toCandles(p: BarsPayload): CandlestickData[] {
   const n = p.ts.length;
-  const candles = new Array<CandlestickData>(n);
-  const volume = new Array<HistogramData>(n);
-  for (let i = 0; i < n; i++) {
-    const time = toChartTime(p.ts[i]!);
-    const open = p.open[i]!;
-    const close = p.close[i]!;
-    candles[i] = { time, open, high: p.high[i]!, low: p.low[i]!, close };
-    volume[i] = { time, value: p.volume[i]!, color: volumeColor(open, close) };
-  }
-  return { candles, volume };
+  const { ts, open, high, low, close } = p;
+  const out = new Array<CandlestickData>(n);
+  for (let i = 0; i < n; i++) out[i] = { time: toChartTime(ts[i]!), open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]! };
+  return out;
+}
+
+/** Volume rows, built after the candles have painted. */
+export function toVolume(p: BarsPayload): HistogramData[] {
+  const n = p.ts.length;
+  const out = new Array<HistogramData>(n);
+  for (let i = 0; i < n; i++) out[i] = { time: toChartTime(p.ts[i]!), value: p.volume[i]!, color: p.close[i]! >= p.open[i]! ? UP_VOL : DOWN_VOL };
+  return out;
 }
 
 /** An indicator output; nulls (warm-up) become whitespace so the line starts where it is defined. */

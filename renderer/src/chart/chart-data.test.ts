@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BarsPayload } from '../../../engine/protocol';
-import { toChartBars, toLineData } from './bars';
+import { toCandles, toLineData, toVolume } from './bars';
 import { fillMarkers, tradeMarkers } from './markers';
 
 describe('chart data', () => {
   it('turns columns into chart rows in seconds with volume coloured by direction', () => {
     const p: BarsPayload = { symbol: 'X', timeframe: '5m', ts: [300_000, 600_000], open: [1, 2], high: [3, 3], low: [1, 1], close: [2, 1], volume: [10, 20] };
-    const { candles, volume } = toChartBars(p);
+    const candles = toCandles(p);
+    const volume = toVolume(p);
     expect(candles).toEqual([
       { time: 300, open: 1, high: 3, low: 1, close: 2 },
       { time: 600, open: 2, high: 3, low: 1, close: 1 },
