@@ -27,7 +27,7 @@ function caught(fn: () => unknown): KeelError {
 describe('StateStore orders', () => {
   it('round-trips every OrderSnapshot field, set and unset', () => {
     const file = tempDbFile();
-    const store = StateStateStore.open(file);
+    const store = StateStore.open(file);
     const full = order('o1', {
       type: 'stop_limit',
       stopPrice: 99,
@@ -48,7 +48,7 @@ describe('StateStore orders', () => {
     store.saveOrder(full.snapshot());
     store.saveOrder(bare.snapshot());
     store.close();
-    const again = StateStateStore.open(file);
+    const again = StateStore.open(file);
     expect(again.order('o1')).toEqual(full.snapshot());
     expect(again.order('o2')).toEqual(bare.snapshot());
     expect(again.orders('all').map((o) => o.id)).toEqual(['o1', 'o2']);
@@ -81,7 +81,7 @@ describe('StateStore orders', () => {
 describe('StateStore fills and positions', () => {
   it('a fill updates its order and the position in one step, and survives a reopen', () => {
     const file = tempDbFile();
-    const store = StateStateStore.open(file);
+    const store = StateStore.open(file);
     const o = order('o1');
     o.transition('submitted', 1_001);
     store.saveOrder(o.snapshot());
@@ -92,7 +92,7 @@ describe('StateStore fills and positions', () => {
     expect(after.avgFillPrice).toBeCloseTo((0.5 * 100 + 1.5 * 104) / 2, 12);
     expect(after.fees).toBeCloseTo(0.2, 12);
     store.close();
-    const again = StateStateStore.open(file);
+    const again = StateStore.open(file);
     expect(again.positions()).toEqual([
       { account: 'default', symbol: 'BTC/USDT', qty: 2, avgPrice: (0.5 * 100 + 1.5 * 104) / 2, realizedPnl: 0, fees: 0.2, openedAt: 2_000, updatedAt: 2_000 },
     ]);
@@ -195,14 +195,14 @@ describe('settings, audit, risk state', () => {
 
   it('risk state round-trips and the start-of-day equity is recorded once per day', () => {
     const file = tempDbFile();
-    const store = StateStateStore.open(file);
+    const store = StateStore.open(file);
     expect(store.riskState()).toMatchObject({ killEngaged: false, tradingState: 'ACTIVE' });
     const s = { killEngaged: true, killSince: 5, killReason: 'r', killFlatten: true, tradingState: 'HALTED' as const, tradingReason: 'daily_loss', tradingSince: 6, peakEquity: 1234.5 };
     store.writeRiskState(s, 7);
     store.setDayStartEquity('2026-11-22', 1000, 8);
     store.setDayStartEquity('2026-11-22', 900, 9);
     store.close();
-    const again = StateStateStore.open(file);
+    const again = StateStore.open(file);
     expect(again.riskState()).toEqual(s);
     expect(again.dayStartEquity('2026-11-22')).toBe(1000);
     again.close();
