@@ -13,7 +13,7 @@ export interface HeadlessOptions {
   home: string;
   /** The built UI (renderer/out); requests for it 404 with a hint when it is missing. */
   uiDir: string;
-  /** Give a token to reuse one (tests); by default a fresh random one per start. */
+  /** The token to require (`keel serve` keeps one per home); by default a fresh random one per start. */
   token?: string;
   /** The shipped sample data; the repo's data/samples by default. */
   samplesDir?: string;

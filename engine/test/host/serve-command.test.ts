@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -52,9 +52,49 @@ describe('keel serve', () => {
       });
       expect(code).toBe(0);
       expect(out).toContain('keel: stopping');
+
+      // The token lives in the home, private to its owner, and outlives the engine; --new-token replaces it.
+      const file = join(dir, 'home', 'serve-token');
+      expect(readFileSync(file, 'utf8').trim()).toBe(token);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const again = await serveOnce(dir, []);
+      expect(again).toBe(token);
+      const rotated = await serveOnce(dir, ['--new-token']);
+      expect(rotated).toMatch(/^[0-9a-f]{64}$/);
+      expect(rotated).not.toBe(token);
+      expect(readFileSync(file, 'utf8').trim()).toBe(rotated);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 45_000);
 });
+
+/** Starts `keel serve` on dir/home, returns the token in the URL it prints, and stops it. */
+async function serveOnce(dir: string, extra: string[]): Promise<string> {
+  const child = spawn(process.execPath, [join(root, 'bin', 'keel.js'), 'serve', '--port', '0', '--home', join(dir, 'home'), '--ui', join(dir, 'ui'), ...extra], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    return await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 20_000);
+      child.stdout.on('data', (c: string) => {
+        out += c;
+        const m = /#token=([0-9a-f]{64})/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+  } finally {
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGINT');
+    });
+  }
+}
