@@ -68,7 +68,7 @@ test('the Risk screen shows VaR and ES by method for the open position', async (
   await expect(table.getByRole('columnheader', { name: 'VaR 99 %' })).toBeVisible();
   await expect(table.getByRole('columnheader', { name: 'ES 95 %' })).toBeVisible();
   // figures are losses as percentages, not blanks
-  await expect(table.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(/^\d+\.\d\d%$/);
+  await expect(table.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(/^\d+\.\d+%$/);
   await expect(analytics.getByRole('table', { name: 'Stress days' })).toBeVisible();
   await app.shot('risk-analytics');
 });

@@ -82,6 +82,14 @@ export function Risk() {
   const openKill = useUi((s) => s.setKillConfirm);
   // Re-asked when fills change the book, not on every risk push.
   const fillCount = useTrading((s) => s.fills.length);
+  const setRisk = useRisk((s) => s.setRisk);
+  // Fresh gauges on opening the screen, whatever the last push carried.
+  useEffect(() => {
+    client()
+      .call('risk.state', {})
+      .then(setRisk)
+      .catch(() => undefined);
+  }, [setRisk, fillCount]);
   if (!risk) return <div className="panel pad dim">Waiting for the risk engine…</div>;
   const g = risk.gauges;
   const l = risk.limits;
@@ -124,10 +132,10 @@ export function Risk() {
         ) : (
           <p className="dim">None.</p>
         )}
+        <RiskAnalytics title="Portfolio VaR and stress" request={{ source: 'portfolio' }} refresh={fillCount} />
       </div>
       <div className="panel pad">
         <LimitsForm limits={l} />
-        <RiskAnalytics title="Portfolio VaR and stress" request={{ source: 'portfolio' }} refresh={fillCount} />
       </div>
     </div>
   );

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Params, RiskAnalyticsDto } from '../../../engine/protocol';
-import { fmtPct, fmtSigned, fmtTime } from '../lib/format';
+import { fmtSigned, fmtTime } from '../lib/format';
 import { client, errorText } from '../store/wire';
-import { confidenceLabel, varTable } from './analytics';
+import { confidenceLabel, fmtSmallPct, varTable } from './analytics';
 
 /**
  * VaR and ES by method and confidence, plus the worst historical days replayed on the book,
@@ -62,12 +62,12 @@ export function RiskAnalytics({ request, refresh = 0, title }: { request: Params
                     <th scope="row">{r.label}</th>
                     {r.cells.map((c, i) => (
                       <td key={`v${i}`} className="num">
-                        {fmtPct(c.var, 2, true)}
+                        {fmtSmallPct(c.var)}
                       </td>
                     ))}
                     {r.cells.map((c, i) => (
                       <td key={`e${i}`} className="num">
-                        {fmtPct(c.es, 2, true)}
+                        {fmtSmallPct(c.es)}
                       </td>
                     ))}
                   </tr>
@@ -95,7 +95,7 @@ export function RiskAnalytics({ request, refresh = 0, title }: { request: Params
                   <tr key={d.day}>
                     <th scope="row">{d.day}</th>
                     <td className={`num ${d.pnl >= 0 ? 'up' : 'down'}`}>{fmtSigned(d.pnl)}</td>
-                    <td className={`num ${d.pnlPct >= 0 ? 'up' : 'down'}`}>{fmtPct(d.pnlPct, 2, true)}</td>
+                    <td className={`num ${d.pnlPct >= 0 ? 'up' : 'down'}`}>{fmtSmallPct(d.pnlPct)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RiskAnalyticsDto } from '../../../engine/protocol';
-import { confidenceLabel, varTable } from './analytics';
+import { confidenceLabel, fmtSmallPct, varTable } from './analytics';
 
 describe('VaR table', () => {
   it('pivots flat rows into method × confidence, methods in a fixed order', () => {
@@ -33,5 +33,14 @@ describe('VaR table', () => {
     expect(t.rows.find((r) => r.method === 'gaussian')!.cells).toEqual([{ var: 0.01, es: 0.012 }, { var: undefined, es: undefined }]);
     expect(confidenceLabel(0.95)).toBe('95 %');
     expect(confidenceLabel(0.995)).toBe('99.5 %');
+  });
+
+  it('shows small losses with the digits that carry them', () => {
+    expect(fmtSmallPct(0.0345)).toBe('3.45%');
+    expect(fmtSmallPct(0.001)).toBe('0.10%');
+    expect(fmtSmallPct(0.0000234)).toBe('0.0023%');
+    expect(fmtSmallPct(-0.00004)).toBe('-0.0040%');
+    expect(fmtSmallPct(0)).toBe('0.00%');
+    expect(fmtSmallPct(undefined)).toBe('—');
   });
 });

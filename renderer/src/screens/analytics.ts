@@ -35,3 +35,15 @@ export function varTable(dto: RiskAnalyticsDto): VarTable {
 
 /** "95 %", "99.5 %": a confidence given as a fraction. */
 export const confidenceLabel = (c: number): string => `${Number((c * 100).toFixed(2))} %`;
+
+/**
+ * A loss or return given as a fraction, in percent with enough digits to read a small
+ * book's figures (0.0023 %), never "-0.00 %".
+ */
+export function fmtSmallPct(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  const pct = v * 100;
+  if (pct === 0) return '0.00%';
+  const digits = Math.abs(pct) >= 0.1 ? 2 : Math.min(8, 1 - Math.floor(Math.log10(Math.abs(pct))));
+  return `${pct.toFixed(digits)}%`;
+}
