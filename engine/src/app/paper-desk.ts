@@ -9,7 +9,6 @@ import { researchInstrument, type Instrument } from '../model/instrument';
 import type { OrderRequest, OrderSnapshot } from '../model/order';
 import { RiskEngine, type RiskEvent } from '../risk/engine';
 import { sizeTicket } from '../risk/sizing';
-import { MemoryRiskPersistence } from '../risk/persistence';
 import type { Watchdog } from '../risk/watchdog';
 import { SqliteOrderJournal } from '../state/order-journal';
 import { SqliteRiskPersistence } from '../state/risk-persistence';
@@ -69,7 +68,6 @@ export class PaperDesk {
   private constructor(
     private readonly store: StateStore,
     readonly riskEngine: RiskEngine,
-    private readonly riskPersistence: SqliteRiskPersistence,
     private readonly account: Account,
     private readonly prices: PriceSource,
     private readonly publish: Publish,
@@ -119,7 +117,7 @@ export class PaperDesk {
       let desk: PaperDesk | undefined;
       const persistence = new SqliteRiskPersistence(store);
       const risk = new RiskEngine({ persistence, clock, onEvent: (e) => desk?.onRiskEvent(e) });
-      desk = new PaperDesk(store, risk, persistence, account, prices, publish, log, clock, await prices.symbols(), venueName);
+      desk = new PaperDesk(store, risk, account, prices, publish, log, clock, await prices.symbols(), venueName);
       for (const p of account.openPositions()) {
         const last = await prices.latestClose(p.symbol);
         if (last) desk.mark(p.symbol, last.price);
@@ -278,18 +276,6 @@ export class PaperDesk {
     return r;
   }
 
-  /**
-   * check() remembers what it accepts (order rate, duplicates) and audits what it denies,
-   * so a preview asks a throwaway engine with the same limits and latch: same verdict on
-   * every stateless check, nothing recorded, nothing audited.
-   */
-  private previewRisk(): RiskEngine {
-    const mem = new MemoryRiskPersistence();
-    mem.saveState(this.riskPersistence.loadState());
-    mem.saveLimits(this.riskEngine.limits);
-    return new RiskEngine({ persistence: mem, clock: this.clock });
-  }
-
   private async sized(t: TicketOrder): Promise<{ qty: number; ref: number | undefined }> {
     this.session.orders.instrument(t.symbol); // NOT_FOUND names the symbol before anything else
     const ref = await this.price(t.symbol);
@@ -310,7 +296,8 @@ export class PaperDesk {
       const { qty, ref } = await this.sized(t);
       const px = t.price ?? t.stopPrice ?? ref;
       const notional = px !== undefined ? qty * px : 0;
-      const verdict = this.previewRisk().check(this.toRequest(t, qty), this.session.orders);
+      // preview(): check()'s verdict without spending a rate token, remembering a duplicate or auditing.
+      const verdict = this.riskEngine.preview(this.toRequest(t, qty), this.session.orders);
       return {
         qty,
         notional,
