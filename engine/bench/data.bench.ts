@@ -1,6 +1,6 @@
 // Market data: CSV import speed (parse only, into memory, into DuckDB), columnar reads, resampling.
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { emptySeries } from '../src/model/bar';
@@ -10,12 +10,13 @@ import { MarketStore } from '../src/data/market-store';
 import { resampleBars } from '../src/data/resample';
 
 const ROWS = 3_000_000;
+const LATER_ROWS = 1_000_000;
 const MINUTE = 60_000;
 
 /** A BTC-like 1-minute random walk in the ms layout, prices with one decimal as exchanges print them. */
-async function writeCsv(path: string, rows: number): Promise<void> {
+async function writeCsv(path: string, rows: number, start = Date.UTC(2015, 0, 1)): Promise<void> {
   const out = createWriteStream(path);
-  let t = Date.UTC(2015, 0, 1);
+  let t = start;
   let p = 20_000;
   let seed = 42;
   const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
@@ -58,18 +59,29 @@ export async function run(): Promise<void> {
   try {
     const csv = join(dir, 'walk-1m.csv');
     await writeCsv(csv, ROWS);
-    console.log(`generated ${ROWS.toLocaleString('en')} rows, ${(statSync(csv).size / 2 ** 20).toFixed(0)} MB`);
+    console.log(`generated ${ROWS.toLocaleString('en')} rows, ${(statSync(csv).size / 2 ** 20).toFixed(0)} MB; load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
 
     await measure('csv parse + check only', () => parseBarCsv(csv, { add() {} }), (p) => p.checker.rowsRead);
     await measure('loadBarFile (into memory)', () => loadBarFile(csv), (r) => r.series.length);
+    const later = join(dir, 'walk-later-1m.csv');
+    await writeCsv(later, LATER_ROWS, Date.UTC(2021, 0, 1));
     const store = await MarketStore.open(join(dir, 'market.duckdb'));
+    let open = true;
     try {
       await measure('import into DuckDB (new)', () => store.importBars(csv, { symbol: 'WALK', timeframe: '1m' }), (r) => r.store!.rowsNew);
       await measure('import, 2nd symbol', () => store.importBars(csv, { symbol: 'WALK2', timeframe: '1m' }), (r) => r.store!.rowsNew);
+      // Later history of a stored series: staged, then inserted after the overlap check.
+      await measure('import, 1M rows appended', () => store.importBars(later, { symbol: 'WALK', timeframe: '1m' }), (r) => r.store!.rowsNew);
       await measure('re-import, all rows overlap', () => store.importBars(csv, { symbol: 'WALK', timeframe: '1m', strict: true }), (r) => r.rowsRead);
       await measure('columnar read from DuckDB', () => store.bars('WALK', '1m'), (s) => s.length);
+      // Part of what an import costs is paid at the next checkpoint (here: closing the store).
+      await measure('checkpoint on close (7M rows)', async () => {
+        open = false;
+        store.close();
+        return 2 * ROWS + LATER_ROWS;
+      }, (n) => n);
     } finally {
-      store.close();
+      if (open) store.close();
     }
 
     const n = 10_000_000;
@@ -84,6 +96,7 @@ export async function run(): Promise<void> {
     const t = performance.now();
     const hourly = resampleBars(bars, '1h').series;
     console.log(`${'resample 10M 1m bars to 1h'.padEnd(30)} ${((performance.now() - t) / 1000).toFixed(3)} s (${hourly.length} bars)`);
+    console.log(`load average at the end ${loadavg()[0]!.toFixed(2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
