@@ -58,7 +58,7 @@ export class OrderManager implements RiskView {
   /** Events waiting while another is delivered; `emitting` marks a delivery in progress. */
   private readonly queue: OrderEvent[] = [];
   private emitting = false;
-  /** The last error guard() let through to the venue's caller, so place() can tell it from a venue refusal. */
+  /** The last error unapplied() let through to the venue's caller, so place() can tell it from a venue refusal. */
   private unappliedReport: unknown;
   private readonly refPrices = new Map<string, { price: number; ts: number }>();
   /** The last symbol's reference slot: a single-symbol backtest updates it with no lookup. */
@@ -77,12 +77,44 @@ export class OrderManager implements RiskView {
     instruments: Iterable<Instrument>,
   ) {
     this.instruments = new Map([...instruments].map((i) => [i.symbol, i]));
+    // The venue callback boundary: nothing thrown while applying a report escapes to the venue
+    // (a timer, live). Written out per callback: no closure per report in the backtest loop.
     this.callbacks = {
-      accepted: (id, ts, venueOrderId) => this.guard('accepted', id, () => this.onAccepted(id, ts, venueOrderId)),
-      rejected: (id, reason, ts) => this.guard('rejected', id, () => this.onTerminal(id, 'rejected', ts, reason)),
-      cancelled: (id, ts, reason) => this.guard('cancelled', id, () => this.onTerminal(id, 'cancelled', ts, reason)),
-      expired: (id, ts) => this.guard('expired', id, () => this.onTerminal(id, 'expired', ts)),
-      filled: (id, f) => this.guard('filled', id, () => this.onFilled(id, f)),
+      accepted: (id, ts, venueOrderId) => {
+        try {
+          this.onAccepted(id, ts, venueOrderId);
+        } catch (e) {
+          this.unapplied('accepted', id, e);
+        }
+      },
+      rejected: (id, reason, ts) => {
+        try {
+          this.onTerminal(id, 'rejected', ts, reason);
+        } catch (e) {
+          this.unapplied('rejected', id, e);
+        }
+      },
+      cancelled: (id, ts, reason) => {
+        try {
+          this.onTerminal(id, 'cancelled', ts, reason);
+        } catch (e) {
+          this.unapplied('cancelled', id, e);
+        }
+      },
+      expired: (id, ts) => {
+        try {
+          this.onTerminal(id, 'expired', ts);
+        } catch (e) {
+          this.unapplied('expired', id, e);
+        }
+      },
+      filled: (id, f) => {
+        try {
+          this.onFilled(id, f);
+        } catch (e) {
+          this.unapplied('filled', id, e);
+        }
+      },
     };
     venue.connect(this.callbacks);
   }
@@ -350,19 +382,15 @@ export class OrderManager implements RiskView {
     }
   }
 
-  /** The venue callback boundary: nothing thrown while applying a report escapes to the venue (a timer, live). */
-  private guard(where: string, orderId: string, run: () => void): void {
-    try {
-      run();
-    } catch (error) {
-      if (this.errorListeners.length === 0) {
-        this.unappliedReport = error;
-        throw error;
-      }
-      const message = `${where} report for order ${orderId} not applied: ${error instanceof Error ? error.message : String(error)}`;
-      const e: OrderError = { where, orderId, error, message, ts: this.clock.now() };
-      for (const l of this.errorListeners.slice()) l(e);
+  /** A venue report that could not be applied goes to the error listeners; with none, to the venue's caller. */
+  private unapplied(where: string, orderId: string, error: unknown): void {
+    if (this.errorListeners.length === 0) {
+      this.unappliedReport = error;
+      throw error;
     }
+    const message = `${where} report for order ${orderId} not applied: ${error instanceof Error ? error.message : String(error)}`;
+    const e: OrderError = { where, orderId, error, message, ts: this.clock.now() };
+    for (const l of this.errorListeners.slice()) l(e);
   }
 }
 

@@ -19,6 +19,15 @@ describe('paper session: reference prices for risk', () => {
   });
 });
 
+/** Waits on real timers until `done` holds (a loaded machine delays timers; never a fixed sleep). */
+async function until(done: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
+
 describe('paper session, live: a journal that refuses a fill', () => {
   it('reports an error event from the timer, applies nothing, and throws nothing uncaught', async () => {
     let refuse = true;
@@ -42,9 +51,9 @@ describe('paper session, live: a journal that refuses a fill', () => {
     s.orders.onEvent((e) => events.push(e));
     const r = s.emulator.place({ symbol: SYMBOL, side: 'buy', type: 'market', qty: 1 });
     if (!r.ok) throw new Error('refused');
-    await new Promise((res) => setTimeout(res, 30));
+    await until(() => events.length === 2);
     s.feedTrade(SYMBOL, { ts: s.clock.now(), price: 100, amount: 50, side: 'sell' });
-    await new Promise((res) => setTimeout(res, 30));
+    await until(() => errors.length > 0);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toMatch(/^filled report for order .* not applied: UNIQUE constraint failed/);
     expect(s.account.position(SYMBOL).qty).toBe(0);
