@@ -8,7 +8,7 @@
  */
 import { chromium, type Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startEngine } from '../support/engine';
@@ -48,10 +48,12 @@ async function load100k(page: Page): Promise<{ setDataMs: number; toNextFrameMs:
     const t0 = performance.now();
     chart.setBars(p);
     const t1 = performance.now();
+    // the frame that draws the candles: rendering runs after rAF callbacks, before this task
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     const t2 = performance.now();
-    // volume is set in the task after the candles; wait for it and the frame that draws it
-    await new Promise((r) => setTimeout(r, 0));
+    // volume goes in when the page is idle after that frame; wait until it holds every bar
+    const volume = (chart as unknown as { volume: { data(): readonly unknown[] } }).volume;
+    while (volume.data().length < n) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     return { setDataMs: t1 - t0, toNextFrameMs: t2 - t0, withVolumeMs: performance.now() - t0 };
   });
@@ -99,6 +101,8 @@ async function tickStorm(page: Page, perSecond: number, seconds: number): Promis
 
 export async function run(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'keel-uibench-'));
+  // Two cores shared with other work: the figures mean little without the load beside them.
+  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
   const engine = await startEngine(home);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -125,6 +129,7 @@ export async function run(): Promise<void> {
     console.log(`baseline, no ticks, 3 s: ${idle.longTasks} long tasks, longest ${idle.maxTaskMs.toFixed(0)} ms`);
     const storm = await tickStorm(page, 1000, 5);
     console.log(`1000 ticks/s for 5 s (${storm.ticks} ticks): ${storm.longTasks} long tasks, longest ${storm.maxTaskMs.toFixed(0)} ms (target: none over 50)`);
+    console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
   } finally {
     await browser.close();
     await engine.stop();

@@ -122,8 +122,12 @@ export class ChartController {
     const n = p.ts.length;
     this.candles.setData(toCandles(p));
     this.volume.setData([]);
+    // Re-applying a price format re-measures every bar: only when it really changes.
     const decimals = priceDecimalsOf(p.close);
-    this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
+    if (decimals !== this.decimals) {
+      this.decimals = decimals;
+      this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
+    }
     this.lastTime = n ? p.ts[n - 1] : undefined;
     this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1] } : undefined;
     for (const ts of this.pendingBars.keys()) if (this.lastTime !== undefined && ts <= this.lastTime) this.pendingBars.delete(ts);
@@ -132,21 +136,27 @@ export class ChartController {
     else this.chart.timeScale().fitContent();
     this.hovering = false;
     this.emitLegend(this.lastBar);
-    // Volume is built and set after the candles' first frame: on a long history the price
-    // shows that much sooner; a live bar arriving first brings it in at once (flushBars).
+    // Volume is built and set once the candles' frame is out and the page is idle: on a
+    // long history the price shows that much sooner; a live bar arriving first brings it
+    // in at once (flushBars).
     this.pendingVolume = p;
     this.volumeFrame = requestAnimationFrame(() => {
       this.volumeFrame = undefined;
-      this.volumeTimer = setTimeout(this.flushVolume, 0);
+      if (typeof requestIdleCallback === 'function') this.volumeIdle = requestIdleCallback(this.flushVolume, { timeout: 500 });
+      else this.volumeTimer = setTimeout(this.flushVolume, 0);
     });
     if (this.pendingBars.size) this.frame ??= requestAnimationFrame(this.flushBars);
   }
 
   private pendingVolume: BarsPayload | undefined;
   private volumeFrame: number | undefined;
+  private volumeIdle: number | undefined;
+  private decimals = 2;
 
   private cancelVolume(): void {
     if (this.volumeFrame !== undefined) cancelAnimationFrame(this.volumeFrame);
+    if (this.volumeIdle !== undefined) cancelIdleCallback(this.volumeIdle);
+    this.volumeIdle = undefined;
     if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
     this.volumeFrame = undefined;
     this.volumeTimer = undefined;
