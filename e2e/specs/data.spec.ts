@@ -36,6 +36,7 @@ test('system screen shows the engine and its logs', async ({ app }) => {
   const status = page.getByRole('region', { name: 'Engine status' });
   await expect(status).toContainText('Uptime');
   await expect(status).toContainText(/ready|degraded|starting/);
+  await expect(status).toContainText('TradingPAPER');
   await expect(page.getByRole('list', { name: 'Log entries' }).getByRole('listitem').first()).toBeVisible();
   await app.shot('system');
 });

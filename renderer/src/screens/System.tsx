@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { fmtBytes, fmtDuration, fmtTime } from '../lib/format';
-import { useConnection } from '../store/connection';
+import { tradingModeOf, useConnection } from '../store/connection';
 import { useSystem } from '../store/system';
 import { client } from '../store/wire';
 
@@ -43,8 +43,10 @@ export function System() {
           <dd>
             {info?.version ?? '—'} <span className="dim">protocol {info?.protocol ?? '—'}</span>
           </dd>
-          <dt>Mode</dt>
+          <dt>Host</dt>
           <dd>{info?.mode ?? '—'}</dd>
+          <dt>Trading</dt>
+          <dd>{info ? tradingModeOf(info) : '—'}</dd>
           <dt>Home</dt>
           <dd className="mono small">{info?.home ?? '—'}</dd>
           <dt>Started</dt>
