@@ -8,7 +8,7 @@ export const DEFAULT_REPLAY_SPEED = 2;
 export const MAX_REPLAY_SPEED = 1000;
 /** Bars replayed when no `from` is given: the tail of the dataset. */
 export const DEFAULT_REPLAY_BARS = 500;
-/** Below this many ms per step, a bar's steps go out in one tick: timers cannot wait less than ~1 ms. */
+/** The shortest timer wait used: below it, a bar's steps (then several bars) go out in one tick. */
 const MIN_STEP_MS = 4;
 
 type BarTopic = Topics['bar'];
@@ -92,8 +92,7 @@ export class MarketReplay {
       // One whole bar (the rest of the current one, if it is half out), then paused.
       this.pause();
       this.target.replayFeed(this.series.symbol, 'paused');
-      do this.advance();
-      while (this.step !== 0 && this.cursor < this.end);
+      this.advanceBar();
       if (this.cursor >= this.end) this.finish();
     }
     this.changed();
@@ -136,27 +135,35 @@ export class MarketReplay {
   private schedule(): void {
     this.clearTimer();
     if (this.status !== 'playing') return;
-    const stepMs = 1000 / this.speed / 4;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      try {
-        // At high speed a whole bar per tick; the timer's ~1 ms floor would otherwise cap the speed.
-        if (stepMs < MIN_STEP_MS) {
-          const bars = Math.max(1, Math.round(MIN_STEP_MS / (stepMs * 4)));
-          for (let i = 0; i < bars * 4 && this.cursor < this.end; i++) this.advance();
-        } else {
-          this.advance();
+    const barMs = 1000 / this.speed;
+    const stepMs = barMs / 4;
+    // Timers cannot wait much less than a few ms: past that, whole bars (then several) per tick.
+    const perBar = stepMs < MIN_STEP_MS;
+    const bars = barMs >= MIN_STEP_MS ? 1 : Math.round(MIN_STEP_MS / barMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        try {
+          if (!perBar) this.advance();
+          else for (let b = 0; b < bars && this.cursor < this.end; b++) this.advanceBar();
+        } catch (e) {
+          this.log.error(`replay stopped: ${e instanceof Error ? e.message : String(e)}`);
+          this.pause();
+          this.changed();
+          return;
         }
-      } catch (e) {
-        this.log.error(`replay stopped: ${e instanceof Error ? e.message : String(e)}`);
-        this.pause();
-        this.changed();
-        return;
-      }
-      if (this.cursor >= this.end) this.finish();
-      else this.schedule();
-    }, Math.max(stepMs, MIN_STEP_MS));
+        if (this.cursor >= this.end) this.finish();
+        else this.schedule();
+      },
+      perBar ? Math.max(barMs, MIN_STEP_MS) : stepMs,
+    );
     this.timer.unref?.();
+  }
+
+  /** Plays the rest of the current bar (all of it, if none is out yet). */
+  private advanceBar(): void {
+    do this.advance();
+    while (this.step !== 0 && this.cursor < this.end);
   }
 
   /** Plays the next step of the current bar: a forming update, or the closing one. */

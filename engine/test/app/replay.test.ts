@@ -104,4 +104,15 @@ describe('market replay into the paper desk (real DuckDB sample, real SQLite sta
     await expect(app.handlers['replay.control']({ action: 'resume' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await app.handlers['replay.control']({ action: 'stop' })).toMatchObject({ status: 'idle', total: 0 });
   });
+
+  it('keeps to its speed in bars per second, also when whole bars go out per tick', async () => {
+    for (const speed of [40, 100]) {
+      const all = await app.handlers['data.bars']({ symbol: 'BTC/USDT', timeframe: '5m' });
+      const t0 = Date.now();
+      await app.handlers['replay.start']({ symbol: 'BTC/USDT', timeframe: '5m', from: all.ts.at(-10)!, speed });
+      await until(async () => ((await app.handlers['replay.state']({})).status === 'done' ? true : undefined));
+      // Ten bars cannot be over before ten bar-times have passed (the first goes out after one step).
+      expect(Date.now() - t0, `speed ${speed}`).toBeGreaterThanOrEqual((9 * 1000) / speed);
+    }
+  });
 });
