@@ -154,4 +154,19 @@ describe('paper trading from the ticket (real SQLite state, DuckDB prices)', () 
     expect(state.killSwitch.reason).toContain('ui');
     await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).length === 0 ? true : undefined));
   });
+
+  it('trades a symbol imported after start without a restart, priced from its last stored bar', async () => {
+    await app.handlers['risk.killSwitch']({ engage: false });
+    await expect(app.handlers['orders.preview']({ symbol: 'SOL/USDT', side: 'buy', type: 'market', size: 1, sizeMode: 'qty' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const t0 = Date.UTC(2023, 0, 2);
+    const rows = Array.from({ length: 5 }, (_, i) => `${t0 + i * 300_000},${10 + i},${11 + i},${9 + i},${10.5 + i},100`);
+    const report = await app.handlers['data.importText']({ name: 'SOL_USDT-5m.csv', content: ['timestamp,open,high,low,close,volume', ...rows].join('\n'), symbol: 'SOL/USDT', timeframe: '5m' });
+    expect(report.rowsStored).toBe(5);
+    const p = await app.handlers['orders.preview']({ symbol: 'SOL/USDT', side: 'buy', type: 'market', size: 1, sizeMode: 'qty' });
+    expect(p).toMatchObject({ qty: 1, referencePrice: 14.5 });
+    expect((await app.handlers['orders.place']({ symbol: 'SOL/USDT', side: 'buy', type: 'market', size: 1, sizeMode: 'qty' })).ok).toBe(true);
+    const fill = await until(async () => (await app.handlers['fills.list']({})).find((f) => f.symbol === 'SOL/USDT'));
+    expect(fill.price).toBeCloseTo(14.5 * (1 + 5 / 10_000), 10);
+    expect(app.logs.recent(100).some((l) => l.message.includes('SOL/USDT (market) priced from the last stored bar: 14.5'))).toBe(true);
+  });
 });
