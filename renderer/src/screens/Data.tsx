@@ -136,10 +136,10 @@ export function Data() {
 
   const cols = useMemo<ColDef<DatasetInfo>[]>(
     () => [
-      textCol<DatasetInfo>('symbol', 'Symbol'),
-      textCol<DatasetInfo>('timeframe', 'Timeframe', { maxWidth: 100 }),
-      { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
-      { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
+      textCol<DatasetInfo>('symbol', 'Symbol', { minWidth: 150 }),
+      textCol<DatasetInfo>('timeframe', 'Timeframe', { minWidth: 110, maxWidth: 120 }),
+      { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 165 },
+      { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 165 },
       numCol<DatasetInfo>('rows', 'Rows', 'qty'),
       { ...numCol<DatasetInfo>('gaps', 'Gaps', 'qty'), cellClass: (p) => ['num', 'ag-right-aligned-cell', (p.value as number) > 0 ? 'warn' : ''] },
       {
