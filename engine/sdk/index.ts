@@ -101,6 +101,11 @@ export interface StrategyContext {
   /** Market buy. Give qty, or quoteQty to spend that much cash with fees included. */
   buy(size: { qty: number } | { quoteQty: number }, opts?: Partial<StrategyOrder>): PlaceResult;
   sell(size: { qty: number }, opts?: Partial<StrategyOrder>): PlaceResult;
+  /**
+   * An entry whose take-profit limit and stop-loss stop go out, sized to what filled, as one
+   * OCO pair once it fills (emulated by the engine). Refused where the run has no emulator.
+   */
+  bracket(entry: StrategyOrder, exits: { takeProfit: number; stopLoss: number }): PlaceResult;
   /** Market order that takes the position to zero; ok with no order when already flat. */
   closePosition(opts?: Partial<StrategyOrder>): PlaceResult | undefined;
   cancel(orderId: string): void;

@@ -191,9 +191,36 @@ export class Order implements OrderSnapshot {
     this.transition(done ? 'filled' : 'partially_filled', ts);
   }
 
+  /** A plain copy for events, the journal and the wire. Field by field: it runs on every order event. */
   snapshot(): OrderSnapshot {
-    const { remainingQty: _r, isWorking: _w, isTerminal: _t, ...rest } = { ...this, remainingQty: 0, isWorking: false, isTerminal: false };
-    return rest as OrderSnapshot;
+    return {
+      id: this.id,
+      clientOrderId: this.clientOrderId,
+      venueOrderId: this.venueOrderId,
+      symbol: this.symbol,
+      side: this.side,
+      type: this.type,
+      qty: this.qty,
+      quoteQty: this.quoteQty,
+      price: this.price,
+      stopPrice: this.stopPrice,
+      trailingPercent: this.trailingPercent,
+      trailingAmount: this.trailingAmount,
+      tif: this.tif,
+      reduceOnly: this.reduceOnly,
+      source: this.source,
+      owner: this.owner,
+      tag: this.tag,
+      parentId: this.parentId,
+      ocoGroup: this.ocoGroup,
+      status: this.status,
+      filledQty: this.filledQty,
+      avgFillPrice: this.avgFillPrice,
+      fees: this.fees,
+      reason: this.reason,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    };
   }
 }
 

@@ -24,14 +24,6 @@ export interface StrategyRuntimeOptions {
   emulator?: OrderEmulator;
 }
 
-/**
- * An entry whose take-profit limit and stop-loss stop go out as it fills, as one OCO pair.
- * Offered on the strategy context by this runtime; not yet in engine/sdk's StrategyContext.
- */
-export interface BracketCapable {
-  bracket(entry: StrategyOrder, exits: { takeProfit: number; stopLoss: number }): PlaceOutcome;
-}
-
 /** The bar a strategy sees. One object, overwritten for each bar (the SDK says so). */
 export class MutableBarView implements BarView {
   index = -1;
@@ -52,7 +44,7 @@ class LivePosition implements PositionView {
   unrealizedPnl = 0;
 }
 
-class Context implements StrategyContext, BracketCapable {
+class Context implements StrategyContext {
   readonly indicators = new IndicatorSet();
   private readonly pos = new LivePosition();
 

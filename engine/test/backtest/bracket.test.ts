@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src/backtest/engine';
-import type { BracketCapable } from '../../src/strategy/runtime';
 import type { Bar } from '../../src/model/bar';
 import { defineStrategy } from '../../sdk';
 import { barsToSeries } from './helpers';
@@ -15,11 +14,11 @@ const bracketed = defineStrategy({
   description: 'test strategy',
   params: {},
   create(ctx) {
-    const b = ctx as typeof ctx & BracketCapable;
+
     return {
       onBar(bar) {
         if (ctx.position().qty !== 0 || ctx.workingOrders().length > 0) return;
-        const r = b.bracket({ side: 'buy', type: 'market', qty: 1 }, { takeProfit: bar.close * 1.05, stopLoss: bar.close * 0.95 });
+        const r = ctx.bracket({ side: 'buy', type: 'market', qty: 1 }, { takeProfit: bar.close * 1.05, stopLoss: bar.close * 0.95 });
         if (!r.ok) throw new Error(r.reason);
       },
     };

@@ -75,3 +75,14 @@ describe('order state machine', () => {
     expect(copy.status).toBe('accepted');
   });
 });
+
+describe('order snapshot', () => {
+  it('copies every own field of the order and nothing derived', () => {
+    const o = order();
+    o.venueOrderId = 'v-9';
+    o.tag = 't';
+    const snap = o.snapshot() as unknown as Record<string, unknown>;
+    expect(Object.keys(snap).sort()).toEqual(Object.keys(o).sort());
+    for (const k of Object.keys(o)) expect(snap[k], k).toBe((o as unknown as Record<string, unknown>)[k]);
+  });
+});
