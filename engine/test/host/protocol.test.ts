@@ -9,6 +9,19 @@ import { PushBatcher } from '../../src/host/push-batcher';
 import { KeelError } from '../../src/core/errors';
 
 describe('param schemas', () => {
+  it('round 2: replay speed is 0..1000 bars/s, replay actions are named, risk.analytics of a backtest needs its runId', () => {
+    expect(parseParams('replay.start', { symbol: 'BTC/USDT', timeframe: '5m', speed: 1000 }).ok).toBe(true);
+    expect(parseParams('replay.start', { symbol: 'BTC/USDT', timeframe: '5m', speed: 1001 })).toMatchObject({ ok: false, error: { where: 'speed' } });
+    expect(parseParams('replay.start', { symbol: 'BTC/USDT', timeframe: '5m', speed: 0 })).toMatchObject({ ok: false, error: { where: 'speed' } });
+    expect(parseParams('replay.control', { action: 'rewind' })).toMatchObject({ ok: false, error: { where: 'action' } });
+    expect(parseParams('replay.control', { action: 'step' }).ok).toBe(true);
+    expect(parseParams('replay.state', {}).ok).toBe(true);
+    expect(parseParams('risk.analytics', { source: 'portfolio' }).ok).toBe(true);
+    expect(parseParams('risk.analytics', { source: 'backtest', runId: 'bt-1' }).ok).toBe(true);
+    expect(parseParams('risk.analytics', { source: 'backtest' })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    expect(parseParams('risk.analytics', { source: 'portfolio', runId: 'bt-1' })).toMatchObject({ ok: false });
+  });
+
   it('has one schema per method, and argument-less calls may omit params', () => {
     expect(Object.keys(paramSchemas)).toContain('backtest.run');
     expect(parseParams('engine.info', undefined)).toEqual({ ok: true, params: {} });
