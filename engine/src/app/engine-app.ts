@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { KeelError } from '../core/errors';
+import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { BacktestJobs } from './jobs';
-import { MarketReplay } from './replay';
+import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
 import { LogRing, type Logger } from './logs';
-import type { Services } from './services';
+import type { MarketService, Services } from './services';
 import { SystemMonitor } from './system-monitor';
 import { openServices, type WiringContext } from './wiring';
 import pkg from '../../../package.json';
@@ -46,6 +47,17 @@ function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit
   };
   if (resampledFrom !== undefined) p.resampledFrom = resampledFrom;
   return p;
+}
+
+/**
+ * Where to start reading for a replay of the dataset's tail: far enough back for the last
+ * DEFAULT_REPLAY_BARS bars even across gaps, without loading a long history whole.
+ */
+async function replayTailFrom(market: MarketService, symbol: string, timeframe: string): Promise<number | undefined> {
+  const mine = (await market.datasets()).filter((d) => d.symbol === symbol);
+  if (mine.length === 0) return undefined;
+  const to = Math.max(...mine.map((d) => d.to));
+  return Math.max(0, to - 4 * DEFAULT_REPLAY_BARS * timeframeMs(timeframe));
 }
 
 /** NaN (warm-up, undefined) travels as null: JSON has no NaN. */
@@ -228,7 +240,7 @@ export class EngineApp {
     },
     'replay.start': async ({ symbol, timeframe, from, speed }) => {
       const [market, replay] = await Promise.all([this.need('market'), this.replay()]);
-      const { series } = await market.bars({ symbol, timeframe });
+      const { series } = await market.bars({ symbol, timeframe, from: from ?? (await replayTailFrom(market, symbol, timeframe)) });
       return replay.begin(series, { from, speed });
     },
     'replay.control': async ({ action, speed }) => (await this.replay()).control(action, speed),

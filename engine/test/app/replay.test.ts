@@ -105,6 +105,16 @@ describe('market replay into the paper desk (real DuckDB sample, real SQLite sta
     expect(await app.handlers['replay.control']({ action: 'stop' })).toMatchObject({ status: 'idle', total: 0 });
   });
 
+  it('replays the last 500 bars of the dataset when no start is given', async () => {
+    const all = await app.handlers['data.bars']({ symbol: 'BTC/USDT', timeframe: '5m' });
+    const st = await app.handlers['replay.start']({ symbol: 'BTC/USDT', timeframe: '5m', speed: 1 });
+    expect(st).toMatchObject({ status: 'playing', index: 0, total: 500, cursorTs: all.ts.at(-500) });
+    const hourly = await app.handlers['replay.start']({ symbol: 'BTC/USDT', timeframe: '1h', speed: 1 });
+    const h = await app.handlers['data.bars']({ symbol: 'BTC/USDT', timeframe: '1h' });
+    expect(hourly).toMatchObject({ timeframe: '1h', total: 500, cursorTs: h.ts.at(-500) });
+    expect(await app.handlers['replay.control']({ action: 'stop' })).toMatchObject({ status: 'idle' });
+  });
+
   it('keeps to its speed in bars per second, also when whole bars go out per tick', async () => {
     for (const speed of [40, 100]) {
       const all = await app.handlers['data.bars']({ symbol: 'BTC/USDT', timeframe: '5m' });
