@@ -6,6 +6,8 @@ import type { ReplayTarget } from './services';
 
 export const DEFAULT_REPLAY_SPEED = 2;
 export const MAX_REPLAY_SPEED = 1000;
+/** Slower, a step would be 2.5 s or more apart: close to the watchdog's silence limit, which would read the replay as a dead feed. */
+export const MIN_REPLAY_SPEED = 0.1;
 /** Bars replayed when no `from` is given: the tail of the dataset. */
 export const DEFAULT_REPLAY_BARS = 500;
 /** The shortest timer wait used: below it, a bar's steps (then several bars) go out in one tick. */
@@ -216,7 +218,7 @@ export class MarketReplay {
 }
 
 function clampSpeed(speed: number): number {
-  if (!(speed > 0)) throw new KeelError('BAD_INPUT', `speed must be a positive number of bars per second, got ${speed}`, { where: 'speed' });
+  if (!(speed >= MIN_REPLAY_SPEED)) throw new KeelError('BAD_INPUT', `speed must be at least ${MIN_REPLAY_SPEED} bars per second, got ${speed}`, { where: 'speed' });
   return Math.min(MAX_REPLAY_SPEED, speed);
 }
 

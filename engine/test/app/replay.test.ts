@@ -112,6 +112,7 @@ describe('market replay into the paper desk (real DuckDB sample, real SQLite sta
     const hourly = await app.handlers['replay.start']({ symbol: 'BTC/USDT', timeframe: '1h', speed: 1 });
     const h = await app.handlers['data.bars']({ symbol: 'BTC/USDT', timeframe: '1h' });
     expect(hourly).toMatchObject({ timeframe: '1h', total: 500, cursorTs: h.ts.at(-500) });
+    await expect(app.handlers['replay.control']({ action: 'resume', speed: 0.01 })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'speed' });
     expect(await app.handlers['replay.control']({ action: 'stop' })).toMatchObject({ status: 'idle' });
   });
 
