@@ -58,7 +58,7 @@ const UNLIMITED = 1e12;
 
 export class PaperDesk {
   private readonly session: PaperSession;
-  /** Symbols a replay is printing now: their orders are priced from the replay, not the store. */
+  /** Symbols a replay holds (playing or paused): their orders are priced from its last print, not the store. */
   private readonly replaying = new Set<string>();
   private readonly symbols = new Set<string>();
   private readonly watchdog: Watchdog;
