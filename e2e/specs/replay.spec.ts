@@ -10,6 +10,11 @@ test('a replay advances the chart, pauses, and fills a resting limit order', asy
   const cursor = replay.getByLabel('Replay cursor');
   const barTime = page.getByRole('group', { name: 'Price legend' }).getByLabel('Bar time');
 
+  // an overlay follows the replay too (extended per closed bar)
+  await page.getByRole('button', { name: 'Indicators' }).click();
+  await page.getByRole('menuitem', { name: /^Simple moving average/ }).click();
+  await expect(page.getByRole('list', { name: 'Indicators on chart' }).getByRole('listitem')).toHaveCount(1);
+
   await replay.getByLabel('Replay speed').selectOption('10');
   await replay.getByRole('button', { name: 'Replay' }).click();
   await expect(replay.getByRole('button', { name: 'Pause replay' })).toBeVisible();
@@ -18,6 +23,8 @@ test('a replay advances the chart, pauses, and fills a resting limit order', asy
   // the chart follows: the legend's latest bar moves on as bars are replayed
   const shownAt = await barTime.textContent();
   await expect(barTime).not.toHaveText(shownAt ?? '');
+  await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
+  await page.waitForTimeout(1500); // a few more bars, for the screenshot
   await app.shot('markets-replay');
 
   await page.keyboard.press('p'); // the play/pause shortcut

@@ -120,8 +120,12 @@ export class ChartController {
     this.holding = false;
     this.cancelVolume();
     const n = p.ts.length;
-    this.candles.setData(toCandles(p));
+    // Every series' times make up the time scale: indicators and volume of the old history
+    // would keep it longer than the new bars and push the view off them (the chart holds
+    // its offset from the last time point). Indicators are recomputed for the new bars.
+    for (const list of this.indicatorSeries.values()) for (const s of list) s.setData([]);
     this.volume.setData([]);
+    this.candles.setData(toCandles(p));
     // Re-applying a price format re-measures every bar: only when it really changes.
     const decimals = priceDecimalsOf(p.close);
     if (decimals !== this.decimals) {
