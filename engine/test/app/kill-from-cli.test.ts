@@ -32,8 +32,9 @@ describe('`keel kill` from another process', () => {
     expect(stdout).toMatch(/engaged/i);
     const t0 = Date.now();
     let denied: unknown;
-    while (Date.now() - t0 < 1_000) {
-      const r = await app.handlers['orders.place']({ ...ticket, clientOrderId: `k${Date.now()}` });
+    // A different size each time, or the duplicate-order check would answer first.
+    for (let i = 1; Date.now() - t0 < 1_000; i++) {
+      const r = await app.handlers['orders.place']({ ...ticket, size: 0.01 + i * 0.001 });
       if (!r.ok) {
         denied = r;
         break;
