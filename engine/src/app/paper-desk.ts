@@ -158,8 +158,8 @@ export class PaperDesk {
   /** One print of the symbol's feed at wall time: fills what it reaches, refreshes the reference and the marks. */
   print(symbol: string, price: number): void {
     const ts = this.clock.now();
+    // The session also makes the print the order manager's reference price.
     this.session.feedTrade(symbol, { ts, price, amount: UNLIMITED, side: undefined });
-    this.session.orders.updateReference(symbol, price, ts);
     this.mark(symbol, price);
   }
 
