@@ -6,11 +6,14 @@ import { client, errorText } from '../store/wire';
 /** Runs a replay request; its answer is the new state (the 'replay' topic says the same). */
 async function send(p: Promise<ReplayState>): Promise<void> {
   const r = useReplay.getState();
+  r.bumpEpoch();
   try {
     r.setError(undefined);
     r.apply(await p);
   } catch (e) {
     r.setError(errorText(e));
+  } finally {
+    r.bumpEpoch();
   }
 }
 

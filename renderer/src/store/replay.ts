@@ -25,6 +25,12 @@ interface ReplayStore {
    */
   session: number;
   error: string | undefined;
+  /**
+   * Bumped around every replay request: a polled state asked for before a pause or step
+   * answered must not undo it (same cursor, older status).
+   */
+  epoch: number;
+  bumpEpoch(): void;
   /** Bars per second for the next start or change. */
   speed: number;
   setSpeed(v: number): void;
@@ -38,6 +44,8 @@ export const useReplay = create<ReplayStore>((set, get) => ({
   state: undefined,
   session: 0,
   error: undefined,
+  epoch: 0,
+  bumpEpoch: () => set({ epoch: get().epoch + 1 }),
   speed: 10,
   setSpeed: (speed) => set({ speed }),
   apply: (s) => {

@@ -83,8 +83,9 @@ export function wire(c: EngineConnection): () => void {
   // does not route that topic), ask for the state: the cursor and progress must move.
   const replayPoll = setInterval(() => {
     if (c.state !== 'ready' || !replayActive(useReplay.getState().state) || Date.now() - replayPushedAt < 1500) return;
+    const epoch = useReplay.getState().epoch;
     c.call('replay.state', {})
-      .then((r) => useReplay.getState().apply(r))
+      .then((r) => useReplay.getState().epoch === epoch && useReplay.getState().apply(r))
       .catch(() => undefined);
   }, 500);
   offs.push(() => clearInterval(replayPoll));
