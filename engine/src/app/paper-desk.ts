@@ -92,7 +92,9 @@ export class PaperDesk {
     this.session.orders.onEvent((e) => this.onOrderEvent(e));
     this.session.orders.onError((e) => {
       this.log.error(e.message);
-      riskEngine.killSwitch.engage({ reason: `journal write failed: ${e.message}`, actor: 'engine' });
+      // Fail closed either way: a refused journal write means memory and disk were kept equal
+      // by not applying a venue report; a failing listener means the UI or risk saw less than happened.
+      riskEngine.killSwitch.engage({ reason: e.kind === 'journal' ? `journal write failed: ${e.message}` : `order event handling failed: ${e.message}`, actor: 'engine' });
       this.publishRisk();
     });
     this.watchdog = riskEngine.watchdog(clock);
@@ -183,7 +185,7 @@ export class PaperDesk {
     const added: string[] = [];
     for (const sym of await this.prices.symbols()) {
       if (this.symbols.has(sym)) continue;
-      addInstrument(this.session.orders, researchInstrument(sym, PAPER_FEE));
+      this.session.orders.addInstrument(researchInstrument(sym, PAPER_FEE));
       this.symbols.add(sym);
       added.push(sym);
     }
@@ -377,12 +379,3 @@ export class PaperDesk {
   }
 }
 
-/**
- * OrderManager has no way yet to learn an instrument after construction (asked of the
- * execution owner as OrderManager.addInstrument); its table is a Map, so add to it here.
- */
-function addInstrument(orders: PaperSession['orders'], i: Instrument): void {
-  const table = (orders as unknown as { instruments: Map<string, Instrument> }).instruments;
-  if (!(table instanceof Map)) throw new KeelError('INTERNAL', 'order manager instrument table not found', { where: 'paper desk' });
-  table.set(i.symbol, i);
-}

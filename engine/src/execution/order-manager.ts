@@ -30,8 +30,12 @@ export type OrderListener = (event: OrderEvent) => void;
 /** Told of each fill after the account has applied it, before order events go out. */
 export type FillListener = (fill: Fill, order: Order) => void;
 
-/** A venue report the order manager could not apply (its journal refused it, or a listener threw). */
+/**
+ * A venue report that went wrong. kind 'journal': the journal refused it and nothing was
+ * applied. kind 'listener': it was applied and made durable, then a listener threw.
+ */
 export interface OrderError {
+  kind: 'journal' | 'listener';
   /** Which report: 'accepted', 'filled', ... */
   where: string;
   orderId: string;
@@ -64,7 +68,7 @@ export class OrderManager implements RiskView {
   /** The last symbol's reference slot: a single-symbol backtest updates it with no lookup. */
   private lastRef: { price: number; ts: number } | undefined;
   private lastRefSymbol = '';
-  private readonly instruments: ReadonlyMap<string, Instrument>;
+  private readonly instruments: Map<string, Instrument>;
   private readonly callbacks: VenueCallbacks;
 
   constructor(
@@ -251,6 +255,11 @@ export class OrderManager implements RiskView {
     return () => remove(this.errorListeners, listener);
   }
 
+  /** Learns or updates an instrument, e.g. a symbol imported while the engine runs. */
+  addInstrument(i: Instrument): void {
+    this.instruments.set(i.symbol, i);
+  }
+
   // ---------- RiskView ----------
 
   now(): number {
@@ -322,7 +331,11 @@ export class OrderManager implements RiskView {
     };
     // The commit point: the journal records the fill with its order's fill fields and the
     // position in one transaction. If it refuses, nothing below has happened.
-    this.journal.fillAdded(fill);
+    try {
+      this.journal.fillAdded(fill);
+    } catch (e) {
+      throw new JournalRefused(e);
+    }
     if (o.status === 'submitted') o.transition('accepted', f.ts);
     o.applyFill(f.qty, f.price, f.fee, f.ts);
     this.account.applyFill(fill);
@@ -378,19 +391,31 @@ export class OrderManager implements RiskView {
       this.journal.orderChanged(o);
     } catch (e) {
       Object.assign(o, before);
-      throw e;
+      throw new JournalRefused(e);
     }
   }
 
   /** A venue report that could not be applied goes to the error listeners; with none, to the venue's caller. */
   private unapplied(where: string, orderId: string, error: unknown): void {
+    const journal = error instanceof JournalRefused;
+    const cause = journal ? error.cause : error;
     if (this.errorListeners.length === 0) {
-      this.unappliedReport = error;
-      throw error;
+      this.unappliedReport = cause;
+      throw cause;
     }
-    const message = `${where} report for order ${orderId} not applied: ${error instanceof Error ? error.message : String(error)}`;
-    const e: OrderError = { where, orderId, error, message, ts: this.clock.now() };
+    const text = cause instanceof Error ? cause.message : String(cause);
+    const message = journal
+      ? `${where} report for order ${orderId} not applied: ${text}`
+      : `${where} report for order ${orderId} applied, then a listener failed: ${text}`;
+    const e: OrderError = { kind: journal ? 'journal' : 'listener', where, orderId, error: cause, message, ts: this.clock.now() };
     for (const l of this.errorListeners.slice()) l(e);
+  }
+}
+
+/** Marks an error as the journal's, so the callback boundary can say what was and was not applied. */
+class JournalRefused extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
   }
 }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock';
 import { SequentialIds } from '../../src/core/ids';
 import { OrderManager, type OrderError } from '../../src/execution/order-manager';
-import { NO_RISK, type OrderEvent, type OrderJournal, type Venue, type VenueCallbacks } from '../../src/execution/types';
+import { NO_JOURNAL, NO_RISK, type OrderEvent, type OrderJournal, type Venue, type VenueCallbacks } from '../../src/execution/types';
 import { Account } from '../../src/model/account';
 import { researchInstrument } from '../../src/model/instrument';
 import { SqliteOrderJournal } from '../../src/state/order-journal';
@@ -120,7 +120,7 @@ describe('OrderManager when the journal refuses a venue report', () => {
     // The venue repeats a trade id on another order: SQLite's unique index refuses it.
     expect(() => cb().filled(b.orderId, { qty: 1, price: 100, fee: 0, liquidity: 'maker', ts: 1_003, venueTradeId: 't-1' })).not.toThrow();
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ where: 'filled', orderId: b.orderId });
+    expect(errors[0]).toMatchObject({ kind: 'journal', where: 'filled', orderId: b.orderId });
     expect(errors[0]!.message).toMatch(/UNIQUE/);
     // Memory agrees with the database: order b unfilled and still submitted, one fill in the account.
     const ob = om.get(b.orderId)!;
@@ -154,6 +154,24 @@ describe('OrderManager when the journal refuses a venue report', () => {
     expect(errors.map((e) => e.message)).toEqual([`cancelled report for order ${r.orderId} not applied: disk full`]);
     expect(om.get(r.orderId)).toMatchObject({ status: 'submitted', updatedAt: 0 });
     expect(om.workingOrders()).toHaveLength(1);
+  });
+
+  it('a listener that throws after a report was applied is told apart from a refused journal write', () => {
+    const { venue, cb } = manualVenue();
+    const account = new Account(1_000);
+    const om = new OrderManager(new SimulatedClock(0), new SequentialIds(), NO_RISK, NO_JOURNAL, venue, account, [researchInstrument(SYM)]);
+    const errors: OrderError[] = [];
+    om.onError((e) => errors.push(e));
+    om.onEvent((e) => {
+      if (e.kind === 'filled') throw new Error('chart exploded');
+    });
+    const r = om.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 1, price: 10 });
+    if (!r.ok) throw new Error('refused');
+    cb().filled(r.orderId, { qty: 1, price: 10, fee: 0, liquidity: 'maker', ts: 1 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ kind: 'listener', where: 'filled' });
+    expect(errors[0]!.message).toBe(`filled report for order ${r.orderId} applied, then a listener failed: chart exploded`);
+    expect(account.position(SYM).qty).toBe(1);
   });
 
   it('with no error listener the failure is thrown to the venue caller (a backtest fails loudly)', () => {
