@@ -8,6 +8,7 @@ export const SHORTCUTS: readonly { keys: string; action: string }[] = [
   { keys: KILL_SWITCH_ACCELERATOR, action: 'Kill switch: halt trading and cancel working orders (works even when the window is not focused)' },
   { keys: 'CmdOrCtrl+O', action: 'Import data…' },
   { keys: 'CmdOrCtrl+E', action: 'Export data…' },
+  { keys: 'P', action: 'Market replay: play / pause (Markets screen)' },
   { keys: 'CmdOrCtrl+R', action: 'Reload the window' },
   { keys: 'CmdOrCtrl+Plus / Minus / 0', action: 'Zoom in / out / reset' },
   { keys: 'F11', action: 'Full screen' },

@@ -355,6 +355,16 @@ export interface Topics {
 
 export type TopicName = keyof Topics;
 
+/**
+ * Every topic, once. A Record keyed by TopicName, so adding a topic to Topics without adding
+ * it here fails to compile: the server's subscription filter can never miss one.
+ */
+const TOPIC_TABLE: Record<TopicName, true> = {
+  bar: true, order: true, denial: true, fill: true, positions: true, account: true,
+  risk: true, job: true, log: true, engine: true, replay: true,
+};
+export const TOPIC_NAMES: readonly TopicName[] = Object.keys(TOPIC_TABLE) as TopicName[];
+
 // ---------- wire messages ----------
 
 export interface WireError {

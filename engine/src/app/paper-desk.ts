@@ -236,6 +236,8 @@ export class PaperDesk {
       this.publish('fill', e.fill);
       this.riskEngine.onEquity(this.account.equity(), ts);
       this.publishBook();
+      // Gauges (exposure, open positions, daily loss) move with every fill; the push is coalesced.
+      this.publishRisk();
     }
     this.updateWatch();
   }

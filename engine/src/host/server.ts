@@ -1,5 +1,6 @@
 import {
   PROTOCOL_VERSION,
+  TOPIC_NAMES,
   type EngineInfo,
   type MethodHandlers,
   type MethodName,
@@ -23,7 +24,7 @@ export interface Connection {
 
 export type HostLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
-const TOPICS: ReadonlySet<string> = new Set<TopicName>(['bar', 'order', 'denial', 'fill', 'positions', 'account', 'risk', 'job', 'log', 'engine']);
+const TOPICS: ReadonlySet<string> = new Set<TopicName>(TOPIC_NAMES);
 
 interface Client {
   conn: Connection;

@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { startHeadless, type HeadlessEngine } from '../../src/host/headless';
 import { RpcClient, RpcError, webSocketTransport } from '../../protocol/client';
-import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX, type ServerMessage } from '../../protocol/index';
+import { TOPIC_NAMES, WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX, type ServerMessage } from '../../protocol/index';
 
 let dir: string;
 let engine: HeadlessEngine;
@@ -151,6 +151,25 @@ describe('headless engine: protocol', () => {
     const logs = byTopic('log').flatMap((p) => p.items).filter((l) => (l as { source: string }).source === 't');
     expect(logs).toHaveLength(20);
     expect(byTopic('fill')).toHaveLength(0); // not subscribed
+    ws.close();
+  });
+});
+
+describe('headless engine: subscriptions', () => {
+  it('a client can subscribe to every topic the protocol defines, replay included', async () => {
+    const ws = await openSocket(`ws://127.0.0.1:${engine.port}${WS_PATH}?token=${engine.token}`);
+    const topics = new Set<string>();
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as ServerMessage;
+      if (m.t === 'push') topics.add(m.topic);
+    });
+    ws.send(JSON.stringify({ t: 'sub', topics: TOPIC_NAMES }));
+    await new Promise((r) => setTimeout(r, 20));
+    engine.app.publish('replay', { status: 'paused', symbol: 'BTC/USDT', timeframe: '5m', index: 3, total: 10, speed: 2 });
+    engine.app.publish('denial', { check: 'max_order_qty', reason: 'too big', ts: 1, symbol: 'BTC/USDT', side: 'buy' });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(topics.has('replay')).toBe(true);
+    expect(topics.has('denial')).toBe(true);
     ws.close();
   });
 });
