@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timeframeFromMs } from '../../src/core/timeframe';
-import { emptySeries, type Bar, type BarSeries } from '../../src/model/bar';
+import { seriesFromBars, type Bar, type BarSeries } from '../../src/model/bar';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Reference files converted to the ms layout (Yahoo daily, Date,Time): ours. */
@@ -34,16 +34,7 @@ export function readBarsCsv(file: string, symbol = 'TEST/USD'): BarSeries {
 
 export function barsToSeries(bars: readonly Bar[], symbol = 'TEST/USD', timeframe?: string): BarSeries {
   const tf = timeframe ?? (bars.length > 1 ? timeframeFromMs(mostCommonSpacing(bars)) : '1m');
-  const s = emptySeries(symbol, tf, bars.length);
-  bars.forEach((b, i) => {
-    s.ts[i] = b.ts;
-    s.open[i] = b.open;
-    s.high[i] = b.high;
-    s.low[i] = b.low;
-    s.close[i] = b.close;
-    s.volume[i] = b.volume;
-  });
-  return s;
+  return seriesFromBars(symbol, tf, bars);
 }
 
 function mostCommonSpacing(bars: readonly Bar[]): number {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterEach } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { MarketStore } from '../../src/data/market-store';
+import { rng } from '../features/random-walk';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'data');
 export const fixture = (name: string) => join(FIXTURES, name);
@@ -51,16 +52,7 @@ export async function storeFingerprint(store: MarketStore): Promise<string> {
 }
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failing case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** A random-walk bar series in the ms layout, as CSV lines (header first). */
 export function msBarLines(n: number, startMs: number, stepMs: number, seed = 1): string[] {
