@@ -50,6 +50,22 @@ function convertDateTime(file: string): void {
   writeFileSync(join(out, file), [HEADER, ...rows].join('\n') + '\n');
 }
 
+/**
+ * The malformed index-future file: its header names 7 columns (Date,Open,…) but every row has
+ * 8 values, Date and Time apart. Converted only after checking that shape on every row.
+ */
+function convertHeaderMissingTime(file: string): void {
+  const ls = lines(file);
+  if (ls[0] !== 'Date,Open,High,Low,Close,Volume,OpenInterest') throw new Error(`${file}: unexpected header ${ls[0]}`);
+  const rows = ls.slice(1).map((l, i) => {
+    const f = l.split(',');
+    if (f.length !== 8 || !/^\d\d:\d\d:\d\d$/.test(f[1]!)) throw new Error(`${file}:${i + 2}: expected date,time and 6 values`);
+    const [d, t, o, h, lo, c, v] = f;
+    return [utcMs(d!, t!), o, h, lo, c, v].join(',');
+  });
+  writeFileSync(join(out, file), [HEADER, ...rows].join('\n') + '\n');
+}
+
 /** Synthetic OHLC series from closes: each bar opens at the previous close. */
 function synthetic(name: string, closes: number[]): void {
   const t0 = Date.UTC(2024, 0, 1);
@@ -61,11 +77,14 @@ function synthetic(name: string, closes: number[]): void {
 }
 
 copyMs('btc-usdt-5m-2023-01.csv');
-// The first 4,000 of 13,681 minutes: tiny prices and real gaps, at a fixture size git tolerates.
-copyMs('alt-btc-1m-2017-11.csv', 4000);
+// Every bar file of the reference data, whole: tiny prices and real gaps included.
+copyMs('alt-btc-1m-2017-11.csv');
 copyMs('xrp-usdt-perp-1h-2021-11.csv');
 convertYahoo('nvda-1d-1999-2014.csv');
+convertYahoo('orcl-1d-1995-2014.csv');
+convertYahoo('yhoo-1d-1996-2015.csv');
 convertDateTime('index-5m-2006.csv');
+convertHeaderMissingTime('index-future-1m-2006-01-02.csv');
 
 const range = (k: number, f: (i: number) => number): number[] => Array.from({ length: k }, (_, i) => f(i));
 synthetic('edge-flat-100', range(60, () => 100));

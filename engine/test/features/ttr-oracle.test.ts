@@ -35,8 +35,14 @@ describe('indicators against the committed TTR oracle tables', () => {
     );
   });
 
-  it('covers the reference files the brief names, and the edge series', () => {
-    for (const f of ['btc-usdt-5m-2023-01.csv', 'alt-btc-1m-2017-11.csv', 'nvda-1d-1999-2014.csv', 'xrp-usdt-perp-1h-2021-11.csv', 'edge-flat-100.csv', 'edge-rising.csv', 'edge-falling.csv']) {
+  it('covers every bar file of the reference data, and the edge series', () => {
+    const reference = [
+      'btc-usdt-5m-2023-01.csv', 'alt-btc-1m-2017-11.csv', 'xrp-usdt-perp-1h-2021-11.csv', 'nvda-1d-1999-2014.csv',
+      'orcl-1d-1995-2014.csv', 'yhoo-1d-1996-2015.csv', 'index-5m-2006.csv', 'index-future-1m-2006-01-02.csv',
+    ];
+    expect(readBars('alt-btc-1m-2017-11.csv').close.length).toBe(13_681);
+    expect(readBars('index-future-1m-2006-01-02.csv').close.length).toBe(30_889);
+    for (const f of [...reference, 'edge-flat-100.csv', 'edge-rising.csv', 'edge-falling.csv']) {
       expect(files).toContain(f);
     }
   });
