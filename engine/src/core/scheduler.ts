@@ -13,10 +13,27 @@ export interface Scheduler {
   at(ts: number, task: () => void): void;
 }
 
-interface Pending {
+export interface Pending {
   ts: number;
   seq: number;
   task: () => void;
+}
+
+export function checkTime(ts: number): number {
+  if (!Number.isFinite(ts)) throw badInput(`task time must be finite, got ${ts}`, 'scheduler');
+  return ts;
+}
+
+/** Inserts keeping the queue sorted by (ts, seq), so equal times run in the order given. */
+export function insertPending(queue: Pending[], item: Pending): void {
+  let lo = 0;
+  let hi = queue.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (queue[mid]!.ts <= item.ts) lo = mid + 1;
+    else hi = mid;
+  }
+  queue.splice(lo, 0, item);
 }
 
 /** A scheduler on a SimulatedClock: advanceTo(t) runs every due task in time order, setting the clock to each task's time. */
@@ -31,17 +48,7 @@ export class SimulatedScheduler implements Scheduler {
   }
 
   at(ts: number, task: () => void): void {
-    if (!Number.isFinite(ts)) throw badInput(`task time must be finite, got ${ts}`, 'scheduler');
-    const item = { ts: Math.max(ts, this.clock.now()), seq: this.seq++, task };
-    // Binary search keeps the queue sorted by (ts, seq); queues here are short.
-    let lo = 0;
-    let hi = this.queue.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.queue[mid]!.ts <= item.ts) lo = mid + 1;
-      else hi = mid;
-    }
-    this.queue.splice(lo, 0, item);
+    insertPending(this.queue, { ts: Math.max(checkTime(ts), this.clock.now()), seq: this.seq++, task });
   }
 
   /** Runs tasks due at or before `t` (including ones they schedule), then leaves the clock at `t`. */

@@ -35,4 +35,37 @@ describe('TimerScheduler', () => {
     s.dispose();
     expect(fired).toEqual(['soon']);
   });
+
+  it('runs tasks due at the same time in the order given, even when armed at different moments', async () => {
+    // The paper venue's ordered channel: a submit due at T, then a cancel computed a little
+    // later and also due at T. One setTimeout each would arm the cancel with the shorter delay
+    // and run it first (seen under load: the kill switch's cancel overtook its order's submit).
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset };
+    const s = new TimerScheduler(clock);
+    const ran: string[] = [];
+    const due = clock.now() + 60;
+    s.at(due, () => ran.push('submit'));
+    offset += 20; // the clock moved on before the cancel was scheduled for the same instant
+    s.at(due, () => ran.push('cancel'));
+    s.at(due - 30, () => ran.push('earlier'));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ran).toEqual(['earlier', 'submit', 'cancel']);
+  });
+
+  it('a task that throws does not strand the tasks behind it', async () => {
+    const clock = { now: () => Date.now() };
+    const s = new TimerScheduler(clock);
+    const ran: string[] = [];
+    const due = clock.now() + 5;
+    const onError = (e: unknown) => ran.push(`uncaught ${(e as Error).message}`);
+    process.once('uncaughtException', onError);
+    s.at(due, () => {
+      throw new Error('boom');
+    });
+    s.at(due, () => ran.push('after'));
+    await new Promise((r) => setTimeout(r, 60));
+    process.off('uncaughtException', onError);
+    expect(ran).toContain('after');
+  });
 });
