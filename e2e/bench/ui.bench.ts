@@ -16,7 +16,7 @@ import { startEngine } from '../support/engine';
 type DebugWindow = Window & {
   keelDebug: {
     client: { inject(msg: unknown): void };
-    chart(): { setBars(p: unknown): void } | undefined;
+    chart(): { setBars(p: unknown): void; volumeBars(): number } | undefined;
   };
 };
 
@@ -52,8 +52,7 @@ async function load100k(page: Page): Promise<{ setDataMs: number; toNextFrameMs:
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     const t2 = performance.now();
     // volume goes in when the page is idle after that frame; wait until it holds every bar
-    const volume = (chart as unknown as { volume: { data(): readonly unknown[] } }).volume;
-    while (volume.data().length < n) await new Promise((r) => setTimeout(r, 5));
+    while (chart.volumeBars() < n) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     return { setDataMs: t1 - t0, toNextFrameMs: t2 - t0, withVolumeMs: performance.now() - t0 };
   });

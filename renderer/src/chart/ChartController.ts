@@ -17,7 +17,8 @@ import {
 } from 'lightweight-charts';
 import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
-import { histogramColors, toCandles, toChartTime, toLineData, toVolume, volumeColor } from './bars';
+import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
+import { VolumeColumns, VolumePrimitive } from './volume';
 
 export interface LegendValues {
   time: number;
@@ -45,7 +46,7 @@ export interface IndicatorPlot {
 export class ChartController {
   readonly chart: IChartApi;
   private candles: ISeriesApi<'Candlestick'>;
-  private volume: ISeriesApi<'Histogram'>;
+  private volume = new VolumePrimitive(new VolumeColumns());
   private markers: ISeriesMarkersPluginApi<Time>;
   private indicatorSeries = new Map<string, ISeriesApi<SeriesType>[]>();
   private patternMarkers = new Map<string, SeriesMarker<Time>[]>();
@@ -59,7 +60,6 @@ export class ChartController {
   private closedHandler: ((ts: number) => void) | undefined;
   private pendingBars = new Map<number, Topics['bar']>();
   private frame: number | undefined;
-  private volumeTimer: ReturnType<typeof setTimeout> | undefined;
   private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
 
   constructor(container: HTMLElement) {
@@ -86,13 +86,7 @@ export class ChartController {
       wickUpColor: palette.up,
       wickDownColor: palette.down,
     });
-    this.volume = this.chart.addSeries(HistogramSeries, {
-      priceScaleId: 'volume',
-      priceFormat: { type: 'volume' },
-      lastValueVisible: false,
-      priceLineVisible: false,
-    });
-    this.chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
+    this.candles.attachPrimitive(this.volume);
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.2 } });
     this.markers = createSeriesMarkers(this.candles, []);
     this.chart.subscribeCrosshairMove(this.onCrosshair);
@@ -118,13 +112,12 @@ export class ChartController {
 
   setBars(p: BarsPayload): void {
     this.holding = false;
-    this.cancelVolume();
     const n = p.ts.length;
-    // Every series' times make up the time scale: indicators and volume of the old history
-    // would keep it longer than the new bars and push the view off them (the chart holds
-    // its offset from the last time point). Indicators are recomputed for the new bars.
+    // Every series' times make up the time scale: indicators of the old history would keep
+    // it longer than the new bars and push the view off them (the chart holds its offset
+    // from the last time point). Indicators are recomputed for the new bars.
     for (const list of this.indicatorSeries.values()) for (const s of list) s.setData([]);
-    this.volume.setData([]);
+    this.volume.columns.set(p);
     this.candles.setData(toCandles(p));
     // Re-applying a price format re-measures every bar: only when it really changes.
     const decimals = priceDecimalsOf(p.close);
@@ -140,37 +133,15 @@ export class ChartController {
     else this.chart.timeScale().fitContent();
     this.hovering = false;
     this.emitLegend(this.lastBar);
-    // Volume is built and set once the candles' frame is out and the page is idle: on a
-    // long history the price shows that much sooner; a live bar arriving first brings it
-    // in at once (flushBars).
-    this.pendingVolume = p;
-    this.volumeFrame = requestAnimationFrame(() => {
-      this.volumeFrame = undefined;
-      if (typeof requestIdleCallback === 'function') this.volumeIdle = requestIdleCallback(this.flushVolume, { timeout: 500 });
-      else this.volumeTimer = setTimeout(this.flushVolume, 0);
-    });
     if (this.pendingBars.size) this.frame ??= requestAnimationFrame(this.flushBars);
   }
 
-  private pendingVolume: BarsPayload | undefined;
-  private volumeFrame: number | undefined;
-  private volumeIdle: number | undefined;
   private decimals = 2;
 
-  private cancelVolume(): void {
-    if (this.volumeFrame !== undefined) cancelAnimationFrame(this.volumeFrame);
-    if (this.volumeIdle !== undefined) cancelIdleCallback(this.volumeIdle);
-    this.volumeIdle = undefined;
-    if (this.volumeTimer !== undefined) clearTimeout(this.volumeTimer);
-    this.volumeFrame = undefined;
-    this.volumeTimer = undefined;
+  /** Bars the volume columns hold (the bench waits for all of them). */
+  volumeBars(): number {
+    return this.volume.columns.length;
   }
-
-  private flushVolume = (): void => {
-    this.cancelVolume();
-    if (this.pendingVolume) this.volume.setData(toVolume(this.pendingVolume));
-    this.pendingVolume = undefined;
-  };
 
   /**
    * A live bar: the forming one is replaced, a new one appended; older bars are ignored.
@@ -187,13 +158,12 @@ export class ChartController {
     this.frame = undefined;
     const bars = [...this.pendingBars.values()].sort((a, b) => a.ts - b.ts);
     this.pendingBars.clear();
-    if (this.pendingVolume) this.flushVolume(); // the history's volume must be in before a live bar
     let closed: number | undefined;
     for (const b of bars) {
       if (this.lastTime !== undefined && b.ts < this.lastTime) continue;
       const time = toChartTime(b.ts);
       this.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
-      this.volume.update({ time, value: b.volume, color: volumeColor(b.open, b.close) });
+      this.volume.columns.update(b.ts, b.open, b.close, b.volume);
       this.lastTime = b.ts;
       this.lastBar = { time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
       if (b.closed) closed = b.ts;
@@ -324,7 +294,6 @@ export class ChartController {
 
   dispose(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    this.cancelVolume();
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.remove();
   }
@@ -333,8 +302,8 @@ export class ChartController {
     const bar = param.seriesData.get(this.candles) as { open: number; high: number; low: number; close: number } | undefined;
     this.hovering = Boolean(bar && param.time !== undefined);
     if (!bar || param.time === undefined) return this.emitLegend(this.lastBar);
-    const vol = param.seriesData.get(this.volume) as { value: number } | undefined;
-    this.emitLegend({ time: (param.time as number) * 1000, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: vol?.value });
+    const time = (param.time as number) * 1000;
+    this.emitLegend({ time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: this.volume.columns.at(time) });
   };
 
   /** Open time (ms) of the latest bar drawn. */

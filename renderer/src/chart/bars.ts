@@ -5,27 +5,12 @@ import { palette } from '../theme';
 /** The chart's clock is whole seconds; the engine's is milliseconds. */
 export const toChartTime = (ms: number): UTCTimestamp => Math.floor(ms / 1000) as UTCTimestamp;
 
-const UP_VOL = 'rgba(38,166,154,0.45)';
-const DOWN_VOL = 'rgba(239,83,80,0.45)';
-
-export function volumeColor(open: number, close: number): string {
-  return close >= open ? UP_VOL : DOWN_VOL;
-}
-
 /** Columns to candle rows in one pass: the only per-bar allocation before the first paint. */
 export function toCandles(p: BarsPayload): CandlestickData[] {
   const n = p.ts.length;
   const { ts, open, high, low, close } = p;
   const out = new Array<CandlestickData>(n);
   for (let i = 0; i < n; i++) out[i] = { time: toChartTime(ts[i]!), open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]! };
-  return out;
-}
-
-/** Volume rows, built after the candles have painted. */
-export function toVolume(p: BarsPayload): HistogramData[] {
-  const n = p.ts.length;
-  const out = new Array<HistogramData>(n);
-  for (let i = 0; i < n; i++) out[i] = { time: toChartTime(p.ts[i]!), value: p.volume[i]!, color: p.close[i]! >= p.open[i]! ? UP_VOL : DOWN_VOL };
   return out;
 }
 

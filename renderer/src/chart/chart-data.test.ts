@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import type { BarsPayload } from '../../../engine/protocol';
-import { toCandles, toLineData, toVolume } from './bars';
+import { toCandles, toLineData } from './bars';
 import { fillMarkers, tradeMarkers } from './markers';
+import { VolumeColumns } from './volume';
 
 describe('chart data', () => {
-  it('turns columns into chart rows in seconds with volume coloured by direction', () => {
+  it('turns columns into chart rows in seconds', () => {
     const p: BarsPayload = { symbol: 'X', timeframe: '5m', ts: [300_000, 600_000], open: [1, 2], high: [3, 3], low: [1, 1], close: [2, 1], volume: [10, 20] };
-    const candles = toCandles(p);
-    const volume = toVolume(p);
-    expect(candles).toEqual([
+    expect(toCandles(p)).toEqual([
       { time: 300, open: 1, high: 3, low: 1, close: 2 },
       { time: 600, open: 2, high: 3, low: 1, close: 1 },
     ]);
-    expect(volume[0]!.color).not.toBe(volume[1]!.color);
+  });
+
+  it('keeps volume columns coloured by direction; a live bar replaces its own or appends, never touching the payload', () => {
+    const p = { ts: [300_000, 600_000], open: [1, 2], close: [2, 1], volume: [10, 20] };
+    const v = new VolumeColumns();
+    v.set(p);
+    expect([v.row(0).up, v.row(1).up]).toEqual([true, false]);
+    v.update(600_000, 2, 3, 25); // the forming bar ticks up
+    v.update(900_000, 3, 3, 5); // a new bar
+    v.update(0, 1, 1, 99); // older than the last bar and unknown: ignored
+    expect(v.length).toBe(3);
+    expect([v.at(600_000), v.at(900_000), v.at(0)]).toEqual([25, 5, undefined]);
+    expect(v.row(1).up).toBe(true);
+    expect(p.volume).toEqual([10, 20]); // the payload stays as it came (React holds it)
+    expect(v.max(0, 3)).toBe(25);
+    expect(v.max(2, 3)).toBe(5);
+    expect([v.lowerBound(0), v.lowerBound(600_000), v.lowerBound(600_001), v.lowerBound(1e12)]).toEqual([0, 1, 2, 3]);
   });
 
   it('leaves warm-up values as whitespace', () => {
