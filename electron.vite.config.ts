@@ -3,7 +3,8 @@ import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 /**
- * Three bundles: main (Electron main + the engine utility process entry), preload (one
+ * Three bundles: main (Electron main, the engine utility process entry and the engine's
+ * worker-thread entries, all side by side in out/main), preload (one
  * sandboxed CJS file) and renderer (the same React app `npm run build:ui` builds for the
  * headless server; settings mirror renderer/vite.config.ts, only the output moves to
  * out/renderer). Native modules stay external: they are loaded from node_modules
@@ -23,6 +24,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           engine: resolve(root, 'engine/src/host/utility-main.ts'),
+          // Worker threads start from their own file, found beside the engine's (threads/module-worker.ts).
+          'bar-csv-worker': resolve(root, 'engine/src/data/bar-csv-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

@@ -6,6 +6,16 @@ export interface BarSink {
   add(ts: number, open: number, high: number, low: number, close: number, volume: number, adjClose: number): void;
 }
 
+/** What the row checks found, as plain data (a parse worker sends it across threads). */
+export interface BarChecks {
+  rowsRead: number;
+  duplicatesInFile: number;
+  /** +1 ascending, -1 descending, 0 not known (fewer than two distinct times). */
+  direction: number;
+  /** Times of the accepted rows, in file order. */
+  ts: Float64Array;
+}
+
 /**
  * The row rules every bar source goes through, in the order a trader would look for them:
  * numbers first, then prices, then time order. The file's direction is set by its first two
@@ -28,6 +38,10 @@ export class BarChecker {
     private readonly rejects: RejectLog,
     private readonly sink: BarSink,
   ) {}
+
+  checks(): BarChecks {
+    return { rowsRead: this.rowsRead, duplicatesInFile: this.duplicatesInFile, direction: this.direction, ts: this.ts.view() };
+  }
 
   add(line: number, ts: number, open: number, high: number, low: number, close: number, volume: number, adjClose: number): void {
     const r = this.rejects;
@@ -85,22 +99,5 @@ export class BarChecker {
     p[5] = adjClose;
     this.ts.push(ts);
     this.sink.add(ts, open, high, low, close, volume, adjClose);
-  }
-}
-
-/** Bars gathered in memory, for loadBarFile. */
-export class ColumnSink implements BarSink {
-  readonly open = new GrowableF64();
-  readonly high = new GrowableF64();
-  readonly low = new GrowableF64();
-  readonly close = new GrowableF64();
-  readonly volume = new GrowableF64();
-
-  add(_ts: number, open: number, high: number, low: number, close: number, volume: number): void {
-    this.open.push(open);
-    this.high.push(high);
-    this.low.push(low);
-    this.close.push(close);
-    this.volume.push(volume);
   }
 }

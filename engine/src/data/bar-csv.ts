@@ -16,7 +16,7 @@ export interface BarFileParse {
  * `sink` in file order. Refuses (throws BAD_FILE) only for problems that make the whole file
  * unreadable; bad rows are rejected one by one into the RejectLog.
  */
-export async function parseBarCsv(path: string, sink: BarSink, onProgress?: (rowsRead: number) => void): Promise<BarFileParse> {
+export async function parseBarCsv(path: string, sink: BarSink, onProgress?: (rowsRead: number) => void | Promise<void>): Promise<BarFileParse> {
   const layout = detectBarLayout(await headLines(path, 40), path);
   const rejects = new RejectLog();
   const checker = new BarChecker(rejects, sink);

@@ -66,47 +66,52 @@ export const fieldEnd = { at: 0 };
 
 /**
  * parseNumber for a field that starts at `s` and runs to the next `delimiter` before `lineEnd`:
- * splitting and parsing in one pass over the bytes, the import's hot loop. Any byte the fast
- * path does not expect (space, quote, exponent, junk) hands the whole field to parseNumber.
+ * splitting and parsing in one pass over the bytes, the import's hot loop. The fast path
+ * takes [-]digits[.digits] with at most 15 digits in all (then exact, as in parseNumber);
+ * anything else (quotes, spaces, '+', exponents, junk, long mantissas) hands the whole
+ * field to parseNumber.
  */
 export function parseNumberField(b: Buffer, s: number, lineEnd: number, delimiter: number): number {
-  if (b[s] === QUOTE) {
+  let i = s;
+  // -1 stands for the end of the line, so every loop below needs one bound check per byte.
+  let c = i < lineEnd ? b[i]! : -1;
+  if (c === QUOTE) {
     let e = b.indexOf(QUOTE, s + 1);
     e = e < 0 || e >= lineEnd ? lineEnd : e + 1;
     while (e < lineEnd && b[e] !== delimiter) e++;
     fieldEnd.at = e;
     return parseNumber(b, s, e);
   }
-  let i = s;
-  let neg = false;
-  if (b[i] === MINUS) {
-    neg = true;
-    i++;
-  }
+  const neg = c === MINUS;
+  if (neg) c = ++i < lineEnd ? b[i]! : -1;
+  const intStart = i;
   let m = 0;
-  let digits = 0;
+  while (c >= ZERO && c <= NINE) {
+    m = m * 10 + (c - ZERO);
+    c = ++i < lineEnd ? b[i]! : -1;
+  }
+  let digits = i - intStart;
   let frac = 0;
-  let sawDot = false;
-  let sawDigit = false;
-  for (; i < lineEnd; i++) {
-    const c = b[i]!;
-    if (c >= ZERO && c <= NINE) {
+  if (c === DOT) {
+    c = ++i < lineEnd ? b[i]! : -1;
+    const fracStart = i;
+    while (c >= ZERO && c <= NINE) {
       m = m * 10 + (c - ZERO);
-      if (m !== 0) digits++;
-      if (sawDot) frac++;
-      sawDigit = true;
-    } else if (c === delimiter) break;
-    else if (c === DOT && !sawDot) sawDot = true;
-    else {
-      let e = i;
-      while (e < lineEnd && b[e] !== delimiter) e++;
-      fieldEnd.at = e;
-      return parseNumber(b, s, e);
+      c = ++i < lineEnd ? b[i]! : -1;
     }
+    frac = i - fracStart;
+    digits += frac;
+  }
+  if (c !== -1 && c !== delimiter) {
+    let e = i;
+    while (e < lineEnd && b[e] !== delimiter) e++;
+    fieldEnd.at = e;
+    return parseNumber(b, s, e);
   }
   fieldEnd.at = i;
-  if (!sawDigit) return NaN;
-  if (digits > 15 || frac > 22) return parseNumberSlow(b, s, i);
+  if (digits === 0) return NaN;
+  // Leading zeros count too here; parseNumber counts only significant digits, exactly.
+  if (digits > 15) return parseNumber(b, s, i);
   const v = frac === 0 ? m : m / POW10[frac]!;
   return neg ? -v : v;
 }

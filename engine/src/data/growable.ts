@@ -16,6 +16,19 @@ export class GrowableF64 {
     this.buf[this.length++] = v;
   }
 
+  /** Appends every value of `values`. */
+  pushAll(values: Float64Array): void {
+    let cap = this.buf.length;
+    while (cap < this.length + values.length) cap *= 2;
+    if (cap !== this.buf.length) {
+      const bigger = new Float64Array(cap);
+      bigger.set(this.buf.subarray(0, this.length));
+      this.buf = bigger;
+    }
+    this.buf.set(values, this.length);
+    this.length += values.length;
+  }
+
   /** A view of the filled part (shares memory; valid until the next push). */
   view(): Float64Array {
     return this.buf.subarray(0, this.length);

@@ -17,9 +17,10 @@ export interface ScanResult {
  * Reads a file in 4 MB chunks and hands each complete line to `onLine`, hashing the bytes
  * on the way so an import needs a single pass over the file. Reads are awaited, so a long
  * import yields to the event loop between chunks instead of freezing the engine.
- * `onChunk` runs after each chunk's lines (progress, cancellation).
+ * `onChunk` runs after each chunk's lines (progress, cancellation); when it returns a promise
+ * the next chunk waits for it, which is how a parse worker waits for its reader to catch up.
  */
-export async function scanLines(path: string, onLine: LineHandler, onChunk?: (lines: number) => void): Promise<ScanResult> {
+export async function scanLines(path: string, onLine: LineHandler, onChunk?: (lines: number) => void | Promise<void>): Promise<ScanResult> {
   const handle = await openForReading(path);
   const hash = createHash('sha256');
   let buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -51,7 +52,8 @@ export async function scanLines(path: string, onLine: LineHandler, onChunk?: (li
       carry = end - pos;
       if (pos > 0) buf.copyWithin(0, pos, end);
       else if (carry === buf.length) buf = growBuffer(buf);
-      onChunk?.(line);
+      const wait = onChunk?.(line);
+      if (wait) await wait;
     }
   } finally {
     await handle.close();

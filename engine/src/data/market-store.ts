@@ -1,4 +1,5 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { KeelError, badInput } from '../core/errors';
@@ -6,8 +7,8 @@ import { MARKET_DB_FILE, keelHome } from '../core/paths';
 import { timeframeMs, type Timeframe } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import type { TradeSeries } from '../model/trade';
-import type { BarSink } from './bar-checker';
-import { parseBarFile, summariseBars, type BarFileOptions, type ParsedBars } from './bar-file';
+import type { BarBatchConsumer } from './bar-batches';
+import { parseBarFile, summariseBars, type BarFileOptions, type ParsedBars, type ParseThread } from './bar-file';
 import { DoubleChunkAppender, resultColumns } from './duck-columns';
 import type { ImportReport, StoreOutcome } from './import-report';
 import { resolveSymbol } from './infer';
@@ -64,6 +65,8 @@ export interface ImportOptions {
    * Throwing from it cancels the import; the store stays exactly as it was.
    */
   onProgress?: (phase: ImportPhase, rowsRead: number) => void;
+  /** Where a CSV is parsed (see bar-file.ts ParseThread); 'auto' unless a test or benchmark pins it. */
+  parseThread?: ParseThread;
 }
 
 /** The market store file: <keelHome>/market.duckdb. */
@@ -78,9 +81,13 @@ const ALL_TIME = { from: -(2 ** 53), to: 2 ** 53 };
  * preserve_insertion_order=false: every read says ORDER BY, and with insertion order kept a
  * bulk INSERT leaves row groups that the next checkpoint rewrites, which cost more CPU than
  * the insert itself (paid later, on close or at the next automatic checkpoint).
+ * threads: one core is left to the engine's own threads. An import parses on a worker
+ * thread while DuckDB stores; given every core, DuckDB's helper threads take the parser's
+ * core, and on 2 cores the append then costs ~1.8x the CPU it needs on one thread.
  */
 const STORE_SETTINGS: Record<string, string> = {
   preserve_insertion_order: 'false',
+  threads: String(Math.max(1, availableParallelism() - 1)),
 };
 
 /**
@@ -140,26 +147,16 @@ export class MarketStore {
         const direct = symbol !== undefined && (await barSeriesOf(con, symbol)).length === 0;
         const reserved = direct ? Number((await con.runAndReadAll("SELECT nextval('bar_series_id')")).getRowsJS()[0]![0]) : -1;
         if (!direct) await con.run(`CREATE TEMP TABLE stage_bars (series DOUBLE, ${STAGE_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`);
-        // Staged rows carry the (unused) series column too, so one sink fills both tables.
+        // Staged rows carry the (unused) series column too, so one consumer fills both tables.
         const appender = new DoubleChunkAppender(await con.createAppender(direct ? 'bars' : 'stage_bars'), 1 + STAGE_COLUMNS.length);
-        const sink: BarSink = {
-          add(ts, open, high, low, close, volume, adjClose) {
-            const k = appender.filled;
-            const c = appender.cols;
-            c[0]![k] = reserved;
-            c[1]![k] = ts;
-            c[2]![k] = open;
-            c[3]![k] = high;
-            c[4]![k] = low;
-            c[5]![k] = close;
-            c[6]![k] = volume;
-            c[7]![k] = adjClose;
-            appender.endRow();
-          },
+        let seriesColumn = new Float64Array(0);
+        const consume: BarBatchConsumer = (cols, rows) => {
+          if (seriesColumn.length < rows) seriesColumn = new Float64Array(rows).fill(reserved);
+          appender.addColumns([seriesColumn.subarray(0, rows), ...cols.map((c) => c.subarray(0, rows))]);
         };
         let parsed: ParsedBars;
         try {
-          parsed = await parseBarFile(path, sink, async () => con, (rows) => progress('reading', rows));
+          parsed = await parseBarFile(path, consume, async () => con, (rows) => progress('reading', rows), opts.parseThread);
         } catch (e) {
           appender.discard();
           throw e;

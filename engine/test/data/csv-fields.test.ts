@@ -15,8 +15,9 @@ describe('parseNumber', () => {
   it('splitting a line and parsing its numbers in one pass gives Number() of each field', () => {
     const field = fc.oneof(
       fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
-      fc.stringMatching(/^-?\d{1,18}(\.\d{0,18})?$/),
-      fc.constantFrom('', 'NaN', ' 1.5', '"2.25"', '1e3', 'x'),
+      fc.stringMatching(/^-?\d{0,18}(\.\d{0,18})?$/),
+      fc.stringMatching(/^-?0{0,6}\d{1,12}(\.\d{0,6}0{0,6})?$/),
+      fc.constantFrom('', 'NaN', ' 1.5', '"2.25"', '1e3', 'x', '-', '.', '-.', '.5', '-.5', '+5', '1.2.3', '--1', '5-', '1.5 ', '-0', '0.0'),
     );
     fc.assert(
       fc.property(fc.array(field, { minLength: 1, maxLength: 8 }), (fields) => {

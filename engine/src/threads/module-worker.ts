@@ -1,0 +1,18 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The URL of a worker entry module that sits beside `base` (pass import.meta.url). From source
+ * it is the .ts file; in a built bundle (electron-vite builds each worker entry as its own
+ * .js file next to the engine's) it is the .js file.
+ */
+export function workerEntry(base: string, name: string): URL {
+  return new URL(`./${name}.${base.endsWith('.ts') ? 'ts' : 'js'}`, base);
+}
+
+/** Starts a worker thread on an ES module entry, through the tsx boot when the entry is source. */
+export function startModuleWorker(entry: URL): Worker {
+  if (entry.pathname.endsWith('.ts')) {
+    return new Worker(new URL('./ts-boot.mjs', import.meta.url), { workerData: { entry: entry.href } });
+  }
+  return new Worker(entry);
+}
