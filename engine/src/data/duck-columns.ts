@@ -1,12 +1,21 @@
 import duckdb from '@duckdb/node-bindings';
-import { DOUBLE, DuckDBDataChunk, type DuckDBAppender, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, DuckDBTypeId, type DuckDBAppender, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { KeelError } from '../core/errors';
 
 /**
- * Numeric columns of a materialized result as Float64Arrays, chunk by chunk and column by
- * column: no row objects. SQL NULL becomes NaN. Query the columns as DOUBLE (cast BIGINT
- * times with ::DOUBLE: ms times are exact below 2^53).
+ * The DOUBLE columns of a materialized result as Float64Arrays: each column of each chunk
+ * in one copy of DuckDB's own bytes, no value crossing into JS one by one (that cost
+ * ~0.1 µs per value through the vector's getItem). SQL NULL becomes NaN. Query the columns
+ * as DOUBLE (cast BIGINT times with ::DOUBLE: ms times are exact below 2^53); any other
+ * type is refused rather than reinterpreted.
  */
 export function resultColumns(result: DuckDBMaterializedResult): Float64Array[] {
+  for (let c = 0; c < result.columnCount; c++) {
+    const type = result.columnType(c);
+    if (type.typeId !== DuckDBTypeId.DOUBLE) {
+      throw new KeelError('INTERNAL', `column ${c} (${result.columnName(c)}) is ${type.toString()}; cast it to DOUBLE to read it as a Float64Array`);
+    }
+  }
   const n = Number(result.rowCount);
   const cols = Array.from({ length: result.columnCount }, () => new Float64Array(n));
   let at = 0;
@@ -14,11 +23,13 @@ export function resultColumns(result: DuckDBMaterializedResult): Float64Array[] 
     const chunk = result.getChunk(ci);
     const rows = chunk.rowCount;
     for (let c = 0; c < cols.length; c++) {
-      const vector = chunk.getColumnVector(c);
+      const vector = duckdb.data_chunk_get_vector(chunk.chunk, c);
       const dst = cols[c]!;
-      for (let j = 0; j < rows; j++) {
-        const v = vector.getItem(j);
-        dst[at + j] = v === null ? NaN : (v as number);
+      new Uint8Array(dst.buffer, at * 8, rows * 8).set(duckdb.vector_get_data(vector, rows * 8).subarray(0, rows * 8));
+      // No validity mask means no NULL in this vector.
+      const validity = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
+      if (validity && validity.length > 0) {
+        for (let j = 0; j < rows; j++) if ((validity[j >> 3]! & (1 << (j & 7))) === 0) dst[at + j] = NaN;
       }
     }
     at += rows;

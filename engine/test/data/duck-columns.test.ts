@@ -52,3 +52,18 @@ describe('DoubleChunkAppender', () => {
     }
   });
 });
+
+describe('resultColumns', () => {
+  it('refuses a column that is not DOUBLE rather than reading its bytes as doubles', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const con = await instance.connect();
+    try {
+      await expect(async () => resultColumns(await con.run('SELECT 1.5::DOUBLE AS a, 1700000000000::BIGINT AS ts'))).rejects.toThrow('column 1 (ts) is BIGINT; cast it to DOUBLE');
+      const [a, ts] = resultColumns(await con.run('SELECT 1.5::DOUBLE AS a, 1700000000000::DOUBLE AS ts'));
+      expect([a![0], ts![0]]).toEqual([1.5, 1_700_000_000_000]);
+    } finally {
+      con.closeSync();
+      instance.closeSync();
+    }
+  });
+});
