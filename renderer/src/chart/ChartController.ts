@@ -4,9 +4,11 @@ import {
   CrosshairMode,
   HistogramSeries,
   LineSeries,
-  createChart,
+  LineStyle,
   createSeriesMarkers,
+  type CandlestickSeriesPartialOptions,
   type IChartApi,
+  type IPriceLine,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type MouseEventParams,
@@ -18,6 +20,8 @@ import {
 import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
+import { LiveTail } from './liveTail';
+import { createTimeChart } from './timeScale';
 import { VolumeColumns, VolumePrimitive } from './volume';
 
 export interface LegendValues {
@@ -38,16 +42,30 @@ export interface IndicatorPlot {
   outputs: Record<string, (number | null)[]>;
 }
 
+const CANDLE_STYLE: CandlestickSeriesPartialOptions = {
+  upColor: palette.up,
+  downColor: palette.down,
+  borderVisible: false,
+  wickUpColor: palette.up,
+  wickDownColor: palette.down,
+};
+
 /**
  * Owns one lightweight-charts instance: candles and volume in the main pane, overlays on
  * top, oscillators in their own panes, markers for trades and fills. React hands it data;
- * it never re-sets the whole series for a live bar (series.update only).
+ * it never re-sets the whole series for a live bar (series.update only), and live bars go
+ * to a small tail series, never the loaded history (see LiveTail).
  */
 export class ChartController {
   readonly chart: IChartApi;
   private candles: ISeriesApi<'Candlestick'>;
+  private tail: ISeriesApi<'Candlestick'>;
+  private live = new LiveTail();
+  /** The history's last price, drawn as the series' own last-value line would be, until the tail takes over. */
+  private lastLine: IPriceLine | undefined;
   private volume = new VolumePrimitive(new VolumeColumns());
   private markers: ISeriesMarkersPluginApi<Time>;
+  private tailMarkers: ISeriesMarkersPluginApi<Time>;
   private indicatorSeries = new Map<string, ISeriesApi<SeriesType>[]>();
   private patternMarkers = new Map<string, SeriesMarker<Time>[]>();
   private baseMarkers: SeriesMarker<Time>[] = [];
@@ -63,7 +81,7 @@ export class ChartController {
   private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
 
   constructor(container: HTMLElement) {
-    this.chart = createChart(container, {
+    this.chart = createTimeChart(container, {
       autoSize: true,
       layout: {
         background: { type: ColorType.Solid, color: palette.panel },
@@ -79,16 +97,12 @@ export class ChartController {
       timeScale: { borderColor: palette.border, timeVisible: true, secondsVisible: false },
       localization: { timeFormatter: (t: number) => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ') },
     });
-    this.candles = this.chart.addSeries(CandlestickSeries, {
-      upColor: palette.up,
-      downColor: palette.down,
-      borderVisible: false,
-      wickUpColor: palette.up,
-      wickDownColor: palette.down,
-    });
+    this.candles = this.chart.addSeries(CandlestickSeries, { ...CANDLE_STYLE, lastValueVisible: false, priceLineVisible: false });
+    this.tail = this.chart.addSeries(CandlestickSeries, CANDLE_STYLE);
     this.candles.attachPrimitive(this.volume);
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.2 } });
     this.markers = createSeriesMarkers(this.candles, []);
+    this.tailMarkers = createSeriesMarkers(this.tail, []);
     this.chart.subscribeCrosshairMove(this.onCrosshair);
   }
 
@@ -117,15 +131,26 @@ export class ChartController {
     // it longer than the new bars and push the view off them (the chart holds its offset
     // from the last time point). Indicators are recomputed for the new bars.
     for (const list of this.indicatorSeries.values()) for (const s of list) s.setData([]);
+    // The tail is emptied while the history is too, so neither clear rebuilds the time scale.
+    const hadTail = this.live.start !== undefined;
+    if (hadTail) {
+      this.candles.setData([]);
+      this.tail.setData([]);
+    }
     this.volume.columns.set(p);
     this.candles.setData(toCandles(p));
     // Re-applying a price format re-measures every bar: only when it really changes.
     const decimals = priceDecimalsOf(p.close);
     if (decimals !== this.decimals) {
       this.decimals = decimals;
-      this.candles.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
+      const priceFormat = { type: 'price', precision: decimals, minMove: 10 ** -decimals } as const;
+      this.candles.applyOptions({ priceFormat });
+      this.tail.applyOptions({ priceFormat });
     }
     this.lastTime = n ? p.ts[n - 1] : undefined;
+    this.live.reset(this.lastTime);
+    this.showLastLine(n ? { open: p.open[n - 1]!, close: p.close[n - 1]! } : undefined);
+    if (hadTail) this.applyMarkers();
     this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1] } : undefined;
     for (const ts of this.pendingBars.keys()) if (this.lastTime !== undefined && ts <= this.lastTime) this.pendingBars.delete(ts);
     // Open on the latest bars, as a trader wants; fitting 100k bars first would be wasted work.
@@ -137,6 +162,19 @@ export class ChartController {
   }
 
   private decimals = 2;
+
+  private showLastLine(bar: { open: number; close: number } | undefined): void {
+    if (this.lastLine) this.candles.removePriceLine(this.lastLine);
+    this.lastLine = bar
+      ? this.candles.createPriceLine({
+          price: bar.close,
+          color: bar.close >= bar.open ? palette.up : palette.down,
+          lineWidth: 1,
+          lineStyle: LineStyle.Dashed,
+          axisLabelVisible: true,
+        })
+      : undefined;
+  }
 
   /** Bars the volume columns hold (the bench waits for all of them). */
   volumeBars(): number {
@@ -159,14 +197,22 @@ export class ChartController {
     const bars = [...this.pendingBars.values()].sort((a, b) => a.ts - b.ts);
     this.pendingBars.clear();
     let closed: number | undefined;
+    const tailWasEmpty = this.live.start === undefined;
     for (const b of bars) {
       if (this.lastTime !== undefined && b.ts < this.lastTime) continue;
+      const step = this.live.route(b.ts);
+      if (step.kind === 'stale') continue;
       const time = toChartTime(b.ts);
-      this.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
+      if (step.takeLast) this.candles.update({ time }); // blank the history's copy: the tail draws this bar from now on
+      this.tail.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
       this.volume.columns.update(b.ts, b.open, b.close, b.volume);
       this.lastTime = b.ts;
       this.lastBar = { time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
       if (b.closed) closed = b.ts;
+    }
+    if (tailWasEmpty && this.live.start !== undefined) {
+      this.showLastLine(undefined); // the tail's own last-value line takes over
+      this.applyMarkers();
     }
     if (!this.hovering) this.emitLegend(this.lastBar);
     if (closed !== undefined) this.closedHandler?.(closed);
@@ -285,11 +331,16 @@ export class ChartController {
     this.applyMarkers();
   }
 
+  /** Markers go on the series that draws their bar: the history's or the tail's. */
   private applyMarkers(): void {
-    if (this.patternMarkers.size === 0) return this.markers.setMarkers(this.baseMarkers);
     const all = [...this.baseMarkers];
     for (const m of this.patternMarkers.values()) all.push(...m);
-    this.markers.setMarkers(all.sort((a, b) => (a.time as number) - (b.time as number)));
+    if (this.patternMarkers.size) all.sort((a, b) => (a.time as number) - (b.time as number));
+    const start = this.live.start;
+    const split = start === undefined ? all.length : all.findIndex((m) => (m.time as number) * 1000 >= start);
+    const at = split < 0 ? all.length : split;
+    this.markers.setMarkers(all.slice(0, at));
+    this.tailMarkers.setMarkers(all.slice(at));
   }
 
   dispose(): void {
@@ -299,7 +350,8 @@ export class ChartController {
   }
 
   private onCrosshair = (param: MouseEventParams): void => {
-    const bar = param.seriesData.get(this.candles) as { open: number; high: number; low: number; close: number } | undefined;
+    type Ohlc = { open: number; high: number; low: number; close: number };
+    const bar = (param.seriesData.get(this.tail) ?? param.seriesData.get(this.candles)) as Ohlc | undefined;
     this.hovering = Boolean(bar && param.time !== undefined);
     if (!bar || param.time === undefined) return this.emitLegend(this.lastBar);
     const time = (param.time as number) * 1000;
