@@ -58,16 +58,44 @@ async function load100k(page: Page): Promise<{ setDataMs: number; toNextFrameMs:
   });
 }
 
-async function tickStorm(page: Page, perSecond: number, seconds: number): Promise<{ ticks: number; longTasks: number; maxTaskMs: number }> {
+interface SlowFrame {
+  ms: number;
+  scripts: string[];
+}
+
+interface Storm {
+  ticks: number;
+  longTasks: number;
+  maxTaskMs: number;
+  /** Long animation frames over 50 ms with the scripts that ran in them (what a long task was). */
+  slowFrames: SlowFrame[];
+  /** Open time of the last bar pushed: a later storm starts after it (older bars are dropped). */
+  lastTs: number;
+}
+
+async function tickStorm(page: Page, perSecond: number, seconds: number, afterTs = 0): Promise<Storm> {
   return page.evaluate(
-    async ({ perSecond, seconds }) => {
+    async ({ perSecond, seconds, afterTs }) => {
       const legend = document.querySelector('[aria-label="Price legend"] strong')?.textContent ?? '';
       const tf = document.querySelector('[role=radiogroup][aria-label=Timeframe] [aria-checked=true]')?.textContent ?? '5m';
       const tasks: number[] = [];
       const obs = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
       obs.observe({ type: 'longtask', buffered: false });
+      type Loaf = PerformanceEntry & { scripts: { invoker: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number }[] };
+      const slowFrames: { ms: number; scripts: string[] }[] = [];
+      const frames = new PerformanceObserver((list) =>
+        (list.getEntries() as Loaf[])
+          .filter((e) => e.duration > 50)
+          .forEach((e) =>
+            slowFrames.push({
+              ms: Math.round(e.duration),
+              scripts: e.scripts.map((x) => `${x.invoker} ${x.sourceURL.split('/').pop()}:${x.sourceFunctionName || '?'}@${x.sourceCharPosition} ${Math.round(x.duration)} ms`),
+            }),
+          ),
+      );
+      frames.observe({ type: 'long-animation-frame', buffered: false });
       const client = (window as unknown as DebugWindow).keelDebug.client;
-      let ts = Date.now() - (Date.now() % 300_000) + 600_000_000;
+      let ts = Math.max(Date.now() - (Date.now() % 300_000) + 600_000_000, afterTs + 300_000);
       let price = 20_000;
       let sent = 0;
       const everyMs = 10;
@@ -92,9 +120,10 @@ async function tickStorm(page: Page, perSecond: number, seconds: number): Promis
         }, everyMs);
       });
       obs.disconnect();
-      return { ticks: sent, longTasks: tasks.length, maxTaskMs: tasks.length ? Math.max(...tasks) : 0 };
+      frames.disconnect();
+      return { ticks: sent, longTasks: tasks.length, maxTaskMs: tasks.length ? Math.max(...tasks) : 0, slowFrames, lastTs: ts };
     },
-    { perSecond, seconds },
+    { perSecond, seconds, afterTs },
   );
 }
 
@@ -117,17 +146,25 @@ export async function run(): Promise<void> {
 
     const loads: { setDataMs: number; toNextFrameMs: number; withVolumeMs: number }[] = [];
     for (let i = 0; i < 3; i++) loads.push(await load100k(page));
+    const runs = (f: (l: (typeof loads)[number]) => number): string => loads.map((l) => f(l).toFixed(0)).join(', ');
     console.log(
       `100k candles: setBars median ${median(loads.map((l) => l.setDataMs)).toFixed(0)} ms, candles painted ${median(loads.map((l) => l.toNextFrameMs)).toFixed(0)} ms, with volume painted ${median(loads.map((l) => l.withVolumeMs)).toFixed(0)} ms (target <= 250)`,
     );
+    console.log(`  runs: setBars ${runs((l) => l.setDataMs)}; candles painted ${runs((l) => l.toNextFrameMs)}; with volume ${runs((l) => l.withVolumeMs)}`);
 
     await firstChartPaint(page, url);
     // Let start-up finish (the grids load after the chart) so its tasks are not counted.
     await page.getByRole('tablist', { name: 'Blotters' }).waitFor();
     const idle = await tickStorm(page, 0, 3);
     console.log(`baseline, no ticks, 3 s: ${idle.longTasks} long tasks, longest ${idle.maxTaskMs.toFixed(0)} ms`);
-    const storm = await tickStorm(page, 1000, 5);
-    console.log(`1000 ticks/s for 5 s (${storm.ticks} ticks): ${storm.longTasks} long tasks, longest ${storm.maxTaskMs.toFixed(0)} ms (target: none over 50)`);
+    // Twice: one storm is a single sample of a rare event; each line means what the target says.
+    let lastTs = 0;
+    for (const round of [1, 2]) {
+      const storm = await tickStorm(page, 1000, 5, lastTs);
+      lastTs = storm.lastTs;
+      console.log(`1000 ticks/s for 5 s, storm ${round} (${storm.ticks} ticks): ${storm.longTasks} long tasks, longest ${storm.maxTaskMs.toFixed(0)} ms (target: none over 50)`);
+      for (const f of storm.slowFrames) console.log(`  frame of ${f.ms} ms: ${f.scripts.join('; ') || 'no script (style, layout, paint or GC)'}`);
+    }
     console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
   } finally {
     await browser.close();
