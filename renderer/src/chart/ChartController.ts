@@ -21,6 +21,7 @@ import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
 import { LiveTail } from './liveTail';
+import { trailingThrottle } from './throttle';
 import { createTimeChart } from './timeScale';
 import { VolumeColumns, VolumePrimitive } from './volume';
 
@@ -79,6 +80,13 @@ export class ChartController {
   private pendingBars = new Map<number, Topics['bar']>();
   private frame: number | undefined;
   private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
+  /**
+   * Live bars reach the legend at most ten times a second: a figure changing every frame
+   * cannot be read, and each change is a React render inside the frame the chart draws in.
+   */
+  private liveLegend = trailingThrottle(() => {
+    if (!this.hovering) this.emitLegend(this.lastBar);
+  }, 100);
 
   constructor(container: HTMLElement) {
     this.chart = createTimeChart(container, {
@@ -214,7 +222,7 @@ export class ChartController {
       this.showLastLine(undefined); // the tail's own last-value line takes over
       this.applyMarkers();
     }
-    if (!this.hovering) this.emitLegend(this.lastBar);
+    if (!this.hovering) this.liveLegend.call();
     if (closed !== undefined) this.closedHandler?.(closed);
   };
 
@@ -345,6 +353,7 @@ export class ChartController {
 
   dispose(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.liveLegend.cancel();
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.remove();
   }
