@@ -32,6 +32,14 @@ const WHAT: Record<keyof Services, string> = {
   runs: 'the backtest run archive',
 };
 
+/**
+ * Bars read before the start of an indicator range. Recursive indicators (EMA, Wilder's RSI
+ * and ATR) forget their seed geometrically: after 1,000 bars the seed's weight is below
+ * 1e-30 for periods up to 30, so the values equal the whole history's to double precision
+ * in practice (not bit for bit: the seed differs).
+ */
+const WARMUP_BARS = 1000;
+
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
   const from = limit !== undefined ? Math.max(0, series.length - limit) : 0;
   const col = (a: Float64Array): number[] => Array.from(a.subarray(from, series.length));
@@ -185,11 +193,16 @@ export class EngineApp {
     'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),
     'indicators.compute': async (q) => {
       const [market, indicators] = await Promise.all([this.need('market'), this.need('indicators')]);
-      const { series } = await market.bars({ symbol: q.symbol, timeframe: q.timeframe, from: q.from, to: q.to });
+      // A range that starts mid-history (a chart's loaded page) is computed from WARMUP_BARS
+      // earlier, so its first values are those of the whole history, not a fresh warm-up.
+      const readFrom = q.from === undefined ? undefined : q.from - WARMUP_BARS * timeframeMs(q.timeframe);
+      const { series } = await market.bars({ symbol: q.symbol, timeframe: q.timeframe, from: readFrom, to: q.to });
       const out = indicators.compute(series, q.id, q.params);
+      let first = 0;
+      if (q.from !== undefined) while (first < series.length && series.ts[first]! < q.from) first++;
       const outputs: Record<string, (number | null)[]> = {};
-      for (const [name, values] of Object.entries(out)) outputs[name] = nullable(values);
-      return { ts: Array.from(series.ts), outputs };
+      for (const [name, values] of Object.entries(out)) outputs[name] = nullable(Array.prototype.slice.call(values, first) as number[]);
+      return { ts: Array.from(series.ts.subarray(first)), outputs };
     },
 
     'strategies.list': async () => (await this.need('backtest')).strategies(),

@@ -93,6 +93,21 @@ describe('EngineApp on a fresh home (real DuckDB and files)', () => {
     expect(r.outputs.value![2]).toBeCloseTo((lines[0]! + lines[1]! + lines[2]!) / 3, 9);
   });
 
+  it('computes a range that starts mid-history with the warm-up of the whole history', async () => {
+    for (const [id, params] of [['ema', { n: 20 }], ['rsi', { n: 14 }], ['macd', {}]] as const) {
+      const whole = await app.handlers['indicators.compute']({ symbol: 'BTC/USDT', timeframe: '5m', id, params });
+      const from = whole.ts[6000]!;
+      const to = whole.ts[9000]!;
+      const page = await app.handlers['indicators.compute']({ symbol: 'BTC/USDT', timeframe: '5m', id, params, from, to });
+      expect(page.ts).toEqual(whole.ts.slice(6000, 9000)); // [from, to)
+      for (const [name, values] of Object.entries(page.outputs)) {
+        const expected = whole.outputs[name]!.slice(6000, 9000);
+        expect(values.every((v) => v !== null), `${id}.${name}: no warm-up gap at the start of the range`).toBe(true);
+        values.forEach((v, i) => expect(Math.abs(v! - expected[i]!), `${id}.${name}[${i}]`).toBeLessThanOrEqual(1e-9 * Math.abs(expected[i]!)));
+      }
+    }
+  });
+
   it('runs a backtest job to done with progress on the job topic', async () => {
     const { runId } = await app.handlers['backtest.run']({ strategy: 'sma-cross', params: {}, symbol: 'BTC/USDT', timeframe: '5m', capital: 10_000, fee: 0.001, slippage: 0 });
     const result = await waitFor(async () => {
