@@ -6,20 +6,24 @@ import {
   LineSeries,
   LineStyle,
   createSeriesMarkers,
+  type CandlestickData,
   type CandlestickSeriesPartialOptions,
   type IChartApi,
   type IPriceLine,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
+  type LogicalRange,
   type MouseEventParams,
   type SeriesMarker,
   type SeriesType,
   type Time,
   type UTCTimestamp,
+  type WhitespaceData,
 } from 'lightweight-charts';
 import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
+import { NEAR_START_BARS, prependPayload } from './history';
 import { LiveTail } from './liveTail';
 import { trailingThrottle } from './throttle';
 import { createTimeChart } from './timeScale';
@@ -72,6 +76,9 @@ export class ChartController {
   private baseMarkers: SeriesMarker<Time>[] = [];
   private lastTime: number | undefined;
   private lastBar: LegendValues | undefined;
+  /** The loaded history (setBars, then older pages in front), as columns in ms. */
+  private history: BarsPayload | undefined;
+  private nearStartHandler: (() => void) | undefined;
   private hovering = false;
   /** While history is reloading, live bars wait here instead of drawing on the old data. */
   private holding = false;
@@ -112,6 +119,42 @@ export class ChartController {
     this.markers = createSeriesMarkers(this.candles, []);
     this.tailMarkers = createSeriesMarkers(this.tail, []);
     this.chart.subscribeCrosshairMove(this.onCrosshair);
+    this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onRange);
+  }
+
+  /** Called when the view comes within NEAR_START_BARS of the first loaded bar: older history is wanted. */
+  onNearStart(handler: (() => void) | undefined): void {
+    this.nearStartHandler = handler;
+  }
+
+  private onRange = (range: LogicalRange | null): void => {
+    if (range && this.history && this.history.ts.length > 0 && range.from < NEAR_START_BARS) this.nearStartHandler?.();
+  };
+
+  /** The loaded history, with every older page in front. */
+  historyPayload(): BarsPayload | undefined {
+    return this.history;
+  }
+
+  /**
+   * Older history in front of the loaded bars (a page from scrolling back). The view stays
+   * on the bars it showed; live bars in the tail stay as they are.
+   */
+  prependBars(older: BarsPayload): void {
+    const current = this.history;
+    if (!current || current.ts.length === 0) return;
+    const merged = prependPayload(older, current);
+    const added = merged.ts.length - current.ts.length;
+    if (added === 0) return;
+    const view = this.chart.timeScale().getVisibleLogicalRange();
+    this.history = merged;
+    const rows: (CandlestickData | WhitespaceData)[] = toCandles(merged);
+    // The tail may have taken over the history's last bar (LiveTail): it stays blank here.
+    if (this.live.start === merged.ts[merged.ts.length - 1]) rows[rows.length - 1] = { time: rows[rows.length - 1]!.time };
+    this.candles.setData(rows);
+    this.volume.columns.prepend({ ts: merged.ts.slice(0, added), open: merged.open.slice(0, added), close: merged.close.slice(0, added), volume: merged.volume.slice(0, added) });
+    if (view) this.chart.timeScale().setVisibleLogicalRange({ from: view.from + added, to: view.to + added });
+    this.applyMarkers();
   }
 
   onLegend(handler: (v: LegendValues | undefined) => void): void {
@@ -134,6 +177,7 @@ export class ChartController {
 
   setBars(p: BarsPayload): void {
     this.holding = false;
+    this.history = p;
     const n = p.ts.length;
     // Every series' times make up the time scale: indicators of the old history would keep
     // it longer than the new bars and push the view off them (the chart holds its offset
@@ -341,8 +385,11 @@ export class ChartController {
 
   /** Markers go on the series that draws their bar: the history's or the tail's. */
   private applyMarkers(): void {
-    const all = [...this.baseMarkers];
-    for (const m of this.patternMarkers.values()) all.push(...m);
+    // Markers before the first loaded bar wait for their page: the library would pin them to the first bar.
+    const first = this.history?.ts[0];
+    const loaded = (m: SeriesMarker<Time>) => first === undefined || (m.time as number) * 1000 >= first;
+    const all = this.baseMarkers.filter(loaded);
+    for (const m of this.patternMarkers.values()) all.push(...m.filter(loaded));
     if (this.patternMarkers.size) all.sort((a, b) => (a.time as number) - (b.time as number));
     const start = this.live.start;
     const split = start === undefined ? all.length : all.findIndex((m) => (m.time as number) * 1000 >= start);
@@ -355,6 +402,7 @@ export class ChartController {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.liveLegend.cancel();
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
+    this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);
     this.chart.remove();
   }
 

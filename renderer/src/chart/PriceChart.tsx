@@ -8,6 +8,7 @@ import { replayDrives, useReplay } from '../store/replay';
 import { useTrading } from '../store/trading';
 import { client, errorText } from '../store/wire';
 import { ChartController, type LegendValues } from './ChartController';
+import { HISTORY_PAGE, HistoryPages } from './history';
 import { fillMarkers, sortMarkers, tradeMarkers } from './markers';
 
 /** Fired on window once bars are drawn: heavier parts of the page wait for it. */
@@ -56,7 +57,8 @@ function ChartLegend({ ctrl }: { ctrl: ChartController | undefined }) {
 
 /**
  * Candles, volume, indicators and markers for the selected symbol and timeframe. Bars are
- * loaded once per selection (and once when a replay of it starts, up to its cursor); live
+ * loaded once per selection (and once when a replay of it starts, up to its cursor), the
+ * newest HISTORY_PAGE first and older pages as the view scrolls back; live
  * and replayed bars arrive over the 'bar' topic and go straight to the chart with
  * series.update, never through React state.
  */
@@ -102,11 +104,30 @@ export function PriceChart() {
     const off = client().on('bar', (b) => {
       if (b.symbol === symbol && b.timeframe === timeframe) ctrl.updateBar(b);
     });
+    const pages = new HistoryPages();
+    // The newest page first; older ones as the view scrolls back to the first loaded bar.
+    ctrl.onNearStart(() => {
+      const to = pages.next();
+      if (to === undefined) return;
+      client()
+        .call('data.bars', { symbol, timeframe, to, limit: HISTORY_PAGE })
+        .then((older) => {
+          if (stale) return;
+          pages.older(older);
+          ctrl.prependBars(older);
+          setBars(ctrl.historyPayload());
+        })
+        .catch((e) => {
+          pages.failed();
+          if (!stale) setError(errorText(e));
+        });
+    });
     client()
-      .call('data.bars', cursor !== undefined ? { symbol, timeframe, to: cursor - 1 } : { symbol, timeframe })
+      .call('data.bars', cursor !== undefined ? { symbol, timeframe, to: cursor - 1, limit: HISTORY_PAGE } : { symbol, timeframe, limit: HISTORY_PAGE })
       .then((p) => {
         if (stale) return;
         performance.mark('keel:bars-received');
+        pages.loaded(p);
         ctrl.setBars(p);
         performance.mark('keel:bars-set');
         setBars(p);
@@ -120,6 +141,7 @@ export function PriceChart() {
     return () => {
       stale = true;
       off();
+      ctrl.onNearStart(undefined);
     };
   }, [ctrl, symbol, timeframe, reconnects, replayKey]);
 
@@ -134,13 +156,15 @@ export function PriceChart() {
         plotted.current.delete(key);
       }
     }
-    const to = bars.ts[bars.ts.length - 1];
+    // [from, to) of what is loaded; the engine warms up on the bars before `from`.
+    const from = bars.ts[0];
+    const to = bars.ts[bars.ts.length - 1]! + 1;
     for (const ind of indicators) {
       if (plotted.current.get(ind.key) === bars) continue;
       plotted.current.set(ind.key, bars);
       const entry = catalogue.find((e) => e.id === ind.id);
       client()
-        .call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, to })
+        .call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, from, to })
         .then((r) => {
           if (plotted.current.get(ind.key) !== bars) return;
           ctrl.setIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : (entry?.kind ?? 'overlay'), label: ind.id.toUpperCase(), ts: r.ts, outputs: r.outputs });
@@ -156,13 +180,16 @@ export function PriceChart() {
     let busy = false;
     let owed: number | undefined;
     let gone = false;
-    const refresh = async (to: number): Promise<void> => {
+    const refresh = async (closedTs: number): Promise<void> => {
       busy = true;
+      const to = closedTs + 1; // [from, to): up to and with the bar that closed
       const list = useMarket.getState().indicators;
       await Promise.all(
         list.map(async (ind) => {
-          if (ctrl.indicatorEnd(ind.key) === undefined) return;
-          const r = await client().call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, to });
+          const end = ctrl.indicatorEnd(ind.key);
+          if (end === undefined) return;
+          // Only the points after the last one drawn are new (the engine warms up before `from`).
+          const r = await client().call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, from: end, to });
           if (!gone) ctrl.extendIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : 'overlay', ts: r.ts, outputs: r.outputs });
         }),
       ).catch(() => undefined); // the next closed bar tries again

@@ -38,6 +38,15 @@ export class VolumeColumns {
     return this.ts.length;
   }
 
+  /** Older history in front of what is held (`older` ends before the first bar held). */
+  prepend(older: Pick<BarsPayload, 'ts' | 'open' | 'close' | 'volume'>): void {
+    this.ts = older.ts.concat(this.ts);
+    this.open = older.open.concat(this.open);
+    this.close = older.close.concat(this.close);
+    this.volume = older.volume.concat(this.volume);
+    this.owned = true;
+  }
+
   /** A live bar: replaces the bar at its time, or is appended after the last one. */
   update(ts: number, open: number, close: number, volume: number): void {
     const i = this.indexOf(ts);

@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs';
+import { expect, test } from '../support/fixtures';
+
+/** A 1-minute random walk in the ms layout, as a trader's exported history would be. */
+function walk(rows: number): string {
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
+  const lines = ['timestamp,open,high,low,close,volume'];
+  let p = 30_000;
+  for (let i = 0; i < rows; i++) {
+    const o = p;
+    const c = Math.round((o + (rnd() - 0.5) * 40) * 10) / 10;
+    lines.push(`${Date.UTC(2024, 0, 1) + i * 60_000},${o.toFixed(1)},${(Math.max(o, c) + 5).toFixed(1)},${(Math.min(o, c) - 5).toFixed(1)},${c.toFixed(1)},${(rnd() * 10).toFixed(3)}`);
+    p = c;
+  }
+  return lines.join('\n') + '\n';
+}
+
+test('a long history loads its newest page, and older pages as the chart scrolls back', async ({ app }, testInfo) => {
+  const { page } = app;
+  const file = testInfo.outputPath('long-1m.csv');
+  writeFileSync(file, walk(45_000));
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
+  await page.getByLabel('Symbol (optional)').fill('LONG/USDT');
+  await page.getByLabel('Data file').setInputFiles(file);
+  await expect(page.getByRole('region', { name: 'Import report long-1m.csv' })).toContainText(/Rows stored\s*45,000(?!\d)/, { timeout: 30_000 });
+
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Markets' }).click();
+  await page.getByRole('toolbar', { name: 'Chart' }).getByLabel('Symbol').selectOption('LONG/USDT');
+  await page.getByRole('radiogroup', { name: 'Timeframe' }).getByRole('radio', { name: '1m' }).click();
+  const chart = page.getByRole('img', { name: 'Price chart LONG/USDT 1m' });
+  await expect(chart).toHaveAttribute('data-bars', '20000');
+  // The legend shows the newest bar: the last page came first.
+  await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 05:59');
+
+  // An indicator is recomputed for each page, from the first loaded bar (the engine warms up on the bars before it).
+  await page.getByRole('button', { name: 'Indicators' }).click();
+  await page.getByRole('menuitem', { name: /^Simple moving average/ }).click();
+  await expect(page.getByRole('list', { name: 'Indicators on chart' }).getByRole('listitem')).toHaveCount(1);
+
+  // Scroll back (horizontal wheel, as a trackpad does) until the first loaded bar comes near: the next page arrives.
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 60 && (await chart.getAttribute('data-bars')) === '20000'; i++) await page.mouse.wheel(-4000, 0);
+  await expect(chart).toHaveAttribute('data-bars', '40000');
+  for (let i = 0; i < 80 && (await chart.getAttribute('data-bars')) === '40000'; i++) await page.mouse.wheel(-4000, 0);
+  // 5,000 left: a short page, and nothing more is asked for.
+  await expect(chart).toHaveAttribute('data-bars', '45000');
+  await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
+  await app.shot('markets-history-paged');
+});
