@@ -67,8 +67,8 @@ export class MarketAdapter implements MarketService {
       .map((d) => ({ symbol: d.symbol, timeframe: d.timeframe!, from: d.from, to: d.to, rows: d.rows, gaps: d.gaps ?? 0 }));
   }
 
-  async bars(q: { symbol: string; timeframe: string; from?: number; to?: number }) {
-    const s = await this.store.bars(q.symbol, q.timeframe, { from: q.from, to: q.to });
+  async bars(q: { symbol: string; timeframe: string; from?: number; to?: number; limit?: number }) {
+    const s = await this.store.bars(q.symbol, q.timeframe, { from: q.from, to: q.to, last: q.limit });
     return { series: s, resampledFrom: s.origin.kind === 'resampled' ? s.origin.from : s.origin.kind === 'trades' ? 'trades' : undefined };
   }
 

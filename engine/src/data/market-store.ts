@@ -21,6 +21,8 @@ import { parseTradeCsv } from './trade-file';
 export interface TimeRange {
   from?: number;
   to?: number;
+  /** Only the latest this many bars of the range (a chart's newest page); a stored series reads no more than those. */
+  last?: number;
 }
 
 /** How the bars of a query were obtained; a derived series says so. */
@@ -225,11 +227,12 @@ export class MarketStore {
       .filter((s) => s.ms < targetMs && targetMs % s.ms === 0)
       .sort((a, b) => b.ms - a.ms)[0];
     if (source) {
-      const { series, lastPartial } = resampleBars(await this.readBars(symbol, source.tf, range), timeframe);
-      return { ...dropLeadingBefore(series, range.from), origin: { kind: 'resampled', from: source.tf, lastPartial } };
+      // `last` counts target bars: the source is read over the whole range (the caller keeps the latest).
+      const { series, lastPartial } = resampleBars(await this.readBars(symbol, source.tf, { from: range.from, to: range.to }), timeframe);
+      return { ...keepLatest(dropLeadingBefore(series, range.from), range.last), origin: { kind: 'resampled', from: source.tf, lastPartial } };
     }
     const trades = await this.trades(symbol, range);
-    if (trades.length > 0) return { ...dropLeadingBefore(barsFromTrades(trades, timeframe), range.from), origin: { kind: 'trades' } };
+    if (trades.length > 0) return { ...keepLatest(dropLeadingBefore(barsFromTrades(trades, timeframe), range.from), range.last), origin: { kind: 'trades' } };
     const what = stored.length > 0 ? `stored timeframes: ${stored.join(', ')}, none divides ${timeframe}` : 'nothing stored for it';
     throw new KeelError('NOT_FOUND', `no ${timeframe} bars for ${symbol} (${what})`, { where: symbol });
   }
@@ -314,9 +317,10 @@ export class MarketStore {
     const from = range.from ?? ALL_TIME.from;
     const to = range.to ?? ALL_TIME.to;
     const series = (await barSeriesOf(this.con, symbol)).find((s) => s.timeframe === timeframe);
+    const inRange = `SELECT ts::DOUBLE AS ts, open, high, low, close, volume FROM bars WHERE series = ${series?.id ?? 'NULL'} AND ts >= $1 AND ts < $2`;
+    const last = range.last === undefined ? undefined : Math.max(0, Math.floor(range.last));
     const result = await this.con.run(
-      `SELECT ts::DOUBLE, open, high, low, close, volume FROM bars
-       WHERE series = ${series?.id ?? 'NULL'} AND ts >= $1 AND ts < $2 ORDER BY ts`,
+      last === undefined ? `${inRange} ORDER BY ts` : `SELECT * FROM (${inRange} ORDER BY ts DESC LIMIT ${last}) ORDER BY ts`,
       [BigInt(Math.ceil(from)), BigInt(Math.ceil(to))],
     );
     const [ts, open, high, low, close, volume] = resultColumns(result) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
@@ -468,7 +472,15 @@ async function merge(con: DuckDBConnection, plan: MergePlan, params: string[], c
 function dropLeadingBefore(s: BarSeries, from: number | undefined): BarSeries {
   if (from === undefined || s.length === 0 || s.ts[0]! >= from) return s;
   const k = s.ts.findIndex((t) => t >= from);
-  const start = k < 0 ? s.length : k;
+  return dropFirst(s, k < 0 ? s.length : k);
+}
+
+/** The latest `n` bars (all when n is undefined). */
+function keepLatest(s: BarSeries, n: number | undefined): BarSeries {
+  return n === undefined || s.length <= n ? s : dropFirst(s, s.length - Math.max(0, Math.floor(n)));
+}
+
+function dropFirst(s: BarSeries, start: number): BarSeries {
   return {
     ...s,
     length: s.length - start,

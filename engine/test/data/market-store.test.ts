@@ -235,6 +235,26 @@ describe('MarketStore queries', () => {
     }
   });
 
+  it('bars() with `last` gives the latest bars of the range, stored or resampled, bit for bit', async () => {
+    const { store } = await openTemp();
+    try {
+      await store.importBars(fixture('btc-usdt-5m-2023-01.csv'), { symbol: 'BTC/USDT' });
+      const to = Date.UTC(2023, 0, 20);
+      for (const tf of ['5m', '1h'] as const) {
+        const all = await store.bars('BTC/USDT', tf, { to });
+        for (const last of [0, 1, 500, 1_000_000]) {
+          const page = await store.bars('BTC/USDT', tf, { to, last });
+          const n = Math.min(last, all.length);
+          expect(page.length, `${tf} last ${last}`).toBe(n);
+          for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) expect(sameBits(page[k], all[k].subarray(all.length - n)), `${tf} ${k}`).toBe(true);
+          expect(page.origin).toEqual(all.origin);
+        }
+      }
+    } finally {
+      store.close();
+    }
+  });
+
   it('trades: imported once, listed, and turned into bars of any timeframe', async () => {
     const { store } = await openTemp();
     try {
