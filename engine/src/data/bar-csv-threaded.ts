@@ -10,7 +10,7 @@ const IDLE_STOP_MS = 30_000;
 
 /**
  * Parses a bar CSV on a worker thread while this thread consumes the batches, so parsing
- * (about half an import's CPU) runs beside DuckDB's insert instead of before it. Same parser,
+ * (about two thirds of an import's CPU) runs beside DuckDB's insert instead of before it. Same parser,
  * same checks, same report as parseBarCsv, and batches arrive in file order. `onProgress`
  * runs after each 4 MB of file; an exception from it or from `consume` stops the parse and
  * rejects with that exception.
