@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { expect, test } from '../support/fixtures';
+import { expect, test, waitConnected } from '../support/fixtures';
 
 /** A 1-minute random walk in the ms layout, as a trader's exported history would be. */
 function walk(rows: number): string {
@@ -48,4 +48,67 @@ test('a long history loads its newest page, and older pages as the chart scrolls
   await expect(chart).toHaveAttribute('data-bars', '45000');
   await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
   await app.shot('markets-history-paged');
+});
+
+type DebugChart = {
+  setBars(p: unknown): void;
+  shownBars(): number;
+  volumeBars(): number;
+  chart: { timeScale(): { getVisibleRange(): { from: number; to: number } | null; setVisibleLogicalRange(r: { from: number; to: number }): void } };
+};
+type DebugWindow = Window & { keelDebug: { chart(): DebugChart } };
+
+test('a history handed to the chart whole is drawn from its newest page, the rest as the view scrolls back', async ({ app }) => {
+  const { page } = app;
+  // The debug hooks (the chart's own API) come with #debug=1; a hash change and a reload is not a navigation.
+  await page.evaluate(() => {
+    location.hash = `${location.hash ? location.hash + '&' : '#'}debug=1`;
+  });
+  await page.reload();
+  await waitConnected(page);
+  const chart = page.getByRole('img', { name: /^Price chart/ });
+  await expect(chart).not.toHaveAttribute('data-bars', '0');
+
+  const first = Date.UTC(2024, 0, 1) / 1000;
+  const handed = await page.evaluate(
+    ({ n, first }) => {
+      const p = { symbol: 'BENCH', timeframe: '1m', ts: [] as number[], open: [] as number[], high: [] as number[], low: [] as number[], close: [] as number[], volume: [] as number[] };
+      let price = 100;
+      for (let i = 0; i < n; i++) {
+        const o = price;
+        price = Math.max(1, price + Math.sin(i * 0.37));
+        p.ts.push((first + i * 60) * 1000);
+        p.open.push(o);
+        p.close.push(price);
+        p.high.push(Math.max(o, price) + 0.3);
+        p.low.push(Math.min(o, price) - 0.3);
+        p.volume.push(100 + (i % 50));
+      }
+      const c = (window as unknown as DebugWindow).keelDebug.chart();
+      c.setBars(p);
+      return { shown: c.shownBars(), volume: c.volumeBars() };
+    },
+    { n: 45_000, first },
+  );
+  // The library holds the newest page; the volume columns hold every bar (they draw what is in view).
+  expect(handed).toEqual({ shown: 20_000, volume: 45_000 });
+  await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 05:59');
+
+  const shown = () => page.evaluate(() => (window as unknown as DebugWindow).keelDebug.chart().shownBars());
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (const want of [40_000, 45_000]) {
+    for (let i = 0; i < 80 && (await shown()) < want; i++) await page.mouse.wheel(-4000, 0);
+    await expect.poll(shown).toBe(want);
+  }
+  // Scrolled to the very first bar: it is on screen, drawn from the bars held back until now.
+  for (let i = 0; i < 20; i++) await page.mouse.wheel(-4000, 0);
+  const range = await page.evaluate(() => (window as unknown as DebugWindow).keelDebug.chart().chart.timeScale().getVisibleRange());
+  expect(range?.from).toBe(first);
+  // The first day's bars in view: under the crosshair, the legend reads them.
+  await page.evaluate(() => (window as unknown as DebugWindow).keelDebug.chart().chart.timeScale().setVisibleLogicalRange({ from: -5, to: 295 }));
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.getByLabel('Bar time')).toContainText('2024-01-01 02:');
+  await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
+  await app.shot('markets-history-first-bar');
 });

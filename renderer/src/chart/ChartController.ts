@@ -23,7 +23,7 @@ import {
 import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
-import { NEAR_START_BARS, prependPayload } from './history';
+import { NEAR_START_BARS, ShownWindow, prependPayload } from './history';
 import { LiveTail } from './liveTail';
 import { trailingThrottle } from './throttle';
 import { createTimeChart } from './timeScale';
@@ -76,9 +76,15 @@ export class ChartController {
   private baseMarkers: SeriesMarker<Time>[] = [];
   private lastTime: number | undefined;
   private lastBar: LegendValues | undefined;
-  /** The loaded history (setBars, then older pages in front), as columns in ms. */
+  /** The history in hand (setBars, then older pages in front), as columns in ms. */
   private history: BarsPayload | undefined;
+  /** How much of `history` the library has been given: the newest page, more as the view scrolls back. */
+  private window = new ShownWindow();
+  /** historyPayload()'s answer until the history or the window changes. */
+  private shownPayload: BarsPayload | undefined;
+  private showOlderTimer: ReturnType<typeof setTimeout> | undefined;
   private nearStartHandler: (() => void) | undefined;
+  private historyHandler: (() => void) | undefined;
   private hovering = false;
   /** While history is reloading, live bars wait here instead of drawing on the old data. */
   private holding = false;
@@ -122,22 +128,49 @@ export class ChartController {
     this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onRange);
   }
 
-  /** Called when the view comes within NEAR_START_BARS of the first loaded bar: older history is wanted. */
+  /**
+   * Called when the view comes within NEAR_START_BARS of the first bar shown and no older
+   * bars are in hand: older history is wanted (from the store). Bars in hand are shown first.
+   */
   onNearStart(handler: (() => void) | undefined): void {
     this.nearStartHandler = handler;
   }
 
+  /** Called when the bars shown grow at the front (older bars shown): what is drawn over them (indicators) should follow. */
+  onHistoryChange(handler: (() => void) | undefined): void {
+    this.historyHandler = handler;
+  }
+
   private onRange = (range: LogicalRange | null): void => {
-    if (range && this.history && this.history.ts.length > 0 && range.from < NEAR_START_BARS) this.nearStartHandler?.();
+    if (!range || !this.history || this.history.ts.length === 0 || range.from >= NEAR_START_BARS) return;
+    if (!this.window.holdingBack) return this.nearStartHandler?.();
+    // Not from inside the library's range callback: the next task re-sets the data, if the
+    // view is still near the start then (a callback may report a range already replaced).
+    this.showOlderTimer ??= setTimeout(() => {
+      this.showOlderTimer = undefined;
+      const now = this.chart.timeScale().getVisibleLogicalRange();
+      if (now && now.from < NEAR_START_BARS) this.showFront(this.window.showOlder());
+    }, 0);
   };
 
-  /** The loaded history, with every older page in front. */
+  /** The bars shown (the library holds these): from the first shown to the newest. */
   historyPayload(): BarsPayload | undefined {
-    return this.history;
+    const h = this.history;
+    if (!h || this.window.from === 0) return h;
+    if (!this.shownPayload) {
+      const k = this.window.from;
+      this.shownPayload = { ...h, ts: h.ts.slice(k), open: h.open.slice(k), high: h.high.slice(k), low: h.low.slice(k), close: h.close.slice(k), volume: h.volume.slice(k) };
+    }
+    return this.shownPayload;
+  }
+
+  /** Bars the library has been given (the bench and the specs read it). */
+  shownBars(): number {
+    return this.window.shown;
   }
 
   /**
-   * Older history in front of the loaded bars (a page from scrolling back). The view stays
+   * Older history in front of the bars in hand (a page from scrolling back). The view stays
    * on the bars it showed; live bars in the tail stay as they are.
    */
   prependBars(older: BarsPayload): void {
@@ -146,15 +179,24 @@ export class ChartController {
     const merged = prependPayload(older, current);
     const added = merged.ts.length - current.ts.length;
     if (added === 0) return;
-    const view = this.chart.timeScale().getVisibleLogicalRange();
     this.history = merged;
-    const rows: (CandlestickData | WhitespaceData)[] = toCandles(merged);
-    // The tail may have taken over the history's last bar (LiveTail): it stays blank here.
-    if (this.live.start === merged.ts[merged.ts.length - 1]) rows[rows.length - 1] = { time: rows[rows.length - 1]!.time };
-    this.candles.setData(rows);
     this.volume.columns.prepend({ ts: merged.ts.slice(0, added), open: merged.open.slice(0, added), close: merged.close.slice(0, added), volume: merged.volume.slice(0, added) });
+    this.showFront(this.window.prepended(added));
+  }
+
+  /** `added` more bars are shown at the front: the library is given the shown bars again, the view kept where it was. */
+  private showFront(added: number): void {
+    const h = this.history;
+    this.shownPayload = undefined;
+    if (!h || added === 0) return;
+    const view = this.chart.timeScale().getVisibleLogicalRange();
+    const rows: (CandlestickData | WhitespaceData)[] = toCandles(h, this.window.from);
+    // The tail may have taken over the history's last bar (LiveTail): it stays blank here.
+    if (this.live.start === h.ts[h.ts.length - 1]) rows[rows.length - 1] = { time: rows[rows.length - 1]!.time };
+    this.candles.setData(rows);
     if (view) this.chart.timeScale().setVisibleLogicalRange({ from: view.from + added, to: view.to + added });
     this.applyMarkers();
+    this.historyHandler?.();
   }
 
   onLegend(handler: (v: LegendValues | undefined) => void): void {
@@ -175,10 +217,19 @@ export class ChartController {
     this.pendingBars.clear();
   }
 
+  /**
+   * A new history, of any length: the library is given its newest HISTORY_PAGE bars (what
+   * a view can reach without scrolling far), the rest as the view scrolls back to them.
+   */
   setBars(p: BarsPayload): void {
     this.holding = false;
     this.history = p;
+    this.shownPayload = undefined;
+    this.window.reset(p.ts.length);
+    if (this.showOlderTimer !== undefined) clearTimeout(this.showOlderTimer);
+    this.showOlderTimer = undefined;
     const n = p.ts.length;
+    const shown = this.window.shown;
     // Every series' times make up the time scale: indicators of the old history would keep
     // it longer than the new bars and push the view off them (the chart holds its offset
     // from the last time point). Indicators are recomputed for the new bars.
@@ -190,7 +241,7 @@ export class ChartController {
       this.tail.setData([]);
     }
     this.volume.columns.set(p);
-    this.candles.setData(toCandles(p));
+    this.candles.setData(toCandles(p, this.window.from));
     // Re-applying a price format re-measures every bar: only when it really changes.
     const decimals = priceDecimalsOf(p.close);
     if (decimals !== this.decimals) {
@@ -206,7 +257,7 @@ export class ChartController {
     this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1] } : undefined;
     for (const ts of this.pendingBars.keys()) if (this.lastTime !== undefined && ts <= this.lastTime) this.pendingBars.delete(ts);
     // Open on the latest bars, as a trader wants; fitting 100k bars first would be wasted work.
-    if (n > 300) this.chart.timeScale().setVisibleLogicalRange({ from: n - 300, to: n + 5 });
+    if (shown > 300) this.chart.timeScale().setVisibleLogicalRange({ from: shown - 300, to: shown + 5 });
     else this.chart.timeScale().fitContent();
     this.hovering = false;
     this.emitLegend(this.lastBar);
@@ -317,8 +368,9 @@ export class ChartController {
     return this.indicatorMeta.get(key)?.lastTs;
   }
 
-  setIndicator(plot: IndicatorPlot): void {
-    this.removeIndicator(plot.key);
+  setIndicator(whole: IndicatorPlot): void {
+    this.removeIndicator(whole.key);
+    const plot = this.fromFirstShown(whole);
     if (plot.kind === 'pattern') {
       const values = Object.values(plot.outputs)[0] ?? [];
       const marks: SeriesMarker<Time>[] = [];
@@ -364,6 +416,20 @@ export class ChartController {
     this.indicatorMeta.set(plot.key, { outputs, histogram: outputs.map((o) => /hist/i.test(o)), lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity });
   }
 
+  /**
+   * The plot's points from the first bar shown on: points before it would add time points
+   * with no candle under them, and lengthen the time scale the window keeps short.
+   */
+  private fromFirstShown(plot: IndicatorPlot): IndicatorPlot {
+    const first = this.history?.ts[this.window.from];
+    if (first === undefined || plot.ts.length === 0 || plot.ts[0]! >= first) return plot;
+    let k = 0;
+    while (k < plot.ts.length && plot.ts[k]! < first) k++;
+    const outputs: IndicatorPlot['outputs'] = {};
+    for (const [name, values] of Object.entries(plot.outputs)) outputs[name] = values.slice(k);
+    return { ...plot, ts: plot.ts.slice(k), outputs };
+  }
+
   removeIndicator(key: string): void {
     const series = this.indicatorSeries.get(key);
     if (!series) return;
@@ -385,8 +451,8 @@ export class ChartController {
 
   /** Markers go on the series that draws their bar: the history's or the tail's. */
   private applyMarkers(): void {
-    // Markers before the first loaded bar wait for their page: the library would pin them to the first bar.
-    const first = this.history?.ts[0];
+    // Markers before the first bar shown wait for their page: the library would pin them to the first bar.
+    const first = this.history?.ts[this.window.from];
     const loaded = (m: SeriesMarker<Time>) => first === undefined || (m.time as number) * 1000 >= first;
     const all = this.baseMarkers.filter(loaded);
     for (const m of this.patternMarkers.values()) all.push(...m.filter(loaded));
@@ -400,6 +466,7 @@ export class ChartController {
 
   dispose(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    if (this.showOlderTimer !== undefined) clearTimeout(this.showOlderTimer);
     this.liveLegend.cancel();
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);

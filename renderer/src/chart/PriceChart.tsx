@@ -115,13 +115,14 @@ export function PriceChart() {
           if (stale) return;
           pages.older(older);
           ctrl.prependBars(older);
-          setBars(ctrl.historyPayload());
         })
         .catch((e) => {
           pages.failed();
           if (!stale) setError(errorText(e));
         });
     });
+    // Older bars shown (from the store, or held back by the chart): indicators follow them.
+    ctrl.onHistoryChange(() => !stale && setBars(ctrl.historyPayload()));
     client()
       .call('data.bars', cursor !== undefined ? { symbol, timeframe, to: cursor - 1, limit: HISTORY_PAGE } : { symbol, timeframe, limit: HISTORY_PAGE })
       .then((p) => {
@@ -130,7 +131,7 @@ export function PriceChart() {
         pages.loaded(p);
         ctrl.setBars(p);
         performance.mark('keel:bars-set');
-        setBars(p);
+        setBars(ctrl.historyPayload());
         requestAnimationFrame(() => {
           performance.mark('keel:chart-painted');
           window.dispatchEvent(new Event(CHART_PAINTED));
@@ -142,6 +143,7 @@ export function PriceChart() {
       stale = true;
       off();
       ctrl.onNearStart(undefined);
+      ctrl.onHistoryChange(undefined);
     };
   }, [ctrl, symbol, timeframe, reconnects, replayKey]);
 

@@ -5,12 +5,15 @@ import { palette } from '../theme';
 /** The chart's clock is whole seconds; the engine's is milliseconds. */
 export const toChartTime = (ms: number): UTCTimestamp => Math.floor(ms / 1000) as UTCTimestamp;
 
-/** Columns to candle rows in one pass: the only per-bar allocation before the first paint. */
-export function toCandles(p: BarsPayload): CandlestickData[] {
-  const n = p.ts.length;
+/** Columns from index `from` on to candle rows in one pass: the only per-bar allocation before the first paint. */
+export function toCandles(p: BarsPayload, from = 0): CandlestickData[] {
+  const n = p.ts.length - from;
   const { ts, open, high, low, close } = p;
-  const out = new Array<CandlestickData>(n);
-  for (let i = 0; i < n; i++) out[i] = { time: toChartTime(ts[i]!), open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]! };
+  const out = new Array<CandlestickData>(Math.max(0, n));
+  for (let i = 0; i < n; i++) {
+    const j = from + i;
+    out[i] = { time: toChartTime(ts[j]!), open: open[j]!, high: high[j]!, low: low[j]!, close: close[j]! };
+  }
   return out;
 }
 

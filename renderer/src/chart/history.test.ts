@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BarsPayload } from '../../../engine/protocol';
-import { HISTORY_PAGE, HistoryPages, prependPayload } from './history';
+import { HISTORY_PAGE, HistoryPages, ShownWindow, prependPayload } from './history';
 
 const page = (from: number, n: number): BarsPayload => {
   const ts = Array.from({ length: n }, (_, i) => (from + i) * 60_000);
@@ -28,6 +28,40 @@ describe('HistoryPages', () => {
     expect(pages.next()).toBeUndefined();
     pages.loaded(page(50_000, HISTORY_PAGE));
     expect(pages.next()).toBe(50_000 * 60_000);
+  });
+});
+
+describe('ShownWindow', () => {
+  it('shows the newest page of a long history, then a page more each time, down to the first bar', () => {
+    const w = new ShownWindow();
+    w.reset(100_000);
+    expect([w.from, w.shown, w.holdingBack]).toEqual([100_000 - HISTORY_PAGE, HISTORY_PAGE, true]);
+    const added: number[] = [];
+    while (w.holdingBack) added.push(w.showOlder());
+    expect(added).toEqual([HISTORY_PAGE, HISTORY_PAGE, HISTORY_PAGE, HISTORY_PAGE]);
+    expect([w.from, w.shown]).toEqual([0, 100_000]);
+    expect(w.showOlder()).toBe(0);
+  });
+
+  it('shows a short history whole, and a last page shorter than the others', () => {
+    const w = new ShownWindow();
+    w.reset(500);
+    expect([w.from, w.shown, w.holdingBack]).toEqual([0, 500, false]);
+    w.reset(HISTORY_PAGE + 7);
+    expect(w.shown).toBe(HISTORY_PAGE);
+    expect(w.showOlder()).toBe(7);
+    expect([w.from, w.shown, w.holdingBack]).toEqual([0, HISTORY_PAGE + 7, false]);
+  });
+
+  it('shows a page from the store at once when nothing is held back, and behind the held-back bars otherwise', () => {
+    const w = new ShownWindow();
+    w.reset(HISTORY_PAGE);
+    expect(w.prepended(5_000)).toBe(5_000);
+    expect([w.from, w.shown]).toEqual([0, HISTORY_PAGE + 5_000]);
+    w.reset(HISTORY_PAGE + 100);
+    expect(w.prepended(5_000)).toBe(0);
+    expect([w.from, w.shown]).toEqual([5_100, HISTORY_PAGE]);
+    expect(w.showOlder()).toBe(5_100);
   });
 });
 

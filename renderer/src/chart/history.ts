@@ -47,6 +47,59 @@ export class HistoryPages {
   }
 }
 
+/**
+ * Which of the bars in hand the chart library is given. The chart may be handed any length
+ * of history (a page from the store, or a whole series from elsewhere); the library's
+ * per-bar cost (a time point, a row and a view item each, on every load) is paid for the
+ * newest HISTORY_PAGE, and a page more each time the view nears the first bar it was given.
+ * Bars are indexed oldest first; what is shown always runs to the newest.
+ */
+export class ShownWindow {
+  private total = 0;
+  private start = 0;
+
+  /** `n` new bars are in hand: the newest page of them is shown. */
+  reset(n: number): void {
+    this.total = n;
+    this.start = Math.max(0, n - HISTORY_PAGE);
+  }
+
+  /** Index of the first bar shown. */
+  get from(): number {
+    return this.start;
+  }
+
+  /** Bars shown. */
+  get shown(): number {
+    return this.total - this.start;
+  }
+
+  /** Older bars are in hand but not shown yet. */
+  get holdingBack(): boolean {
+    return this.start > 0;
+  }
+
+  /** One more page of the held-back bars is shown; how many that added (0 when none were held back). */
+  showOlder(): number {
+    const from = Math.max(0, this.start - HISTORY_PAGE);
+    const added = this.start - from;
+    this.start = from;
+    return added;
+  }
+
+  /**
+   * `k` older bars were put in front of those in hand (a page from the store). They are
+   * shown when nothing was held back; otherwise they wait behind the held-back ones.
+   * Returns how many became shown.
+   */
+  prepended(k: number): number {
+    this.total += k;
+    if (this.start === 0) return k;
+    this.start += k;
+    return 0;
+  }
+}
+
 /** `older`'s bars before the first of `p`, then `p`'s: one payload. */
 export function prependPayload(older: BarsPayload, p: BarsPayload): BarsPayload {
   const first = p.ts[0] ?? Infinity;
