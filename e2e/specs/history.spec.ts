@@ -43,16 +43,29 @@ test('a long history loads its newest page, and older pages as the chart scrolls
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   for (let i = 0; i < 60 && (await chart.getAttribute('data-bars')) === '20000'; i++) await page.mouse.wheel(-4000, 0);
   await expect(chart).toHaveAttribute('data-bars', '40000');
-  for (let i = 0; i < 80 && (await chart.getAttribute('data-bars')) === '40000'; i++) await page.mouse.wheel(-4000, 0);
-  // 5,000 left: a short page, and nothing more is asked for.
-  await expect(chart).toHaveAttribute('data-bars', '45000');
+  // 5,000 left: a short page, and nothing more is asked for. The chart library holds two
+  // pages at most, so the newest bars give way to the first ones.
+  const firstBar = new Date(Date.UTC(2024, 0, 1)).toISOString();
+  for (let i = 0; i < 80 && (await chart.getAttribute('data-first-bar')) !== firstBar; i++) await page.mouse.wheel(-4000, 0);
+  await expect(chart).toHaveAttribute('data-first-bar', firstBar);
+  await expect(chart).toHaveAttribute('data-bars', '40000');
   await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
   await app.shot('markets-history-paged');
+
+  // Back to the latest bars in one step: the newest page is shown again.
+  await page.getByRole('button', { name: 'Go to the latest bar' }).click();
+  await expect(chart).toHaveAttribute('data-bars', '20000');
+  await expect(chart).toHaveAttribute('data-first-bar', new Date(Date.UTC(2024, 0, 1) + 25_000 * 60_000).toISOString());
+  await expect(page.getByRole('button', { name: 'Go to the latest bar' })).toHaveCount(0);
+  await page.mouse.move(0, 0);
+  await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 05:59');
+  await expect(page.getByRole('list', { name: 'Indicators on chart' }).getByRole('listitem')).toHaveCount(1);
 });
 
 type DebugChart = {
   setBars(p: unknown): void;
   shownBars(): number;
+  shownSpan(): { first: number; last: number } | undefined;
   volumeBars(): number;
   chart: { timeScale(): { getVisibleRange(): { from: number; to: number } | null; setVisibleLogicalRange(r: { from: number; to: number }): void } };
 };
@@ -94,13 +107,20 @@ test('a history handed to the chart whole is drawn from its newest page, the res
   expect(handed).toEqual({ shown: 20_000, volume: 45_000 });
   await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 05:59');
 
-  const shown = () => page.evaluate(() => (window as unknown as DebugWindow).keelDebug.chart().shownBars());
+  const shown = () =>
+    page.evaluate(() => {
+      const c = (window as unknown as DebugWindow).keelDebug.chart();
+      const span = c.shownSpan()!;
+      return { bars: c.shownBars(), first: span.first / 1000, last: span.last / 1000 };
+    });
+  const newest = first + (45_000 - 1) * 60;
   const box = (await chart.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  for (const want of [40_000, 45_000]) {
-    for (let i = 0; i < 80 && (await shown()) < want; i++) await page.mouse.wheel(-4000, 0);
-    await expect.poll(shown).toBe(want);
-  }
+  for (let i = 0; i < 80 && (await shown()).bars < 40_000; i++) await page.mouse.wheel(-4000, 0);
+  await expect.poll(shown).toEqual({ bars: 40_000, first: first + 5_000 * 60, last: newest });
+  // Further back, the newest bars give way: the library never holds more than two pages.
+  for (let i = 0; i < 80 && (await shown()).first > first; i++) await page.mouse.wheel(-4000, 0);
+  await expect.poll(shown).toEqual({ bars: 40_000, first, last: first + 39_999 * 60 });
   // Scrolled to the very first bar: it is on screen, drawn from the bars held back until now.
   for (let i = 0; i < 20; i++) await page.mouse.wheel(-4000, 0);
   const range = await page.evaluate(() => (window as unknown as DebugWindow).keelDebug.chart().chart.timeScale().getVisibleRange());
@@ -111,4 +131,11 @@ test('a history handed to the chart whole is drawn from its newest page, the res
   await expect(page.getByLabel('Bar time')).toContainText('2024-01-01 02:');
   await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
   await app.shot('markets-history-first-bar');
+
+  // Forward again with the wheel: the newest bars come back a page at a time, then the view reaches the latest bar.
+  for (let i = 0; i < 200 && (await shown()).last < newest; i++) await page.mouse.wheel(4000, 0);
+  await expect.poll(shown).toEqual({ bars: 40_000, first: first + 5_000 * 60, last: newest });
+  await page.keyboard.press('End');
+  await page.mouse.move(0, 0);
+  await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 05:59');
 });

@@ -19,7 +19,10 @@ describe('shortcuts', () => {
     expect(shortcutFor(key({ key: 'p' }), false)).toEqual({ kind: 'replay' });
     expect(shortcutFor(key({ key: 'p' }), true)).toBeUndefined();
     expect(shortcutFor(key({ key: 'p', ctrlKey: true }), false)).toBeUndefined();
+    expect(shortcutFor(key({ key: 'End' }), false)).toEqual({ kind: 'latest' });
+    expect(shortcutFor(key({ key: 'End' }), true)).toBeUndefined();
     // every bound key is listed in the help overlay
     expect(SHORTCUTS.some((s) => s.keys === 'P' && /replay/i.test(s.does))).toBe(true);
+    expect(SHORTCUTS.some((s) => s.keys === 'End' && /latest bar/i.test(s.does))).toBe(true);
   });
 });

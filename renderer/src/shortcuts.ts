@@ -14,6 +14,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Alt + 1 … 5', does: 'Markets, Backtest, Data, Risk, System' },
   { keys: 'B / S', does: 'Order ticket: buy / sell side (Markets)' },
   { keys: 'P', does: 'Market replay: play / pause (starts one if none runs; Markets)' },
+  { keys: 'End', does: 'Chart: back to the latest bar (Markets)' },
   { keys: 'Esc', does: 'Close a dialog or menu' },
   { keys: 'Arrow keys on a divider', does: 'Resize panels (Shift for bigger steps)' },
 ];
@@ -32,6 +33,7 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 
   | { kind: 'screen'; screen: Screen }
   | { kind: 'side'; side: 'buy' | 'sell' }
   | { kind: 'replay' }
+  | { kind: 'latest' }
   | undefined {
   if ((e.ctrlKey || e.metaKey) && e.shiftKey && (e.key === 'K' || e.key === 'k' || e.code === 'KeyK')) return { kind: 'kill' };
   if (e.altKey && !e.ctrlKey && !e.metaKey) {
@@ -44,6 +46,7 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 
   if (e.key === 'b' || e.key === 'B') return { kind: 'side', side: 'buy' };
   if (e.key === 's' || e.key === 'S') return { kind: 'side', side: 'sell' };
   if (e.key === 'p' || e.key === 'P') return { kind: 'replay' };
+  if (e.key === 'End') return { kind: 'latest' };
   return undefined;
 }
 
@@ -58,6 +61,9 @@ export function installShortcuts(): () => void {
     else if (s.kind === 'replay') {
       if (ui.screen !== 'markets') return;
       void toggleReplay(useReplay.getState().speed);
+    } else if (s.kind === 'latest') {
+      if (ui.screen !== 'markets') return;
+      document.querySelector<HTMLButtonElement>('button[aria-label="Go to the latest bar"]')?.click();
     } else if (s.kind === 'side') {
       if (ui.screen !== 'markets') return;
       document.querySelector<HTMLButtonElement>(`form[aria-label="Order ticket"] button.${s.side}`)?.click();

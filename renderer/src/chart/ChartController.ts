@@ -23,7 +23,7 @@ import {
 import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
-import { NEAR_START_BARS, ShownWindow, prependPayload } from './history';
+import { NEAR_END_BARS, NEAR_START_BARS, ShownWindow, prependPayload } from './history';
 import { LiveTail } from './liveTail';
 import { trailingThrottle } from './throttle';
 import { createTimeChart } from './timeScale';
@@ -78,13 +78,16 @@ export class ChartController {
   private lastBar: LegendValues | undefined;
   /** The history in hand (setBars, then older pages in front), as columns in ms. */
   private history: BarsPayload | undefined;
-  /** How much of `history` the library has been given: the newest page, more as the view scrolls back. */
+  /** Which of `history` the library has been given: the newest page, then pages as the view nears either end. */
   private window = new ShownWindow();
   /** historyPayload()'s answer until the history or the window changes. */
   private shownPayload: BarsPayload | undefined;
-  private showOlderTimer: ReturnType<typeof setTimeout> | undefined;
+  private moveTimer: ReturnType<typeof setTimeout> | undefined;
   private nearStartHandler: (() => void) | undefined;
   private historyHandler: (() => void) | undefined;
+  private awayHandler: ((away: boolean) => void) | undefined;
+  /** The view is off the latest bar (scrolled back): the page offers a way back. */
+  private away = false;
   private hovering = false;
   /** While history is reloading, live bars wait here instead of drawing on the old data. */
   private holding = false;
@@ -141,25 +144,59 @@ export class ChartController {
     this.historyHandler = handler;
   }
 
+  /** Called when the view leaves the latest bar (true) or comes back to it (false). */
+  onAwayFromLatest(handler: ((away: boolean) => void) | undefined): void {
+    this.awayHandler = handler;
+  }
+
+  /** The view back on the latest bars: the newest page shown again if the window had moved back. */
+  scrollToLatest(): void {
+    if (this.window.atNewest) this.chart.timeScale().scrollToRealTime();
+    else this.moveWindow(() => this.window.showNewest(), { toLatest: true });
+  }
+
+  private noteAway(range: LogicalRange | null): void {
+    // scrollPosition: bars between the right edge and the last bar (negative when scrolled back).
+    const away = Boolean(range) && (!this.window.atNewest || this.chart.timeScale().scrollPosition() < -3);
+    if (away === this.away) return;
+    this.away = away;
+    this.awayHandler?.(away);
+  }
+
   private onRange = (range: LogicalRange | null): void => {
-    if (!range || !this.history || this.history.ts.length === 0 || range.from >= NEAR_START_BARS) return;
-    if (!this.window.holdingBack) return this.nearStartHandler?.();
+    this.noteAway(range);
+    if (!range || !this.history || this.history.ts.length === 0) return;
+    if (range.from < NEAR_START_BARS && !this.window.holdingBack) return this.nearStartHandler?.();
+    if (this.windowMoveFor(range) === 'none') return;
     // Not from inside the library's range callback: the next task re-sets the data, if the
-    // view is still near the start then (a callback may report a range already replaced).
-    this.showOlderTimer ??= setTimeout(() => {
-      this.showOlderTimer = undefined;
+    // view still asks for it then (a callback may report a range already replaced).
+    this.moveTimer ??= setTimeout(() => {
+      this.moveTimer = undefined;
       const now = this.chart.timeScale().getVisibleLogicalRange();
-      if (now && now.from < NEAR_START_BARS) this.showFront(this.window.showOlder());
+      const move = now ? this.windowMoveFor(now) : 'none';
+      if (move !== 'none') this.moveWindow(() => (move === 'older' ? this.window.showOlder() : move === 'newer' ? this.window.showNewer() : this.window.showNewest()));
     }, 0);
   };
 
-  /** The bars shown (the library holds these): from the first shown to the newest. */
+  /** Which way the window of shown bars should move for a view on `range`. */
+  private windowMoveFor(range: LogicalRange): 'none' | 'older' | 'newer' | 'newest' {
+    const w = this.window;
+    if (range.from < NEAR_START_BARS && w.holdingBack) return 'older';
+    if (w.atNewest) return 'none';
+    // The view jumped past the last bar shown, to the live end (a double click on the time axis does).
+    if (range.from >= w.shown) return 'newest';
+    return range.to > w.shown - NEAR_END_BARS ? 'newer' : 'none';
+  }
+
+  /** The bars shown (the library holds these), oldest first. */
   historyPayload(): BarsPayload | undefined {
     const h = this.history;
-    if (!h || this.window.from === 0) return h;
+    const w = this.window;
+    if (!h || (w.from === 0 && w.atNewest)) return h;
     if (!this.shownPayload) {
-      const k = this.window.from;
-      this.shownPayload = { ...h, ts: h.ts.slice(k), open: h.open.slice(k), high: h.high.slice(k), low: h.low.slice(k), close: h.close.slice(k), volume: h.volume.slice(k) };
+      const a = w.from;
+      const b = w.to;
+      this.shownPayload = { ...h, ts: h.ts.slice(a, b), open: h.open.slice(a, b), high: h.high.slice(a, b), low: h.low.slice(a, b), close: h.close.slice(a, b), volume: h.volume.slice(a, b) };
     }
     return this.shownPayload;
   }
@@ -167,6 +204,13 @@ export class ChartController {
   /** Bars the library has been given (the bench and the specs read it). */
   shownBars(): number {
     return this.window.shown;
+  }
+
+  /** Open times (ms) of the first and last bars the library has been given. */
+  shownSpan(): { first: number; last: number } | undefined {
+    const h = this.history;
+    if (!h || this.window.shown === 0) return undefined;
+    return { first: h.ts[this.window.from]!, last: h.ts[this.window.to - 1]! };
   }
 
   /**
@@ -181,20 +225,40 @@ export class ChartController {
     if (added === 0) return;
     this.history = merged;
     this.volume.columns.prepend({ ts: merged.ts.slice(0, added), open: merged.open.slice(0, added), close: merged.close.slice(0, added), volume: merged.volume.slice(0, added) });
-    this.showFront(this.window.prepended(added));
+    this.moveWindow(
+      () => {
+        this.window.prepended(added);
+        return true;
+      },
+      { prepended: added },
+    );
   }
 
-  /** `added` more bars are shown at the front: the library is given the shown bars again, the view kept where it was. */
-  private showFront(added: number): void {
+  /**
+   * Moves the window of shown bars (`move` says whether it did) and gives the library the
+   * bars now shown, keeping the view on the bars it showed (or, `toLatest`, putting it on
+   * the latest ones). `prepended` bars were put in front of the history meanwhile.
+   */
+  private moveWindow(move: () => boolean, { prepended = 0, toLatest = false } = {}): void {
     const h = this.history;
+    // (`h` already has the prepended bars in front: the first bar shown is `prepended` further on.)
+    const before = { from: this.window.from, shown: this.window.shown, first: h?.ts[this.window.from + prepended] };
+    if (!h || !move()) return;
     this.shownPayload = undefined;
-    if (!h || added === 0) return;
+    if (before.first === h.ts[this.window.from] && before.shown === this.window.shown) return; // the same bars (a page that waits behind held-back ones)
     const view = this.chart.timeScale().getVisibleLogicalRange();
-    const rows: (CandlestickData | WhitespaceData)[] = toCandles(h, this.window.from);
+    const rows: (CandlestickData | WhitespaceData)[] = toCandles(h, this.window.from, this.window.to);
     // The tail may have taken over the history's last bar (LiveTail): it stays blank here.
-    if (this.live.start === h.ts[h.ts.length - 1]) rows[rows.length - 1] = { time: rows[rows.length - 1]!.time };
+    if (this.window.atNewest && this.live.start === h.ts[h.ts.length - 1]) rows[rows.length - 1] = { time: rows[rows.length - 1]!.time };
+    // Indicators drawn over the old window would keep its time points: they are recomputed for the new one.
+    this.clearIndicatorData();
     this.candles.setData(rows);
-    if (view) this.chart.timeScale().setVisibleLogicalRange({ from: view.from + added, to: view.to + added });
+    // As setBars opens a chart (an animated scroll here would run against the new range).
+    if (toLatest) this.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, this.window.shown - 300), to: this.window.shown + 5 });
+    else if (view) {
+      const follow = (x: number) => ShownWindow.follow(x, before, this.window, prepended);
+      this.chart.timeScale().setVisibleLogicalRange({ from: follow(view.from), to: follow(view.to) });
+    }
     this.applyMarkers();
     this.historyHandler?.();
   }
@@ -226,14 +290,14 @@ export class ChartController {
     this.history = p;
     this.shownPayload = undefined;
     this.window.reset(p.ts.length);
-    if (this.showOlderTimer !== undefined) clearTimeout(this.showOlderTimer);
-    this.showOlderTimer = undefined;
+    if (this.moveTimer !== undefined) clearTimeout(this.moveTimer);
+    this.moveTimer = undefined;
     const n = p.ts.length;
     const shown = this.window.shown;
     // Every series' times make up the time scale: indicators of the old history would keep
     // it longer than the new bars and push the view off them (the chart holds its offset
     // from the last time point). Indicators are recomputed for the new bars.
-    for (const list of this.indicatorSeries.values()) for (const s of list) s.setData([]);
+    this.clearIndicatorData();
     // The tail is emptied while the history is too, so neither clear rebuilds the time scale.
     const hadTail = this.live.start !== undefined;
     if (hadTail) {
@@ -241,7 +305,7 @@ export class ChartController {
       this.tail.setData([]);
     }
     this.volume.columns.set(p);
-    this.candles.setData(toCandles(p, this.window.from));
+    this.candles.setData(toCandles(p, this.window.from, this.window.to));
     // Re-applying a price format re-measures every bar: only when it really changes.
     const decimals = priceDecimalsOf(p.close);
     if (decimals !== this.decimals) {
@@ -328,7 +392,9 @@ export class ChartController {
   extendIndicator(plot: IndicatorPlot): void {
     const meta = this.indicatorMeta.get(plot.key);
     const series = this.indicatorSeries.get(plot.key);
-    if (!meta || !series) return;
+    // Away from the newest bars, new points would land past the last bar shown (the window's
+    // return to the newest recomputes them).
+    if (!meta || !series || !this.window.atNewest || !Number.isFinite(meta.lastTs)) return;
     let last = meta.lastTs;
     if (plot.kind === 'pattern') {
       const values = Object.values(plot.outputs)[0] ?? [];
@@ -363,14 +429,15 @@ export class ChartController {
     meta.lastTs = last;
   }
 
-  /** Where an indicator's drawn points end (ms), for asking only what is new. */
+  /** Where an indicator's drawn points end (ms), for asking only what is new; undefined while there is nothing to extend. */
   indicatorEnd(key: string): number | undefined {
-    return this.indicatorMeta.get(key)?.lastTs;
+    const end = this.indicatorMeta.get(key)?.lastTs;
+    return this.window.atNewest && end !== undefined && Number.isFinite(end) ? end : undefined;
   }
 
   setIndicator(whole: IndicatorPlot): void {
     this.removeIndicator(whole.key);
-    const plot = this.fromFirstShown(whole);
+    const plot = this.clipToShown(whole);
     if (plot.kind === 'pattern') {
       const values = Object.values(plot.outputs)[0] ?? [];
       const marks: SeriesMarker<Time>[] = [];
@@ -417,17 +484,28 @@ export class ChartController {
   }
 
   /**
-   * The plot's points from the first bar shown on: points before it would add time points
-   * with no candle under them, and lengthen the time scale the window keeps short.
+   * The plot's points over the bars shown (and after them while the newest is shown, for the
+   * live tail): other points would add time points with no candle under them and lengthen
+   * the time scale the window keeps short.
    */
-  private fromFirstShown(plot: IndicatorPlot): IndicatorPlot {
-    const first = this.history?.ts[this.window.from];
-    if (first === undefined || plot.ts.length === 0 || plot.ts[0]! >= first) return plot;
-    let k = 0;
-    while (k < plot.ts.length && plot.ts[k]! < first) k++;
+  private clipToShown(plot: IndicatorPlot): IndicatorPlot {
+    const span = this.shownSpan();
+    if (!span || plot.ts.length === 0) return plot;
+    const last = this.window.atNewest ? Infinity : span.last;
+    if (plot.ts[0]! >= span.first && plot.ts[plot.ts.length - 1]! <= last) return plot;
+    let a = 0;
+    while (a < plot.ts.length && plot.ts[a]! < span.first) a++;
+    let b = plot.ts.length;
+    while (b > a && plot.ts[b - 1]! > last) b--;
     const outputs: IndicatorPlot['outputs'] = {};
-    for (const [name, values] of Object.entries(plot.outputs)) outputs[name] = values.slice(k);
-    return { ...plot, ts: plot.ts.slice(k), outputs };
+    for (const [name, values] of Object.entries(plot.outputs)) outputs[name] = values.slice(a, b);
+    return { ...plot, ts: plot.ts.slice(a, b), outputs };
+  }
+
+  /** Every indicator's points dropped (the series stay): they are recomputed for new bars. */
+  private clearIndicatorData(): void {
+    for (const list of this.indicatorSeries.values()) for (const s of list) s.setData([]);
+    for (const meta of this.indicatorMeta.values()) meta.lastTs = -Infinity;
   }
 
   removeIndicator(key: string): void {
@@ -451,9 +529,10 @@ export class ChartController {
 
   /** Markers go on the series that draws their bar: the history's or the tail's. */
   private applyMarkers(): void {
-    // Markers before the first bar shown wait for their page: the library would pin them to the first bar.
-    const first = this.history?.ts[this.window.from];
-    const loaded = (m: SeriesMarker<Time>) => first === undefined || (m.time as number) * 1000 >= first;
+    // Markers outside the bars shown wait for their page: the library would pin them to the nearest bar.
+    const span = this.shownSpan();
+    const last = this.window.atNewest ? Infinity : (span?.last ?? Infinity);
+    const loaded = (m: SeriesMarker<Time>) => !span || ((m.time as number) * 1000 >= span.first && (m.time as number) * 1000 <= last);
     const all = this.baseMarkers.filter(loaded);
     for (const m of this.patternMarkers.values()) all.push(...m.filter(loaded));
     if (this.patternMarkers.size) all.sort((a, b) => (a.time as number) - (b.time as number));
@@ -466,7 +545,7 @@ export class ChartController {
 
   dispose(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    if (this.showOlderTimer !== undefined) clearTimeout(this.showOlderTimer);
+    if (this.moveTimer !== undefined) clearTimeout(this.moveTimer);
     this.liveLegend.cancel();
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);

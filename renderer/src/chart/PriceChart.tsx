@@ -79,11 +79,13 @@ export function PriceChart() {
   const [bars, setBars] = useState<BarsPayload | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
+  const [away, setAway] = useState(false);
 
   useEffect(() => {
     const c = new ChartController(host.current!);
     setCtrl(c);
     activeChart = c;
+    c.onAwayFromLatest(setAway);
     return () => {
       c.dispose();
       if (activeChart === c) activeChart = undefined;
@@ -245,7 +247,14 @@ export function PriceChart() {
           </span>
         )}
       </div>
-      <div ref={host} className="chart-host" role="img" aria-label={`Price chart ${symbol ?? ''} ${timeframe ?? ''}`.trim()} data-bars={bars?.ts.length ?? 0} />
+      {away && (
+        <button className="chart-latest" onClick={() => ctrl?.scrollToLatest()} aria-label="Go to the latest bar" title="Go to the latest bar (End)">
+          Latest ⇥
+        </button>
+      )}
+      <div ref={host} className="chart-host" role="img" aria-label={`Price chart ${symbol ?? ''} ${timeframe ?? ''}`.trim()} data-bars={bars?.ts.length ?? 0}
+        data-first-bar={bars?.ts.length ? new Date(bars.ts[0]!).toISOString() : undefined}
+      />
     </div>
   );
 }

@@ -5,9 +5,9 @@ import { palette } from '../theme';
 /** The chart's clock is whole seconds; the engine's is milliseconds. */
 export const toChartTime = (ms: number): UTCTimestamp => Math.floor(ms / 1000) as UTCTimestamp;
 
-/** Columns from index `from` on to candle rows in one pass: the only per-bar allocation before the first paint. */
-export function toCandles(p: BarsPayload, from = 0): CandlestickData[] {
-  const n = p.ts.length - from;
+/** Columns [from, to) to candle rows in one pass: the only per-bar allocation before the first paint. */
+export function toCandles(p: BarsPayload, from = 0, to = p.ts.length): CandlestickData[] {
+  const n = to - from;
   const { ts, open, high, low, close } = p;
   const out = new Array<CandlestickData>(Math.max(0, n));
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BarsPayload } from '../../../engine/protocol';
-import { HISTORY_PAGE, HistoryPages, ShownWindow, prependPayload } from './history';
+import { HISTORY_PAGE, HistoryPages, SHOWN_MAX, ShownWindow, prependPayload } from './history';
 
 const page = (from: number, n: number): BarsPayload => {
   const ts = Array.from({ length: n }, (_, i) => (from + i) * 60_000);
@@ -32,36 +32,74 @@ describe('HistoryPages', () => {
 });
 
 describe('ShownWindow', () => {
-  it('shows the newest page of a long history, then a page more each time, down to the first bar', () => {
+  const state = (w: ShownWindow) => ({ from: w.from, to: w.to, holdingBack: w.holdingBack, atNewest: w.atNewest });
+
+  it('shows the newest page, then a page more as the view goes back, never more than SHOWN_MAX at once', () => {
     const w = new ShownWindow();
     w.reset(100_000);
-    expect([w.from, w.shown, w.holdingBack]).toEqual([100_000 - HISTORY_PAGE, HISTORY_PAGE, true]);
-    const added: number[] = [];
-    while (w.holdingBack) added.push(w.showOlder());
-    expect(added).toEqual([HISTORY_PAGE, HISTORY_PAGE, HISTORY_PAGE, HISTORY_PAGE]);
-    expect([w.from, w.shown]).toEqual([0, 100_000]);
-    expect(w.showOlder()).toBe(0);
+    expect(state(w)).toEqual({ from: 80_000, to: 100_000, holdingBack: true, atNewest: true });
+    expect(w.showOlder()).toBe(true);
+    expect(state(w)).toEqual({ from: 60_000, to: 100_000, holdingBack: true, atNewest: true });
+    expect(w.showOlder()).toBe(true);
+    // The newest page gives way: what the library holds stays two pages, however far back.
+    expect(state(w)).toEqual({ from: 40_000, to: 80_000, holdingBack: true, atNewest: false });
+    expect(w.showOlder() && w.showOlder()).toBe(true);
+    expect(state(w)).toEqual({ from: 0, to: SHOWN_MAX, holdingBack: false, atNewest: false });
+    expect(w.showOlder()).toBe(false);
+  });
+
+  it('comes forward a page at a time, or to the newest page at once', () => {
+    const w = new ShownWindow();
+    w.reset(100_000);
+    while (w.showOlder());
+    expect(w.showNewer()).toBe(true);
+    expect(state(w)).toEqual({ from: 20_000, to: 60_000, holdingBack: true, atNewest: false });
+    while (w.showNewer());
+    expect(state(w)).toEqual({ from: 60_000, to: 100_000, holdingBack: true, atNewest: true });
+    while (w.showOlder());
+    expect(w.showNewest()).toBe(true);
+    expect(state(w)).toEqual({ from: 80_000, to: 100_000, holdingBack: true, atNewest: true });
+    expect(w.showNewest()).toBe(false);
+    expect(w.showNewer()).toBe(false);
   });
 
   it('shows a short history whole, and a last page shorter than the others', () => {
     const w = new ShownWindow();
     w.reset(500);
-    expect([w.from, w.shown, w.holdingBack]).toEqual([0, 500, false]);
+    expect(state(w)).toEqual({ from: 0, to: 500, holdingBack: false, atNewest: true });
     w.reset(HISTORY_PAGE + 7);
     expect(w.shown).toBe(HISTORY_PAGE);
-    expect(w.showOlder()).toBe(7);
-    expect([w.from, w.shown, w.holdingBack]).toEqual([0, HISTORY_PAGE + 7, false]);
+    expect(w.showOlder()).toBe(true);
+    expect(state(w)).toEqual({ from: 0, to: HISTORY_PAGE + 7, holdingBack: false, atNewest: true });
   });
 
-  it('shows a page from the store at once when nothing is held back, and behind the held-back bars otherwise', () => {
+  it('shows a page from the store when the first bar in hand was shown, and keeps it waiting otherwise', () => {
     const w = new ShownWindow();
     w.reset(HISTORY_PAGE);
-    expect(w.prepended(5_000)).toBe(5_000);
-    expect([w.from, w.shown]).toEqual([0, HISTORY_PAGE + 5_000]);
+    w.prepended(5_000);
+    expect(state(w)).toEqual({ from: 0, to: HISTORY_PAGE + 5_000, holdingBack: false, atNewest: true });
+    w.prepended(HISTORY_PAGE);
+    expect(state(w)).toEqual({ from: 0, to: SHOWN_MAX, holdingBack: false, atNewest: false });
     w.reset(HISTORY_PAGE + 100);
-    expect(w.prepended(5_000)).toBe(0);
-    expect([w.from, w.shown]).toEqual([5_100, HISTORY_PAGE]);
-    expect(w.showOlder()).toBe(5_100);
+    w.prepended(5_000);
+    expect(state(w)).toEqual({ from: 5_100, to: HISTORY_PAGE + 5_100, holdingBack: true, atNewest: true });
+  });
+
+  it('keeps the view on the bars it showed, and a view in the live tail the same distance past the last bar shown', () => {
+    const w = new ShownWindow();
+    w.reset(100_000);
+    const before = { from: w.from, shown: w.shown };
+    w.showOlder();
+    // Bar 80,150 was at 150 and is now at 20,150; the tail's second bar follows the 40,000 shown.
+    expect(ShownWindow.follow(150, before, w)).toBe(20_150);
+    expect(ShownWindow.follow(-3.5, before, w)).toBe(19_996.5);
+    expect(ShownWindow.follow(20_001, before, w)).toBe(40_001);
+    // 20,000 bars put in front while bars 0.. were shown: the same bar is 20,000 further on.
+    const front = new ShownWindow();
+    front.reset(HISTORY_PAGE);
+    const b2 = { from: front.from, shown: front.shown };
+    front.prepended(HISTORY_PAGE);
+    expect(ShownWindow.follow(100, b2, front, HISTORY_PAGE)).toBe(20_100);
   });
 });
 

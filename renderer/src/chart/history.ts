@@ -47,20 +47,36 @@ export class HistoryPages {
   }
 }
 
+/** Most bars the chart library is given at once: two pages, far more than a view can show. */
+export const SHOWN_MAX = 2 * HISTORY_PAGE;
+
 /**
- * Which of the bars in hand the chart library is given. The chart may be handed any length
- * of history (a page from the store, or a whole series from elsewhere); the library's
- * per-bar cost (a time point, a row and a view item each, on every load) is paid for the
- * newest HISTORY_PAGE, and a page more each time the view nears the first bar it was given.
- * Bars are indexed oldest first; what is shown always runs to the newest.
+ * How close (in bars) the view may come to the last bar shown, when that is not the newest,
+ * before the next newer page is shown. Larger than any view (at the library's minimum bar
+ * spacing of half a pixel, a 4k screen shows under 8,000 bars), so the jump from the last
+ * bar shown to the live tail is never in view.
+ */
+export const NEAR_END_BARS = HISTORY_PAGE / 2;
+
+/** A view position: index `x` of the library's data (the tail's bars follow the shown ones). */
+export type LogicalIndex = number;
+
+/**
+ * Which of the bars in hand the chart library is given: a window of at most SHOWN_MAX bars,
+ * moved a page at a time as the view nears either of its ends. The library's per-bar cost
+ * (a time point, a row and a view item each, on every load; a pass over all of them for
+ * every new bar) is then paid for what can be looked at, not for everything in hand, however
+ * far back the trader scrolls. Bars are indexed oldest first; the window opens on the newest.
  */
 export class ShownWindow {
   private total = 0;
   private start = 0;
+  private end = 0;
 
   /** `n` new bars are in hand: the newest page of them is shown. */
   reset(n: number): void {
     this.total = n;
+    this.end = n;
     this.start = Math.max(0, n - HISTORY_PAGE);
   }
 
@@ -69,34 +85,72 @@ export class ShownWindow {
     return this.start;
   }
 
-  /** Bars shown. */
-  get shown(): number {
-    return this.total - this.start;
+  /** Index after the last bar shown. */
+  get to(): number {
+    return this.end;
   }
 
-  /** Older bars are in hand but not shown yet. */
+  /** Bars shown. */
+  get shown(): number {
+    return this.end - this.start;
+  }
+
+  /** Older bars are in hand but not shown. */
   get holdingBack(): boolean {
     return this.start > 0;
   }
 
-  /** One more page of the held-back bars is shown; how many that added (0 when none were held back). */
-  showOlder(): number {
-    const from = Math.max(0, this.start - HISTORY_PAGE);
-    const added = this.start - from;
-    this.start = from;
-    return added;
+  /** The newest bar in hand is shown (the live tail joins the shown bars). */
+  get atNewest(): boolean {
+    return this.end === this.total;
+  }
+
+  /** The page before the first bar shown is shown; the newest shown bars give way beyond SHOWN_MAX. False when none was held back. */
+  showOlder(): boolean {
+    if (this.start === 0) return false;
+    this.start = Math.max(0, this.start - HISTORY_PAGE);
+    this.end = Math.min(this.end, this.start + SHOWN_MAX);
+    return true;
+  }
+
+  /** The page after the last bar shown is shown; the oldest shown bars give way beyond SHOWN_MAX. False at the newest. */
+  showNewer(): boolean {
+    if (this.end === this.total) return false;
+    this.end = Math.min(this.total, this.end + HISTORY_PAGE);
+    this.start = Math.max(this.start, this.end - SHOWN_MAX);
+    return true;
+  }
+
+  /** Back to the newest page (the view jumped to the live end). False when already there. */
+  showNewest(): boolean {
+    if (this.end === this.total) return false;
+    this.reset(this.total);
+    return true;
   }
 
   /**
-   * `k` older bars were put in front of those in hand (a page from the store). They are
-   * shown when nothing was held back; otherwise they wait behind the held-back ones.
-   * Returns how many became shown.
+   * `k` older bars were put in front of those in hand (a page from the store). Shown when
+   * the first bar in hand was shown (the view asked for them); otherwise they wait.
    */
-  prepended(k: number): number {
+  prepended(k: number): void {
+    const wasFirst = this.start === 0;
     this.total += k;
-    if (this.start === 0) return k;
     this.start += k;
-    return 0;
+    this.end += k;
+    if (wasFirst && k > 0) {
+      this.start = 0;
+      this.end = Math.min(this.end, SHOWN_MAX);
+    }
+  }
+
+  /**
+   * Where the view's index `x` goes when the window moves from `before` (and `k` bars were
+   * put in front meanwhile): a shown bar stays on the same bar; a position in the tail
+   * (past the last shown bar) stays the same distance past it.
+   */
+  static follow(x: LogicalIndex, before: { from: number; shown: number }, after: ShownWindow, k = 0): LogicalIndex {
+    if (x >= before.shown) return x - before.shown + after.shown;
+    return before.from + k + x - after.from;
   }
 }
 
