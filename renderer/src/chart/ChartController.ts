@@ -139,7 +139,7 @@ export class ChartController {
     this.nearStartHandler = handler;
   }
 
-  /** Called when the bars shown grow at the front (older bars shown): what is drawn over them (indicators) should follow. */
+  /** Called when the bars shown change without a setBars (the window moved, a page came in): what is drawn over them (indicators) should follow. */
   onHistoryChange(handler: (() => void) | undefined): void {
     this.historyHandler = handler;
   }
