@@ -75,6 +75,12 @@ export async function run(): Promise<void> {
       await measure('import, 1M rows appended', () => store.importBars(later, { symbol: 'WALK', timeframe: '1m' }), (r) => r.store!.rowsNew);
       await measure('re-import, all rows overlap', () => store.importBars(csv, { symbol: 'WALK', timeframe: '1m', strict: true }), (r) => r.rowsRead);
       await measure('columnar read from DuckDB', () => store.bars('WALK', '1m'), (s) => s.length);
+      // A chart's newest page of a timeframe made on the fly: read back only as far as the page needs.
+      for (const [label, range] of [['5m page (newest 20k bars)', { last: 20_000 }], ['5m whole range', {}]] as const) {
+        const t0 = performance.now();
+        const page = await store.bars('WALK', '5m', range);
+        console.log(`${label.padEnd(30)} ${(performance.now() - t0).toFixed(0)} ms (${page.length.toLocaleString('en')} bars from ${(ROWS + LATER_ROWS) / 1e6}M stored 1m)`);
+      }
       // Part of what an import costs is paid at the next checkpoint (here: closing the store).
       await measure('checkpoint on close (10M rows)', async () => {
         open = false;

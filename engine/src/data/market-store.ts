@@ -4,7 +4,7 @@ import { dirname, extname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { KeelError, badInput } from '../core/errors';
 import { MARKET_DB_FILE, keelHome } from '../core/paths';
-import { timeframeMs, type Timeframe } from '../core/timeframe';
+import { bucketStart, timeframeMs, type Timeframe } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import type { TradeSeries } from '../model/trade';
 import type { BarBatchConsumer } from './bar-batches';
@@ -12,7 +12,7 @@ import { parseBarFile, summariseBars, type BarFileOptions, type ParsedBars, type
 import { DoubleChunkAppender, resultColumns } from './duck-columns';
 import type { ImportReport, StoreOutcome } from './import-report';
 import { resolveSymbol } from './infer';
-import { barsFromTrades, resampleBars } from './resample';
+import { barsFromTrades, resampleBars, type Resampled } from './resample';
 import { sqlString } from './sql';
 import { migrate } from './store-schema';
 import { parseTradeCsv } from './trade-file';
@@ -227,8 +227,10 @@ export class MarketStore {
       .filter((s) => s.ms < targetMs && targetMs % s.ms === 0)
       .sort((a, b) => b.ms - a.ms)[0];
     if (source) {
-      // `last` counts target bars: the source is read over the whole range (the caller keeps the latest).
-      const { series, lastPartial } = resampleBars(await this.readBars(symbol, source.tf, { from: range.from, to: range.to }), timeframe);
+      const { series, lastPartial } =
+        range.last === undefined
+          ? resampleBars(await this.readBars(symbol, source.tf, { from: range.from, to: range.to }), timeframe)
+          : await this.latestResampled(symbol, source.tf, timeframe, range);
       return { ...keepLatest(dropLeadingBefore(series, range.from), range.last), origin: { kind: 'resampled', from: source.tf, lastPartial } };
     }
     const trades = await this.trades(symbol, range);
@@ -311,6 +313,32 @@ export class MarketStore {
       con.closeSync();
     }
     return { rows: series.length, format, origin: series.origin };
+  }
+
+  /**
+   * At least the latest `range.last` bars of `timeframe`, made from `sourceTf`, without
+   * reading the whole range: the source is read from the bucket `last` target bars before
+   * the newest one (a chart's newest page of 5m bars over a year of 1m reads a page's worth,
+   * not the year). Where gaps leave fewer bars than asked for, twice as far back, until
+   * there are enough or the range's first bar is in. Buckets are cut on their boundaries,
+   * so every bar made is whole.
+   */
+  private async latestResampled(symbol: string, sourceTf: Timeframe, timeframe: Timeframe, range: TimeRange): Promise<Resampled> {
+    const from = range.from ?? ALL_TIME.from;
+    const to = range.to ?? ALL_TIME.to;
+    const want = Math.max(1, Math.floor(range.last!));
+    const id = (await barSeriesOf(this.con, symbol)).find((s) => s.timeframe === sourceTf)?.id ?? null;
+    const r = await this.con.runAndReadAll('SELECT min(ts)::DOUBLE, max(ts)::DOUBLE FROM bars WHERE series = $1 AND ts >= $2 AND ts < $3', [id, BigInt(Math.ceil(from)), BigInt(Math.ceil(to))]);
+    const [oldest, newest] = (r.getRowsJS()[0] ?? [null, null]) as [number | null, number | null];
+    const targetMs = timeframeMs(timeframe);
+    if (oldest !== null && newest !== null) {
+      const top = bucketStart(newest, targetMs);
+      for (let span = want; top - (span - 1) * targetMs > oldest; span *= 2) {
+        const made = resampleBars(await this.readBars(symbol, sourceTf, { from: top - (span - 1) * targetMs, to }), timeframe);
+        if (made.series.length >= want) return made;
+      }
+    }
+    return resampleBars(await this.readBars(symbol, sourceTf, { from, to }), timeframe);
   }
 
   private async readBars(symbol: string, timeframe: Timeframe, range: TimeRange): Promise<BarSeries> {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { isKeelError } from '../../src/core/errors';
 import { loadBarFile } from '../../src/data/load-bar-file';
 import { findDuplicates } from '../../src/data/quality';
-import { MarketStore } from '../../src/data/market-store';
+import { MarketStore, type TimeRange } from '../../src/data/market-store';
+import type { Timeframe } from '../../src/core/timeframe';
 import { barsFromTrades, resampleBars } from '../../src/data/resample';
 import { ensureSampleData } from '../../src/data/samples';
 import { fixture, msBarLines, rawBarRows, storeFingerprint, tempDir, writeFile } from './helpers';
@@ -248,6 +249,46 @@ describe('MarketStore queries', () => {
           expect(page.length, `${tf} last ${last}`).toBe(n);
           for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) expect(sameBits(page[k], all[k].subarray(all.length - n)), `${tf} ${k}`).toBe(true);
           expect(page.origin).toEqual(all.origin);
+        }
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('bars() with `last` over gaps and long histories: a resampled page reads back only as far as it needs, and equals the whole range\'s tail', async () => {
+    const { store, dir } = await openTemp();
+    try {
+      // 1-minute bars with gaps from minutes to weeks, and daily bars over years with a half-year hole.
+      const day = 86_400_000;
+      const t0 = Date.UTC(2024, 0, 1, 0, 3);
+      const minutes = [
+        ...msBarLines(3_000, t0, 60_000, 3).slice(1),
+        ...msBarLines(500, t0 + 3_000 * 60_000 + 17 * 60_000, 60_000, 4).slice(1),
+        ...msBarLines(2_000, t0 + 21 * day, 60_000, 5).slice(1),
+        ...msBarLines(40, t0 + 40 * day + 7 * 60_000, 60_000, 6).slice(1),
+      ];
+      await store.importBars(writeFile(dir, 'gappy-1m.csv', ['timestamp,open,high,low,close,volume', ...minutes]), { symbol: 'GAP/USD' });
+      const days = [...msBarLines(400, Date.UTC(2019, 0, 1), day, 7).slice(1), ...msBarLines(600, Date.UTC(2020, 8, 1), day, 8).slice(1)];
+      await store.importBars(writeFile(dir, 'daily-1d.csv', ['timestamp,open,high,low,close,volume', ...days]), { symbol: 'DAY/USD' });
+      const cases: [string, Timeframe, TimeRange][] = [
+        ['GAP/USD', '5m', {}],
+        ['GAP/USD', '1h', {}],
+        ['GAP/USD', '1d', {}],
+        ['GAP/USD', '5m', { to: t0 + 21 * day + 30 * 60_000 }],
+        ['GAP/USD', '15m', { from: t0 + 2_000 * 60_000, to: t0 + 22 * day }],
+        ['DAY/USD', '1w', {}],
+        ['DAY/USD', '1w', { to: Date.UTC(2020, 9, 15) }],
+      ];
+      for (const [symbol, tf, range] of cases) {
+        const all = await store.bars(symbol, tf, range);
+        for (const last of [0, 1, 2, 7, 60, 300, 2_000, 1_000_000]) {
+          const page = await store.bars(symbol, tf, { ...range, last });
+          const n = Math.min(last, all.length);
+          const what = `${symbol} ${tf} ${JSON.stringify(range)} last ${last}`;
+          expect(page.length, what).toBe(n);
+          for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) expect(sameBits(page[k], all[k].subarray(all.length - n)), `${what} ${k}`).toBe(true);
+          expect(page.origin, what).toEqual(all.origin);
         }
       }
     } finally {
