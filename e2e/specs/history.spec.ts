@@ -69,10 +69,12 @@ type DebugChart = {
   volumeBars(): number;
   chart: { timeScale(): { getVisibleRange(): { from: number; to: number } | null; setVisibleLogicalRange(r: { from: number; to: number }): void } };
 };
-type DebugWindow = Window & { keelDebug: { chart(): DebugChart } };
+type DebugWindow = Window & { keelDebug: { chart(): DebugChart; client: { inject(msg: unknown): void } } };
 
 test('a history handed to the chart whole is drawn from its newest page, the rest as the view scrolls back', async ({ app }) => {
   const { page } = app;
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
   // The debug hooks (the chart's own API) come with #debug=1; a hash change and a reload is not a navigation.
   await page.evaluate(() => {
     location.hash = `${location.hash ? location.hash + '&' : '#'}debug=1`;
@@ -132,10 +134,24 @@ test('a history handed to the chart whole is drawn from its newest page, the res
   await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
   await app.shot('markets-history-first-bar');
 
-  // Forward again with the wheel: the newest bars come back a page at a time, then the view reaches the latest bar.
+  // A live bar arrives while the view is far back (the newest bars are not in the library): it waits in the tail.
+  const legend = (await page.getByRole('group', { name: 'Price legend' }).locator('strong').textContent())!;
+  const tf = (await page.getByRole('radiogroup', { name: 'Timeframe' }).getByRole('radio', { checked: true }).textContent())!;
+  await page.evaluate(
+    ({ ts, symbol, timeframe }) =>
+      (window as unknown as DebugWindow).keelDebug.client.inject({ t: 'push', topic: 'bar', items: [{ symbol, timeframe, ts, open: 250, high: 252, low: 249, close: 251.5, volume: 7, closed: false }] }),
+    { ts: (newest + 60) * 1000, symbol: legend, timeframe: tf },
+  );
+  expect((await shown()).first).toBe(first);
+
+  // Forward again with the wheel: the newest bars come back a page at a time.
   for (let i = 0; i < 200 && (await shown()).last < newest; i++) await page.mouse.wheel(4000, 0);
   await expect.poll(shown).toEqual({ bars: 40_000, first: first + 5_000 * 60, last: newest });
+  // End: on the latest bar, the live one after the history's last.
   await page.keyboard.press('End');
   await page.mouse.move(0, 0);
-  await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 05:59');
+  await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 06:00');
+  await expect(page.getByRole('group', { name: 'Price legend' })).toContainText('251.5');
+  await expect(page.getByRole('button', { name: 'Go to the latest bar' })).toHaveCount(0);
+  expect(errors).toEqual([]);
 });

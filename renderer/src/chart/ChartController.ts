@@ -47,6 +47,9 @@ export interface IndicatorPlot {
   outputs: Record<string, (number | null)[]>;
 }
 
+/** Empty bars right of the latest one when the view is put on it (as setBars opens a chart). */
+const LATEST_GAP_BARS = 5;
+
 const CANDLE_STYLE: CandlestickSeriesPartialOptions = {
   upColor: palette.up,
   downColor: palette.down,
@@ -149,9 +152,13 @@ export class ChartController {
     this.awayHandler = handler;
   }
 
-  /** The view back on the latest bars: the newest page shown again if the window had moved back. */
+  /**
+   * The view back on the latest bars, at the same zoom: the newest page shown again if the
+   * window had moved back. (Not the library's scrollToRealTime: its animation can stop a
+   * frame short of the end, here ~160 bars short after a long scroll.)
+   */
   scrollToLatest(): void {
-    if (this.window.atNewest) this.chart.timeScale().scrollToRealTime();
+    if (this.window.atNewest) this.chart.timeScale().scrollToPosition(LATEST_GAP_BARS, false);
     else this.moveWindow(() => this.window.showNewest(), { toLatest: true });
   }
 
@@ -253,8 +260,7 @@ export class ChartController {
     // Indicators drawn over the old window would keep its time points: they are recomputed for the new one.
     this.clearIndicatorData();
     this.candles.setData(rows);
-    // As setBars opens a chart (an animated scroll here would run against the new range).
-    if (toLatest) this.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, this.window.shown - 300), to: this.window.shown + 5 });
+    if (toLatest) this.chart.timeScale().scrollToPosition(LATEST_GAP_BARS, false);
     else if (view) {
       const follow = (x: number) => ShownWindow.follow(x, before, this.window, prepended);
       this.chart.timeScale().setVisibleLogicalRange({ from: follow(view.from), to: follow(view.to) });
@@ -321,7 +327,7 @@ export class ChartController {
     this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1] } : undefined;
     for (const ts of this.pendingBars.keys()) if (this.lastTime !== undefined && ts <= this.lastTime) this.pendingBars.delete(ts);
     // Open on the latest bars, as a trader wants; fitting 100k bars first would be wasted work.
-    if (shown > 300) this.chart.timeScale().setVisibleLogicalRange({ from: shown - 300, to: shown + 5 });
+    if (shown > 300) this.chart.timeScale().setVisibleLogicalRange({ from: shown - 300, to: shown + LATEST_GAP_BARS });
     else this.chart.timeScale().fitContent();
     this.hovering = false;
     this.emitLegend(this.lastBar);
