@@ -26,6 +26,8 @@ type DebugWindow = Window & {
           shownBars(): number;
           shownSpan(): { first: number; last: number } | undefined;
           scrollToLatest(): void;
+          indicatorKeys(): string[];
+          indicatorPlotted(key: string): boolean;
           chart: { timeScale(): { setVisibleLogicalRange(r: { from: number; to: number }): void } };
         }
       | undefined;
@@ -125,6 +127,33 @@ async function openTimeframe(page: Page, tf: string): Promise<number> {
     while (performance.getEntriesByName('keel:chart-painted').length === 0) await new Promise((r) => requestAnimationFrame(r));
     return performance.getEntriesByName('keel:chart-painted')[0]!.startTime - t0;
   }, tf);
+}
+
+/**
+ * Scrolls a chart opened from the store back to its first bar, a page at a time: for each
+ * page, the ms from the scroll to the frame that draws its candles, and to the frame that
+ * draws the indicator recomputed over the new window.
+ */
+async function scrollBackFromStore(page: Page): Promise<{ candlesMs: number; indicatorMs: number }[]> {
+  return page.evaluate(async () => {
+    const chart = (window as unknown as DebugWindow).keelDebug.chart()!;
+    const key = chart.indicatorKeys()[0]!;
+    const out: { candlesMs: number; indicatorMs: number }[] = [];
+    for (let guard = 0; guard < 50; guard++) {
+      const before = chart.shownSpan()!.first;
+      const t0 = performance.now();
+      chart.chart.timeScale().setVisibleLogicalRange({ from: 0, to: 300 });
+      const until = performance.now() + 5_000;
+      while (chart.shownSpan()!.first === before && performance.now() < until) await new Promise((r) => setTimeout(r, 0));
+      if (chart.shownSpan()!.first === before) break; // the first bar was reached: nothing older
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      const candlesMs = performance.now() - t0;
+      while (!chart.indicatorPlotted(key)) await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      out.push({ candlesMs, indicatorMs: performance.now() - t0 });
+    }
+    return out;
+  });
 }
 
 /** A 1-minute random walk in the ms layout. */
@@ -238,6 +267,17 @@ export async function run(): Promise<void> {
       opens.push(await openTimeframe(page, '1m'));
     }
     console.log(`100k-bar series opened from the store (1m, newest ${HISTORY_PAGE.toLocaleString('en')} bars): painted after ${median(opens).toFixed(0)} ms median (runs: ${opens.map((x) => x.toFixed(0)).join(', ')})`);
+    // Then back through all of it with an SMA on, as a trader reading old price action would.
+    await page.getByRole('button', { name: 'Indicators' }).click();
+    await page.getByRole('menuitem', { name: /^Simple moving average/ }).click();
+    await page.waitForFunction(() => {
+      const c = (window as unknown as DebugWindow).keelDebug.chart()!;
+      return c.indicatorKeys().length === 1 && c.indicatorPlotted(c.indicatorKeys()[0]!);
+    });
+    const back = await scrollBackFromStore(page);
+    console.log(
+      `  scrolled back to its first bar with SMA 20 on, each page from the store: candles painted ${back.map((b) => b.candlesMs.toFixed(0)).join(', ')} ms; SMA drawn ${back.map((b) => b.indicatorMs.toFixed(0)).join(', ')} ms`,
+    );
 
     await page.getByRole('toolbar', { name: 'Chart' }).getByLabel('Symbol').selectOption('BTC/USDT');
     await openTimeframe(page, '5m');

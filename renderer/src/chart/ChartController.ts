@@ -435,6 +435,11 @@ export class ChartController {
     meta.lastTs = last;
   }
 
+  /** The indicator's points for the bars shown are drawn (false while they are being recomputed). */
+  indicatorPlotted(key: string): boolean {
+    return Number.isFinite(this.indicatorMeta.get(key)?.lastTs ?? NaN);
+  }
+
   /** Where an indicator's drawn points end (ms), for asking only what is new; undefined while there is nothing to extend. */
   indicatorEnd(key: string): number | undefined {
     const end = this.indicatorMeta.get(key)?.lastTs;
