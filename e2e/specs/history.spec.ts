@@ -134,6 +134,12 @@ test('a history handed to the chart whole is drawn from its newest page, the res
   await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
   await app.shot('markets-history-first-bar');
 
+  // Forward again with the wheel: the newest bars come back a page at a time.
+  for (let i = 0; i < 200 && (await shown()).last < newest; i++) await page.mouse.wheel(4000, 0);
+  await expect.poll(shown).toEqual({ bars: 40_000, first: first + 5_000 * 60, last: newest });
+  for (let i = 0; i < 200 && (await shown()).first > first; i++) await page.mouse.wheel(-4000, 0);
+  await expect.poll(shown).toEqual({ bars: 40_000, first, last: first + 39_999 * 60 });
+
   // A live bar arrives while the view is far back (the newest bars are not in the library): it waits in the tail.
   const legend = (await page.getByRole('group', { name: 'Price legend' }).locator('strong').textContent())!;
   const tf = (await page.getByRole('radiogroup', { name: 'Timeframe' }).getByRole('radio', { checked: true }).textContent())!;
@@ -142,16 +148,17 @@ test('a history handed to the chart whole is drawn from its newest page, the res
       (window as unknown as DebugWindow).keelDebug.client.inject({ t: 'push', topic: 'bar', items: [{ symbol, timeframe, ts, open: 250, high: 252, low: 249, close: 251.5, volume: 7, closed: false }] }),
     { ts: (newest + 60) * 1000, symbol: legend, timeframe: tf },
   );
-  expect((await shown()).first).toBe(first);
+  await expect(page.getByRole('button', { name: 'Go to the latest bar' })).toBeVisible();
 
-  // Forward again with the wheel: the newest bars come back a page at a time.
-  for (let i = 0; i < 200 && (await shown()).last < newest; i++) await page.mouse.wheel(4000, 0);
-  await expect.poll(shown).toEqual({ bars: 40_000, first: first + 5_000 * 60, last: newest });
-  // End: on the latest bar, the live one after the history's last.
-  await page.keyboard.press('End');
+  // A double click on the time axis resets the view to the live end: the newest page comes back at once.
+  await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height - 10);
+  await expect.poll(shown).toEqual({ bars: 20_000, first: first + 25_000 * 60, last: newest });
   await page.mouse.move(0, 0);
   await expect(page.getByLabel('Bar time')).toContainText('2024-02-01 06:00');
   await expect(page.getByRole('group', { name: 'Price legend' })).toContainText('251.5');
+  await expect(page.getByRole('button', { name: 'Go to the latest bar' })).toHaveCount(0);
+  // End on the latest bar keeps it there.
+  await page.keyboard.press('End');
   await expect(page.getByRole('button', { name: 'Go to the latest bar' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });

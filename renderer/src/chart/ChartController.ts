@@ -181,7 +181,8 @@ export class ChartController {
       this.moveTimer = undefined;
       const now = this.chart.timeScale().getVisibleLogicalRange();
       const move = now ? this.windowMoveFor(now) : 'none';
-      if (move !== 'none') this.moveWindow(() => (move === 'older' ? this.window.showOlder() : move === 'newer' ? this.window.showNewer() : this.window.showNewest()));
+      if (move === 'newest') this.moveWindow(() => this.window.showNewest(), { toLatest: true });
+      else if (move !== 'none') this.moveWindow(() => (move === 'older' ? this.window.showOlder() : this.window.showNewer()));
     }, 0);
   };
 
@@ -190,8 +191,9 @@ export class ChartController {
     const w = this.window;
     if (range.from < NEAR_START_BARS && w.holdingBack) return 'older';
     if (w.atNewest) return 'none';
-    // The view jumped past the last bar shown, to the live end (a double click on the time axis does).
-    if (range.from >= w.shown) return 'newest';
+    // The view reached past the last bar shown, into the live tail (a double click on the time
+    // axis resets the view there): the newest page, and the view on the latest bars.
+    if (range.to >= w.shown) return 'newest';
     return range.to > w.shown - NEAR_END_BARS ? 'newer' : 'none';
   }
 
