@@ -123,7 +123,7 @@ export function PriceChart() {
           if (!stale) setError(errorText(e));
         });
     });
-    // Older bars shown (from the store, or held back by the chart): indicators follow them.
+    // The bars shown changed (a page from the store came in, or the chart's window moved): indicators follow them.
     ctrl.onHistoryChange(() => !stale && setBars(ctrl.historyPayload()));
     client()
       .call('data.bars', cursor !== undefined ? { symbol, timeframe, to: cursor - 1, limit: HISTORY_PAGE } : { symbol, timeframe, limit: HISTORY_PAGE })
@@ -252,7 +252,12 @@ export function PriceChart() {
           Latest ⇥
         </button>
       )}
-      <div ref={host} className="chart-host" role="img" aria-label={`Price chart ${symbol ?? ''} ${timeframe ?? ''}`.trim()} data-bars={bars?.ts.length ?? 0}
+      <div
+        ref={host}
+        className="chart-host"
+        role="img"
+        aria-label={`Price chart ${symbol ?? ''} ${timeframe ?? ''}`.trim()}
+        data-bars={bars?.ts.length ?? 0}
         data-first-bar={bars?.ts.length ? new Date(bars.ts[0]!).toISOString() : undefined}
       />
     </div>
