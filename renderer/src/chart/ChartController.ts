@@ -545,9 +545,9 @@ export class ChartController {
     // Markers outside the bars shown wait for their page: the library would pin them to the nearest bar.
     const span = this.shownSpan();
     const last = this.window.atNewest ? Infinity : (span?.last ?? Infinity);
-    const loaded = (m: SeriesMarker<Time>) => !span || ((m.time as number) * 1000 >= span.first && (m.time as number) * 1000 <= last);
-    const all = this.baseMarkers.filter(loaded);
-    for (const m of this.patternMarkers.values()) all.push(...m.filter(loaded));
+    const inView = (m: SeriesMarker<Time>) => !span || ((m.time as number) * 1000 >= span.first && (m.time as number) * 1000 <= last);
+    const all = this.baseMarkers.filter(inView);
+    for (const m of this.patternMarkers.values()) all.push(...m.filter(inView));
     if (this.patternMarkers.size) all.sort((a, b) => (a.time as number) - (b.time as number));
     const start = this.live.start;
     const split = start === undefined ? all.length : all.findIndex((m) => (m.time as number) * 1000 >= start);

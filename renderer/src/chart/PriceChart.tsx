@@ -160,7 +160,7 @@ export function PriceChart() {
         plotted.current.delete(key);
       }
     }
-    // [from, to) of what is loaded; the engine warms up on the bars before `from`.
+    // [from, to) of the bars shown; the engine warms up on the bars before `from`.
     const from = bars.ts[0];
     const to = bars.ts[bars.ts.length - 1]! + 1;
     for (const ind of indicators) {

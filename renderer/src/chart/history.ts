@@ -8,7 +8,7 @@ import type { BarsPayload } from '../../../engine/protocol';
  */
 export const HISTORY_PAGE = 20_000;
 
-/** How close (in bars) the view may come to the first loaded bar before the next older page is asked for. */
+/** How close (in bars) the view may come to the first bar shown before the page before it is shown (or asked for). */
 export const NEAR_START_BARS = 200;
 
 /**
