@@ -169,6 +169,24 @@ export interface OrderPreview {
 
 export type PlaceOrderResult = { ok: true; orderId: string } | { ok: false; check: string; reason: string };
 
+/** What a flatten did to one position: working orders it cancelled first, then the closing order and its fate. */
+export interface FlattenResult {
+  symbol: string;
+  /** Working orders on the symbol cancelled before the close went out. */
+  cancelled: number;
+  side: Side;
+  qty: number;
+  result: PlaceOrderResult;
+}
+
+/** Something the trader must see and acknowledge (a flatten that failed, a journal that refused a write). */
+export interface Alert {
+  level: 'warn' | 'error';
+  title: string;
+  message: string;
+  ts: number;
+}
+
 export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
 
 export interface RiskLimits {
@@ -318,7 +336,8 @@ export interface Methods {
   'orders.list': { params: { scope: 'working' | 'all'; limit?: number }; result: OrderSnapshot[] };
   'fills.list': { params: { limit?: number }; result: Fill[] };
   'positions.list': { params: Empty; result: PositionSnapshot[] };
-  'positions.flatten': { params: { symbol?: string }; result: PlaceOrderResult[] };
+  /** Cancels the position's working orders, then closes it with a reduce-only market order that passes a kill switch or a halt. */
+  'positions.flatten': { params: { symbol?: string }; result: FlattenResult[] };
   'account.get': { params: Empty; result: AccountSnapshot };
 
   'risk.state': { params: Empty; result: RiskStateDto };
@@ -351,6 +370,7 @@ export interface Topics {
   log: LogEntry;
   engine: { state: 'ready' | 'restarting' | 'stopped'; message?: string };
   replay: ReplayState;
+  alert: Alert;
 }
 
 export type TopicName = keyof Topics;
@@ -361,7 +381,7 @@ export type TopicName = keyof Topics;
  */
 const TOPIC_TABLE: Record<TopicName, true> = {
   bar: true, order: true, denial: true, fill: true, positions: true, account: true,
-  risk: true, job: true, log: true, engine: true, replay: true,
+  risk: true, job: true, log: true, engine: true, replay: true, alert: true,
 };
 export const TOPIC_NAMES: readonly TopicName[] = Object.keys(TOPIC_TABLE) as TopicName[];
 

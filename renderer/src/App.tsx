@@ -1,3 +1,4 @@
+import { AlertBanner } from './components/AlertBanner';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
 import { HelpOverlay } from './components/HelpOverlay';
@@ -19,6 +20,7 @@ export function App() {
     <div className="app">
       <Header />
       <ConnectionBanner />
+      <AlertBanner />
       {/* Markets stays mounted so the chart keeps its state and live updates across tabs. */}
       <main className="screen" aria-label={SCREEN_LABELS[screen]}>
         <div className="screen-body" hidden={screen !== 'markets'}>

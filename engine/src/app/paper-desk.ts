@@ -5,6 +5,7 @@ import { STATE_DB_FILE } from '../core/paths';
 import { PaperSession } from '../execution/paper/paper-session';
 import type { OrderEvent } from '../execution/types';
 import { Account, snapshotAccount } from '../model/account';
+import type { Fill } from '../model/fill';
 import { researchInstrument, type Instrument } from '../model/instrument';
 import type { OrderRequest, OrderSnapshot } from '../model/order';
 import { RiskEngine, type RiskEvent } from '../risk/engine';
@@ -13,7 +14,7 @@ import type { Watchdog } from '../risk/watchdog';
 import { SqliteOrderJournal } from '../state/order-journal';
 import { SqliteRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
-import type { OrderPreview, PlaceOrderResult, Publish, RiskLimits, TicketOrder } from '../../protocol/index';
+import type { Alert, FlattenResult, OrderPreview, PlaceOrderResult, Publish, RiskLimits, TicketOrder } from '../../protocol/index';
 import type { Logger } from './logs';
 import type { BacktestArchive, RiskService, TradingService } from './services';
 
@@ -56,6 +57,20 @@ export interface PaperDeskOptions {
 /** Prints carry no size limit: the desk's venue takes any share of the volume (maxVolumeShare null). */
 const UNLIMITED = 1e12;
 
+/**
+ * Equity as of `before` rebuilt from the fills made until then, each open position marked at
+ * its last fill price (the last price the desk itself traded at; the store's bars may not
+ * reach back that far).
+ */
+export function equityFromFills(startingCash: number, fills: readonly Fill[], before: number): number {
+  const a = new Account(startingCash);
+  for (const f of fills) if (f.ts < before) a.applyFill(f);
+  const last = new Map<string, number>();
+  for (const f of fills) if (f.ts < before) last.set(f.symbol, f.price);
+  for (const [sym, px] of last) a.mark(sym, px);
+  return a.equity();
+}
+
 export class PaperDesk {
   private readonly session: PaperSession;
   /** Symbols a replay holds (playing or paused): their orders are priced from its last print, not the store. */
@@ -87,7 +102,7 @@ export class PaperDesk {
     });
     riskEngine.killSwitch.attach({
       cancelAll: () => this.session.orders.cancelAll(),
-      flatten: () => void this.flatten(),
+      flatten: () => void this.flatten(undefined, 'kill switch'),
     });
     this.session.orders.onEvent((e) => this.onOrderEvent(e));
     this.session.orders.onError((e) => {
@@ -124,6 +139,8 @@ export class PaperDesk {
         const last = await prices.latestClose(p.symbol);
         if (last) desk.mark(p.symbol, last.price);
       }
+      const fills = store.fills();
+      risk.resume(account.equity(), clock.now(), (boundary) => equityFromFills(account.startingCash, fills, boundary));
       return desk;
     } catch (e) {
       store.close();
@@ -330,16 +347,34 @@ export class PaperDesk {
     close: async () => this.close(),
   };
 
-  /** Market orders that take each open position to zero; they pass through risk like any order (reduce-only). */
-  private async flatten(symbol?: string): Promise<PlaceOrderResult[]> {
-    const out: PlaceOrderResult[] = [];
-    for (const p of this.account.openPositions()) {
-      if (symbol !== undefined && p.symbol !== symbol) continue;
-      await this.price(p.symbol);
-      out.push(...this.session.orders.flatten(p.symbol));
+  /**
+   * Takes each open position (or the one in `symbol`) to flat: its working orders are
+   * cancelled first (a reduce-only stop covering it would otherwise stand in the way, and
+   * any order left working could reopen it), then a reduce-only market order closes it.
+   * Closing orders come from 'risk', so they pass a kill switch or a halt. A close that is
+   * refused is an alert: the trader must never believe they are flat when they are not.
+   */
+  private async flatten(symbol?: string, actor = 'ui'): Promise<FlattenResult[]> {
+    const out: FlattenResult[] = [];
+    const targets = this.account.openPositions().filter((p) => symbol === undefined || p.symbol === symbol).map((p) => p.symbol);
+    for (const sym of targets) {
+      await this.price(sym);
+      const qty = this.account.position(sym).qty;
+      if (qty === 0) continue;
+      const cancelled = this.session.orders.cancelAll({ symbol: sym });
+      const [result] = this.session.orders.flatten(sym);
+      const r: FlattenResult = { symbol: sym, cancelled, side: qty > 0 ? 'sell' : 'buy', qty: Math.abs(qty), result: result! };
+      out.push(r);
+      if (r.result.ok) this.log.info(`flatten ${sym} by ${actor}: cancelled ${cancelled} working orders, sent a ${r.side} of ${r.qty}`);
+      else this.alert('error', `Flatten ${sym} failed`, `${r.result.check}: ${r.result.reason}. The position of ${qty} ${sym} is still open.`);
     }
     this.updateWatch();
     return out;
+  }
+
+  private alert(level: Alert['level'], title: string, message: string): void {
+    this.log[level](`${title}: ${message}`);
+    this.publish('alert', { level, title, message, ts: this.clock.now() });
   }
 
   readonly risk: RiskService = {

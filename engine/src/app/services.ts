@@ -12,6 +12,7 @@ import type {
   OrderSnapshot,
   Params,
   PlaceOrderResult,
+  FlattenResult,
   PositionSnapshot,
   RiskLimits,
   RiskStateDto,
@@ -55,7 +56,7 @@ export interface TradingService {
   fills(limit: number): Fill[];
   positions(): PositionSnapshot[];
   account(): AccountSnapshot;
-  flatten(symbol?: string): Promise<PlaceOrderResult[]>;
+  flatten(symbol?: string): Promise<FlattenResult[]>;
   close(): Promise<void>;
 }
 

@@ -174,6 +174,7 @@ export class OrderManager implements RiskView {
   cancel(orderId: string): boolean {
     const order = this.byId.get(orderId);
     if (!order || !order.isWorking) return false;
+    order.cancelRequested = true;
     this.venue.cancel(order);
     return true;
   }

@@ -125,6 +125,12 @@ export class Order implements OrderSnapshot {
   reason: string | undefined = undefined;
   createdAt: number;
   updatedAt: number;
+  /**
+   * A cancel has been sent and not yet confirmed. The order may still fill until the venue
+   * answers, so exposure limits keep counting it; but it no longer stands in the way of an
+   * order that only reduces (a flatten after its exits were cancelled).
+   */
+  cancelRequested = false;
 
   constructor(id: string, clientOrderId: string, req: OrderRequest, ts: number) {
     this.id = id;

@@ -12,6 +12,11 @@ export function dayNumber(ts: number, offsetMinutes: number): number {
   return Math.floor((ts + offsetMinutes * 60_000) / DAY_MS);
 }
 
+/** When the trading day containing `ts` began, in ms since the epoch. */
+export function dayStart(ts: number, offsetMinutes: number): number {
+  return dayNumber(ts, offsetMinutes) * DAY_MS - offsetMinutes * 60_000;
+}
+
 export function dayKey(ts: number, offsetMinutes: number): string {
   return new Date(dayNumber(ts, offsetMinutes) * DAY_MS).toISOString().slice(0, 10);
 }

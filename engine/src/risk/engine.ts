@@ -4,7 +4,7 @@ import type { PreTradeRisk, RiskVerdict, RiskView } from '../execution/types';
 import type { Account } from '../model/account';
 import type { Fill } from '../model/fill';
 import type { OrderRequest } from '../model/order';
-import { CircuitBreakers, type BreakerTransition } from './breakers';
+import { CircuitBreakers, dayKey, dayStart, type BreakerTransition } from './breakers';
 import { Book } from './checks/book';
 import { DuplicateCheck } from './checks/duplicate';
 import { maxExposure, maxOpenPositions, maxPosition } from './checks/exposure';
@@ -157,6 +157,20 @@ export class RiskEngine implements PreTradeRisk {
 
   onFill(fill: Fill, view: RiskView): void {
     this.observeEquity(view.account.equity(), fill.ts);
+  }
+
+  /**
+   * At start-up, before the first trade: the breakers and gauges take up the trading day
+   * where it was. The day's start equity is the stored one; when none was stored (the engine
+   * was down at the boundary and nothing was observed since), it is rebuilt as of the
+   * boundary by `equityAt`, from the fills. Then today's equity is observed, so the daily
+   * loss reads right at once rather than after the next trade.
+   */
+  resume(equity: number, ts: number, equityAt: (boundaryTs: number) => number): void {
+    const offset = this.currentLimits.dayBoundaryUtcOffsetMinutes;
+    const key = dayKey(ts, offset);
+    if (this.persistence.dayStartEquity(key) === undefined) this.persistence.setDayStartEquity(key, equityAt(dayStart(ts, offset)), ts);
+    this.observeEquity(equity, ts);
   }
 
   /** Mark-to-market equity from the host (every price update): what the breakers watch. */

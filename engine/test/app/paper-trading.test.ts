@@ -117,7 +117,7 @@ describe('paper trading from the ticket (real SQLite state, DuckDB prices)', () 
     await until(async () => ((await app.handlers['positions.list']({}))[0]?.qty === 0.04 ? true : undefined));
     const r = await app.handlers['positions.flatten']({});
     expect(r).toHaveLength(1);
-    expect(r[0]!.ok).toBe(true);
+    expect(r[0]).toMatchObject({ symbol: 'BTC/USDT', side: 'sell', qty: 0.04, cancelled: 0, result: { ok: true } });
     await until(async () => ((await app.handlers['positions.list']({})).length === 0 ? true : undefined));
     expect((await app.handlers['account.get']({})).grossExposure).toBe(0);
   });

@@ -1,6 +1,7 @@
 import type { ColDef } from 'ag-grid-community';
 import { useMemo, useState } from 'react';
-import type { Fill, OrderSnapshot, PositionSnapshot } from '../../../engine/protocol';
+import type { Fill, FlattenResult, OrderSnapshot, PositionSnapshot } from '../../../engine/protocol';
+import { fmtQty } from '../lib/format';
 import { Grid } from '../components/Grid';
 import { Tabs } from '../components/Tabs';
 import { useTrading, orderHistory, workingOrders } from '../store/trading';
@@ -13,6 +14,27 @@ type Tab = 'working' | 'history' | 'fills' | 'positions';
 async function act(label: string, run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
+  } catch (e) {
+    useUi.getState().notify('error', `${label}: ${errorText(e)}`);
+  }
+}
+
+/** One sentence per position a flatten touched; a close that was refused makes the whole message an error. */
+export function flattenMessage(results: FlattenResult[]): { kind: 'ok' | 'error'; text: string } {
+  if (results.length === 0) return { kind: 'ok', text: 'Nothing to flatten: no open position' };
+  const parts = results.map((r) => {
+    const cancelled = r.cancelled > 0 ? `cancelled ${r.cancelled} working order${r.cancelled === 1 ? '' : 's'}, ` : '';
+    return r.result.ok
+      ? `Flattened ${r.symbol}: ${cancelled}sent a ${r.side} of ${fmtQty(r.qty)}`
+      : `Flatten ${r.symbol} FAILED (${r.result.check}: ${r.result.reason}); the position of ${fmtQty(r.qty)} is still open`;
+  });
+  return { kind: results.every((r) => r.result.ok) ? 'ok' : 'error', text: parts.join('; ') };
+}
+
+async function flatten(label: string, symbol?: string): Promise<void> {
+  try {
+    const m = flattenMessage(await client().call('positions.flatten', symbol === undefined ? {} : { symbol }));
+    useUi.getState().notify(m.kind, m.text);
   } catch (e) {
     useUi.getState().notify('error', `${label}: ${errorText(e)}`);
   }
@@ -106,7 +128,7 @@ export function Blotters() {
         maxWidth: 80,
         cellRenderer: (p: { data?: PositionSnapshot }) =>
           p.data && p.data.qty !== 0 ? (
-            <button className="cell-btn" aria-label={`Flatten ${p.data.symbol}`} onClick={() => act('Flatten', () => client().call('positions.flatten', { symbol: p.data!.symbol }))}>
+            <button className="cell-btn" aria-label={`Flatten ${p.data.symbol}`} onClick={() => void flatten('Flatten', p.data!.symbol)}>
               Flatten
             </button>
           ) : null,
@@ -121,7 +143,7 @@ export function Blotters() {
         Cancel all
       </button>
     ) : tab === 'positions' ? (
-      <button disabled={open.length === 0} onClick={() => act('Flatten all', () => client().call('positions.flatten', {}))}>
+      <button disabled={open.length === 0} onClick={() => void flatten('Flatten all')}>
         Flatten all
       </button>
     ) : null;

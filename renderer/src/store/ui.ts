@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { Alert } from '../../../engine/protocol';
 
 export const SCREENS = ['markets', 'backtest', 'data', 'risk', 'system'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -16,6 +17,10 @@ interface UiStore {
   helpOpen: boolean;
   killConfirmOpen: boolean;
   toast: { kind: 'ok' | 'error'; text: string } | undefined;
+  /** Engine alerts: they stay until the trader dismisses them (a toast could be missed). */
+  alerts: Alert[];
+  addAlert(a: Alert): void;
+  dismissAlert(a: Alert): void;
   /** Bumped by the Electron menu's "Import data…": the Data screen opens its file dialog. */
   importRequests: number;
   requestImport(): void;
@@ -30,6 +35,9 @@ export const useUi = create<UiStore>((set) => ({
   helpOpen: false,
   killConfirmOpen: false,
   toast: undefined,
+  alerts: [],
+  addAlert: (a) => set((s) => ({ alerts: [...s.alerts.slice(-4), a] })),
+  dismissAlert: (a) => set((s) => ({ alerts: s.alerts.filter((x) => x !== a) })),
   importRequests: 0,
   requestImport: () => set((s) => ({ screen: 'data', importRequests: s.importRequests + 1 })),
   setScreen: (screen) => set({ screen }),

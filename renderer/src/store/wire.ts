@@ -72,6 +72,7 @@ export function wire(c: EngineConnection): () => void {
   offs.push(c.on('account', (a) => useTrading.getState().setAccount(a)));
   offs.push(c.on('denial', (d) => useTrading.getState().addDenials([d])));
   offs.push(c.on('risk', (r) => useRisk.getState().setRisk(r)));
+  offs.push(c.on('alert', (a) => useUi.getState().addAlert(a)));
   let replayPushedAt = 0;
   offs.push(
     c.on('replay', (r) => {

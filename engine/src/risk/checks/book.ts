@@ -4,9 +4,12 @@ import type { Order } from '../../model/order';
 /** One symbol's open position and working orders, in quantities. */
 export interface SymbolBook {
   position: number;
-  /** Remaining quantity of working buy and sell orders. */
+  /** Remaining quantity of working buy and sell orders: what could still fill, for exposure limits. */
   workingBuys: number;
   workingSells: number;
+  /** The same without orders whose cancel is on its way: what still stands in front of a reducing order. */
+  liveBuys: number;
+  liveSells: number;
   /** Whether any working order may open or add (not reduce-only): such a symbol is "in play". */
   hasOpeningOrder: boolean;
   /** Price the symbol is valued at: reference price, else mark, else entry, else working order price. */
@@ -30,8 +33,13 @@ export class Book {
     for (const o of working) {
       const s = this.entry(o.symbol);
       const rem = o.remainingQty;
-      if (o.side === 'buy') s.workingBuys += rem;
-      else s.workingSells += rem;
+      if (o.side === 'buy') {
+        s.workingBuys += rem;
+        if (!o.cancelRequested) s.liveBuys += rem;
+      } else {
+        s.workingSells += rem;
+        if (!o.cancelRequested) s.liveSells += rem;
+      }
       if (!o.reduceOnly) s.hasOpeningOrder = true;
     }
     for (const [symbol, s] of this.symbols) {
@@ -45,14 +53,14 @@ export class Book {
   private entry(symbol: string): SymbolBook {
     let s = this.symbols.get(symbol);
     if (!s) {
-      s = { position: 0, workingBuys: 0, workingSells: 0, hasOpeningOrder: false, price: NaN };
+      s = { position: 0, workingBuys: 0, workingSells: 0, liveBuys: 0, liveSells: 0, hasOpeningOrder: false, price: NaN };
       this.symbols.set(symbol, s);
     }
     return s;
   }
 
   get(symbol: string): SymbolBook {
-    return this.symbols.get(symbol) ?? { position: 0, workingBuys: 0, workingSells: 0, hasOpeningOrder: false, price: NaN };
+    return this.symbols.get(symbol) ?? { position: 0, workingBuys: 0, workingSells: 0, liveBuys: 0, liveSells: 0, hasOpeningOrder: false, price: NaN };
   }
 
   position(symbol: string): number {
@@ -70,10 +78,12 @@ export function worstQty(s: Pick<SymbolBook, 'position' | 'workingBuys' | 'worki
 
 /**
  * Whether an order of `signed` quantity only reduces a position without going past flat,
- * counting working orders on the same side that would reduce it first.
+ * counting working orders on the same side that would reduce it first. Orders being
+ * cancelled do not count: a stop whose cancel is on its way must not block the flatten that
+ * replaces it (should both fill, the venue's reduce-only caps the second).
  */
-export function onlyReduces(s: Pick<SymbolBook, 'position' | 'workingBuys' | 'workingSells'>, signed: number): boolean {
+export function onlyReduces(s: Pick<SymbolBook, 'position' | 'liveBuys' | 'liveSells'>, signed: number): boolean {
   if (s.position === 0 || Math.sign(signed) === Math.sign(s.position)) return false;
-  const sameSideWorking = signed > 0 ? s.workingBuys : s.workingSells;
+  const sameSideWorking = signed > 0 ? s.liveBuys : s.liveSells;
   return Math.abs(signed) + sameSideWorking <= Math.abs(s.position) * (1 + 1e-12);
 }
