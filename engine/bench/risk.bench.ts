@@ -31,6 +31,7 @@ function benchCheck(): void {
     instrument: (s) => (s === 'BTC/USDT' ? BTC : ETH),
     referencePrice: (s) => refs.get(s),
     workingOrders: () => working,
+    ledgerQty: (_l, s) => account.position(s).qty,
   };
   const risk = new RiskEngine({ clock, limits: { ordersPerSecond: 1e4, orderBurst: 1e5, duplicateWindowMs: 0, maxOrderNotional: 1e6, maxPositionNotional: 1e7 } });
   const reqs: OrderRequest[] = [

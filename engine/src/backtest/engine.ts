@@ -167,6 +167,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
   const account = new Account(cfg.capital);
   const position = account.position(s.symbol);
   const venue = new SimulatedVenue(clock, { slippage, makerFee, takerFee, positionOf: (sym) => account.position(sym).qty });
+  // One book: the strategy's ledger is the whole account.
   const instrument = cfg.instrument ?? researchInstrument(s.symbol, takerFee);
   const ids = new SequentialIds();
   const orders = new OrderManager(clock, ids, cfg.risk ?? NO_RISK, cfg.journal ?? NO_JOURNAL, venue, account, [instrument]);

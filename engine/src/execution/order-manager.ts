@@ -20,11 +20,25 @@ import type { Account } from '../model/account';
 import type { Bar } from '../model/bar';
 import type { Fill } from '../model/fill';
 import type { Instrument } from '../model/instrument';
-import { Order, type OrderRequest, type OrderStatus } from '../model/order';
-import type { OrderEvent, OrderJournal, PreTradeRisk, RiskView, Venue, VenueCallbacks } from './types';
+import { Emitter, type Disposable } from '../core/emitter';
+import { Order, type OrderChanges, type OrderRequest, type OrderStatus } from '../model/order';
+import type { OrderEvent, OrderJournal, PreTradeRisk, RiskView, Venue, VenueCallbacks, VenueConnection } from './types';
 
 /** The outcome of place(): the order's id, or the check that refused it. */
 export type PlaceOutcome = { ok: true; orderId: string } | { ok: false; check: string; reason: string };
+
+/**
+ * The outcome of modify(). 'amend': the venue changes the order in place, confirmed by a
+ * 'modified' event. 'replace': the venue cannot amend, so the order is cancelled and, once
+ * the cancel is confirmed, a new order with the changes (its `replaces` naming this one)
+ * goes out; if the old order fills first, no replacement is sent and 'modify_rejected' says so.
+ */
+export type ModifyOutcome = { ok: true; orderId: string; mode: 'amend' | 'replace' } | { ok: false; check: string; reason: string };
+
+/** One ledger's positions, for risk checks that measure an order against its own ledger. */
+export interface LedgerPositions {
+  qty(ledger: string, symbol: string): number;
+}
 
 export type OrderListener = (event: OrderEvent) => void;
 /** Told of each fill after the account has applied it, before order events go out. */
@@ -70,6 +84,11 @@ export class OrderManager implements RiskView {
   private lastRefSymbol = '';
   private readonly instruments: Map<string, Instrument>;
   private readonly callbacks: VenueCallbacks;
+  /** Orders being cancel-replaced: old order id -> the changes to apply once its cancel is confirmed. */
+  private readonly replacing = new Map<string, OrderChanges>();
+  private ledgerBook: LedgerPositions | undefined;
+  private connectionState: VenueConnection = 'connected';
+  readonly connectionChanged = new Emitter<{ state: VenueConnection; ts: number; detail?: string }>();
 
   constructor(
     private readonly clock: Clock,
@@ -119,8 +138,48 @@ export class OrderManager implements RiskView {
           this.unapplied('filled', id, e);
         }
       },
+      modified: (id, ts, changes) => {
+        try {
+          this.onModified(id, ts, changes);
+        } catch (e) {
+          this.unapplied('modified', id, e);
+        }
+      },
+      modifyRejected: (id, reason, ts) => {
+        try {
+          const o = this.known(id);
+          if (o) this.emitChange('modify_rejected', o, {}, ts, reason);
+        } catch (e) {
+          this.unapplied('modify rejected', id, e);
+        }
+      },
+      cancelRejected: (id, reason, ts) => {
+        try {
+          const o = this.known(id);
+          if (!o) return;
+          o.cancelRequested = false;
+          this.replacing.delete(id);
+          if (this.listeners.length > 0) this.emit({ kind: 'cancel_rejected', order: o.snapshot(), reason, ts });
+        } catch (e) {
+          this.unapplied('cancel rejected', id, e);
+        }
+      },
+      connection: (state, ts, detail) => {
+        this.connectionState = state;
+        this.connectionChanged.emit(detail === undefined ? { state, ts } : { state, ts, detail });
+      },
     };
     venue.connect(this.callbacks);
+  }
+
+  /** Whether the venue's link is up, as it last said. */
+  get connection(): VenueConnection {
+    return this.connectionState;
+  }
+
+  /** Positions per ledger (the desk's ledgers); without one, every ledger is the whole account (a backtest's one book). */
+  setLedgerPositions(book: LedgerPositions): void {
+    this.ledgerBook = book;
   }
 
   // ---------- placing and cancelling ----------
@@ -140,6 +199,7 @@ export class OrderManager implements RiskView {
     const now = this.clock.now();
     const id = this.ids.next('order');
     const order = new Order(id, req.clientOrderId ?? id, req, now);
+    if (req.replaces !== undefined) order.replaces = req.replaces;
     order.transition('submitted', now);
     // Durable before it leaves: after a crash, a 'submitted' order is looked up at the venue.
     this.journal.orderChanged(order);
@@ -186,6 +246,52 @@ export class OrderManager implements RiskView {
     let n = 0;
     for (const o of targets) if (this.cancel(o.id)) n++;
     return n;
+  }
+
+  /**
+   * Changes a working order's price, stop price or total quantity. The change is risk-checked
+   * as the order it would become (the order itself left out of the book), then amended at the
+   * venue where it can, else cancelled and replaced (see ModifyOutcome). Never changes an
+   * order whose cancel is on its way, or one already being changed by cancel-replace.
+   */
+  modify(orderId: string, changes: OrderChanges): ModifyOutcome {
+    const o = this.byId.get(orderId);
+    const refuse = (reason: string): ModifyOutcome => ({ ok: false, check: 'modify', reason });
+    if (!o || !o.isWorking) return refuse(`order ${orderId} is not working`);
+    if (o.cancelRequested) return refuse(`order ${orderId} is being cancelled`);
+    const problem = changeProblem(o, changes);
+    if (problem) return refuse(problem);
+    const req: OrderRequest = {
+      symbol: o.symbol,
+      side: o.side,
+      type: o.type,
+      qty: (changes.qty ?? o.qty) - o.filledQty,
+      price: changes.price ?? o.price,
+      stopPrice: changes.stopPrice ?? o.stopPrice,
+      trailingPercent: o.trailingPercent,
+      trailingAmount: o.trailingAmount,
+      tif: o.tif,
+      reduceOnly: o.reduceOnly,
+      source: o.source,
+      owner: o.owner,
+      tag: o.tag,
+      ledger: o.ledger,
+      amends: o.id,
+    };
+    checkShape(req);
+    const verdict = this.risk.check(req, this);
+    if (!verdict.ok) {
+      if (this.listeners.length > 0) this.emit({ kind: 'denied', request: req, check: verdict.check, reason: verdict.reason, ts: this.clock.now() });
+      return verdict;
+    }
+    if (this.venue.capabilities.amend && this.venue.modify) {
+      this.venue.modify(o, changes);
+      return { ok: true, orderId: o.id, mode: 'amend' };
+    }
+    this.replacing.set(o.id, changes);
+    o.cancelRequested = true;
+    this.venue.cancel(o);
+    return { ok: true, orderId: o.id, mode: 'replace' };
   }
 
   /**
@@ -277,6 +383,10 @@ export class OrderManager implements RiskView {
     return this.refPrices.get(symbol);
   }
 
+  ledgerQty(ledger: string, symbol: string): number {
+    return this.ledgerBook ? this.ledgerBook.qty(ledger, symbol) : this.account.position(symbol).qty;
+  }
+
   workingOrders(): readonly Order[] {
     return this.working;
   }
@@ -302,11 +412,64 @@ export class OrderManager implements RiskView {
   private onTerminal(orderId: string, status: 'rejected' | 'cancelled' | 'expired', ts: number, reason?: string): void {
     const o = this.known(orderId);
     if (!o) return;
+    const changes = this.replacing.get(orderId);
+    const replacing = changes !== undefined && status === 'cancelled';
     const before = remember(o);
-    o.transition(status, ts, reason);
+    o.transition(status, ts, replacing ? `replaced: ${describeChanges(changes)}` : reason);
     this.persist(o, before);
     this.retire(o);
-    this.emitOrder(status, o, ts, reason);
+    this.emitOrder(status, o, ts, o.reason);
+    if (changes === undefined) return;
+    this.replacing.delete(orderId);
+    if (!replacing) {
+      this.emitChange('modify_rejected', o, changes, ts, `the order was ${status} before it could be replaced`);
+      return;
+    }
+    this.sendReplacement(o, changes);
+  }
+
+  /** The second half of a cancel-replace: the cancelled order again, with the changes, for what had not filled. */
+  private sendReplacement(old: Order, changes: OrderChanges): void {
+    const qty = (changes.qty ?? old.qty) - old.filledQty;
+    const r = this.place({
+      symbol: old.symbol,
+      side: old.side,
+      type: old.type,
+      qty,
+      price: changes.price ?? old.price,
+      stopPrice: changes.stopPrice ?? old.stopPrice,
+      trailingPercent: old.trailingPercent,
+      trailingAmount: old.trailingAmount,
+      tif: old.tif,
+      reduceOnly: old.reduceOnly,
+      source: old.source,
+      owner: old.owner,
+      tag: old.tag,
+      parentId: old.parentId,
+      ocoGroup: old.ocoGroup,
+      ledger: old.ledger,
+      replaces: old.id,
+    });
+    if (!r.ok) this.emitChange('modify_rejected', old, changes, this.clock.now(), `cancelled, but its replacement was refused: ${r.check}: ${r.reason}`);
+  }
+
+  private onModified(orderId: string, ts: number, changes: OrderChanges): void {
+    const o = this.known(orderId);
+    if (!o) return;
+    const before = { ...remember(o), price: o.price, stopPrice: o.stopPrice, qty: o.qty };
+    o.amend(changes, ts);
+    try {
+      this.journal.orderChanged(o);
+    } catch (e) {
+      Object.assign(o, before);
+      throw new JournalRefused(e);
+    }
+    this.emitChange('modified', o, changes, ts);
+  }
+
+  private emitChange(kind: 'modified' | 'modify_rejected', o: Order, changes: OrderChanges, ts: number, reason?: string): void {
+    if (this.listeners.length === 0) return;
+    this.emit(reason === undefined ? { kind, order: o.snapshot(), changes, ts } : { kind, order: o.snapshot(), changes, reason, ts });
   }
 
   private onFilled(orderId: string, f: Parameters<VenueCallbacks['filled']>[1]): void {
@@ -329,6 +492,7 @@ export class OrderManager implements RiskView {
       liquidity: f.liquidity,
       ts: f.ts,
       venueTradeId: f.venueTradeId,
+      ledger: o.ledger,
     };
     // The commit point: the journal records the fill with its order's fill fields and the
     // position in one transaction. If it refuses, nothing below has happened.
@@ -347,6 +511,13 @@ export class OrderManager implements RiskView {
     if (o.isTerminal) this.retire(o);
     for (let i = 0; i < this.fillListeners.length; i++) this.fillListeners[i]!(fill, o);
     if (this.listeners.length > 0) this.emit({ kind: o.status === 'filled' ? 'filled' : 'partially_filled', order: o.snapshot(), fill, ts: f.ts });
+    if (o.isTerminal && this.replacing.size > 0) {
+      const changes = this.replacing.get(o.id);
+      if (changes !== undefined) {
+        this.replacing.delete(o.id);
+        this.emitChange('modify_rejected', o, changes, f.ts, 'the order was filled before it could be replaced');
+      }
+    }
   }
 
   private retire(o: Order): void {
@@ -459,6 +630,27 @@ function checkShape(r: OrderRequest): void {
   if (r.type === 'trailing_stop' && !positive(r.trailingPercent) && !positive(r.trailingAmount)) {
     throw shapeError(r, 'trailing_stop needs a positive trailingPercent or trailingAmount');
   }
+}
+
+/** Why a change cannot apply to this order, before risk sees it. */
+function changeProblem(o: Order, c: OrderChanges): string | undefined {
+  if (c.price === undefined && c.stopPrice === undefined && c.qty === undefined) return 'nothing to change: give a price, a stop price or a quantity';
+  if (c.price !== undefined && !positive(c.price)) return `price must be a positive number, got ${c.price}`;
+  if (c.stopPrice !== undefined && !positive(c.stopPrice)) return `stop price must be a positive number, got ${c.stopPrice}`;
+  if (c.qty !== undefined && !positive(c.qty)) return `quantity must be a positive number, got ${c.qty}`;
+  if (c.price !== undefined && o.type !== 'limit' && o.type !== 'stop_limit') return `a ${o.type} order has no limit price to change`;
+  if (c.stopPrice !== undefined && o.type !== 'stop' && o.type !== 'stop_limit') return `a ${o.type} order has no stop price to change`;
+  if (c.qty !== undefined && o.qty === 0) return 'a quote-sized order has no quantity to change until it fills';
+  if (c.qty !== undefined && !(c.qty > o.filledQty)) return `new quantity ${c.qty} must be above what has filled (${o.filledQty})`;
+  return undefined;
+}
+
+function describeChanges(c: OrderChanges): string {
+  const parts: string[] = [];
+  if (c.price !== undefined) parts.push(`price ${c.price}`);
+  if (c.stopPrice !== undefined) parts.push(`stop ${c.stopPrice}`);
+  if (c.qty !== undefined) parts.push(`qty ${c.qty}`);
+  return parts.join(', ');
 }
 
 function shapeError(r: OrderRequest, message: string): KeelError {

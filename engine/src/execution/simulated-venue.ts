@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { Bar } from '../model/bar';
-import type { Order, Side } from '../model/order';
+import type { Order, OrderChanges, Side } from '../model/order';
 import { limitFillPrice, limitLiquidity, marketPrice, qtyForQuote, stepTrail, stopLimitTriggerFill, stopTriggerPrice } from './matching';
 import type { Venue, VenueCallbacks } from './types';
 
@@ -19,8 +19,8 @@ export interface SimulatedVenueOptions {
   /** Fee fractions of notional: market, stop and marketable-on-arrival limit fills are taker (matching.ts limitLiquidity), resting limits maker. */
   makerFee?: number;
   takerFee?: number;
-  /** Signed position per symbol, so reduce-only orders never open or flip one. */
-  positionOf?: (symbol: string) => number;
+  /** Signed position of the order's ledger in its symbol, so reduce-only orders never open or flip one. */
+  positionOf?: (symbol: string, ledger: string) => number;
   name?: string;
 }
 
@@ -48,6 +48,7 @@ function isStopLike(w: Working): boolean {
 export class SimulatedVenue implements Venue {
   readonly kind = 'simulated' as const;
   readonly name: string;
+  readonly capabilities = { amend: true, persistent: false } as const;
   /** Bars in which a stop and a same-side target were both reachable (resolved stop first). */
   stopTargetBars = 0;
   private cb: VenueCallbacks | undefined;
@@ -60,7 +61,7 @@ export class SimulatedVenue implements Venue {
   private readonly slippage: number;
   private readonly makerFee: number;
   private readonly takerFee: number;
-  private readonly positionOf: (symbol: string) => number;
+  private readonly positionOf: (symbol: string, ledger: string) => number;
 
   constructor(
     private readonly clock: Clock,
@@ -97,6 +98,12 @@ export class SimulatedVenue implements Venue {
     if (!order.isWorking) return;
     this.callbacks.cancelled(order.id, this.clock.now());
     if (!this.matching) this.compact();
+  }
+
+  /** Amends in place: the venue matches the Order object itself, so the change holds from the next bar. */
+  modify(order: Order, changes: OrderChanges): void {
+    if (!order.isWorking) this.callbacks.modifyRejected(order.id, 'the order is not working', this.clock.now());
+    else this.callbacks.modified(order.id, this.clock.now(), changes);
   }
 
   /** Number of orders the venue still holds (working ones, after each bar's clean-up). */
@@ -197,7 +204,7 @@ export class SimulatedVenue implements Venue {
     const feeRate = liquidity === 'maker' ? this.makerFee : this.takerFee;
     let qty = o.qty > 0 ? o.remainingQty : qtyForQuote(o.side, o.quoteQty!, price, feeRate);
     if (o.reduceOnly) {
-      const pos = this.positionOf(o.symbol);
+      const pos = this.positionOf(o.symbol, o.ledger);
       const room = o.side === 'sell' ? pos : -pos;
       if (!(room > 0)) {
         cb.cancelled(o.id, ts, 'reduce-only: no position left to reduce');

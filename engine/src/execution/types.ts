@@ -2,7 +2,7 @@ import type { Account } from '../model/account';
 import type { Bar } from '../model/bar';
 import type { Fill } from '../model/fill';
 import type { Instrument } from '../model/instrument';
-import type { Order, OrderRequest, OrderSnapshot } from '../model/order';
+import type { Order, OrderChanges, OrderRequest, OrderSnapshot } from '../model/order';
 
 /**
  * The order path's seams. Strategy or ticket -> PreTradeRisk -> OrderManager (persists via
@@ -14,7 +14,13 @@ import type { Order, OrderRequest, OrderSnapshot } from '../model/order';
 export type OrderEvent =
   | { kind: 'denied'; request: OrderRequest; check: string; reason: string; ts: number }
   | { kind: 'submitted' | 'accepted' | 'cancelled' | 'expired' | 'rejected'; order: OrderSnapshot; reason?: string; ts: number }
-  | { kind: 'filled' | 'partially_filled'; order: OrderSnapshot; fill: Fill; ts: number };
+  | { kind: 'filled' | 'partially_filled'; order: OrderSnapshot; fill: Fill; ts: number }
+  /** An amendment the venue confirmed (`order` as amended), or refused (`order` as it still is). */
+  | { kind: 'modified' | 'modify_rejected'; order: OrderSnapshot; changes: OrderChanges; reason?: string; ts: number }
+  /** The venue refused a cancel (the order had filled, or is unknown to it): the order stands as reported. */
+  | { kind: 'cancel_rejected'; order: OrderSnapshot; reason: string; ts: number };
+
+export type OrderEventKind = OrderEvent['kind'];
 
 export type RiskVerdict =
   | { ok: true; /** the request as it may go out, e.g. rounded to tick and lot */ request: OrderRequest }
@@ -23,7 +29,10 @@ export type RiskVerdict =
 /** What pre-trade risk may look at. Read-only by contract. */
 export interface RiskView {
   now(): number;
+  /** The whole account: every ledger's cash and positions together, as the venue holds them. */
   account: Account;
+  /** One ledger's signed position in `symbol`: what reduce-only and trading-state checks measure an order against. */
+  ledgerQty(ledger: string, symbol: string): number;
   instrument(symbol: string): Instrument;
   /** Last trusted price and its time, or undefined when none has been seen. */
   referencePrice(symbol: string): { price: number; ts: number } | undefined;
@@ -48,6 +57,8 @@ export interface OrderJournal {
 
 export const NO_JOURNAL: OrderJournal = { orderChanged: () => {}, fillAdded: () => {} };
 
+export type VenueConnection = 'connected' | 'connecting' | 'disconnected';
+
 /** How a venue reports back. Called synchronously by simulated venues, later by live ones. */
 export interface VenueCallbacks {
   accepted(orderId: string, ts: number, venueOrderId?: string): void;
@@ -55,14 +66,68 @@ export interface VenueCallbacks {
   cancelled(orderId: string, ts: number, reason?: string): void;
   expired(orderId: string, ts: number): void;
   filled(orderId: string, fill: { qty: number; price: number; fee: number; liquidity: 'maker' | 'taker'; ts: number; venueTradeId?: string }): void;
+  /** An amendment took effect at the venue. */
+  modified(orderId: string, ts: number, changes: OrderChanges): void;
+  modifyRejected(orderId: string, reason: string, ts: number): void;
+  /** A cancel the venue would not carry out; the order stands as the venue last reported it. */
+  cancelRejected(orderId: string, reason: string, ts: number): void;
+  /** The link to the venue changed; while it is not 'connected' nothing sent is known to arrive. */
+  connection(state: VenueConnection, ts: number, detail?: string): void;
+}
+
+/** One order as the venue knows it, for reconciliation against the journal. */
+export interface OrderStatusReport {
+  clientOrderId: string;
+  venueOrderId: string | undefined;
+  symbol: string;
+  side: Order['side'];
+  type: Order['type'];
+  qty: number;
+  filledQty: number;
+  price: number | undefined;
+  stopPrice: number | undefined;
+  status: 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+  ts: number;
+}
+
+export interface FillReport {
+  clientOrderId: string;
+  venueTradeId: string | undefined;
+  symbol: string;
+  side: Order['side'];
+  qty: number;
+  price: number;
+  fee: number;
+  liquidity: 'maker' | 'taker';
+  ts: number;
+}
+
+/** What the venue says is true now: the working orders, the fills since `since`, net positions. */
+export interface VenueStatus {
+  asOf: number;
+  orders: OrderStatusReport[];
+  fills: FillReport[];
+  positions: { symbol: string; qty: number }[];
+}
+
+export interface VenueCapabilities {
+  /** The venue changes a working order's price or quantity in place; otherwise a change is a cancel, then a replacement. */
+  amend: boolean;
+  /** The venue keeps orders across an engine restart (a live exchange); a paper venue's die with it. */
+  persistent: boolean;
 }
 
 export interface Venue {
   readonly kind: 'simulated' | 'paper' | 'live';
   readonly name: string;
+  readonly capabilities: VenueCapabilities;
   connect(callbacks: VenueCallbacks): void;
   submit(order: Order): void;
   cancel(order: Order): void;
+  /** Only where capabilities.amend: changes a working order, answered by modified() or modifyRejected(). */
+  modify?(order: Order, changes: OrderChanges): void;
+  /** What the venue holds now, for reconciliation; fills from `since` on. */
+  status?(since: number): Promise<VenueStatus>;
   /** Simulated and paper venues match working orders against each new bar (before the strategy sees it). */
   onBar?(symbol: string, bar: Bar): void;
 }

@@ -14,6 +14,8 @@ export interface Fill {
   ts: number;
   /** Venue's trade id for live fills; reconciliation matches on it. */
   venueTradeId?: string;
+  /** The ledger of the order it filled (see OrderRequest.ledger). */
+  ledger?: string;
 }
 
 export function signedQty(f: Pick<Fill, 'side' | 'qty'>): number {

@@ -43,6 +43,26 @@ export interface OrderRequest {
   ocoGroup?: string;
   /** Given by the caller for idempotency (live venues dedupe on it); generated if absent. */
   clientOrderId?: string;
+  /**
+   * The book the order and its fills belong to: `manual` for the ticket, a running strategy's
+   * own ledger for its orders. Reduce-only and a strategy's view of its position are
+   * measured against this ledger, never against the whole account.
+   */
+  ledger?: string;
+  /** Set by the order manager when this request is a working order as a change would make it: risk leaves that order out of the book. */
+  amends?: string;
+  /** Set on a cancel-replace's new order: the id of the order it replaces. */
+  replaces?: string;
+}
+
+/** The ledger of orders that name none: the trader's own, from the ticket. */
+export const MANUAL_LEDGER = 'manual';
+
+/** A change to a working order: a new limit or stop price, or a new total quantity. */
+export interface OrderChanges {
+  price?: number;
+  stopPrice?: number;
+  qty?: number;
 }
 
 export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected', 'expired']);
@@ -91,6 +111,9 @@ export interface OrderSnapshot extends Required<Pick<OrderRequest, 'symbol' | 's
   reason: string | undefined;
   createdAt: number;
   updatedAt: number;
+  ledger: string;
+  /** Set on an order placed to replace another (cancel-replace, where the venue cannot amend). */
+  replaces: string | undefined;
 }
 
 /**
@@ -131,6 +154,8 @@ export class Order implements OrderSnapshot {
    * order that only reduces (a flatten after its exits were cancelled).
    */
   cancelRequested = false;
+  ledger: string;
+  replaces: string | undefined = undefined;
 
   constructor(id: string, clientOrderId: string, req: OrderRequest, ts: number) {
     this.id = id;
@@ -153,6 +178,7 @@ export class Order implements OrderSnapshot {
     this.ocoGroup = req.ocoGroup;
     this.createdAt = ts;
     this.updatedAt = ts;
+    this.ledger = req.ledger ?? MANUAL_LEDGER;
   }
 
   get remainingQty(): number {
@@ -226,7 +252,20 @@ export class Order implements OrderSnapshot {
       reason: this.reason,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
+      ledger: this.ledger,
+      replaces: this.replaces,
     };
+  }
+
+  /** Applies a confirmed amendment (the venue has accepted it). */
+  amend(changes: OrderChanges, ts: number): void {
+    if (changes.price !== undefined) this.price = changes.price;
+    if (changes.stopPrice !== undefined) this.stopPrice = changes.stopPrice;
+    if (changes.qty !== undefined) {
+      if (!(changes.qty > this.filledQty)) throw new KeelError('BAD_INPUT', `new quantity ${changes.qty} is not above what has filled (${this.filledQty})`, { where: `order ${this.id}` });
+      this.qty = changes.qty;
+    }
+    this.updatedAt = ts;
   }
 }
 

@@ -3,7 +3,7 @@ import { WallClock, type Clock } from '../core/clock';
 import type { PreTradeRisk, RiskVerdict, RiskView } from '../execution/types';
 import type { Account } from '../model/account';
 import type { Fill } from '../model/fill';
-import type { OrderRequest } from '../model/order';
+import { MANUAL_LEDGER, type OrderRequest } from '../model/order';
 import { CircuitBreakers, dayKey, dayStart, type BreakerTransition } from './breakers';
 import { Book } from './checks/book';
 import { DuplicateCheck } from './checks/duplicate';
@@ -114,23 +114,24 @@ export class RiskEngine implements PreTradeRisk {
     if (!shaped.ok) return deny(ORDER_SHAPE, shaped.reason);
     const req = shaped.req;
     const ref = view.referencePrice(req.symbol);
-    const book = new Book(view, view.workingOrders());
-    const own = book.get(req.symbol);
+    const book = new Book(view, view.workingOrders(), req.amends);
     const qty = req.qty ?? (ref ? (req.quoteQty as number) / ref.price : NaN);
     const signed = req.side === 'buy' ? qty : -qty;
+    // Reducing is measured in the order's own ledger: what it holds there, and its orders there.
+    const mine = book.ledger(req.ledger ?? MANUAL_LEDGER, req.symbol);
 
     const latched = this.latch.current;
     const stateDenial = tradingStateDenial(
       { killEngaged: latched.killEngaged, killReason: latched.killReason, state: latched.tradingState, stateReason: latched.tradingReason },
-      own,
+      mine,
       signed,
       req.source,
     );
     if (stateDenial) return deny(stateDenial[0], stateDenial[1]);
-    const reduceDenial = reduceOnlyDenial(req.reduceOnly, own, signed);
+    const reduceDenial = reduceOnlyDenial(req.reduceOnly, mine, signed);
     if (reduceDenial) return deny(REDUCE_ONLY, reduceDenial);
     // Orders that must only reduce go out reduce-only, so the venue enforces it too.
-    if (isEmergencyReduction(req.source, own, signed)) return { ok: true, request: { ...req, reduceOnly: true } };
+    if (isEmergencyReduction(req.source, mine, signed)) return { ok: true, request: { ...req, reduceOnly: true } };
     const out = latched.tradingState === 'REDUCING' ? { ...req, reduceOnly: true } : req;
 
     const price = req.price ?? req.stopPrice ?? ref?.price ?? NaN;

@@ -137,6 +137,95 @@ CREATE TABLE backtest_runs (
 CREATE INDEX backtest_runs_started ON backtest_runs (started_at);
 `,
   },
+  {
+    version: 3,
+    name: 'ledgers: orders, fills and positions per ledger; transfers; strategy instances; equity history',
+    sql: `
+ALTER TABLE orders ADD COLUMN ledger TEXT NOT NULL DEFAULT 'manual';
+ALTER TABLE orders ADD COLUMN replaces TEXT;
+CREATE INDEX orders_ledger ON orders (ledger);
+
+CREATE TABLE positions_v3 (
+  account TEXT NOT NULL,
+  ledger TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  qty REAL NOT NULL,
+  avg_price REAL NOT NULL,
+  realized_pnl REAL NOT NULL,
+  fees REAL NOT NULL,
+  opened_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account, ledger, symbol)
+);
+INSERT INTO positions_v3 (account, ledger, symbol, qty, avg_price, realized_pnl, fees, opened_at, updated_at)
+  SELECT account, 'manual', symbol, qty, avg_price, realized_pnl, fees, opened_at, updated_at FROM positions;
+DROP TABLE positions;
+ALTER TABLE positions_v3 RENAME TO positions;
+
+CREATE TABLE ledgers (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('manual', 'strategy')),
+  label TEXT NOT NULL,
+  limits TEXT NOT NULL CHECK (json_valid(limits)),
+  created_at INTEGER NOT NULL,
+  closed_at INTEGER
+);
+INSERT INTO ledgers (id, kind, label, limits, created_at) VALUES ('manual', 'manual', 'Manual', '{}', 0);
+
+CREATE TABLE ledger_transfers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('cash', 'position')),
+  from_ledger TEXT NOT NULL,
+  to_ledger TEXT NOT NULL,
+  amount REAL NOT NULL,
+  symbol TEXT,
+  qty REAL,
+  price REAL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  CHECK (from_ledger <> to_ledger),
+  CHECK (kind = 'cash' AND amount > 0 OR kind = 'position' AND symbol IS NOT NULL AND qty <> 0 AND price > 0)
+);
+${appendOnly('ledger_transfers')}
+
+CREATE TABLE strategy_instances (
+  id TEXT PRIMARY KEY,
+  strategy TEXT NOT NULL,
+  source_path TEXT,
+  source_hash TEXT NOT NULL,
+  params TEXT NOT NULL CHECK (json_valid(params)),
+  symbol TEXT NOT NULL,
+  timeframe TEXT NOT NULL,
+  ledger TEXT NOT NULL REFERENCES ledgers (id),
+  allocation REAL NOT NULL CHECK (allocation > 0),
+  state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'stopped', 'failed')),
+  state_reason TEXT,
+  warmup INTEGER NOT NULL,
+  first_bar_ts INTEGER,
+  last_bar_ts INTEGER,
+  saved_state TEXT CHECK (saved_state IS NULL OR json_valid(saved_state)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE strategy_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX strategy_events_instance ON strategy_events (instance, id);
+
+CREATE TABLE equity_history (
+  ledger TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  equity REAL NOT NULL,
+  PRIMARY KEY (ledger, ts)
+);
+`,
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): void {

@@ -9,12 +9,57 @@ import { openStateDb, type StateDb } from './db';
 
 export interface StoredPosition {
   account: string;
+  ledger: string;
   symbol: string;
   qty: number;
   avgPrice: number;
   realizedPnl: number;
   fees: number;
   openedAt: number | undefined;
+  updatedAt: number;
+}
+
+export interface LedgerRow {
+  id: string;
+  kind: 'manual' | 'strategy';
+  label: string;
+  limits: Record<string, unknown>;
+  createdAt: number;
+  closedAt: number | undefined;
+}
+
+export interface TransferRow {
+  id: number;
+  ts: number;
+  /** 'cash' moves `amount`; 'position' moves `qty` of `symbol` at `price` (amount = |qty| × price). */
+  kind: 'cash' | 'position';
+  from: string;
+  to: string;
+  amount: number;
+  symbol: string | undefined;
+  qty: number | undefined;
+  price: number | undefined;
+  actor: string;
+  reason: string;
+}
+
+export interface StrategyInstanceRow {
+  id: string;
+  strategy: string;
+  sourcePath: string | undefined;
+  sourceHash: string;
+  params: Record<string, number | boolean | string>;
+  symbol: string;
+  timeframe: string;
+  ledger: string;
+  allocation: number;
+  state: 'running' | 'paused' | 'stopped' | 'failed';
+  stateReason: string | undefined;
+  warmup: number;
+  firstBarTs: number | undefined;
+  lastBarTs: number | undefined;
+  savedState: unknown;
+  createdAt: number;
   updatedAt: number;
 }
 
@@ -53,6 +98,8 @@ const ORDER_COLUMNS = [
   ['reason', 'reason'],
   ['created_at', 'createdAt'],
   ['updated_at', 'updatedAt'],
+  ['ledger', 'ledger'],
+  ['replaces', 'replaces'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof OrderSnapshot]>;
 
 type Row = Record<string, unknown>;
@@ -97,12 +144,14 @@ function fillFromRow(r: Row): Fill {
     ts: r.ts as number,
   };
   if (r.venue_trade_id !== null) f.venueTradeId = r.venue_trade_id as string;
+  if (typeof r.ledger === 'string') f.ledger = r.ledger;
   return f;
 }
 
 function positionFromRow(r: Row): StoredPosition {
   return {
     account: r.account as string,
+    ledger: r.ledger as string,
     symbol: r.symbol as string,
     qty: r.qty as number,
     avgPrice: r.avg_price as number,
@@ -163,11 +212,11 @@ export class StateStore {
     this.updateOrderFills = db.prepare(
       'UPDATE orders SET qty = @qty, filled_qty = @filled, avg_fill_price = @avg, fees = @fees, status = @status, updated_at = MAX(updated_at, @ts) WHERE id = @id',
     );
-    this.selectPosition = db.prepare('SELECT * FROM positions WHERE account = ? AND symbol = ?');
+    this.selectPosition = db.prepare('SELECT * FROM positions WHERE account = ? AND ledger = ? AND symbol = ?');
     this.upsertPosition = db.prepare(
-      `INSERT INTO positions (account, symbol, qty, avg_price, realized_pnl, fees, opened_at, updated_at)
-       VALUES (@account, @symbol, @qty, @avgPrice, @realizedPnl, @fees, @openedAt, @updatedAt)
-       ON CONFLICT (account, symbol) DO UPDATE SET qty = excluded.qty, avg_price = excluded.avg_price, realized_pnl = excluded.realized_pnl,
+      `INSERT INTO positions (account, ledger, symbol, qty, avg_price, realized_pnl, fees, opened_at, updated_at)
+       VALUES (@account, @ledger, @symbol, @qty, @avgPrice, @realizedPnl, @fees, @openedAt, @updatedAt)
+       ON CONFLICT (account, ledger, symbol) DO UPDATE SET qty = excluded.qty, avg_price = excluded.avg_price, realized_pnl = excluded.realized_pnl,
          fees = excluded.fees, opened_at = excluded.opened_at, updated_at = excluded.updated_at`,
     );
     this.insertJournal = db.prepare('INSERT INTO journal (ts, kind, payload) VALUES (?, ?, ?)');
@@ -254,10 +303,11 @@ export class StateStore {
     const status: OrderStatus = isWorking(order.status) || order.status === 'new' ? (done ? 'filled' : 'partially_filled') : order.status;
     this.updateOrderFills.run({ id: order.id, qty, filled: done ? qty : sums.q, avg: sums.n / sums.q, fees: sums.f, status, ts: fill.ts });
 
-    const pos = this.loadPosition(fill.symbol);
+    const pos = this.loadPosition(order.ledger, fill.symbol);
     pos.apply(fill);
     this.upsertPosition.run({
       account: this.account,
+      ledger: order.ledger,
       symbol: fill.symbol,
       qty: pos.qty,
       avgPrice: pos.avgPrice,
@@ -270,9 +320,9 @@ export class StateStore {
     return orderFromRow(this.selectOrder.get(fill.orderId) as Row);
   }
 
-  private loadPosition(symbol: string): Position {
+  private loadPosition(ledger: string, symbol: string): Position {
     const p = new Position(symbol);
-    const r = this.selectPosition.get(this.account, symbol) as Row | undefined;
+    const r = this.selectPosition.get(this.account, ledger, symbol) as Row | undefined;
     if (r) {
       const s = positionFromRow(r);
       p.qty = s.qty;
@@ -298,26 +348,35 @@ export class StateStore {
     return (this.db.prepare(sql).all(this.account) as Row[]).map(orderFromRow);
   }
 
-  fills(orderId?: string): Fill[] {
-    const rows = orderId
-      ? this.db.prepare('SELECT * FROM fills WHERE order_id = ? ORDER BY ts, rowid').all(orderId)
-      : this.db.prepare('SELECT f.* FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? ORDER BY f.ts, f.rowid').all(this.account);
+  /** Fills in the order they happened (each with its order's ledger); of one order, or of one ledger. */
+  fills(filter: string | { ledger: string } = { ledger: '' }): Fill[] {
+    const rows =
+      typeof filter === 'string'
+        ? this.db.prepare('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE f.order_id = ? ORDER BY f.ts, f.rowid').all(filter)
+        : filter.ledger === ''
+          ? this.db.prepare('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? ORDER BY f.ts, f.rowid').all(this.account)
+          : this.db.prepare('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? AND o.ledger = ? ORDER BY f.ts, f.rowid').all(this.account, filter.ledger);
     return (rows as Row[]).map(fillFromRow);
   }
 
-  positions(): StoredPosition[] {
-    return (this.db.prepare('SELECT * FROM positions WHERE account = ? ORDER BY symbol').all(this.account) as Row[]).map(positionFromRow);
+  /** Stored positions, one row per ledger and symbol. */
+  positions(ledger?: string): StoredPosition[] {
+    const rows =
+      ledger === undefined
+        ? this.db.prepare('SELECT * FROM positions WHERE account = ? ORDER BY ledger, symbol').all(this.account)
+        : this.db.prepare('SELECT * FROM positions WHERE account = ? AND ledger = ? ORDER BY symbol').all(this.account, ledger);
+    return (rows as Row[]).map(positionFromRow);
   }
 
-  /** Signed quantity per symbol summed straight from the fills: what positions must equal. */
+  /** Signed quantity per ledger and symbol (key `ledger|symbol`) summed straight from the fills: what positions must equal. */
   netFilledQty(): Map<string, number> {
     const rows = this.db
       .prepare(
-        `SELECT f.symbol AS symbol, SUM(CASE f.side WHEN 'buy' THEN f.qty ELSE -f.qty END) AS q
-         FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? GROUP BY f.symbol`,
+        `SELECT o.ledger AS ledger, f.symbol AS symbol, SUM(CASE f.side WHEN 'buy' THEN f.qty ELSE -f.qty END) AS q
+         FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? GROUP BY o.ledger, f.symbol`,
       )
-      .all(this.account) as Array<{ symbol: string; q: number }>;
-    return new Map(rows.map((r) => [r.symbol, r.q]));
+      .all(this.account) as Array<{ ledger: string; symbol: string; q: number }>;
+    return new Map(rows.map((r) => [`${r.ledger}|${r.symbol}`, r.q]));
   }
 
   // ---------- journal, audit, settings ----------
@@ -385,6 +444,124 @@ export class StateStore {
   /** Drops all but the newest `keep` runs. */
   pruneBacktestRuns(keep: number): void {
     this.db.prepare('DELETE FROM backtest_runs WHERE run_id NOT IN (SELECT run_id FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?)').run(keep);
+  }
+
+  // ---------- ledgers, transfers, strategy instances, equity history ----------
+
+  ledgers(): LedgerRow[] {
+    return (this.db.prepare('SELECT * FROM ledgers ORDER BY created_at, id').all() as Row[]).map((r) => ({
+      id: r.id as string,
+      kind: r.kind as LedgerRow['kind'],
+      label: r.label as string,
+      limits: JSON.parse(r.limits as string) as Record<string, unknown>,
+      createdAt: r.created_at as number,
+      closedAt: optional(r.closed_at as number | null),
+    }));
+  }
+
+  saveLedger(l: LedgerRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO ledgers (id, kind, label, limits, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET label = excluded.label, limits = excluded.limits, closed_at = excluded.closed_at`,
+      )
+      .run(l.id, l.kind, l.label, JSON.stringify(l.limits), l.createdAt, nullable(l.closedAt));
+  }
+
+  /** Cash or a position moved between ledgers; append-only, and what rebuilding a ledger replays beside its fills. */
+  addTransfer(t: Omit<TransferRow, 'id'>): TransferRow {
+    try {
+      const r = this.db
+        .prepare('INSERT INTO ledger_transfers (ts, kind, from_ledger, to_ledger, amount, symbol, qty, price, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(t.ts, t.kind, t.from, t.to, t.amount, nullable(t.symbol), nullable(t.qty), nullable(t.price), t.actor, t.reason);
+      return { ...t, id: Number(r.lastInsertRowid) };
+    } catch (e) {
+      throw asKeelError(e, `transfer ${t.from} -> ${t.to}`);
+    }
+  }
+
+  transfers(): TransferRow[] {
+    return (this.db.prepare('SELECT * FROM ledger_transfers ORDER BY ts, id').all() as Row[]).map((r) => ({
+      id: r.id as number,
+      ts: r.ts as number,
+      kind: r.kind as TransferRow['kind'],
+      from: r.from_ledger as string,
+      to: r.to_ledger as string,
+      amount: r.amount as number,
+      symbol: optional(r.symbol as string | null),
+      qty: optional(r.qty as number | null),
+      price: optional(r.price as number | null),
+      actor: r.actor as string,
+      reason: r.reason as string,
+    }));
+  }
+
+  strategyInstances(): StrategyInstanceRow[] {
+    return (this.db.prepare('SELECT * FROM strategy_instances ORDER BY created_at, id').all() as Row[]).map((r) => ({
+      id: r.id as string,
+      strategy: r.strategy as string,
+      sourcePath: optional(r.source_path as string | null),
+      sourceHash: r.source_hash as string,
+      params: JSON.parse(r.params as string) as Record<string, number | boolean | string>,
+      symbol: r.symbol as string,
+      timeframe: r.timeframe as string,
+      ledger: r.ledger as string,
+      allocation: r.allocation as number,
+      state: r.state as StrategyInstanceRow['state'],
+      stateReason: optional(r.state_reason as string | null),
+      warmup: r.warmup as number,
+      firstBarTs: optional(r.first_bar_ts as number | null),
+      lastBarTs: optional(r.last_bar_ts as number | null),
+      savedState: r.saved_state === null ? undefined : (JSON.parse(r.saved_state as string) as unknown),
+      createdAt: r.created_at as number,
+      updatedAt: r.updated_at as number,
+    }));
+  }
+
+  saveStrategyInstance(i: StrategyInstanceRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO strategy_instances (id, strategy, source_path, source_hash, params, symbol, timeframe, ledger, allocation, state, state_reason, warmup,
+           first_bar_ts, last_bar_ts, saved_state, created_at, updated_at)
+         VALUES (@id, @strategy, @sourcePath, @sourceHash, @params, @symbol, @timeframe, @ledger, @allocation, @state, @stateReason, @warmup,
+           @firstBarTs, @lastBarTs, @savedState, @createdAt, @updatedAt)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, state_reason = excluded.state_reason, first_bar_ts = excluded.first_bar_ts,
+           last_bar_ts = excluded.last_bar_ts, saved_state = excluded.saved_state, updated_at = excluded.updated_at`,
+      )
+      .run({
+        ...i,
+        sourcePath: nullable(i.sourcePath),
+        params: JSON.stringify(i.params),
+        stateReason: nullable(i.stateReason),
+        firstBarTs: nullable(i.firstBarTs),
+        lastBarTs: nullable(i.lastBarTs),
+        savedState: i.savedState === undefined ? null : JSON.stringify(i.savedState),
+      });
+  }
+
+  /** A strategy's log line or signal; each instance keeps its newest `keep`. */
+  addStrategyEvent(instance: string, ts: number, kind: string, message: string, keep = 2_000): void {
+    this.db.prepare('INSERT INTO strategy_events (instance, ts, kind, message) VALUES (?, ?, ?, ?)').run(instance, ts, kind, message);
+    this.db.prepare('DELETE FROM strategy_events WHERE instance = ? AND id <= (SELECT id FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT 1 OFFSET ?)').run(instance, instance, keep);
+  }
+
+  strategyEvents(instance: string, limit = 200): { ts: number; kind: string; message: string }[] {
+    const rows = this.db.prepare('SELECT ts, kind, message FROM (SELECT * FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(instance, limit) as Row[];
+    return rows.map((r) => ({ ts: r.ts as number, kind: r.kind as string, message: r.message as string }));
+  }
+
+  addEquityPoints(points: readonly { ledger: string; ts: number; equity: number }[]): void {
+    const ins = this.db.prepare('INSERT OR REPLACE INTO equity_history (ledger, ts, equity) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const p of points) ins.run(p.ledger, p.ts, p.equity);
+    })();
+  }
+
+  equityHistory(ledger: string, since = 0): { ts: number; equity: number }[] {
+    return (this.db.prepare('SELECT ts, equity FROM equity_history WHERE ledger = ? AND ts >= ? ORDER BY ts').all(ledger, since) as Row[]).map((r) => ({
+      ts: r.ts as number,
+      equity: r.equity as number,
+    }));
   }
 
   // ---------- risk latch ----------

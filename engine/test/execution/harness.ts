@@ -3,12 +3,21 @@ import { SimulatedClock } from '../../src/core/clock';
 import { SequentialIds } from '../../src/core/ids';
 import { OrderManager } from '../../src/execution/order-manager';
 import { SimulatedVenue, type SimulatedVenueOptions } from '../../src/execution/simulated-venue';
-import { NO_JOURNAL, NO_RISK, type OrderEvent, type OrderJournal, type PreTradeRisk } from '../../src/execution/types';
+import { NO_JOURNAL, NO_RISK, type OrderEvent, type OrderJournal, type PreTradeRisk, type VenueCallbacks, type VenueCapabilities } from '../../src/execution/types';
 import { Account } from '../../src/model/account';
 import type { Bar } from '../../src/model/bar';
 import { researchInstrument } from '../../src/model/instrument';
 
 export const SYM = 'BTC/USD';
+
+/** A venue that neither amends nor keeps orders across restarts: cancel-replace is how its orders change. */
+export const NO_AMEND: VenueCapabilities = { amend: false, persistent: false };
+
+/** Venue callbacks with no-ops for the reports a test does not look at. */
+export function callbacks(some: Partial<VenueCallbacks>): VenueCallbacks {
+  const none = () => {};
+  return { accepted: none, rejected: none, cancelled: none, expired: none, filled: none, modified: none, modifyRejected: none, cancelRejected: none, connection: none, ...some };
+}
 const MIN = 60_000;
 
 export function harness(opts: SimulatedVenueOptions & { capital?: number; risk?: PreTradeRisk; journal?: OrderJournal } = {}) {

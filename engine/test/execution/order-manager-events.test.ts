@@ -10,12 +10,12 @@ import { Account } from '../../src/model/account';
 import { researchInstrument } from '../../src/model/instrument';
 import { SqliteOrderJournal } from '../../src/state/order-journal';
 import { StateStore } from '../../src/state/store';
-import { SYM, harness } from './harness';
+import { NO_AMEND, SYM, harness } from './harness';
 
 /** A venue that answers only when the test says so, like a live one. */
 function manualVenue() {
   let cb: VenueCallbacks | undefined;
-  const venue: Venue = { kind: 'paper', name: 'manual', connect: (c) => (cb = c), submit: () => {}, cancel: (o) => cb!.cancelled(o.id, 0) };
+  const venue: Venue = { kind: 'paper', name: 'manual', capabilities: NO_AMEND, connect: (c) => (cb = c), submit: () => {}, cancel: (o) => cb!.cancelled(o.id, 0) };
   return { venue, cb: () => cb! };
 }
 

@@ -8,7 +8,7 @@ import { Account } from '../../src/model/account';
 import type { Fill } from '../../src/model/fill';
 import { researchInstrument } from '../../src/model/instrument';
 import type { Order } from '../../src/model/order';
-import { SYM, harness } from './harness';
+import { NO_AMEND, SYM, harness } from './harness';
 
 /** A venue that only records what reaches it, in a log shared with the journal. */
 function recordingSetup(risk: PreTradeRisk = { check: (request) => ({ ok: true, request }) }) {
@@ -17,6 +17,7 @@ function recordingSetup(risk: PreTradeRisk = { check: (request) => ({ ok: true, 
   const venue: Venue = {
     kind: 'simulated',
     name: 'recording',
+    capabilities: NO_AMEND,
     connect: (c) => (cb = c),
     submit: (o) => log.push(`venue.submit ${o.clientOrderId} ${o.status}`),
     cancel: (o) => {
@@ -141,7 +142,7 @@ describe('OrderManager', () => {
 
   it('a venue that throws on submit leaves the order rejected, not working', () => {
     const clock = new SimulatedClock(0);
-    const venue: Venue = { kind: 'live', name: 'down', connect: () => {}, submit: () => { throw new Error('connection reset'); }, cancel: () => {} };
+    const venue: Venue = { kind: 'live', name: 'down', capabilities: NO_AMEND, connect: () => {}, submit: () => { throw new Error('connection reset'); }, cancel: () => {} };
     const om = new OrderManager(clock, new SequentialIds(), { check: (request) => ({ ok: true, request }) }, { orderChanged: () => {}, fillAdded: () => {} }, venue, new Account(1), [researchInstrument(SYM)]);
     const r = om.place({ symbol: SYM, side: 'buy', type: 'market', qty: 1 });
     expect(r).toEqual({ ok: false, check: 'venue', reason: 'venue refused the order: connection reset' });
@@ -150,7 +151,7 @@ describe('OrderManager', () => {
 
   it('a venue that rejects at once: the caller hears it from place() as well as from the event', () => {
     let cb: VenueCallbacks | undefined;
-    const venue: Venue = { kind: 'simulated', name: 'picky', connect: (c) => (cb = c), submit: (o) => cb!.rejected(o.id, 'price off the book', 0), cancel: () => {} };
+    const venue: Venue = { kind: 'simulated', name: 'picky', capabilities: NO_AMEND, connect: (c) => (cb = c), submit: (o) => cb!.rejected(o.id, 'price off the book', 0), cancel: () => {} };
     const om = new OrderManager(new SimulatedClock(0), new SequentialIds(), { check: (request) => ({ ok: true, request }) }, { orderChanged: () => {}, fillAdded: () => {} }, venue, new Account(1), [researchInstrument(SYM)]);
     const events: OrderEvent[] = [];
     om.onEvent((e) => events.push(e));

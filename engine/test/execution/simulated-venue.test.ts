@@ -4,7 +4,7 @@ import { limitFillPrice, marketPrice, qtyForQuote, stopLimitTriggerFill, stopTri
 import { SimulatedClock } from '../../src/core/clock';
 import { SimulatedVenue } from '../../src/execution/simulated-venue';
 import { Order } from '../../src/model/order';
-import { SYM, harness } from './harness';
+import { SYM, callbacks, harness } from './harness';
 
 describe('matching rules', () => {
   const bar = { open: 100, high: 105, low: 95 };
@@ -219,13 +219,12 @@ describe('SimulatedVenue', () => {
     const clock = new SimulatedClock(0);
     const venue = new SimulatedVenue(clock);
     const said: string[] = [];
-    venue.connect({
-      accepted: (id) => said.push(`accepted ${id}`),
-      rejected: (id, reason) => said.push(`rejected ${id}: ${reason}`),
-      cancelled: () => {},
-      expired: () => {},
-      filled: () => {},
-    });
+    venue.connect(
+      callbacks({
+        accepted: (id) => said.push(`accepted ${id}`),
+        rejected: (id, reason) => said.push(`rejected ${id}: ${reason}`),
+      }),
+    );
     venue.submit(new Order('o1', 'c1', { symbol: SYM, side: 'buy', type: 'limit', qty: 1 }, 0));
     venue.submit(new Order('o2', 'c2', { symbol: SYM, side: 'buy', type: 'market' }, 0));
     expect(said).toEqual(['rejected o1: limit order needs a positive price', 'rejected o2: order needs a positive qty or quoteQty']);

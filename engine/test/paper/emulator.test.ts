@@ -120,10 +120,12 @@ describe('emulator: bracket', () => {
       ['take_profit', 'sell', 'limit', 0.5],
     ]);
     expect(first.every((o) => o.source === 'emulated' && o.ocoGroup === b.id && o.reduceOnly)).toBe(true);
-    // The children were created at the moment the entry's first fill was reported.
+    // The children were created at the moment the entry's first fill was reported: the bar's
+    // close plus the venue's 100 ms, after the fill itself (stamped when it executed, in the bar).
     const entryFill = r.fills().find((e) => e.order.id === entryId)!;
-    expect(first.every((o) => o.createdAt === entryFill.fill.ts)).toBe(true);
-    expect(r.records[0]).toMatchObject({ kind: 'children_placed', qty: 0.5, ts: entryFill.fill.ts });
+    expect(entryFill.fill.ts).toBe(at(1));
+    expect(first.every((o) => o.createdAt === at(2) + 100)).toBe(true);
+    expect(r.records[0]).toMatchObject({ kind: 'children_placed', qty: 0.5, ts: at(2) + 100 });
 
     r.s.feedBar(SYMBOL, mkBar(at(2), 100, 101, 99.5, 100)); // fills the other 1.5
     r.s.advanceTo(at(3) + 5_000);

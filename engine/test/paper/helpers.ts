@@ -4,6 +4,7 @@ import { SimulatedClock } from '../../src/core/clock';
 import type { Bar } from '../../src/model/bar';
 import { Order, type OrderRequest } from '../../src/model/order';
 import type { VenueCallbacks } from '../../src/execution/types';
+import { callbacks as withDefaults } from '../execution/harness';
 import { PaperVenue, type PaperVenueOptions } from '../../src/execution/paper/paper-venue';
 import { SimulatedScheduler } from '../../src/core/scheduler';
 
@@ -25,7 +26,10 @@ export type Report =
   | { kind: 'rejected'; id: string; ts: number; reason: string }
   | { kind: 'cancelled'; id: string; ts: number; reason: string | undefined }
   | { kind: 'expired'; id: string; ts: number }
-  | { kind: 'filled'; id: string; ts: number; qty: number; price: number; fee: number; liquidity: 'maker' | 'taker'; venueTradeId?: string };
+  | { kind: 'modified'; id: string; ts: number }
+  | { kind: 'modify_rejected'; id: string; ts: number; reason: string }
+  /** `ts`: when the fill executed; `at`: when its report reached the engine. */
+  | { kind: 'filled'; id: string; ts: number; at: number; qty: number; price: number; fee: number; liquidity: 'maker' | 'taker'; venueTradeId?: string };
 
 /** A venue on a simulated clock with every report it sends written down. */
 export function venueRig(opts: Omit<PaperVenueOptions, 'scheduler'>, start = 0) {
@@ -33,13 +37,15 @@ export function venueRig(opts: Omit<PaperVenueOptions, 'scheduler'>, start = 0) 
   const scheduler = new SimulatedScheduler(clock);
   const venue = new PaperVenue({ ...opts, scheduler });
   const reports: Report[] = [];
-  const callbacks: VenueCallbacks = {
+  const callbacks: VenueCallbacks = withDefaults({
     accepted: (id, ts, venueOrderId) => reports.push({ kind: 'accepted', id, ts, venueOrderId }),
     rejected: (id, reason, ts) => reports.push({ kind: 'rejected', id, ts, reason }),
     cancelled: (id, ts, reason) => reports.push({ kind: 'cancelled', id, ts, reason }),
     expired: (id, ts) => reports.push({ kind: 'expired', id, ts }),
-    filled: (id, f) => reports.push({ kind: 'filled', id, ...f }),
-  };
+    filled: (id, f) => reports.push({ kind: 'filled', id, ...f, at: clock.now() }),
+    modified: (id, ts) => reports.push({ kind: 'modified', id, ts }),
+    modifyRejected: (id, reason, ts) => reports.push({ kind: 'modify_rejected', id, ts, reason }),
+  });
   venue.connect(callbacks);
   let n = 0;
   const submit = (req: Partial<OrderRequest> & Pick<OrderRequest, 'side' | 'type'>): Order => {

@@ -68,8 +68,8 @@ describe('paper session over real bars', () => {
     for (const f of a.fills) expect(f.ts).toBeGreaterThanOrEqual(a.submittedAt.get(f.order)! + 50);
     const perBar = new Map<number, number>();
     for (const f of a.fills) {
-      // A fill is reported 50-200 ms after the close of the bar it traded in.
-      const barOpen = Math.floor((f.ts - 50) / BAR_MS) * BAR_MS - BAR_MS;
+      // A fill is stamped inside the bar it traded in (at its open, or when the order went live there).
+      const barOpen = Math.floor(f.ts / BAR_MS) * BAR_MS;
       perBar.set(barOpen, (perBar.get(barOpen) ?? 0) + f.qty);
     }
     const volume = new Map(bars.map((b) => [b.ts, b.volume]));

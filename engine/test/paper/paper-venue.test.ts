@@ -7,7 +7,7 @@ const T0 = 1_700_000_000_000; // synthetic bars start here, aligned to 5 minutes
 const at = (i: number): number => T0 + i * BAR_MS;
 
 describe('paper venue: latency', () => {
-  it('acknowledges at submit time + a fixed latency, and fills no earlier than the bar close + latency', () => {
+  it('acknowledges at submit time + a fixed latency; a fill is stamped when it executed and reported a latency after the bar close', () => {
     const rig = venueRig({ seed: 1, latency: { kind: 'fixed', ms: 120 } }, at(1));
     rig.submit({ side: 'buy', type: 'market', qty: 1 });
     rig.scheduler.advanceTo(at(1) + 119);
@@ -16,8 +16,11 @@ describe('paper venue: latency', () => {
     expect(rig.reports).toEqual([{ kind: 'accepted', id: 'o1', ts: at(1) + 120, venueOrderId: 'paper-1' }]);
     rig.bar(mkBar(at(1), 100, 101, 99, 100));
     expect(rig.fills()).toEqual([]); // the report is still on its way
+    rig.scheduler.advanceTo(at(2) + 119);
+    expect(rig.fills()).toEqual([]);
     rig.scheduler.advanceTo(at(2) + 120);
-    expect(rig.fills().map((f) => f.ts)).toEqual([at(2) + 120]);
+    // It went live 120 ms into the bar it traded in: not stamped before it existed at the venue.
+    expect(rig.fills().map((f) => [f.ts, f.at])).toEqual([[at(1) + 120, at(2) + 120]]);
   });
 
   it('never reports anything before submit time + the least latency, with uniform 50-200 ms draws', () => {
@@ -75,7 +78,7 @@ describe('paper venue: fill rules per order type', () => {
     rig.bar(mkBar(at(0), 100, 101, 95.5, 100)); // misses
     rig.bar(mkBar(at(1), 100, 101, 94, 96)); // touches
     rig.scheduler.drain();
-    expect(rig.fills()).toMatchObject([{ price: 95, liquidity: 'maker', ts: at(2) + 100 }]);
+    expect(rig.fills()).toMatchObject([{ price: 95, liquidity: 'maker', ts: at(1), at: at(2) + 100 }]);
     expect(rig.fills()[0]!.fee).toBeCloseTo(95 * 0.0026, 12);
   });
 

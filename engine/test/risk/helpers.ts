@@ -43,6 +43,10 @@ export class TestView implements RiskView {
     return this.working;
   }
 
+  ledgerQty(_ledger: string, symbol: string): number {
+    return this.account.position(symbol).qty;
+  }
+
   advance(ms: number): void {
     this.clock.set(this.clock.now() + ms);
   }

@@ -104,7 +104,7 @@ describe('property: position = sum of fills', () => {
             for (const inst of INSTRUMENTS) {
               const mem = account.position(inst.symbol);
               const db = stored.get(inst.symbol);
-              expect(close(db?.qty ?? 0, net.get(inst.symbol) ?? 0)).toBe(true);
+              expect(close(db?.qty ?? 0, net.get(`manual|${inst.symbol}`) ?? 0)).toBe(true);
               expect(close(db?.qty ?? 0, mem.qty)).toBe(true);
               expect(close(db?.avgPrice ?? 0, mem.avgPrice)).toBe(true);
               expect(close(db?.realizedPnl ?? 0, mem.realizedPnl)).toBe(true);

@@ -94,7 +94,7 @@ describe('StateStore fills and positions', () => {
     store.close();
     const again = StateStore.open(file);
     expect(again.positions()).toEqual([
-      { account: 'default', symbol: 'BTC/USDT', qty: 2, avgPrice: (0.5 * 100 + 1.5 * 104) / 2, realizedPnl: 0, fees: 0.2, openedAt: 2_000, updatedAt: 2_000 },
+      { account: 'default', ledger: 'manual', symbol: 'BTC/USDT', qty: 2, avgPrice: (0.5 * 100 + 1.5 * 104) / 2, realizedPnl: 0, fees: 0.2, openedAt: 2_000, updatedAt: 2_000 },
     ]);
     expect(again.fills('o1').map((f) => f.id)).toEqual(['f1', 'f2']);
     expect(again.fills('o1')[1]?.venueTradeId).toBe('T2');
@@ -114,7 +114,7 @@ describe('StateStore fills and positions', () => {
     expect(p?.qty).toBe(-1);
     expect(p?.avgPrice).toBe(110);
     expect(p?.realizedPnl).toBe(20);
-    expect(store.netFilledQty().get('BTC/USDT')).toBe(-1);
+    expect(store.netFilledQty().get('manual|BTC/USDT')).toBe(-1);
     store.close();
   });
 

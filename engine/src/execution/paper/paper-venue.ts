@@ -1,11 +1,11 @@
 import { badInput, KeelError } from '../../core/errors';
 import type { Bar } from '../../model/bar';
 import { roundToStep } from '../../model/instrument';
-import type { Order, OrderType, Side, TimeInForce } from '../../model/order';
+import type { Order, OrderChanges, OrderType, Side, TimeInForce } from '../../model/order';
 import type { Trade } from '../../model/trade';
 import { Rng } from '../../risk/analytics/random';
 import { qtyForQuote } from '../matching';
-import type { Venue, VenueCallbacks } from '../types';
+import type { FillReport, OrderStatusReport, Venue, VenueCallbacks, VenueStatus } from '../types';
 import { validateTrail } from '../emulator/trailing';
 import { evaluate, type Match, type PriceEvent, type WorkingState } from './fill-rules';
 import { DEFAULT_LATENCY, drawLatency, validateLatency, type LatencyModel } from './latency';
@@ -25,10 +25,11 @@ export interface PaperVenueOptions {
   /** Most of one bar's (or print's) volume our orders on a symbol may take together. Default 0.1; null for no limit. */
   maxVolumeShare?: number | null;
   /**
-   * Signed position per symbol as the account knows it, so reduce-only orders never open or
-   * flip one. Fills the venue has made but not yet reported are added to it here.
+   * Signed position of an order's ledger in its symbol, as the desk knows it, so reduce-only
+   * orders never open or flip one. Fills the venue has made but not yet reported are added
+   * to it here.
    */
-  positionOf?: (symbol: string) => number;
+  positionOf?: (symbol: string, ledger: string) => number;
   /** Lot size per symbol, to round partial and quote-sized fills down to what the venue would trade. */
   lotSize?: (symbol: string) => number | undefined;
   name?: string;
@@ -46,6 +47,8 @@ export interface OcoResolution {
 
 interface Working extends WorkingState {
   id: string;
+  clientOrderId: string;
+  ledger: string;
   symbol: string;
   qty: number;
   quoteQty: number | undefined;
@@ -54,7 +57,10 @@ interface Working extends WorkingState {
   ocoGroup: string | undefined;
   filled: number;
   liveSeq: number;
+  /** When it was acknowledged: a bar fill cannot be stamped before the order existed at the venue. */
+  liveAt: number;
   expiresAt: number | undefined;
+  venueOrderId: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -77,6 +83,8 @@ const SUPPORTED: ReadonlySet<OrderType> = new Set(['market', 'limit', 'stop', 's
 export class PaperVenue implements Venue {
   readonly kind = 'paper' as const;
   readonly name: string;
+  /** It amends in place; and it keeps nothing across an engine restart. */
+  readonly capabilities = { amend: true, persistent: false } as const;
   /** Same-event OCO conflicts the venue resolved, for the session and its report. */
   readonly ocoResolutions: OcoResolution[] = [];
 
@@ -89,9 +97,11 @@ export class PaperVenue implements Venue {
   private readonly takerFee: number;
   private readonly maxShare: number | null;
   private readonly lotSize: (symbol: string) => number | undefined;
-  private readonly positionOf: (symbol: string) => number;
-  /** Signed quantity filled here whose reports are still on their way, per symbol. */
+  private readonly positionOf: (symbol: string, ledger: string) => number;
+  /** Signed quantity filled here whose reports are still on their way, per ledger and symbol. */
   private readonly unreported = new Map<string, number>();
+  /** Every fill made, for status(): the venue's own record, as an exchange's trade history. */
+  private readonly fillLog: FillReport[] = [];
 
   private readonly working = new Map<string, Working>();
   /** The finest feed seen per symbol; coarser ones then only repeat it and match nothing (see FEED_RANK). */
@@ -129,6 +139,8 @@ export class PaperVenue implements Venue {
     const cb = this.cb();
     const w: Working = {
       id: order.id,
+      clientOrderId: order.clientOrderId,
+      ledger: order.ledger,
       symbol: order.symbol,
       side: order.side,
       type: order.type,
@@ -146,7 +158,9 @@ export class PaperVenue implements Venue {
       best: undefined,
       filled: 0,
       liveSeq: 0,
+      liveAt: 0,
       expiresAt: undefined,
+      venueOrderId: '',
     };
     this.send(() => {
       const now = this.scheduler.now();
@@ -156,10 +170,12 @@ export class PaperVenue implements Venue {
         return;
       }
       w.liveSeq = this.seq++;
+      w.liveAt = now;
       w.expiresAt = w.tif === 'DAY' ? Math.floor(now / DAY_MS) * DAY_MS + DAY_MS : undefined;
       this.working.set(w.id, w);
       this.venueIds += 1;
-      cb.accepted(w.id, now, `${this.name}-${this.venueIds}`);
+      w.venueOrderId = `${this.name}-${this.venueIds}`;
+      cb.accepted(w.id, now, w.venueOrderId);
     });
   }
 
@@ -173,16 +189,65 @@ export class PaperVenue implements Venue {
     });
   }
 
+  /**
+   * Changes a working order in place, on the same ordered channel as everything else: a
+   * change that arrives after the order filled or was cancelled is refused as such.
+   */
+  modify(order: Order, changes: OrderChanges): void {
+    const cb = this.cb();
+    this.send(() => {
+      const now = this.scheduler.now();
+      const w = this.working.get(order.id);
+      if (!w) {
+        cb.modifyRejected(order.id, 'the order is no longer working at the venue', now);
+        return;
+      }
+      if (changes.qty !== undefined && !(changes.qty > w.filled)) {
+        cb.modifyRejected(order.id, `new quantity ${changes.qty} is not above what has filled (${w.filled})`, now);
+        return;
+      }
+      if (changes.price !== undefined) w.price = changes.price;
+      if (changes.stopPrice !== undefined) w.stopPrice = changes.stopPrice;
+      if (changes.qty !== undefined) w.qty = changes.qty;
+      cb.modified(order.id, now, changes);
+    });
+  }
+
+  /**
+   * What this venue holds: its working orders and every fill it made since `since`. A paper
+   * venue lives in memory, so after an engine restart it holds nothing: reconciliation then
+   * finds the journal's working orders gone, which is the truth for paper.
+   */
+  async status(since: number): Promise<VenueStatus> {
+    const orders: OrderStatusReport[] = [...this.working.values()].map((w) => ({
+      clientOrderId: w.clientOrderId,
+      venueOrderId: w.venueOrderId,
+      symbol: w.symbol,
+      side: w.side,
+      type: w.type,
+      qty: w.qty,
+      filledQty: w.filled,
+      price: w.price,
+      stopPrice: w.stopPrice,
+      status: 'working',
+      ts: w.liveAt,
+    }));
+    const fills = this.fillLog.filter((f) => f.ts >= since);
+    const net = new Map<string, number>();
+    for (const f of this.fillLog) net.set(f.symbol, (net.get(f.symbol) ?? 0) + (f.side === 'buy' ? f.qty : -f.qty));
+    return { asOf: this.scheduler.now(), orders, fills, positions: [...net].map(([symbol, qty]) => ({ symbol, qty })) };
+  }
+
   onBar(symbol: string, bar: Bar): void {
     checkEvent(bar, `bar ${symbol} @ ${bar.ts}`);
-    if (this.useFeed(symbol, 'bar')) this.match(symbol, bar, undefined, this.slip, this.shareOf(bar.volume));
+    if (this.useFeed(symbol, 'bar')) this.match(symbol, bar, undefined, this.slip, this.shareOf(bar.volume), bar.ts);
   }
 
   /** A print from a live or replayed trade feed; the clock must already be at its time. */
   onTrade(symbol: string, trade: Trade): void {
     const ev = priceEvent(trade.price, trade.amount);
     checkEvent(ev, `trade ${symbol} @ ${trade.ts}`);
-    if (this.useFeed(symbol, 'trade')) this.match(symbol, ev, undefined, this.slip, this.shareOf(trade.amount));
+    if (this.useFeed(symbol, 'trade')) this.match(symbol, ev, undefined, this.slip, this.shareOf(trade.amount), this.scheduler.now());
   }
 
   /**
@@ -196,8 +261,9 @@ export class PaperVenue implements Venue {
       throw badInput(`not a valid quote: bid ${q.bid} x ${q.bidSize}, ask ${q.ask} x ${q.askSize}`, `paper venue ${where}`);
     }
     if (!this.useFeed(symbol, 'quote')) return;
-    this.match(symbol, priceEvent(q.ask, q.askSize ?? Infinity), 'buy', 0, q.askSize ?? Infinity);
-    this.match(symbol, priceEvent(q.bid, q.bidSize ?? Infinity), 'sell', 0, q.bidSize ?? Infinity);
+    const now = this.scheduler.now();
+    this.match(symbol, priceEvent(q.ask, q.askSize ?? Infinity), 'buy', 0, q.askSize ?? Infinity, now);
+    this.match(symbol, priceEvent(q.bid, q.bidSize ?? Infinity), 'sell', 0, q.bidSize ?? Infinity, now);
   }
 
   /** Orders working at the venue now (acknowledged, not done): for tests and the blotter's venue view. */
@@ -216,8 +282,13 @@ export class PaperVenue implements Venue {
     return this.maxShare === null ? Infinity : this.maxShare * volume;
   }
 
-  /** Matches the symbol's working orders (of one side, for quotes) on one event, `capacity` shared among them. */
-  private match(symbol: string, ev: PriceEvent, side: Side | undefined, slip: number, capacity: number): void {
+  /**
+   * Matches the symbol's working orders (of one side, for quotes) on one event, `capacity`
+   * shared among them. `at` is when the event happened (a bar's open, a print's time): a fill
+   * is stamped with when it executed, the later of that and the order going live, while its
+   * report reaches the engine a latency later.
+   */
+  private match(symbol: string, ev: PriceEvent, side: Side | undefined, slip: number, capacity: number, at: number): void {
     const cb = this.cb();
     const now = this.scheduler.now();
     const orders = [...this.working.values()].filter((w) => w.symbol === symbol && (side === undefined || w.side === side)).sort((a, b) => a.liveSeq - b.liveSeq);
@@ -250,8 +321,9 @@ export class PaperVenue implements Venue {
         continue;
       }
       let closesPosition = false;
+      const book = `${w.ledger}|${symbol}`;
       if (w.reduceOnly) {
-        const pos = this.positionOf(symbol) + (this.unreported.get(symbol) ?? 0);
+        const pos = this.positionOf(symbol, w.ledger) + (this.unreported.get(book) ?? 0);
         const room = w.side === 'sell' ? pos : -pos;
         if (!(room > 1e-12)) {
           this.cancelUnfilled(w, 'reduce-only: no position left to reduce');
@@ -266,15 +338,17 @@ export class PaperVenue implements Venue {
         capacity = Math.max(0, capacity - qty);
         w.filled += qty;
         const signed = w.side === 'buy' ? qty : -qty;
-        this.unreported.set(symbol, (this.unreported.get(symbol) ?? 0) + signed);
+        this.unreported.set(book, (this.unreported.get(book) ?? 0) + signed);
         const fee = qty * m.price * (m.liquidity === 'maker' ? this.makerFee : this.takerFee);
         this.tradeIds += 1;
         const tradeId = `${this.name}-t-${this.tradeIds}`;
         const price = m.price;
         const liquidity = m.liquidity;
+        const ts = Math.max(at, w.liveAt);
+        this.fillLog.push({ clientOrderId: w.clientOrderId, venueTradeId: tradeId, symbol, side: w.side, qty, price, fee, liquidity, ts });
         this.send(() => {
-          this.unreported.set(symbol, this.unreported.get(symbol)! - signed);
-          cb.filled(w.id, { qty, price, fee, liquidity, ts: this.scheduler.now(), venueTradeId: tradeId });
+          this.unreported.set(book, this.unreported.get(book)! - signed);
+          cb.filled(w.id, { qty, price, fee, liquidity, ts, venueTradeId: tradeId });
         });
       }
       if (w.qty - w.filled <= w.qty * 1e-12) this.working.delete(w.id);

@@ -24,13 +24,20 @@ const orderPrice = (o: Pick<Order, 'price' | 'stopPrice'>): number | undefined =
  */
 export class Book {
   readonly symbols = new Map<string, SymbolBook>();
+  readonly working: readonly Order[];
 
-  constructor(view: RiskView, readonly working: readonly Order[]) {
+  /** `amends`: an order being changed, left out: the request checked is that order as it would become. */
+  constructor(
+    private readonly view: RiskView,
+    working: readonly Order[],
+    amends?: string,
+  ) {
+    this.working = amends === undefined ? working : working.filter((o) => o.id !== amends);
     const account = view.account;
     for (const p of account.openPositions()) {
       this.entry(p.symbol).position = p.qty;
     }
-    for (const o of working) {
+    for (const o of this.working) {
       const s = this.entry(o.symbol);
       const rem = o.remainingQty;
       if (o.side === 'buy') {
@@ -45,9 +52,31 @@ export class Book {
     for (const [symbol, s] of this.symbols) {
       s.price = view.referencePrice(symbol)?.price ?? account.markPrice(symbol) ?? (s.position !== 0 ? account.position(symbol).avgPrice : NaN);
       if (!Number.isFinite(s.price)) {
-        s.price = Math.max(0, ...working.filter((o) => o.symbol === symbol).map((o) => orderPrice(o) ?? 0));
+        s.price = Math.max(0, ...this.working.filter((o) => o.symbol === symbol).map((o) => orderPrice(o) ?? 0));
       }
     }
+  }
+
+  /**
+   * One ledger's position in `symbol` and its working orders there: what reduce-only and the
+   * trading state measure an order against. A strategy's exit reduces its own position, even
+   * when another ledger holds the opposite one and the account is net flat.
+   */
+  ledger(ledger: string, symbol: string): SymbolBook {
+    const s: SymbolBook = { position: this.view.ledgerQty(ledger, symbol), workingBuys: 0, workingSells: 0, liveBuys: 0, liveSells: 0, hasOpeningOrder: false, price: this.get(symbol).price };
+    for (const o of this.working) {
+      if (o.symbol !== symbol || o.ledger !== ledger) continue;
+      const rem = o.remainingQty;
+      if (o.side === 'buy') {
+        s.workingBuys += rem;
+        if (!o.cancelRequested) s.liveBuys += rem;
+      } else {
+        s.workingSells += rem;
+        if (!o.cancelRequested) s.liveSells += rem;
+      }
+      if (!o.reduceOnly) s.hasOpeningOrder = true;
+    }
+    return s;
   }
 
   private entry(symbol: string): SymbolBook {

@@ -15,7 +15,8 @@ export class DuplicateCheck implements RiskCheck {
 
   run(c: CheckInput): string | undefined {
     const window = c.limits.duplicateWindowMs;
-    if (window <= 0) return undefined;
+    // A change to a working order repeats that order's terms by nature; it is no double click.
+    if (window <= 0 || c.req.amends !== undefined) return undefined;
     this.recent = this.recent.filter((s) => c.now - s.ts < window);
     const key = keyOf(c.req, c.qty);
     const prev = this.recent.find((s) => s.key === key);
@@ -23,6 +24,6 @@ export class DuplicateCheck implements RiskCheck {
   }
 
   accepted(c: CheckInput): void {
-    if (c.limits.duplicateWindowMs > 0) this.recent.push({ key: keyOf(c.req, c.qty), ts: c.now });
+    if (c.limits.duplicateWindowMs > 0 && c.req.amends === undefined) this.recent.push({ key: keyOf(c.req, c.qty), ts: c.now });
   }
 }
