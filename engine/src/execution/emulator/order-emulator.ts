@@ -99,7 +99,7 @@ export class OrderEmulator {
     }
     const id = this.ids.next('bracket');
     const exit = e.side === 'buy' ? 'sell' : 'buy';
-    const base = { symbol: e.symbol, side: exit, reduceOnly: true, owner: e.owner } as const;
+    const base = { symbol: e.symbol, side: exit, reduceOnly: true, owner: e.owner, ledger: e.ledger } as const;
     const g = new OcoGroup(
       id,
       [

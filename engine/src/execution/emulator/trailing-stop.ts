@@ -57,7 +57,7 @@ export class TrailingStop {
     const r = this.request;
     this.cid = this.ctx.nextClientId();
     const placed = this.ctx.place(
-      { symbol: r.symbol, side: r.side, type: 'market', qty: r.qty, reduceOnly: r.reduceOnly, owner: r.owner, tag: r.tag ?? 'trailing_stop', parentId: this.id, clientOrderId: this.cid },
+      { symbol: r.symbol, side: r.side, type: 'market', qty: r.qty, reduceOnly: r.reduceOnly, owner: r.owner, ledger: r.ledger, tag: r.tag ?? 'trailing_stop', parentId: this.id, clientOrderId: this.cid },
       this,
     );
     this.ctx.record({ kind: 'trailing_triggered', ts, trailId: this.id, level: step.level, triggeredAt: step.triggeredAt, orderId: placed.ok ? placed.orderId : undefined });
