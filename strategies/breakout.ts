@@ -14,6 +14,8 @@ export default defineStrategy({
     channel: int(20, 2, 1000, 1, 'entry channel (bars)'),
     exitChannel: int(20, 2, 1000, 1, 'trailing-stop channel (bars)'),
   },
+  // The entry compares with the channel as it stood one bar ago.
+  warmup: (p) => Math.max(p.channel + 1, p.exitChannel),
   create(ctx, p) {
     const entry = ctx.indicators.donchian(p.channel);
     const exit = ctx.indicators.donchian(p.exitChannel);

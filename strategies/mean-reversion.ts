@@ -15,6 +15,7 @@ export default defineStrategy({
     exitZ: float(0, -3, 3, 0.1, 'exit when z > exitZ'),
     maxBars: int(12, 1, 10000, 1, 'exit after this many bars in the trade'),
   },
+  warmup: (p) => p.period,
   create(ctx, p) {
     const z = ctx.indicators.zscore(p.period);
     let barsHeld = 0;

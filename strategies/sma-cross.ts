@@ -14,6 +14,7 @@ export default defineStrategy({
     slow: int(30, 2, 2000, 1, 'slow SMA period (bars)'),
   },
   validate: (p) => (p.fast < p.slow ? undefined : `fast (${p.fast}) must be below slow (${p.slow})`),
+  warmup: (p) => p.slow,
   create(ctx, p) {
     const fast = ctx.indicators.sma(p.fast);
     const slow = ctx.indicators.sma(p.slow);

@@ -18,6 +18,8 @@ export default defineStrategy({
     minAtrPct: float(0.0005, 0, 0.2, 0.0005, 'enter only when ATR / close is at least this'),
   },
   validate: (p) => (p.fast < p.slow ? undefined : `fast (${p.fast}) must be below slow (${p.slow})`),
+  // One bar more than the slowest input: a cross compares with the bar before.
+  warmup: (p) => Math.max(p.slow, p.atrPeriod + 1) + 1,
   create(ctx, p) {
     const fast = ctx.indicators.sma(p.fast);
     const slow = ctx.indicators.sma(p.slow);

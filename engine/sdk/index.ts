@@ -118,6 +118,13 @@ export interface StrategyHandlers {
   onBar?(bar: BarView): void;
   onOrderEvent?(event: OrderEvent): void;
   onStop?(): void;
+  /**
+   * A small JSON-safe state to keep across an engine restart (a counter, a level, a flag the
+   * indicators cannot rebuild). Called after each bar a running strategy has handled; what it
+   * returns is handed to onLoad when the strategy resumes, after its warm-up.
+   */
+  onSave?(): unknown;
+  onLoad?(state: unknown): void;
 }
 
 export interface StrategyModule<S extends ParamSpecs = ParamSpecs> {
@@ -127,8 +134,17 @@ export interface StrategyModule<S extends ParamSpecs = ParamSpecs> {
   params: S;
   /** A message when a combination of parameters makes no sense, else undefined. */
   validate?(params: ParamValues<S>): string | undefined;
+  /**
+   * Closed bars the strategy needs before it can trade: running forward, the host feeds this
+   * many stored bars to its indicators (not to onBar, and no orders) before the first live
+   * bar, so it is ready at start. Without it, the host warms up by DEFAULT_WARMUP_BARS.
+   */
+  warmup?(params: ParamValues<S>): number;
   create(ctx: StrategyContext, params: ParamValues<S>): StrategyHandlers;
 }
+
+/** Warm-up bars for a strategy that does not declare its own. */
+export const DEFAULT_WARMUP_BARS = 500;
 
 export function defineStrategy<S extends ParamSpecs>(m: StrategyModule<S>): StrategyModule<S> {
   return m;

@@ -62,6 +62,7 @@ export type ErrorListener = (e: OrderError) => void;
 export interface CancelFilter {
   symbol?: string;
   owner?: string;
+  ledger?: string;
   side?: Order['side'];
 }
 
@@ -241,7 +242,11 @@ export class OrderManager implements RiskView {
 
   cancelAll(filter: CancelFilter = {}): number {
     const targets = this.working.filter(
-      (o) => (filter.symbol === undefined || o.symbol === filter.symbol) && (filter.owner === undefined || o.owner === filter.owner) && (filter.side === undefined || o.side === filter.side),
+      (o) =>
+        (filter.symbol === undefined || o.symbol === filter.symbol) &&
+        (filter.owner === undefined || o.owner === filter.owner) &&
+        (filter.ledger === undefined || o.ledger === filter.ledger) &&
+        (filter.side === undefined || o.side === filter.side),
     );
     let n = 0;
     for (const o of targets) if (this.cancel(o.id)) n++;

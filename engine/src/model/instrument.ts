@@ -2,7 +2,9 @@ import { badInput } from '../core/errors';
 
 /**
  * What the venue allows for a symbol. Prices and quantities that reach a venue are always
- * multiples of tickSize and lotSize; an order below minQty or minNotional never leaves.
+ * multiples of tickSize and lotSize; an order below minQty or minNotional never leaves. A step
+ * of 0 is no step at all: research on a bar file trades any quantity at any price, so that a
+ * forward run of it can equal its backtest to the last bit.
  */
 export interface Instrument {
   symbol: string;
@@ -28,8 +30,9 @@ export function stepDecimals(step: number): number {
 
 export type RoundMode = 'nearest' | 'down' | 'up';
 
-/** Round `x` to a multiple of `step` without binary noise (0.1 + 0.2 stays 0.3). */
+/** Round `x` to a multiple of `step` without binary noise (0.1 + 0.2 stays 0.3); a step of 0 leaves it as it is. */
 export function roundToStep(x: number, step: number, mode: RoundMode = 'nearest'): number {
+  if (step === 0) return x;
   const d = stepDecimals(step);
   const k = x / step;
   // A ratio within 1e-9 of an integer is that integer: protects against 0.3/0.1 = 2.9999999999999996.
@@ -40,12 +43,13 @@ export function roundToStep(x: number, step: number, mode: RoundMode = 'nearest'
 }
 
 export function isOnStep(x: number, step: number): boolean {
+  if (step === 0) return true;
   const k = x / step;
   return Math.abs(k - Math.round(k)) < 1e-9;
 }
 
-/** A permissive instrument for research on raw bar files: tiny steps, no minimums. */
+/** A permissive instrument for research on raw bar files: no steps, no minimums. */
 export function researchInstrument(symbol: string, fee = 0): Instrument {
   const [base, quote] = symbol.includes('/') ? (symbol.split('/') as [string, string]) : [symbol, 'USD'];
-  return { symbol, base, quote, tickSize: 1e-12, lotSize: 1e-12, minQty: 0, minNotional: 0, makerFee: fee, takerFee: fee };
+  return { symbol, base, quote, tickSize: 0, lotSize: 0, minQty: 0, minNotional: 0, makerFee: fee, takerFee: fee };
 }

@@ -146,6 +146,15 @@ export class IndicatorSet implements Indicators {
     for (let i = 0; i < feeds.length; i++) feeds[i]!.update(bar);
   }
 
+  /** Every output of every indicator asked for has a value: a warm-up was long enough. */
+  allReady(): boolean {
+    for (const v of this.cache.values()) {
+      const outs = v instanceof TrackedValue ? [v] : Object.values(v as Record<string, TrackedValue>);
+      if (!outs.every((o) => o.ready)) return false;
+    }
+    return true;
+  }
+
   private register<T>(key: string, make: () => { feed: Feed; view: T }): T {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit as T;

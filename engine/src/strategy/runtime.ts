@@ -14,6 +14,14 @@ import type { BarView, PositionView, StrategyContext, StrategyHandlers, Strategy
 import { IndicatorSet } from './indicators';
 import { resolveParams, type ParamValue, type RawParams } from './params';
 
+/** What a strategy's position, cash and equity are read from: its own ledger (the whole account in a backtest). */
+export interface LedgerView {
+  readonly cash: number;
+  equity(): number;
+  position(symbol: string): { readonly qty: number; readonly avgPrice: number; unrealizedPnl(mark: number): number };
+  markPrice(symbol: string): number | undefined;
+}
+
 export interface StrategyRuntimeOptions {
   symbol: string;
   timeframe: string;
@@ -22,6 +30,13 @@ export interface StrategyRuntimeOptions {
   log?: (line: string) => void;
   /** Holds brackets for the strategy (ctx.bracket); without one, bracket() is refused. */
   emulator?: OrderEmulator;
+  /**
+   * The running instance's id: its orders' owner and ledger (two instances of one module on
+   * two symbols are two books). The module's id by default, as in a backtest.
+   */
+  instanceId?: string;
+  /** The strategy's ledger; the order manager's account by default (a backtest's one book). */
+  ledger?: LedgerView;
 }
 
 /** The bar a strategy sees. One object, overwritten for each bar (the SDK says so). */
@@ -56,6 +71,7 @@ class Context implements StrategyContext {
     private readonly clock: Clock,
     private readonly logLine: (line: string) => void,
     private readonly emulator: OrderEmulator | undefined,
+    private readonly book: LedgerView,
   ) {}
 
   now(): number {
@@ -63,26 +79,26 @@ class Context implements StrategyContext {
   }
 
   position(symbol: string = this.symbol): PositionView {
-    const account = this.orders.account;
-    const p = account.position(symbol);
+    const book = this.book;
+    const p = book.position(symbol);
     this.pos.qty = p.qty;
     this.pos.avgPrice = p.avgPrice;
-    this.pos.unrealizedPnl = p.unrealizedPnl(account.markPrice(symbol) ?? p.avgPrice);
+    this.pos.unrealizedPnl = p.unrealizedPnl(book.markPrice(symbol) ?? p.avgPrice);
     return this.pos;
   }
 
   cash(): number {
-    return this.orders.account.cash;
+    return this.book.cash;
   }
 
   equity(): number {
-    return this.orders.account.equity();
+    return this.book.equity();
   }
 
   workingOrders(): { id: string; side: 'buy' | 'sell'; type: string; qty: number; price?: number; stopPrice?: number }[] {
     return this.orders
       .workingOrders()
-      .filter((o) => o.owner === this.id)
+      .filter((o) => o.ledger === this.id)
       .map((o) => ({ id: o.id, side: o.side, type: o.type, qty: o.qty, price: o.price, stopPrice: o.stopPrice }));
   }
 
@@ -107,7 +123,7 @@ class Context implements StrategyContext {
   }
 
   closePosition(opts: Partial<StrategyOrder> = NO_OPTS): PlaceOutcome | undefined {
-    const qty = this.orders.account.position(opts.symbol ?? this.symbol).qty;
+    const qty = this.book.position(opts.symbol ?? this.symbol).qty;
     if (qty === 0) return undefined;
     return this.orders.place(this.request(qty > 0 ? 'sell' : 'buy', opts.type ?? 'market', Math.abs(qty), undefined, opts.reduceOnly ?? true, opts));
   }
@@ -132,16 +148,19 @@ class Context implements StrategyContext {
       parentId: o.parentId,
       ocoGroup: o.ocoGroup,
       clientOrderId: o.clientOrderId,
+      ledger: this.id,
+      amends: undefined,
+      replaces: undefined,
     };
   }
 
   cancel(orderId: string): void {
     const o = this.orders.get(orderId);
-    if (o && o.owner === this.id) this.orders.cancel(orderId);
+    if (o && o.ledger === this.id) this.orders.cancel(orderId);
   }
 
   cancelAll(): void {
-    this.orders.cancelAll({ owner: this.id });
+    this.orders.cancelAll({ ledger: this.id });
   }
 
   log(message: string): void {
@@ -163,23 +182,44 @@ export class StrategyRuntime {
     rawParams: RawParams,
     opts: StrategyRuntimeOptions,
   ) {
-    this.id = module.id;
+    this.id = opts.instanceId ?? module.id;
     this.params = resolveParams(module, rawParams);
-    this.ctx = new Context(module.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}), opts.emulator);
+    this.ctx = new Context(this.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}), opts.emulator, opts.ledger ?? opts.orders.account);
     this.handlers = this.guard('create', () => module.create(this.ctx, this.params as never));
     this.ctx.indicators.seal();
     this.hasOnBar = typeof this.handlers.onBar === 'function';
     const onOrderEvent = this.handlers.onOrderEvent;
     if (onOrderEvent) {
       this.unsubscribe = opts.orders.onEvent((e: OrderEvent) => {
-        const owner = e.kind === 'denied' ? e.request.owner : e.order.owner;
-        if (owner === this.id) this.guard('onOrderEvent', () => onOrderEvent.call(this.handlers, e));
+        const ledger = e.kind === 'denied' ? e.request.ledger : e.order.ledger;
+        if (ledger === this.id) this.guard('onOrderEvent', () => onOrderEvent.call(this.handlers, e));
       });
     }
   }
 
   start(): void {
     if (this.handlers.onStart) this.guard('onStart', () => this.handlers.onStart!());
+  }
+
+  /** A bar of history before the first one the strategy trades on: its indicators see it, onBar does not. */
+  warm(bar: BarView): void {
+    this.ctx.indicators.update(bar);
+  }
+
+  /** Whether every indicator the strategy asked for has a value (a warm-up long enough). */
+  get indicatorsReady(): boolean {
+    return this.ctx.indicators.allReady();
+  }
+
+  /** The strategy's own state to keep across a restart (onSave), or undefined. */
+  save(): unknown {
+    const onSave = this.handlers.onSave;
+    return onSave ? this.guard('onSave', () => onSave.call(this.handlers)) : undefined;
+  }
+
+  load(state: unknown): void {
+    const onLoad = this.handlers.onLoad;
+    if (onLoad && state !== undefined) this.guard('onLoad', () => onLoad.call(this.handlers, state));
   }
 
   /** A bar has closed: indicators first, then the strategy. */

@@ -51,7 +51,7 @@ export class PaperSession {
     const instruments = [...opts.instruments];
     const lots = new Map(instruments.map((i) => [i.symbol, i.lotSize]));
     const account = opts.account;
-    this.venue = new PaperVenue({ ...opts.venue, scheduler, lotSize: (s) => lots.get(s), positionOf: (s, ledger) => this.orders.ledgerQty(ledger, s) });
+    this.venue = new PaperVenue({ ...opts.venue, scheduler, lotSize: (s) => lots.get(s) || undefined, positionOf: (s, ledger) => this.orders.ledgerQty(ledger, s) });
     this.orders = new OrderManager(clock, ids, opts.risk, opts.journal ?? NO_JOURNAL, this.venue, opts.account, instruments);
     // The paper venue does trailing stops itself unless told to behave like a venue without them.
     const native: OrderType[] = ['market', 'limit', 'stop', 'stop_limit', ...(opts.emulateTrailingStops ? [] : (['trailing_stop'] as const))];
