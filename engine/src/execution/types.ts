@@ -2,6 +2,8 @@ import type { Account } from '../model/account';
 import type { Bar } from '../model/bar';
 import type { Fill } from '../model/fill';
 import type { Instrument } from '../model/instrument';
+import type { Quote } from '../model/quote';
+import type { Trade } from '../model/trade';
 import type { Order, OrderChanges, OrderRequest, OrderSnapshot } from '../model/order';
 
 /**
@@ -130,4 +132,7 @@ export interface Venue {
   status?(since: number): Promise<VenueStatus>;
   /** Simulated and paper venues match working orders against each new bar (before the strategy sees it). */
   onBar?(symbol: string, bar: Bar): void;
+  /** A paper venue matches against prints and quotes too; a live venue's exchange does its own matching. */
+  onTrade?(symbol: string, trade: Trade): void;
+  onQuote?(symbol: string, quote: Quote): void;
 }
