@@ -20,7 +20,11 @@ function walk(n: number, crashAt: number, seed = 7): { ts: Float64Array; equity:
   return { ts, equity };
 }
 
-const lowest = (a: ArrayLike<number>): number => Array.prototype.reduce.call(a, (m: number, x: number) => Math.min(m, x), Infinity) as number;
+function lowest(a: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < a.length; i++) m = Math.min(m, a[i]!);
+  return m;
+}
 
 /** Checks the rule on `thin` against the full curve it came from. */
 function expectWorstOfEachBucket(full: EquityCurve, thin: EquityCurve, max: number): void {
