@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { RiskLimits } from '../../../engine/protocol';
 import { LIMIT_KEYS, limitInputAttributes, limitRangeText, RISK_LIMIT_SPECS, type LimitKey } from '../../../engine/protocol/definitions';
 import { limitChanges } from './limits';
@@ -53,34 +53,36 @@ function LimitsForm({ limits }: { limits: RiskLimits }) {
           const help = `${spec.help} Allowed: ${limitRangeText(spec)}.`;
           const describedBy = problem ? `limit-${k}-problem` : undefined;
           return (
-            <label key={k} title={help}>
-              <span>{spec.label}</span>
-              {spec.kind === 'enum' ? (
-                <select name={k} value={value(k)} onChange={(e) => edit(k, e.target.value)}>
-                  {spec.values.map((v) => (
-                    <option key={v} value={v}>
-                      {v}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  name={k}
-                  {...limitInputAttributes(spec)}
-                  inputMode={spec.kind === 'int' && spec.min.value >= 0 ? 'numeric' : 'decimal'}
-                  value={value(k)}
-                  aria-invalid={problem ? true : undefined}
-                  aria-describedby={describedBy}
-                  onChange={(e) => edit(k, e.target.value)}
-                />
-              )}
-              <span className="dim unit">{spec.kind === 'enum' ? '' : spec.unit}</span>
+            <Fragment key={k}>
+              <label title={help}>
+                <span>{spec.label}</span>
+                {spec.kind === 'enum' ? (
+                  <select name={k} value={value(k)} onChange={(e) => edit(k, e.target.value)}>
+                    {spec.values.map((v) => (
+                      <option key={v} value={v}>
+                        {v}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    name={k}
+                    {...limitInputAttributes(spec)}
+                    inputMode={spec.kind === 'int' && spec.min.value >= 0 ? 'numeric' : 'decimal'}
+                    value={value(k)}
+                    aria-invalid={problem ? true : undefined}
+                    aria-describedby={describedBy}
+                    onChange={(e) => edit(k, e.target.value)}
+                  />
+                )}
+                <span className="dim unit">{spec.kind === 'enum' ? '' : spec.unit}</span>
+              </label>
               {problem && (
-                <span id={describedBy} className="down limit-problem">
+                <span id={describedBy} className="down limit-problem" role="alert">
                   {problem}
                 </span>
               )}
-            </label>
+            </Fragment>
           );
         })}
       </div>
