@@ -9,6 +9,7 @@
 import type { AccountSnapshot } from '../src/model/account';
 import type { BacktestRun, BacktestRunSummary, BacktestRunTrade, Metrics } from '../src/model/backtest-run';
 import type { Fill } from '../src/model/fill';
+import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../src/model/indicator';
 import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
@@ -64,12 +65,17 @@ export interface ImportReportDto {
   alreadyImported: boolean;
 }
 
+export type { IndicatorGroup, IndicatorKind, OutputStyle };
+
 export interface IndicatorCatalogueEntry {
   id: string;
   name: string;
-  kind: 'overlay' | 'pane';
+  group: IndicatorGroup;
+  /** Which pane every output is drawn in: the price pane (overlay) or one of its own (pane). */
+  kind: IndicatorKind;
   params: { name: string; default: number; min?: number; max?: number }[];
-  outputs: string[];
+  /** In the order `indicators.compute` returns them; a chart draws each as its style says. */
+  outputs: { name: string; label: string; style: OutputStyle }[];
 }
 
 // ---------- strategies and backtests ----------
