@@ -7,7 +7,7 @@
  * The engine validates every request's params at run time (schemas.ts) before it acts.
  */
 import type { AccountSnapshot } from '../src/model/account';
-import type { BacktestRun, BacktestRunSummary, BacktestRunTrade, Metrics } from '../src/model/backtest-run';
+import type { BacktestRun, BacktestRunSummary, BacktestRunTrade, Metrics, RunStatus } from '../src/model/backtest-run';
 import type { Fill } from '../src/model/fill';
 import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../src/model/indicator';
 import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
@@ -117,7 +117,7 @@ export interface JobProgress {
   kind: 'backtest' | 'import';
   done: number;
   total: number;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
+  status: RunStatus;
   message?: string;
 }
 

@@ -126,10 +126,6 @@ export type BreakerAction = RiskLimits['breakerAction'];
 /** Every limit's key, in the form's order. */
 export const LIMIT_KEYS = Object.keys(RISK_LIMIT_SPECS) as LimitKey[];
 
-export function limitSpec(key: LimitKey): LimitSpec {
-  return RISK_LIMIT_SPECS[key];
-}
-
 export function isLimitKey(key: string): key is LimitKey {
   return Object.prototype.hasOwnProperty.call(RISK_LIMIT_SPECS, key);
 }
