@@ -32,6 +32,18 @@ test('add and remove indicators from the menu', async ({ app }) => {
   await expect(onChart.getByRole('listitem')).toHaveCount(0);
 });
 
+test("indicators draw as the catalogue styles them: the awesome oscillator's histogram, the parabolic SAR's dots", async ({ app }) => {
+  const { page } = app;
+  const onChart = page.getByRole('list', { name: 'Indicators on chart' });
+  for (const name of [/^Awesome oscillator/, /^Parabolic SAR/, /^MACD/]) {
+    await page.getByRole('button', { name: 'Indicators' }).click();
+    await page.getByRole('menuitem', { name }).click();
+  }
+  await expect(onChart.getByRole('listitem')).toHaveCount(3);
+  await expect(page.getByRole('group', { name: 'Price legend' }).getByRole('alert')).toHaveCount(0);
+  await app.shot('markets-ao-psar-macd');
+});
+
 test('help overlay lists the shortcuts', async ({ app }) => {
   const { page } = app;
   await page.getByRole('img', { name: /Price chart/ }).click();

@@ -7,12 +7,22 @@
  * The engine validates every request's params at run time (schemas.ts) before it acts.
  */
 import type { AccountSnapshot } from '../src/model/account';
+import type { BacktestRun, BacktestRunSummary, BacktestRunTrade, Metrics, RunStatus } from '../src/model/backtest-run';
 import type { Fill } from '../src/model/fill';
-import type { OrderSnapshot, OrderType, Side, TimeInForce } from '../src/model/order';
+import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../src/model/indicator';
+import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
+import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
+import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ErrorCode } from '../src/core/errors';
 
-export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, TimeInForce, ErrorCode };
+// The domain's types, carried as they are: the protocol maps the domain, never the reverse.
+export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode };
+export type { BreakerAction, Metrics, RiskLimits, TradingState };
+export type RiskStateDto = RiskState;
+export type BacktestSummary = BacktestRunSummary;
+export type BacktestResult = BacktestRun;
+export type BacktestTradeDto = BacktestRunTrade;
 
 export const PROTOCOL_VERSION = 1;
 
@@ -55,12 +65,17 @@ export interface ImportReportDto {
   alreadyImported: boolean;
 }
 
+export type { IndicatorGroup, IndicatorKind, OutputStyle };
+
 export interface IndicatorCatalogueEntry {
   id: string;
   name: string;
-  kind: 'overlay' | 'pane';
+  group: IndicatorGroup;
+  /** Which pane every output is drawn in: the price pane (overlay) or one of its own (pane). */
+  kind: IndicatorKind;
   params: { name: string; default: number; min?: number; max?: number }[];
-  outputs: string[];
+  /** In the order `indicators.compute` returns them; a chart draws each as its style says. */
+  outputs: { name: string; label: string; style: OutputStyle }[];
 }
 
 // ---------- strategies and backtests ----------
@@ -97,51 +112,16 @@ export interface BacktestRequest {
   slippage: number;
 }
 
-export type Metrics = Record<string, number | null>;
-
-export interface BacktestTradeDto {
-  entryTime: number;
-  entryPrice: number;
-  exitTime: number;
-  exitPrice: number;
-  qty: number;
-  side: Side;
-  pnl: number;
-  /** The trade's return as a fraction (0.02 = +2 %), despite the name. */
-  returnPct: number;
-  exitReason?: string;
-}
-
-export interface BacktestSummary {
-  runId: string;
-  strategy: string;
-  params: Record<string, number | boolean | string>;
-  symbol: string;
-  timeframe: string;
-  startedAt: number;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
-  metrics?: Metrics;
-  error?: string;
-}
-
-export interface BacktestResult extends BacktestSummary {
-  equity: { ts: number[]; equity: number[]; drawdown: number[] };
-  trades: BacktestTradeDto[];
-  notes: string[];
-}
-
 export interface JobProgress {
   jobId: string;
   kind: 'backtest' | 'import';
   done: number;
   total: number;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
+  status: RunStatus;
   message?: string;
 }
 
 // ---------- trading ----------
-
-export type SizeMode = 'qty' | 'notional' | 'riskPercent';
 
 /** What the order ticket sends. Size is resolved to a quantity by the engine (same sizers as strategies). */
 export interface TicketOrder {
@@ -185,55 +165,6 @@ export interface Alert {
   title: string;
   message: string;
   ts: number;
-}
-
-export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
-
-export interface RiskLimits {
-  maxOrderQty: number;
-  maxOrderNotional: number;
-  priceCollarPct: number;
-  maxPriceAgeMs: number;
-  maxPositionNotional: number;
-  maxExposurePct: number;
-  maxOpenPositions: number;
-  ordersPerSecond: number;
-  orderBurst: number;
-  duplicateWindowMs: number;
-  maxDailyLossPct: number;
-  maxDrawdownPct: number;
-  breakerAction: 'REDUCING' | 'HALTED';
-  dayBoundaryUtcOffsetMinutes: number;
-  watchdogSilenceMs: number;
-}
-
-export interface RiskStateDto {
-  /** 'HALTED' whenever the kill switch is engaged, whatever the breakers say. */
-  tradingState: TradingState;
-  killSwitch: { engaged: boolean; since?: number; reason?: string };
-  limits: RiskLimits;
-  /**
-   * Percentages are 0..100 (not fractions). The `...UsedPct` gauges are shares of the
-   * limit; the raw figures beside them are what they are made of.
-   */
-  gauges: {
-    /** Today's loss as % of the daily-loss limit: 100 * dailyLossPct / limits.maxDailyLossPct. */
-    dailyLossUsedPct: number;
-    /** Today's loss as % of start-of-day equity (0 when up on the day). */
-    dailyLossPct: number;
-    /** Gross exposure as % of the exposure cap: 100 * exposure / exposureLimit. */
-    exposureUsedPct: number;
-    /** Gross exposure: sum of |position notional| at the latest marks, account currency. */
-    exposure: number;
-    /** The exposure cap in account currency: limits.maxExposurePct % of current equity. */
-    exposureLimit: number;
-    /** Current equity, account currency. */
-    equity: number;
-    openPositions: number;
-    /** Equity below its peak as % of the peak (not of the limit; the limit is limits.maxDrawdownPct). */
-    drawdownPct: number;
-  };
-  lastDenial?: { check: string; reason: string; ts: number };
 }
 
 // ---------- market replay ----------

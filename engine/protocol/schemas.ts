@@ -6,7 +6,8 @@
  * is worse than a refusal.
  */
 import { z } from 'zod';
-import type { MethodName, Params, WireError } from './index';
+import { LIMIT_KEYS, ORDER_TYPES, RISK_LIMIT_SPECS, SIDES, SIZE_MODES, TIMES_IN_FORCE, limitRangeText, needsLimitPrice, needsStopPrice, type LimitSpec } from './definitions';
+import type { MethodName, Params, RiskLimits, WireError } from './index';
 
 const empty = z.strictObject({});
 const text = z.string().trim().min(1).max(200);
@@ -17,9 +18,9 @@ const limit = z.number().int().min(1).max(1_000_000);
 const positive = z.number().positive();
 const fraction = z.number().min(0).max(1);
 const paramValue = z.union([z.number(), z.boolean(), z.string().max(200)]);
-const side = z.enum(['buy', 'sell']);
-const orderType = z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
-const tif = z.enum(['GTC', 'IOC', 'FOK', 'DAY']);
+const side = z.enum(SIDES);
+const orderType = z.enum(ORDER_TYPES);
+const tif = z.enum(TIMES_IN_FORCE);
 
 const ticketOrder = z
   .strictObject({
@@ -27,7 +28,7 @@ const ticketOrder = z
     side,
     type: orderType,
     size: positive,
-    sizeMode: z.enum(['qty', 'notional', 'riskPercent']),
+    sizeMode: z.enum(SIZE_MODES),
     price: positive.optional(),
     stopPrice: positive.optional(),
     riskStop: positive.optional(),
@@ -36,10 +37,10 @@ const ticketOrder = z
     clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').optional(),
   })
   .superRefine((o, ctx) => {
-    if ((o.type === 'limit' || o.type === 'stop_limit') && o.price === undefined) {
+    if (needsLimitPrice(o.type) && o.price === undefined) {
       ctx.addIssue({ code: 'custom', path: ['price'], message: `a ${o.type} order needs a price` });
     }
-    if ((o.type === 'stop' || o.type === 'stop_limit') && o.stopPrice === undefined) {
+    if (needsStopPrice(o.type) && o.stopPrice === undefined) {
       ctx.addIssue({ code: 'custom', path: ['stopPrice'], message: `a ${o.type} order needs a stop price` });
     }
     if (o.sizeMode === 'riskPercent') {
@@ -48,23 +49,20 @@ const ticketOrder = z
     }
   });
 
-const riskLimits = z.strictObject({
-  maxOrderQty: positive,
-  maxOrderNotional: positive,
-  priceCollarPct: z.number().min(0).max(100),
-  maxPriceAgeMs: z.number().int().positive(),
-  maxPositionNotional: positive,
-  maxExposurePct: z.number().min(0).max(10_000),
-  maxOpenPositions: z.number().int().min(0),
-  ordersPerSecond: positive,
-  orderBurst: z.number().int().min(1),
-  duplicateWindowMs: z.number().int().min(0),
-  maxDailyLossPct: z.number().min(0).max(100),
-  maxDrawdownPct: z.number().min(0).max(100),
-  breakerAction: z.enum(['REDUCING', 'HALTED']),
-  dayBoundaryUtcOffsetMinutes: z.number().int().min(-720).max(840),
-  watchdogSilenceMs: z.number().int().min(0),
-});
+/** A limit's schema, built from its one definition (engine/src/model/risk-limits.ts) with the same words as the engine's check. */
+function limitSchema(spec: LimitSpec): z.ZodType {
+  const message = `must be ${limitRangeText(spec)}`;
+  if (spec.kind === 'enum') return z.enum(spec.values as [string, ...string[]], message);
+  let n = z.number(message);
+  if (spec.kind === 'int') n = n.int(message);
+  n = spec.min.inclusive ? n.gte(spec.min.value, message) : n.gt(spec.min.value, message);
+  return spec.max.inclusive ? n.lte(spec.max.value, message) : n.lt(spec.max.value, message);
+}
+
+/** Any subset of the limits; the engine merges it over the current ones. */
+const riskLimitsPatch = z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => [k, limitSchema(RISK_LIMIT_SPECS[k]).optional()]))) as unknown as z.ZodType<
+  Partial<RiskLimits>
+>;
 
 const range = { from: epochMs.optional(), to: epochMs.optional() };
 
@@ -123,7 +121,7 @@ export const paramSchemas: Schemas = {
   'account.get': empty as unknown as Schemas['account.get'],
 
   'risk.state': empty as unknown as Schemas['risk.state'],
-  'risk.setLimits': riskLimits.partial(),
+  'risk.setLimits': riskLimitsPatch,
   'risk.killSwitch': z.strictObject({ engage: z.boolean(), flatten: z.boolean().optional(), reason: z.string().max(500).optional() }),
   'risk.analytics': z.discriminatedUnion('source', [
     z.strictObject({ source: z.literal('portfolio') }),

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ORDER_TYPES, SIDES, SIZE_MODES, TIMES_IN_FORCE } from '../src/model/order';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -35,7 +36,8 @@ function importsOf(file: string): Import[] {
 
 function parseImports(text: string): Import[] {
   const found: Import[] = [];
-  const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'"\n;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+  // The clause before `from` may span lines (`import {\n a,\n b,\n} from ...`).
+  const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[\w$*\s,]*\{[^}]*\}|[\w$*\s,]+?)\s*from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
   for (const m of text.matchAll(re)) {
     const spec = m[3] ?? m[4] ?? m[5];
     if (spec) found.push({ spec, typeOnly: Boolean(m[2]) });
@@ -71,6 +73,12 @@ describe('layering (design.md)', () => {
       "export * from 'node:fs';",
       "import 'side-effect';",
       "const m = await import('./lazy');",
+      'import {',
+      '  many,',
+      '  lines,',
+      "} from '../multi';",
+      "export { x, type Y } from './re';",
+      "import * as ns from 'pkg';",
     ].join('\n');
     expect(parseImports(text)).toEqual([
       { spec: '../a', typeOnly: false },
@@ -78,6 +86,9 @@ describe('layering (design.md)', () => {
       { spec: 'node:fs', typeOnly: false },
       { spec: 'side-effect', typeOnly: false },
       { spec: './lazy', typeOnly: false },
+      { spec: '../multi', typeOnly: false },
+      { spec: './re', typeOnly: false },
+      { spec: 'pkg', typeOnly: false },
     ]);
   });
 
@@ -106,12 +117,32 @@ describe('layering (design.md)', () => {
   it('the renderer imports engine/protocol types only, and no Node or Electron', () => {
     const bad = violations('renderer', (t, imp) => {
       if (isPlatform(t)) return 'renderer runs in a sandboxed page';
-      if (t.startsWith('engine/protocol/client')) return undefined; // platform-free RPC client
+      if (t === 'engine/protocol/client') return undefined; // platform-free RPC client
+      // The domain's definitions (order vocabulary, limit ranges): forms derive their rules from them (docs/architecture.md).
+      if (t === 'engine/protocol/definitions') return undefined;
       if (t.startsWith('engine/protocol')) return imp.typeOnly ? undefined : 'use `import type` from engine/protocol';
       if (t.startsWith('engine') || t.startsWith('electron')) return 'renderer may not import engine or electron code';
       return undefined;
     });
     expect(bad).toEqual([]);
+  });
+
+  it('what the renderer may import at run time from the engine is re-exported platform-free model, nothing else', () => {
+    const file = 'engine/protocol/definitions.ts';
+    const text = readFileSync(join(root, file), 'utf8');
+    const specs = importsOf(file).map((i) => target(file, i.spec));
+    expect(specs.length).toBeGreaterThan(0);
+    expect(specs.filter((t) => !t.startsWith('engine/src/model/'))).toEqual([]);
+    // Re-exports only: no code of its own, so no state and no logic lives in the exception.
+    const statements = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').split(';').map((x) => x.trim()).filter(Boolean);
+    expect(statements.filter((x) => !/^export\s+(type\s+)?\{[^}]*\}\s*from\s+'[^']+'$/.test(x))).toEqual([]);
+  });
+
+  it('domain code (model, risk, execution, state) does not import the wire protocol: the protocol maps the domain', () => {
+    for (const dir of ['engine/src/model', 'engine/src/risk', 'engine/src/execution', 'engine/src/state']) {
+      const bad = violations(dir, (t) => (t.startsWith('engine/protocol') ? 'domain code must not depend on the wire' : undefined));
+      expect(bad).toEqual([]);
+    }
   });
 
   it('electron imports no renderer code and only protocol types from the engine', () => {
@@ -121,6 +152,41 @@ describe('layering (design.md)', () => {
       if (t.startsWith('engine')) return imp.typeOnly ? undefined : 'electron talks to the engine over the protocol only';
       return undefined;
     });
+    expect(bad).toEqual([]);
+  });
+});
+
+describe('one list of each order vocabulary (engine/src/model/order.ts)', () => {
+  const lists = { ORDER_TYPES, SIDES, TIMES_IN_FORCE, SIZE_MODES };
+  /** Two different members of one list written next to each other (`'a', 'b'` or `'a' | 'b'`): a copy of the list. */
+  function copies(text: string): string[] {
+    const found: string[] = [];
+    for (const [name, list] of Object.entries(lists)) {
+      const word = `'(${list.join('|')})'`;
+      for (const m of text.matchAll(new RegExp(`${word}\\s*[,|]\\s*${word}`, 'g'))) if (m[1] !== m[2]) found.push(`${name}: ${m[0]}`);
+    }
+    return found;
+  }
+
+  it('finds a copied list however it is written', () => {
+    expect(copies("const T = new Set(['market', 'limit']);")).toEqual(["ORDER_TYPES: 'market', 'limit'"]);
+    expect(copies("type S = 'buy' | 'sell';")).toEqual(["SIDES: 'buy' | 'sell'"]);
+    expect(copies("z.enum(['GTC', 'IOC'])")).toEqual(["TIMES_IN_FORCE: 'GTC', 'IOC'"]);
+    expect(copies("if (t === 'limit' || t === 'stop') x = ['qty']")).toEqual([]);
+  });
+
+  it('no source file lists order types, sides, times in force or size modes but the model', () => {
+    // A migration is the schema as it was applied; engine/test/state checks its CHECK lists against the model.
+    const exempt = new Set(['engine/src/model/order.ts', 'engine/src/state/migrations.ts']);
+    const bad: string[] = [];
+    for (const dir of ['engine', 'renderer', 'electron', 'strategies']) {
+      for (const f of sources(dir)) {
+        if (exempt.has(f)) continue;
+        // Comments (TypeScript's and SQL's) may name the values; code may not list them.
+        const code = readFileSync(join(root, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|(\/\/|--).*$/gm, '');
+        for (const c of copies(code)) bad.push(`${f}: ${c}`);
+      }
+    }
     expect(bad).toEqual([]);
   });
 });

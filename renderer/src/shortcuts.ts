@@ -1,3 +1,4 @@
+import type { Side } from '../../engine/protocol';
 import { toggleReplay } from './screens/replayActions';
 import { useReplay } from './store/replay';
 import { SCREENS, useUi, type Screen } from './store/ui';
@@ -31,7 +32,7 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 
   | { kind: 'kill' }
   | { kind: 'help' }
   | { kind: 'screen'; screen: Screen }
-  | { kind: 'side'; side: 'buy' | 'sell' }
+  | { kind: 'side'; side: Side }
   | { kind: 'replay' }
   | { kind: 'latest' }
   | undefined {

@@ -1,12 +1,11 @@
 import { runBacktest } from '../backtest/engine';
+import { CURVE_POINTS, equityCurve } from '../backtest/equity-curve';
 import { listStrategies, getStrategy } from '../strategy/loader';
 import type { BacktestRequest, ParamSpecDto, StrategyInfo } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import type { ParamSpec } from '../../sdk';
 import type { BacktestOutcome, BacktestService } from './services';
 
-/** Curves longer than this are thinned for the wire; the metrics come from every bar. */
-const MAX_CURVE_POINTS = 5_000;
 const MAX_TRADES = 20_000;
 
 function paramDto(name: string, s: ParamSpec): ParamSpecDto {
@@ -19,32 +18,6 @@ function paramDto(name: string, s: ParamSpec): ParamSpecDto {
   if (s.kind === 'choice') d.choices = [...s.choices];
   if (s.description !== undefined) d.description = s.description;
   return d;
-}
-
-/**
- * Equity and drawdown (a fraction <= 0 of the running peak) per bar, thinned to at most
- * MAX_CURVE_POINTS: each kept point is the last bar of its bucket, and the bucket's
- * deepest drawdown, so the worst moment survives the thinning.
- */
-export function equityCurve(ts: Float64Array, equity: Float64Array): BacktestOutcome['equity'] {
-  const n = equity.length;
-  const step = Math.max(1, Math.ceil(n / MAX_CURVE_POINTS));
-  const out = { ts: [] as number[], equity: [] as number[], drawdown: [] as number[] };
-  let peak = -Infinity;
-  let worst = 0;
-  for (let i = 0; i < n; i++) {
-    const e = equity[i]!;
-    if (e > peak) peak = e;
-    const dd = peak > 0 ? e / peak - 1 : 0;
-    if (dd < worst) worst = dd;
-    if ((i + 1) % step === 0 || i === n - 1) {
-      out.ts.push(ts[i]!);
-      out.equity.push(e);
-      out.drawdown.push(worst);
-      worst = 0;
-    }
-  }
-  return out;
 }
 
 export const backtestService: BacktestService = {
@@ -71,7 +44,8 @@ export const backtestService: BacktestService = {
       signal: opts.signal,
     });
     const notes = [...r.notes];
-    if (r.equity.length > MAX_CURVE_POINTS) notes.push(`the equity curve is thinned to ${MAX_CURVE_POINTS} points for display; metrics use every bar`);
+    // Thinned for the wire; the metrics come from every bar.
+    if (r.equity.length > CURVE_POINTS) notes.push(`the equity curve is thinned to ${CURVE_POINTS} points for display (each stretch's deepest drawdown kept); metrics use every bar`);
     const trades = r.trades.length > MAX_TRADES ? r.trades.slice(-MAX_TRADES) : r.trades;
     if (trades.length < r.trades.length) notes.push(`showing the last ${MAX_TRADES} of ${r.trades.length} trades`);
     return {

@@ -8,9 +8,10 @@ export const indicatorService: IndicatorService = {
     return CATALOGUE.map((s) => ({
       id: s.id,
       name: s.name,
+      group: s.group,
       kind: s.kind,
       params: s.params.map((p) => ({ name: p.name, default: p.default, min: p.min, max: p.max })),
-      outputs: s.outputs.map((o) => o.name),
+      outputs: s.outputs.map((o) => ({ name: o.name, label: o.label, style: o.style })),
     }));
   },
   compute: (series, id, params) => computeIndicator(id, series, params),

@@ -1,3 +1,4 @@
+import { thinCurve } from '../backtest/equity-curve';
 import { KeelError } from '../core/errors';
 import type { BacktestRequest, BacktestResult, BacktestSummary, Publish } from '../../protocol/index';
 import type { BacktestArchive, BacktestOutcome } from './services';
@@ -12,23 +13,6 @@ interface Job {
 }
 
 const KEEP_FINISHED = 50;
-/** Equity points kept for an archived run: enough for a chart and for risk analytics. */
-const ARCHIVED_EQUITY_POINTS = 5_000;
-
-/** Every k-th point, always with the last, so the curve's shape and final value survive. */
-export function thinEquity(e: BacktestResult['equity'], max: number): BacktestResult['equity'] {
-  const n = e.ts.length;
-  if (n <= max) return e;
-  const k = Math.ceil(n / max);
-  const pick = (a: number[]): number[] => {
-    const out: number[] = [];
-    for (let i = 0; i < n; i += k) out.push(a[i]!);
-    if ((n - 1) % k !== 0) out.push(a[n - 1]!);
-    return out;
-  };
-  return { ts: pick(e.ts), equity: pick(e.equity), drawdown: pick(e.drawdown) };
-}
-
 /**
  * Backtests as jobs: each runs in the background, pushes progress on the 'job' topic
  * (at most ~100 updates per run however many bars), and can be cancelled through its
@@ -111,7 +95,7 @@ export class BacktestJobs {
     if (!archive) return;
     try {
       const run = this.get(runId);
-      archive.save({ ...run, equity: thinEquity(run.equity, ARCHIVED_EQUITY_POINTS) });
+      archive.save({ ...run, equity: thinCurve(run.equity) });
     } catch (e) {
       this.log.warn(`backtest ${runId} not archived: ${e instanceof Error ? e.message : String(e)}`);
     }

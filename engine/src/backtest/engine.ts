@@ -20,6 +20,7 @@ import { timeframeMs } from '../core/timeframe';
 import { Account } from '../model/account';
 import type { BarSeries } from '../model/bar';
 import { researchInstrument, type Instrument } from '../model/instrument';
+import { ORDER_TYPES } from '../model/order';
 import type { Position } from '../model/position';
 import { OrderEmulator } from '../execution/emulator/order-emulator';
 import { OrderManager } from '../execution/order-manager';
@@ -172,7 +173,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
   const ids = new SequentialIds();
   const orders = new OrderManager(clock, ids, cfg.risk ?? NO_RISK, cfg.journal ?? NO_JOURNAL, venue, account, [instrument]);
   // The simulated venue works trailing stops itself; the emulator holds brackets only.
-  const emulator = cfg.emulator ? new OrderEmulator({ router: orders, clock, ids, nativeTypes: new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']) }) : undefined;
+  const emulator = cfg.emulator ? new OrderEmulator({ router: orders, clock, ids, nativeTypes: new Set(ORDER_TYPES) }) : undefined;
   const ledger = new RoundTripLedger();
   let fills = 0;
   orders.onFill((fill, order) => {

@@ -20,8 +20,8 @@ import type { Account } from '../model/account';
 import type { Bar } from '../model/bar';
 import type { Fill } from '../model/fill';
 import type { Instrument } from '../model/instrument';
-import { Emitter, type Disposable } from '../core/emitter';
-import { Order, type OrderChanges, type OrderRequest, type OrderStatus } from '../model/order';
+import { Emitter } from '../core/emitter';
+import { needsLimitPrice, needsStopPrice, Order, ORDER_TYPES, SIDES, type OrderChanges, type OrderRequest, type OrderStatus } from '../model/order';
 import type { OrderEvent, OrderJournal, PreTradeRisk, RiskView, Venue, VenueCallbacks, VenueConnection } from './types';
 
 /** The outcome of place(): the order's id, or the check that refused it. */
@@ -66,7 +66,8 @@ export interface CancelFilter {
   side?: Order['side'];
 }
 
-const ORDER_TYPES = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
+const ORDER_TYPE_SET: ReadonlySet<string> = new Set(ORDER_TYPES);
+const SIDE_SET: ReadonlySet<string> = new Set(SIDES);
 
 export class OrderManager implements RiskView {
   private readonly byId = new Map<string, Order>();
@@ -623,15 +624,15 @@ function positive(x: number | undefined): boolean {
 
 /** A malformed request is a caller's bug: it throws, naming the field, before risk sees it. */
 function checkShape(r: OrderRequest): void {
-  if (r.side !== 'buy' && r.side !== 'sell') throw shapeError(r, `side must be buy or sell, got ${String(r.side)}`);
-  if (!ORDER_TYPES.has(r.type)) throw shapeError(r, `unknown order type ${String(r.type)}`);
+  if (!SIDE_SET.has(r.side)) throw shapeError(r, `side must be ${SIDES.join(' or ')}, got ${String(r.side)}`);
+  if (!ORDER_TYPE_SET.has(r.type)) throw shapeError(r, `unknown order type ${String(r.type)}`);
   const hasQty = r.qty !== undefined;
   const hasQuote = r.quoteQty !== undefined;
   if (hasQty === hasQuote) throw shapeError(r, 'give exactly one of qty and quoteQty');
   if (hasQty && !positive(r.qty)) throw shapeError(r, `qty must be a positive number, got ${r.qty}`);
   if (hasQuote && !positive(r.quoteQty)) throw shapeError(r, `quoteQty must be a positive number, got ${r.quoteQty}`);
-  if ((r.type === 'limit' || r.type === 'stop_limit') && !positive(r.price)) throw shapeError(r, `${r.type} order needs a positive price, got ${r.price}`);
-  if ((r.type === 'stop' || r.type === 'stop_limit') && !positive(r.stopPrice)) throw shapeError(r, `${r.type} order needs a positive stopPrice, got ${r.stopPrice}`);
+  if (needsLimitPrice(r.type) && !positive(r.price)) throw shapeError(r, `${r.type} order needs a positive price, got ${r.price}`);
+  if (needsStopPrice(r.type) && !positive(r.stopPrice)) throw shapeError(r, `${r.type} order needs a positive stopPrice, got ${r.stopPrice}`);
   if (r.type === 'trailing_stop' && !positive(r.trailingPercent) && !positive(r.trailingAmount)) {
     throw shapeError(r, 'trailing_stop needs a positive trailingPercent or trailingAmount');
   }

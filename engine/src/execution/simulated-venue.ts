@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { Bar } from '../model/bar';
-import type { Order, OrderChanges, Side } from '../model/order';
+import { needsLimitPrice, needsStopPrice, type Order, type OrderChanges, type Side } from '../model/order';
 import { limitFillPrice, limitLiquidity, marketPrice, qtyForQuote, stepTrail, stopLimitTriggerFill, stopTriggerPrice } from './matching';
 import type { Venue, VenueCallbacks } from './types';
 
@@ -229,10 +229,8 @@ export class SimulatedVenue implements Venue {
 
 /** Why this venue cannot work an order, or undefined when it can. */
 function unsupported(o: Order): string | undefined {
-  const needsPrice = o.type === 'limit' || o.type === 'stop_limit';
-  const needsStop = o.type === 'stop' || o.type === 'stop_limit';
-  if (needsPrice && !(o.price! > 0)) return `${o.type} order needs a positive price`;
-  if (needsStop && !(o.stopPrice! > 0)) return `${o.type} order needs a positive stopPrice`;
+  if (needsLimitPrice(o.type) && !(o.price! > 0)) return `${o.type} order needs a positive price`;
+  if (needsStopPrice(o.type) && !(o.stopPrice! > 0)) return `${o.type} order needs a positive stopPrice`;
   if (o.type === 'trailing_stop' && !(o.trailingPercent! > 0) && !(o.trailingAmount! > 0)) {
     return 'trailing stop needs trailingPercent or trailingAmount';
   }

@@ -6,6 +6,7 @@
  */
 import { badInput } from '../core/errors';
 import type { BarSeries } from '../model/bar';
+import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../model/indicator';
 import * as batch from './batch';
 import { CANDLESTICKS, detectCandlestick, LONG_TAIL, type Outputs, type Params } from './long-tail';
 
@@ -25,15 +26,15 @@ export interface OutputSpec {
   name: string;
   label: string;
   /** How a chart draws it; `marker` outputs are 1 where something happened, 0 elsewhere. */
-  style: 'line' | 'histogram' | 'dots' | 'marker';
+  style: OutputStyle;
 }
 
 export interface IndicatorSpec {
   id: string;
   name: string;
-  group: 'trend' | 'momentum' | 'volatility' | 'volume' | 'returns' | 'pattern';
-  /** overlay: drawn on the price chart; pane: in its own pane below it. */
-  kind: 'overlay' | 'pane';
+  group: IndicatorGroup;
+  /** Which pane its outputs are drawn in: overlay on the price chart; pane in its own below it. */
+  kind: IndicatorKind;
   inputs: readonly BarField[];
   params: readonly ParamSpec[];
   outputs: readonly OutputSpec[];

@@ -1,8 +1,28 @@
 import { KeelError } from '../core/errors';
 
-export type Side = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
-export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'DAY';
+/*
+ * The order vocabulary, listed once. Every other copy (the wire's zod enums, the venues'
+ * supported sets, the emulator's native types, the ticket's options) is derived from these
+ * lists; engine/test/architecture.test.ts refuses a literal list of them anywhere else.
+ */
+export const SIDES = ['buy', 'sell'] as const;
+export type Side = (typeof SIDES)[number];
+
+export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+export const TIMES_IN_FORCE = ['GTC', 'IOC', 'FOK', 'DAY'] as const;
+export type TimeInForce = (typeof TIMES_IN_FORCE)[number];
+
+/** How a ticket gives its size: a quantity, a quote-currency notional, or a % of equity risked to a stop. */
+export const SIZE_MODES = ['qty', 'notional', 'riskPercent'] as const;
+export type SizeMode = (typeof SIZE_MODES)[number];
+
+/** Orders that rest at a limit price. */
+export const needsLimitPrice = (t: OrderType): boolean => t === 'limit' || t === 'stop_limit';
+/** Orders that wait for a stop price to trade before they act. */
+export const needsStopPrice = (t: OrderType): boolean => t === 'stop' || t === 'stop_limit';
+
 export type OrderStatus =
   | 'new'
   | 'submitted'

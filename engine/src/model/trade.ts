@@ -1,10 +1,12 @@
+import type { Side } from './order';
+
 /** One market trade (a print on the tape), as imported or streamed. */
 export interface Trade {
   ts: number;
   price: number;
   amount: number;
   /** The aggressor's side, when the source says. */
-  side: 'buy' | 'sell' | undefined;
+  side: Side | undefined;
   id?: string;
 }
 

@@ -1,4 +1,4 @@
-import type { TradingState } from '../../protocol/index';
+import type { TradingState } from '../model/risk-state';
 import type { RiskLimits } from './limits';
 import type { LatchedRiskState, RiskPersistence } from './persistence';
 

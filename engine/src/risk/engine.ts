@@ -1,9 +1,9 @@
-import type { RiskStateDto, TradingState } from '../../protocol/index';
 import { WallClock, type Clock } from '../core/clock';
 import type { PreTradeRisk, RiskVerdict, RiskView } from '../execution/types';
 import type { Account } from '../model/account';
 import type { Fill } from '../model/fill';
 import { MANUAL_LEDGER, type OrderRequest } from '../model/order';
+import type { RiskState, TradingState } from '../model/risk-state';
 import { CircuitBreakers, dayKey, dayStart, type BreakerTransition } from './breakers';
 import { Book } from './checks/book';
 import { DuplicateCheck } from './checks/duplicate';
@@ -52,7 +52,7 @@ export class RiskEngine implements PreTradeRisk {
   private readonly emit: (e: RiskEvent) => void;
   private currentLimits: RiskLimits;
   private lastEquity: number | undefined;
-  private lastDenial: RiskStateDto['lastDenial'];
+  private lastDenial: RiskState['lastDenial'];
   /** Order matters: cheap stateless checks first; rate and duplicate last, as they remember accepted orders. */
   private readonly checks: readonly RiskCheck[];
 
@@ -244,14 +244,14 @@ export class RiskEngine implements PreTradeRisk {
     this.killSwitch.refreshLatch();
   }
 
-  snapshot(account: Account): RiskStateDto {
+  snapshot(account: Account): RiskState {
     const equity = account.equity();
     const l = this.currentLimits;
     const s = this.latch.current;
     const exposureCap = (l.maxExposurePct / 100) * equity;
     const exposure = account.grossExposure();
     const dailyLossPct = this.breakers.dailyLossPct(equity);
-    const dto: RiskStateDto = {
+    const dto: RiskState = {
       // The latch may still say ACTIVE under an engaged switch (it is a separate flag); the UI must not.
       tradingState: s.killEngaged ? 'HALTED' : s.tradingState,
       killSwitch: { engaged: s.killEngaged, ...(s.killSince !== undefined && { since: s.killSince }), ...(s.killReason !== undefined && { reason: s.killReason }) },

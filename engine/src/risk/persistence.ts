@@ -1,4 +1,4 @@
-import type { TradingState } from '../../protocol/index';
+import type { TradingState } from '../model/risk-state';
 
 /** The latch and trading state as kept across restarts. */
 export interface LatchedRiskState {

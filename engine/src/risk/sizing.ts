@@ -4,9 +4,9 @@
  * degenerate input: a zero stop distance or ATR sizes to 0, because "no idea of risk"
  * must never mean "infinite size".
  */
-import type { TicketOrder } from '../../protocol/index';
 import { badInput } from '../core/errors';
 import { roundToStep, type Instrument } from '../model/instrument';
+import { SIZE_MODES, type Side, type SizeMode } from '../model/order';
 
 /** Risk `riskFraction` of equity between entry and stop: qty = equity·f / |entry − stop|. */
 export function fixedFractional(p: { equity: number; riskFraction: number; entry: number; stop: number }): number {
@@ -50,8 +50,19 @@ export function kellySized(p: { equity: number; price: number; winRate: number; 
  * sized (no price to size at, a stop on the wrong side) is a KeelError naming the field.
  * The entry price is the ticket's limit price, else its stop price, else the reference price.
  */
+/** A ticket's size as a person gave it (the wire's TicketOrder carries these fields). */
+export interface TicketSize {
+  side: Side;
+  size: number;
+  sizeMode: SizeMode;
+  price?: number;
+  stopPrice?: number;
+  /** For riskPercent: the protective stop the risk is measured to. */
+  riskStop?: number;
+}
+
 export function sizeTicket(
-  t: Pick<TicketOrder, 'side' | 'size' | 'sizeMode' | 'price' | 'stopPrice' | 'riskStop'>,
+  t: TicketSize,
   ctx: { equity: number; referencePrice: number | undefined; instrument?: Pick<Instrument, 'lotSize'> },
 ): number {
   if (!(Number.isFinite(t.size) && t.size > 0)) throw badInput(`size must be a positive number, got ${t.size}`, 'ticket.size');
@@ -83,7 +94,7 @@ export function sizeTicket(
       break;
     }
     default:
-      throw badInput(`sizeMode must be qty, notional or riskPercent, got ${String(t.sizeMode)}`, 'ticket.sizeMode');
+      throw badInput(`sizeMode must be one of ${SIZE_MODES.join(', ')}, got ${String(t.sizeMode)}`, 'ticket.sizeMode');
   }
   return ctx.instrument ? roundToStep(qty, ctx.instrument.lotSize, 'down') : qty;
 }

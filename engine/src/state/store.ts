@@ -3,7 +3,8 @@ import { KeelError } from '../core/errors';
 import type { Fill } from '../model/fill';
 import { isWorking, type OrderSnapshot, type OrderStatus } from '../model/order';
 import { Position } from '../model/position';
-import type { BacktestResult, BacktestSummary, TradingState } from '../../protocol/index';
+import type { BacktestRun, BacktestRunSummary } from '../model/backtest-run';
+import type { TradingState } from '../model/risk-state';
 import type { AuditRecord, LatchedRiskState } from '../risk/persistence';
 import { openStateDb, type StateDb } from './db';
 
@@ -422,7 +423,7 @@ export class StateStore {
   // ---------- backtest runs ----------
 
   /** Keeps a finished run (summary and result as JSON) so the list of past runs survives a restart. */
-  saveBacktestRun(run: BacktestResult): void {
+  saveBacktestRun(run: BacktestRun): void {
     if (run.status === 'running') throw new KeelError('BAD_INPUT', `backtest ${run.runId} is still running`, { where: 'backtest run' });
     const { equity, trades, notes, ...summary } = run;
     this.db
@@ -431,14 +432,14 @@ export class StateStore {
   }
 
   /** The newest `limit` runs' summaries, newest first. */
-  backtestRuns(limit = 50): BacktestSummary[] {
+  backtestRuns(limit = 50): BacktestRunSummary[] {
     const rows = this.db.prepare('SELECT summary FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as { summary: string }[];
-    return rows.map((r) => JSON.parse(r.summary) as BacktestSummary);
+    return rows.map((r) => JSON.parse(r.summary) as BacktestRunSummary);
   }
 
-  backtestRun(runId: string): BacktestResult | undefined {
+  backtestRun(runId: string): BacktestRun | undefined {
     const r = this.db.prepare('SELECT summary, result FROM backtest_runs WHERE run_id = ?').get(runId) as { summary: string; result: string } | undefined;
-    return r ? { ...(JSON.parse(r.summary) as BacktestSummary), ...(JSON.parse(r.result) as Pick<BacktestResult, 'equity' | 'trades' | 'notes'>) } : undefined;
+    return r ? { ...(JSON.parse(r.summary) as BacktestRunSummary), ...(JSON.parse(r.result) as Pick<BacktestRun, 'equity' | 'trades' | 'notes'>) } : undefined;
   }
 
   /** Drops all but the newest `keep` runs. */

@@ -95,7 +95,7 @@ class Context implements StrategyContext {
     return this.book.equity();
   }
 
-  workingOrders(): { id: string; side: 'buy' | 'sell'; type: string; qty: number; price?: number; stopPrice?: number }[] {
+  workingOrders(): { id: string; side: Side; type: string; qty: number; price?: number; stopPrice?: number }[] {
     return this.orders
       .workingOrders()
       .filter((o) => o.ledger === this.id)

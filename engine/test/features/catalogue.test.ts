@@ -4,6 +4,7 @@ import { sliceSeries, type BarSeries } from '../../src/model/bar';
 import * as batch from '../../src/features/batch';
 import { CATALOGUE, computeIndicator, findIndicator } from '../../src/features/catalogue';
 import { readBars } from './oracle';
+import { indicatorService } from '../../src/app/indicator-adapter';
 
 const bars = readBars('btc-usdt-5m-2023-01.csv');
 const series: BarSeries = sliceSeries({ symbol: 'BTC/USDT', timeframe: '5m', length: bars.close.length, ...bars }, 0, 1500);
@@ -20,6 +21,24 @@ describe('catalogue', () => {
         expect(p.min <= p.default && p.default <= p.max, `${s.id}.${p.name}`).toBe(true);
         if (p.type === 'int') expect(Number.isInteger(p.default)).toBe(true);
       }
+    }
+  });
+
+  it("gives each output its drawing style, and the wire's catalogue carries it", () => {
+    const styleOf = (id: string) => findIndicator(id)!.outputs.map((o) => o.style);
+    expect(styleOf('ao')).toEqual(['histogram']);
+    expect(styleOf('psar')).toEqual(['dots']);
+    expect(styleOf('macd')).toEqual(['line', 'line', 'histogram']);
+    expect(styleOf('cdl_doji')).toEqual(['marker']);
+    const wire = indicatorService.catalogue();
+    expect(wire.find((e) => e.id === 'ao')).toMatchObject({ kind: 'pane', outputs: [{ name: 'value', style: 'histogram' }] });
+    expect(wire.find((e) => e.id === 'psar')).toMatchObject({ kind: 'overlay', outputs: [{ name: 'value', label: 'SAR', style: 'dots' }] });
+    // Everything the catalogue says about drawing reaches the wire unchanged, for every indicator.
+    for (const spec of CATALOGUE) {
+      const entry = wire.find((e) => e.id === spec.id)!;
+      expect(entry.kind, spec.id).toBe(spec.kind);
+      expect(entry.group, spec.id).toBe(spec.group);
+      expect(entry.outputs, spec.id).toEqual(spec.outputs.map((o) => ({ name: o.name, label: o.label, style: o.style })));
     }
   });
 

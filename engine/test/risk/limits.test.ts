@@ -30,9 +30,10 @@ describe('limits as audited settings', () => {
     expect(e.code).toBe('BAD_INPUT');
     expect(e.where).toBe('risk limits');
     expect((e.details?.fields as { field: string }[]).map((f) => f.field)).toEqual(['maxExposurePct', 'maxOpenPositions', 'breakerAction', 'dayBoundaryUtcOffsetMinutes']);
-    expect(e.message).toMatch(/maxExposurePct: Too small/);
-    expect(caught(() => risk.setLimits({ maxOrderQty: 0 }, 'ui')).message).toMatch(/^risk limits: maxOrderQty: Too small/);
-    expect(caught(() => risk.setLimits({ nonsense: 1 } as never, 'ui')).message).toMatch(/Unrecognized key: "nonsense"/);
+    expect(e.message).toContain('maxExposurePct: must be a number above 0 and at most 1000 % equity, got -5');
+    expect(e.message).toContain('dayBoundaryUtcOffsetMinutes: must be a whole number from -720 to 840 min, got 900');
+    expect(caught(() => risk.setLimits({ maxOrderQty: 0 }, 'ui')).message).toBe('risk limits: maxOrderQty: must be a number above 0 and at most 1e15 units, got 0');
+    expect(caught(() => risk.setLimits({ nonsense: 1 } as never, 'ui')).message).toMatch(/nonsense: is not a risk limit/);
     expect(risk.limits).toEqual(DEFAULT_LIMITS);
     expect(store.audit()).toEqual([]);
     expect(store.setting(LIMITS_SETTING)).toBeUndefined();
@@ -57,7 +58,7 @@ describe('limits as audited settings', () => {
   it('stored limits that no longer validate stop the engine from starting (fail closed)', () => {
     const store = StateStore.open(tempDbFile());
     store.setSetting(LIMITS_SETTING, { ...DEFAULT_LIMITS, maxDailyLossPct: 500 }, 1);
-    expect(() => new RiskEngine({ persistence: new SqliteRiskPersistence(store) })).toThrow(/settings risk.limits: maxDailyLossPct: Too big/);
+    expect(() => new RiskEngine({ persistence: new SqliteRiskPersistence(store) })).toThrow(/settings risk.limits: maxDailyLossPct: must be a number above 0 and at most 100 % equity, got 500/);
     store.close();
   });
 

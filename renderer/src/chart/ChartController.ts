@@ -23,6 +23,7 @@ import {
 import type { BarsPayload, Topics } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
+import type { PlannedSeries } from './indicatorSeries';
 import { NEAR_END_BARS, NEAR_START_BARS, ShownWindow, prependPayload } from './history';
 import { LiveTail } from './liveTail';
 import { trailingThrottle } from './throttle';
@@ -38,13 +39,16 @@ export interface LegendValues {
   volume: number | undefined;
 }
 
-export interface IndicatorPlot {
+/** An indicator's computed points (`indicators.compute`): one column per output, aligned with `ts`. */
+export interface IndicatorPoints {
   key: string;
-  /** `pattern`: a 0/1 series drawn as a marker on each bar where it is 1. */
-  kind: 'overlay' | 'pane' | 'pattern';
-  label?: string;
   ts: number[];
   outputs: Record<string, (number | null)[]>;
+}
+
+/** An indicator to draw: its points and, from the catalogue, how to draw each output (planSeries). */
+export interface IndicatorPlot extends IndicatorPoints {
+  series: PlannedSeries[];
 }
 
 /** Empty bars right of the latest one when the view is put on it (as setBars opens a chart). */
@@ -94,7 +98,8 @@ export class ChartController {
   private hovering = false;
   /** While history is reloading, live bars wait here instead of drawing on the old data. */
   private holding = false;
-  private indicatorMeta = new Map<string, { outputs: string[]; histogram: boolean[]; lastTs: number }>();
+  /** Per indicator: its plan, the chart series drawing each planned output (none for markers), where its points end. */
+  private indicatorMeta = new Map<string, { plan: PlannedSeries[]; drawn: (ISeriesApi<SeriesType> | undefined)[]; lastTs: number }>();
   private closedHandler: ((ts: number) => void) | undefined;
   private pendingBars = new Map<number, Topics['bar']>();
   private frame: number | undefined;
@@ -397,44 +402,37 @@ export class ChartController {
    * New points of an indicator already drawn (after live bars closed): only those after
    * the last one plotted are added, with series.update, never a full setData.
    */
-  extendIndicator(plot: IndicatorPlot): void {
+  extendIndicator(plot: IndicatorPoints): void {
     const meta = this.indicatorMeta.get(plot.key);
-    const series = this.indicatorSeries.get(plot.key);
     // Away from the newest bars, new points would land past the last bar shown (the window's
     // return to the newest recomputes them).
-    if (!meta || !series || !this.window.atNewest || !Number.isFinite(meta.lastTs)) return;
+    if (!meta || !this.window.atNewest || !Number.isFinite(meta.lastTs)) return;
     let last = meta.lastTs;
-    if (plot.kind === 'pattern') {
-      const values = Object.values(plot.outputs)[0] ?? [];
-      const marks = this.patternMarkers.get(plot.key) ?? [];
-      let added = false;
-      plot.ts.forEach((t, i) => {
-        if (t <= meta.lastTs) return;
-        last = t;
-        if (values[i] === 1) {
-          marks.push(patternMarker(t));
-          added = true;
-        }
-      });
-      meta.lastTs = last;
-      if (added) this.applyMarkers();
-      return;
-    }
-    meta.outputs.forEach((output, k) => {
-      const values = plot.outputs[output];
-      const s = series[k];
-      if (!values || !s) return;
+    let marked = false;
+    meta.plan.forEach((p, k) => {
+      const values = plot.outputs[p.output];
+      if (!values) return;
+      const s = meta.drawn[k];
       for (let i = 0; i < plot.ts.length; i++) {
         const t = plot.ts[i]!;
         if (t <= meta.lastTs) continue;
-        const v = values[i];
-        const time = toChartTime(t);
         last = Math.max(last, t);
+        const v = values[i];
+        if (p.style === 'marker') {
+          if (v === 1) {
+            this.patternMarkers.get(plot.key)?.push(patternMarker(t));
+            marked = true;
+          }
+          continue;
+        }
+        if (!s) continue;
+        const time = toChartTime(t);
         if (v === null || v === undefined || !Number.isFinite(v)) s.update({ time });
-        else s.update(meta.histogram[k] ? { time, value: v, color: v >= 0 ? palette.up : palette.down } : { time, value: v });
+        else s.update(p.style === 'histogram' ? { time, value: v, color: v >= 0 ? palette.up : palette.down } : { time, value: v });
       }
     });
     meta.lastTs = last;
+    if (marked) this.applyMarkers();
   }
 
   /** The indicator's points for the bars shown are drawn (false while they are being recomputed). */
@@ -448,52 +446,55 @@ export class ChartController {
     return this.window.atNewest && end !== undefined && Number.isFinite(end) ? end : undefined;
   }
 
+  /** Draws an indicator as its plan says: lines, histograms and dots as series, markers on the candles. */
   setIndicator(whole: IndicatorPlot): void {
     this.removeIndicator(whole.key);
     const plot = this.clipToShown(whole);
-    if (plot.kind === 'pattern') {
-      const values = Object.values(plot.outputs)[0] ?? [];
-      const marks: SeriesMarker<Time>[] = [];
-      values.forEach((v, i) => {
-        if (v === 1) marks.push(patternMarker(plot.ts[i]!));
-      });
-      this.patternMarkers.set(plot.key, marks);
-      this.indicatorSeries.set(plot.key, []);
-      this.indicatorMeta.set(plot.key, { outputs: [], histogram: [], lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity });
-      this.applyMarkers();
-      return;
-    }
-    const series: ISeriesApi<SeriesType>[] = [];
-    let paneIndex = plot.kind === 'pane' ? this.chart.panes().length : 0;
+    const drawn: (ISeriesApi<SeriesType> | undefined)[] = [];
+    const marks: SeriesMarker<Time>[] = [];
+    let ownPane: number | undefined;
     let colour = this.indicatorSeries.size;
-    const single = Object.keys(plot.outputs).length === 1;
-    for (const [output, values] of Object.entries(plot.outputs)) {
-      const name = single ? (plot.label ?? output) : output;
-      const isHistogram = /hist/i.test(output);
-      const s = isHistogram
-        ? this.chart.addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false, title: name }, paneIndex)
-        : this.chart.addSeries(
-            LineSeries,
-            {
-              color: palette.series[colour++ % palette.series.length],
-              lineWidth: 1,
-              priceLineVisible: false,
-              lastValueVisible: plot.kind === 'pane',
-              crosshairMarkerVisible: false,
-              title: plot.kind === 'pane' ? name : '',
-            },
-            paneIndex,
-          );
-      s.setData(isHistogram ? histogramColors(plot.ts, values) : toLineData(plot.ts, values));
-      if (plot.kind === 'pane' && series.length === 0) {
-        paneIndex = s.getPane().paneIndex();
+    for (const p of plot.series) {
+      const values = plot.outputs[p.output] ?? [];
+      if (p.style === 'marker') {
+        values.forEach((v, i) => {
+          if (v === 1) marks.push(patternMarker(plot.ts[i]!));
+        });
+        drawn.push(undefined);
+        continue;
+      }
+      const own = p.pane === 'own';
+      const paneIndex = own ? (ownPane ?? this.chart.panes().length) : 0;
+      const s =
+        p.style === 'histogram'
+          ? this.chart.addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false, title: p.title }, paneIndex)
+          : this.chart.addSeries(
+              LineSeries,
+              {
+                color: palette.series[colour++ % palette.series.length],
+                lineWidth: 1,
+                priceLineVisible: false,
+                lastValueVisible: own,
+                crosshairMarkerVisible: false,
+                title: own ? p.title : '',
+                // Dots: the points alone, as a parabolic SAR is read.
+                ...(p.style === 'dots' && { lineVisible: false, pointMarkersVisible: true, pointMarkersRadius: 1.5 }),
+              },
+              paneIndex,
+            );
+      s.setData(p.style === 'histogram' ? histogramColors(plot.ts, values) : toLineData(plot.ts, values));
+      if (own && ownPane === undefined) {
+        ownPane = s.getPane().paneIndex();
         s.getPane().setStretchFactor(0.3);
       }
-      series.push(s);
+      drawn.push(s);
     }
-    this.indicatorSeries.set(plot.key, series);
-    const outputs = Object.keys(plot.outputs);
-    this.indicatorMeta.set(plot.key, { outputs, histogram: outputs.map((o) => /hist/i.test(o)), lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity });
+    this.indicatorSeries.set(plot.key, drawn.filter((s): s is ISeriesApi<SeriesType> => s !== undefined));
+    this.indicatorMeta.set(plot.key, { plan: plot.series, drawn, lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity });
+    if (plot.series.some((p) => p.style === 'marker')) {
+      this.patternMarkers.set(plot.key, marks);
+      this.applyMarkers();
+    }
   }
 
   /**
@@ -501,7 +502,7 @@ export class ChartController {
    * live tail): other points would add time points with no candle under them and lengthen
    * the time scale the window keeps short.
    */
-  private clipToShown(plot: IndicatorPlot): IndicatorPlot {
+  private clipToShown<P extends IndicatorPoints>(plot: P): P {
     const span = this.shownSpan();
     if (!span || plot.ts.length === 0) return plot;
     const last = this.window.atNewest ? Infinity : span.last;
@@ -510,7 +511,7 @@ export class ChartController {
     while (a < plot.ts.length && plot.ts[a]! < span.first) a++;
     let b = plot.ts.length;
     while (b > a && plot.ts[b - 1]! > last) b--;
-    const outputs: IndicatorPlot['outputs'] = {};
+    const outputs: IndicatorPoints['outputs'] = {};
     for (const [name, values] of Object.entries(plot.outputs)) outputs[name] = values.slice(a, b);
     return { ...plot, ts: plot.ts.slice(a, b), outputs };
   }

@@ -3,12 +3,13 @@ import type { BarsPayload } from '../../../engine/protocol';
 import { fmtCompact, fmtPrice, fmtTime } from '../lib/format';
 import { useBacktest } from '../store/backtest';
 import { useConnection } from '../store/connection';
-import { isPattern, useMarket } from '../store/market';
+import { useMarket } from '../store/market';
 import { replayDrives, useReplay } from '../store/replay';
 import { useTrading } from '../store/trading';
 import { client, errorText } from '../store/wire';
 import { ChartController, type LegendValues } from './ChartController';
 import { HISTORY_PAGE, HistoryPages } from './history';
+import { planSeries } from './indicatorSeries';
 import { fillMarkers, sortMarkers, tradeMarkers } from './markers';
 
 /** Fired on window once bars are drawn: heavier parts of the page wait for it. */
@@ -165,13 +166,16 @@ export function PriceChart() {
     const to = bars.ts[bars.ts.length - 1]! + 1;
     for (const ind of indicators) {
       if (plotted.current.get(ind.key) === bars) continue;
-      plotted.current.set(ind.key, bars);
+      // How to draw it comes from the catalogue only; without it (not loaded yet) this runs again when it comes.
       const entry = catalogue.find((e) => e.id === ind.id);
+      if (!entry) continue;
+      plotted.current.set(ind.key, bars);
+      const series = planSeries(entry, ind.id.toUpperCase());
       client()
         .call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, from, to })
         .then((r) => {
           if (plotted.current.get(ind.key) !== bars) return;
-          ctrl.setIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : (entry?.kind ?? 'overlay'), label: ind.id.toUpperCase(), ts: r.ts, outputs: r.outputs });
+          ctrl.setIndicator({ key: ind.key, series, ts: r.ts, outputs: r.outputs });
         })
         .catch((e) => setError(`${ind.id}: ${errorText(e)}`));
     }
@@ -194,7 +198,7 @@ export function PriceChart() {
           if (end === undefined) return;
           // Only the points after the last one drawn are new (the engine warms up before `from`).
           const r = await client().call('indicators.compute', { symbol, timeframe, id: ind.id, params: ind.params, from: end, to });
-          if (!gone) ctrl.extendIndicator({ key: ind.key, kind: isPattern(ind.id) ? 'pattern' : 'overlay', ts: r.ts, outputs: r.outputs });
+          if (!gone) ctrl.extendIndicator({ key: ind.key, ts: r.ts, outputs: r.outputs });
         }),
       ).catch(() => undefined); // the next closed bar tries again
       busy = false;

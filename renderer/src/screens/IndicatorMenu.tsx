@@ -6,9 +6,9 @@ function groups(catalogue: IndicatorCatalogueEntry[], filter: string): [string, 
   const f = filter.trim().toLowerCase();
   const shown = f ? catalogue.filter((c) => c.name.toLowerCase().includes(f) || c.id.toLowerCase().includes(f)) : catalogue;
   const out: [string, IndicatorCatalogueEntry[]][] = [
-    ['Overlays', shown.filter((c) => c.kind === 'overlay' && !isPattern(c.id))],
-    ['Panes', shown.filter((c) => c.kind === 'pane' && !isPattern(c.id))],
-    ['Candlestick patterns', shown.filter((c) => isPattern(c.id))],
+    ['Overlays', shown.filter((c) => c.kind === 'overlay' && !isPattern(c))],
+    ['Panes', shown.filter((c) => c.kind === 'pane' && !isPattern(c))],
+    ['Candlestick patterns', shown.filter((c) => isPattern(c))],
   ];
   return out.filter(([, entries]) => entries.length > 0);
 }

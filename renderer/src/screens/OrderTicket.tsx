@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
+import { needsLimitPrice, needsStopPrice, SIZE_MODES, TIMES_IN_FORCE } from '../../../engine/protocol/definitions';
 import type { OrderPreview, SizeMode, TimeInForce } from '../../../engine/protocol';
 import { fmtMoney, fmtPrice, fmtQty } from '../lib/format';
 import { useMarket } from '../store/market';
 import { useRisk } from '../store/risk';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
-import { emptyTicket, needsLimitPrice, needsStopPrice, SIZE_LABELS, ticketToOrder, TYPE_LABELS, type TicketForm } from './ticket';
+import { emptyTicket, SIZE_LABELS, TICKET_TYPES, ticketToOrder, TYPE_LABELS, type TicketForm } from './ticket';
 
 const PREVIEW_DEBOUNCE_MS = 250;
 
@@ -96,9 +97,9 @@ export function OrderTicket() {
         <label>
           Order type
           <select value={f.type} onChange={(e) => set('type', e.target.value as TicketForm['type'])}>
-            {Object.entries(TYPE_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
+            {TICKET_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {TYPE_LABELS[t]}
               </option>
             ))}
           </select>
@@ -106,9 +107,9 @@ export function OrderTicket() {
         <label>
           Size by
           <select value={f.sizeMode} onChange={(e) => set('sizeMode', e.target.value as SizeMode)}>
-            {Object.entries(SIZE_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
+            {SIZE_MODES.map((m) => (
+              <option key={m} value={m}>
+                {SIZE_LABELS[m]}
               </option>
             ))}
           </select>
@@ -138,7 +139,7 @@ export function OrderTicket() {
         <label>
           Time in force
           <select value={f.tif} onChange={(e) => set('tif', e.target.value as TimeInForce)}>
-            {['GTC', 'IOC', 'FOK', 'DAY'].map((t) => (
+            {TIMES_IN_FORCE.map((t) => (
               <option key={t}>{t}</option>
             ))}
           </select>

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { RiskLimits } from '../../../engine/protocol';
-import { LIMIT_FIELDS, limitChanges } from './limits';
+import { LIMIT_KEYS, limitInputAttributes, limitRangeText, RISK_LIMIT_SPECS, type LimitKey } from '../../../engine/protocol/definitions';
+import { limitChanges } from './limits';
 import { Meter } from '../components/Meter';
 import { fmtMoney, fmtTime } from '../lib/format';
 import { RiskAnalytics } from './RiskAnalytics';
@@ -15,15 +16,17 @@ function LimitsForm({ limits }: { limits: RiskLimits }) {
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | undefined>();
   useEffect(() => setDraft({}), [limits]);
-  const value = (k: string) => draft[k] ?? String((limits as unknown as Record<string, number | string>)[k]);
-  const diff = limitChanges(limits, draft);
-  const dirty = 'changes' in diff && Object.keys(diff.changes).length > 0;
+  const value = (k: LimitKey) => draft[k] ?? String(limits[k]);
+  const { changes, problems } = limitChanges(limits, draft);
+  const problemOf = new Map(problems.map((p) => [p.key, p.message]));
+  const dirty = Object.keys(changes).length > 0;
+  const edit = (k: LimitKey, v: string) => setDraft((d) => ({ ...d, [k]: v }));
 
   const save = async () => {
-    if (!('changes' in diff)) return;
+    if (problems.length > 0 || !dirty) return;
     setError(undefined);
     try {
-      await client().call('risk.setLimits', diff.changes);
+      await client().call('risk.setLimits', changes);
       setRisk(await client().call('risk.state', {}));
       notify('ok', 'Risk limits saved');
     } catch (e) {
@@ -35,6 +38,8 @@ function LimitsForm({ limits }: { limits: RiskLimits }) {
     <form
       className="limits"
       aria-label="Risk limits"
+      // The one definition's check speaks for itself below each field; the browser's own bubbles would say less.
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         void save();
@@ -42,30 +47,52 @@ function LimitsForm({ limits }: { limits: RiskLimits }) {
     >
       <h2>Limits</h2>
       <div className="limits-grid">
-        {LIMIT_FIELDS.map((f) => (
-          <label key={f.key}>
-            <span>{f.label}</span>
-            <input inputMode="decimal" value={value(f.key)} onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))} />
-            <span className="dim unit">{f.unit}</span>
-          </label>
-        ))}
-        <label>
-          <span>Breaker action</span>
-          <select value={value('breakerAction')} onChange={(e) => setDraft((d) => ({ ...d, breakerAction: e.target.value }))}>
-            <option value="REDUCING">REDUCING</option>
-            <option value="HALTED">HALTED</option>
-          </select>
-          <span />
-        </label>
+        {LIMIT_KEYS.map((k) => {
+          const spec = RISK_LIMIT_SPECS[k];
+          const problem = problemOf.get(k);
+          const help = `${spec.help} Allowed: ${limitRangeText(spec)}.`;
+          const describedBy = problem ? `limit-${k}-problem` : undefined;
+          return (
+            <Fragment key={k}>
+              <label title={help}>
+                <span>{spec.label}</span>
+                {spec.kind === 'enum' ? (
+                  <select name={k} value={value(k)} onChange={(e) => edit(k, e.target.value)}>
+                    {spec.values.map((v) => (
+                      <option key={v} value={v}>
+                        {v}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    name={k}
+                    {...limitInputAttributes(spec)}
+                    inputMode={spec.kind === 'int' && spec.min.value >= 0 ? 'numeric' : 'decimal'}
+                    value={value(k)}
+                    aria-invalid={problem ? true : undefined}
+                    aria-describedby={describedBy}
+                    onChange={(e) => edit(k, e.target.value)}
+                  />
+                )}
+                <span className="dim unit">{spec.kind === 'enum' ? '' : spec.unit}</span>
+              </label>
+              {problem && (
+                <span id={describedBy} className="down limit-problem" role="alert">
+                  {problem}
+                </span>
+              )}
+            </Fragment>
+          );
+        })}
       </div>
-      {'invalid' in diff && <p className="down">{diff.invalid} must be a number ≥ 0.</p>}
       {error && (
         <p className="down" role="alert">
           {error}
         </p>
       )}
       <div className="row">
-        <button type="submit" className="primary" disabled={!dirty}>
+        <button type="submit" className="primary" disabled={!dirty || problems.length > 0}>
           Save limits
         </button>
         <button type="button" disabled={Object.keys(draft).length === 0} onClick={() => setDraft({})}>

@@ -71,11 +71,20 @@ describe('backtest form', () => {
 describe('risk limits form', () => {
   const limits = { maxOrderQty: 10, maxDailyLossPct: 3, breakerAction: 'HALTED' } as RiskLimits;
   it('sends only what changed, as numbers', () => {
-    expect(limitChanges(limits, { maxOrderQty: '10', maxDailyLossPct: '2.5' })).toEqual({ changes: { maxDailyLossPct: 2.5 } });
-    expect(limitChanges(limits, { breakerAction: 'REDUCING' })).toEqual({ changes: { breakerAction: 'REDUCING' } });
+    expect(limitChanges(limits, { maxOrderQty: '10', maxDailyLossPct: '2.5' })).toEqual({ changes: { maxDailyLossPct: 2.5 }, problems: [] });
+    expect(limitChanges(limits, { breakerAction: 'REDUCING' })).toEqual({ changes: { breakerAction: 'REDUCING' }, problems: [] });
   });
-  it('refuses a value that is not a number', () => {
-    expect(limitChanges(limits, { maxOrderQty: 'ten' })).toEqual({ invalid: 'Max order quantity' });
-    expect(limitChanges(limits, { maxOrderQty: '-1' })).toEqual({ invalid: 'Max order quantity' });
+  it('takes a negative day boundary (a trader west of UTC)', () => {
+    expect(limitChanges(limits, { dayBoundaryUtcOffsetMinutes: '-300' })).toEqual({ changes: { dayBoundaryUtcOffsetMinutes: -300 }, problems: [] });
+  });
+  it('names each field it refuses and why, and sends none of it', () => {
+    expect(limitChanges(limits, { maxOrderQty: 'ten', maxDailyLossPct: '-1', maxOpenPositions: '' })).toEqual({
+      changes: {},
+      problems: [
+        { key: 'maxOrderQty', message: 'Max order quantity must be a number above 0 and at most 1e15 units, got "ten"' },
+        { key: 'maxOpenPositions', message: 'Max open positions is empty' },
+        { key: 'maxDailyLossPct', message: 'Max daily loss must be a number above 0 and at most 100 % equity, got -1' },
+      ],
+    });
   });
 });

@@ -1,35 +1,46 @@
+import { LIMIT_KEYS, limitProblem, RISK_LIMIT_SPECS, type LimitKey } from '../../../engine/protocol/definitions';
 import type { RiskLimits } from '../../../engine/protocol';
 
-/** Limits as a trader reads them: label and unit. */
-export const LIMIT_FIELDS: { key: keyof RiskLimits; label: string; unit: string }[] = [
-  { key: 'maxOrderQty', label: 'Max order quantity', unit: 'units' },
-  { key: 'maxOrderNotional', label: 'Max order notional', unit: 'quote' },
-  { key: 'priceCollarPct', label: 'Price collar', unit: '%' },
-  { key: 'maxPriceAgeMs', label: 'Max price age', unit: 'ms' },
-  { key: 'maxPositionNotional', label: 'Max position notional', unit: 'quote' },
-  { key: 'maxExposurePct', label: 'Max exposure', unit: '% equity' },
-  { key: 'maxOpenPositions', label: 'Max open positions', unit: 'count' },
-  { key: 'ordersPerSecond', label: 'Orders per second', unit: '/s' },
-  { key: 'orderBurst', label: 'Order burst', unit: 'orders' },
-  { key: 'duplicateWindowMs', label: 'Duplicate window', unit: 'ms' },
-  { key: 'maxDailyLossPct', label: 'Max daily loss', unit: '% equity' },
-  { key: 'maxDrawdownPct', label: 'Max drawdown', unit: '% equity' },
-  { key: 'dayBoundaryUtcOffsetMinutes', label: 'Day boundary offset', unit: 'min' },
-  { key: 'watchdogSilenceMs', label: 'Watchdog silence', unit: 'ms' },
-];
+/**
+ * The limits form's rules. Ranges, labels, units and help come from the engine's one
+ * definition of the limits (engine/src/model/risk-limits.ts), and each value is judged by
+ * the same check the engine runs, so the form accepts exactly what the engine accepts.
+ */
+export interface FieldProblem {
+  key: LimitKey;
+  /** A sentence naming the field, e.g. "Day boundary offset must be a whole number from -720 to 840 min, got 900". */
+  message: string;
+}
 
-/** The edits that differ from the engine's limits, as numbers; or the first field that is not one. */
-export function limitChanges(current: RiskLimits, draft: Record<string, string>): { changes: Partial<RiskLimits> } | { invalid: string } {
-  const changes: Partial<RiskLimits> = {};
-  for (const f of LIMIT_FIELDS) {
-    const raw = draft[f.key];
+/** What a typed string stands for: a number for numeric limits (NaN when it is not one), the text itself for choices. */
+function draftValue(key: LimitKey, raw: string): unknown {
+  if (RISK_LIMIT_SPECS[key].kind === 'enum') return raw;
+  return raw.trim() === '' ? undefined : Number(raw);
+}
+
+/** A typed value's problem, as the form shows it beside the field; undefined when the engine would take it. */
+export function fieldProblem(key: LimitKey, raw: string): string | undefined {
+  const spec = RISK_LIMIT_SPECS[key];
+  const value = draftValue(key, raw);
+  if (value === undefined) return `${spec.label} is empty`;
+  const problem = limitProblem(spec, value);
+  return problem && `${spec.label} ${problem.replace(/, got NaN$/, `, got "${raw.trim()}"`)}`;
+}
+
+/** The edits that differ from the engine's limits, as the engine takes them, and every field the engine would refuse. */
+export function limitChanges(current: RiskLimits, draft: Readonly<Record<string, string>>): { changes: Partial<RiskLimits>; problems: FieldProblem[] } {
+  const changes: Record<string, unknown> = {};
+  const problems: FieldProblem[] = [];
+  for (const key of LIMIT_KEYS) {
+    const raw = draft[key];
     if (raw === undefined) continue;
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) return { invalid: f.label };
-    if (n !== current[f.key]) (changes as Record<string, number>)[f.key] = n;
+    const message = fieldProblem(key, raw);
+    if (message) {
+      problems.push({ key, message });
+      continue;
+    }
+    const value = draftValue(key, raw);
+    if (value !== current[key]) changes[key] = value;
   }
-  if (draft.breakerAction !== undefined && draft.breakerAction !== current.breakerAction) {
-    changes.breakerAction = draft.breakerAction as RiskLimits['breakerAction'];
-  }
-  return { changes };
+  return { changes: changes as Partial<RiskLimits>, problems };
 }

@@ -1,9 +1,14 @@
-import type { OrderType, SizeMode, TicketOrder, TimeInForce } from '../../../engine/protocol';
+import { needsLimitPrice, needsStopPrice, ORDER_TYPES } from '../../../engine/protocol/definitions';
+import type { OrderType, Side, SizeMode, TicketOrder, TimeInForce } from '../../../engine/protocol';
+
+/** The types a ticket can describe: all but the trailing stop, whose distance has no field here. */
+export type TicketType = Exclude<OrderType, 'trailing_stop'>;
+export const TICKET_TYPES: readonly TicketType[] = ORDER_TYPES.filter((t): t is TicketType => t !== 'trailing_stop');
 
 /** The ticket's form: strings, as typed, until turned into an order. */
 export interface TicketForm {
-  side: 'buy' | 'sell';
-  type: Extract<OrderType, 'market' | 'limit' | 'stop' | 'stop_limit'>;
+  side: Side;
+  type: TicketType;
   sizeMode: SizeMode;
   size: string;
   price: string;
@@ -24,9 +29,6 @@ export const emptyTicket: TicketForm = {
   tif: 'GTC',
   reduceOnly: false,
 };
-
-export const needsLimitPrice = (t: TicketForm['type']): boolean => t === 'limit' || t === 'stop_limit';
-export const needsStopPrice = (t: TicketForm['type']): boolean => t === 'stop' || t === 'stop_limit';
 
 function positive(s: string): number | undefined {
   if (s.trim() === '') return undefined;
@@ -62,5 +64,5 @@ export function ticketToOrder(symbol: string | undefined, f: TicketForm): { orde
   return { order };
 }
 
-export const TYPE_LABELS: Record<TicketForm['type'], string> = { market: 'Market', limit: 'Limit', stop: 'Stop', stop_limit: 'Stop-limit' };
+export const TYPE_LABELS: Record<TicketType, string> = { market: 'Market', limit: 'Limit', stop: 'Stop', stop_limit: 'Stop-limit' };
 export const SIZE_LABELS: Record<SizeMode, string> = { qty: 'Quantity', notional: 'Notional', riskPercent: '% risk' };

@@ -44,14 +44,14 @@ export function reconcileSelection(datasets: DatasetInfo[], symbol: string | und
   return { symbol: sym, timeframe: tf };
 }
 
-/** Candlestick patterns come as 0/1 series; the chart shows them as markers, not lines. */
-export const isPattern = (id: string): boolean => id.startsWith('cdl_');
+/** Candlestick patterns, as the catalogue groups them. */
+export const isPattern = (entry: IndicatorCatalogueEntry | undefined): boolean => entry?.group === 'pattern';
 
 /** Labels for a chart chip: short ("SMA 20") to read, full ("Simple moving average 20") to name. */
 export function indicatorLabel(entry: IndicatorCatalogueEntry | undefined, ind: ActiveIndicator): { short: string; full: string } {
   const values = Object.values(ind.params).join(', ');
   const name = entry?.name ?? ind.id;
-  const short = ind.id.length <= 6 && !isPattern(ind.id) ? ind.id.toUpperCase() : name;
+  const short = ind.id.length <= 6 && !isPattern(entry) ? ind.id.toUpperCase() : name;
   return { short: values ? `${short} ${values}` : short, full: values ? `${name} ${values}` : name };
 }
 

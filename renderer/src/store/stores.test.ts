@@ -64,7 +64,7 @@ describe('market store', () => {
 
   it('adds indicators with catalogue defaults and removes them by key', () => {
     const m = useMarket.getState();
-    m.addIndicator({ id: 'sma', name: 'SMA', kind: 'overlay', params: [{ name: 'period', default: 20 }], outputs: ['sma'] });
+    m.addIndicator({ id: 'sma', name: 'SMA', group: 'trend', kind: 'overlay', params: [{ name: 'period', default: 20 }], outputs: [{ name: 'value', label: 'value', style: 'line' }] });
     const added = useMarket.getState().indicators;
     expect(added).toHaveLength(1);
     expect(added[0]!.params).toEqual({ period: 20 });

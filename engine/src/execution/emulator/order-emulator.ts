@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock';
 import { badInput } from '../../core/errors';
 import type { IdGenerator } from '../../core/ids';
 import type { Bar } from '../../model/bar';
-import type { OrderRequest, OrderSnapshot, OrderType } from '../../model/order';
+import { ORDER_TYPES, type OrderRequest, type OrderSnapshot, type OrderType } from '../../model/order';
 import type { Trade } from '../../model/trade';
 import type { Quote } from '../../model/quote';
 import type { OrderEvent } from '../types';
@@ -51,7 +51,7 @@ export class OrderEmulator {
     this.router = opts.router;
     this.clock = opts.clock;
     this.ids = opts.ids;
-    this.native = opts.nativeTypes ?? new Set<OrderType>(['market', 'limit', 'stop', 'stop_limit']);
+    this.native = opts.nativeTypes ?? new Set<OrderType>(ORDER_TYPES.filter((t) => t !== 'trailing_stop'));
     this.unsubscribe = opts.router.onEvent((e) => this.onOrderEvent(e));
   }
 

@@ -1,5 +1,5 @@
 import { stepTrail, trailingStopLevel, type BarRange } from '../matching';
-import type { OrderRequest } from '../../model/order';
+import type { OrderRequest, Side } from '../../model/order';
 import type { OrderEvent } from '../types';
 import type { EmulatorContext } from './order-emulator';
 
@@ -30,7 +30,7 @@ export class TrailingStop {
     return this.request.symbol;
   }
 
-  get side(): 'buy' | 'sell' {
+  get side(): Side {
     return this.request.side;
   }
 

@@ -1,4 +1,4 @@
-import type { Side } from '../../model/order';
+import type { OrderType, Side } from '../../model/order';
 import { limitFillPrice, limitLiquidity, marketPrice, stepTrail, stopLimitTriggerFill, stopTriggerPrice, type BarRange } from '../matching';
 
 /**
@@ -21,7 +21,7 @@ export interface PriceEvent extends BarRange {
 /** What the venue keeps of a working order. Mutated by evaluate() as stops trigger and trails move. */
 export interface WorkingState {
   side: Side;
-  type: 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
+  type: OrderType;
   price: number | undefined;
   stopPrice: number | undefined;
   trailingPercent: number | undefined;

@@ -4,7 +4,7 @@ import { timeframeMs, type Timeframe } from '../../core/timeframe';
 import type { Account } from '../../model/account';
 import type { Bar } from '../../model/bar';
 import type { Instrument } from '../../model/instrument';
-import type { OrderType } from '../../model/order';
+import { ORDER_TYPES, type OrderType } from '../../model/order';
 import type { Trade } from '../../model/trade';
 import { OrderEmulator } from '../emulator/order-emulator';
 import { OrderManager } from '../order-manager';
@@ -54,7 +54,7 @@ export class PaperSession {
     this.venue = new PaperVenue({ ...opts.venue, scheduler, lotSize: (s) => lots.get(s) || undefined, positionOf: (s, ledger) => this.orders.ledgerQty(ledger, s) });
     this.orders = new OrderManager(clock, ids, opts.risk, opts.journal ?? NO_JOURNAL, this.venue, opts.account, instruments);
     // The paper venue does trailing stops itself unless told to behave like a venue without them.
-    const native: OrderType[] = ['market', 'limit', 'stop', 'stop_limit', ...(opts.emulateTrailingStops ? [] : (['trailing_stop'] as const))];
+    const native = ORDER_TYPES.filter((t) => t !== 'trailing_stop' || !opts.emulateTrailingStops);
     this.emulator = new OrderEmulator({ router: this.orders, clock, ids, nativeTypes: new Set<OrderType>(native) });
   }
 

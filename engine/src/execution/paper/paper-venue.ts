@@ -1,7 +1,7 @@
 import { badInput, KeelError } from '../../core/errors';
 import type { Bar } from '../../model/bar';
 import { roundToStep } from '../../model/instrument';
-import type { Order, OrderChanges, OrderType, Side, TimeInForce } from '../../model/order';
+import { needsLimitPrice, needsStopPrice, ORDER_TYPES, type Order, type OrderChanges, type OrderType, type Side, type TimeInForce } from '../../model/order';
 import type { Trade } from '../../model/trade';
 import { Rng } from '../../risk/analytics/random';
 import { qtyForQuote } from '../matching';
@@ -71,7 +71,8 @@ const DAY_MS = 86_400_000;
  */
 const FEED_RANK = { bar: 0, trade: 1, quote: 2 } as const;
 
-const SUPPORTED: ReadonlySet<OrderType> = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
+/** Paper fills every order type Keel has, trailing stops included. */
+const SUPPORTED: ReadonlySet<OrderType> = new Set(ORDER_TYPES);
 
 /**
  * A venue for live or replayed data with simulated fills. Every answer (acknowledgement,
@@ -417,8 +418,8 @@ function rejectionReason(w: Working): string | undefined {
   if (!SUPPORTED.has(w.type)) return `order type ${w.type} is not supported`;
   const sized = w.quoteQty !== undefined ? w.quoteQty > 0 && w.qty === 0 : w.qty > 0;
   if (!sized) return `order needs a positive qty or quoteQty (got qty ${w.qty}, quoteQty ${w.quoteQty})`;
-  if ((w.type === 'limit' || w.type === 'stop_limit') && !(w.price! > 0)) return `${w.type} needs a positive price`;
-  if ((w.type === 'stop' || w.type === 'stop_limit') && !(w.stopPrice! > 0)) return `${w.type} needs a positive stopPrice`;
+  if (needsLimitPrice(w.type) && !(w.price! > 0)) return `${w.type} needs a positive price`;
+  if (needsStopPrice(w.type) && !(w.stopPrice! > 0)) return `${w.type} needs a positive stopPrice`;
   if (w.type === 'trailing_stop') {
     try {
       validateTrail(w, 'trailing stop');

@@ -1,11 +1,11 @@
 import type { RiskView } from '../../execution/types';
 import { roundToStep, type Instrument } from '../../model/instrument';
-import type { OrderRequest } from '../../model/order';
+import { needsLimitPrice, needsStopPrice, ORDER_TYPES, SIDES, type OrderRequest } from '../../model/order';
 
 export const ORDER_SHAPE = 'order_shape';
 
-const SIDES = new Set(['buy', 'sell']);
-const TYPES = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
+const SIDE_SET: ReadonlySet<string> = new Set(SIDES);
+const TYPE_SET: ReadonlySet<string> = new Set(ORDER_TYPES);
 const positive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
 export type Shaped = { ok: true; req: OrderRequest; instrument: Instrument } | { ok: false; reason: string };
@@ -19,8 +19,8 @@ export type Shaped = { ok: true; req: OrderRequest; instrument: Instrument } | {
  */
 export function shapeOrder(req: OrderRequest, view: RiskView): Shaped {
   if (typeof req?.symbol !== 'string' || req.symbol === '') return { ok: false, reason: 'symbol is missing' };
-  if (!SIDES.has(req.side)) return { ok: false, reason: `side must be buy or sell, got ${String(req.side)}` };
-  if (!TYPES.has(req.type)) return { ok: false, reason: `type ${String(req.type)} is not an order type` };
+  if (!SIDE_SET.has(req.side)) return { ok: false, reason: `side must be ${SIDES.join(' or ')}, got ${String(req.side)}` };
+  if (!TYPE_SET.has(req.type)) return { ok: false, reason: `type ${String(req.type)} is not an order type` };
   let instrument: Instrument;
   try {
     instrument = view.instrument(req.symbol);
@@ -36,8 +36,8 @@ export function shapeOrder(req: OrderRequest, view: RiskView): Shaped {
   if (hasQuote && !positive(req.quoteQty)) return { ok: false, reason: `quoteQty must be a positive number, got ${req.quoteQty}` };
   if (hasQuote && req.type !== 'market') return { ok: false, reason: 'quoteQty is only for market orders; give qty for other types' };
 
-  const needsPrice = req.type === 'limit' || req.type === 'stop_limit';
-  const needsStop = req.type === 'stop' || req.type === 'stop_limit';
+  const needsPrice = needsLimitPrice(req.type);
+  const needsStop = needsStopPrice(req.type);
   if (needsPrice && !positive(req.price)) return { ok: false, reason: `a ${req.type} order needs a positive price, got ${req.price}` };
   if (!needsPrice && req.price !== undefined) return { ok: false, reason: `a ${req.type} order takes no price` };
   if (needsStop && !positive(req.stopPrice)) return { ok: false, reason: `a ${req.type} order needs a positive stopPrice, got ${req.stopPrice}` };

@@ -1,4 +1,4 @@
-import type { TradingState } from '../../../protocol/index';
+import type { TradingState } from '../../model/risk-state';
 import { onlyReduces, type SymbolBook } from './book';
 
 export const KILL_SWITCH = 'kill_switch';

@@ -1,0 +1,25 @@
+/**
+ * The domain's definitions a UI needs at run time: the order vocabulary and the risk limits'
+ * ranges. The renderer may import this module (not just its types) so that its forms check
+ * and offer exactly what the engine accepts, before the engine is even connected; the rest
+ * of the protocol it imports as types only (engine/test/architecture.test.ts).
+ *
+ * Re-exports only, from platform-free engine/src/model modules: nothing here may hold state
+ * or reach the engine's other layers.
+ */
+export { ORDER_TYPES, SIDES, SIZE_MODES, TIMES_IN_FORCE, needsLimitPrice, needsStopPrice } from '../src/model/order';
+export {
+  DEFAULT_LIMITS,
+  LIMIT_KEYS,
+  RISK_LIMIT_SPECS,
+  limitInputAttributes,
+  limitProblem,
+  limitRangeText,
+  limitsProblems,
+  type Bound,
+  type EnumLimitSpec,
+  type LimitKey,
+  type LimitSpec,
+  type NumericLimitSpec,
+} from '../src/model/risk-limits';
+export { TRADING_STATES } from '../src/model/risk-state';
