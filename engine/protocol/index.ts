@@ -149,6 +149,8 @@ export interface OrderPreview {
 
 export type PlaceOrderResult = { ok: true; orderId: string } | { ok: false; check: string; reason: string };
 
+export type ModifyResult = { ok: true; orderId: string; mode: 'amend' | 'replace' } | { ok: false; check: string; reason: string };
+
 /** What a flatten did to one position: working orders it cancelled first, then the closing order and its fate. */
 export interface FlattenResult {
   symbol: string;
@@ -263,6 +265,13 @@ export interface Methods {
   'orders.preview': { params: TicketOrder; result: OrderPreview };
   'orders.place': { params: TicketOrder; result: PlaceOrderResult };
   'orders.cancel': { params: { orderId: string }; result: { cancelled: boolean } };
+  /**
+   * Changes a working order's limit price, stop price or total quantity, risk-checked as the
+   * order it would become. 'amend': changed in place (an 'order' push of kind 'modified'
+   * confirms it). 'replace': the venue cannot amend, so it is cancelled and a new order whose
+   * `replaces` names it goes out once the cancel is confirmed. A refusal says which check.
+   */
+  'orders.modify': { params: { orderId: string; price?: number; stopPrice?: number; qty?: number }; result: ModifyResult };
   'orders.cancelAll': { params: { symbol?: string }; result: { cancelled: number } };
   'orders.list': { params: { scope: 'working' | 'all'; limit?: number }; result: OrderSnapshot[] };
   'fills.list': { params: { limit?: number }; result: Fill[] };

@@ -113,6 +113,9 @@ export const paramSchemas: Schemas = {
   'orders.preview': ticketOrder,
   'orders.place': ticketOrder,
   'orders.cancel': z.strictObject({ orderId: text }),
+  'orders.modify': z
+    .strictObject({ orderId: text, price: positive.optional(), stopPrice: positive.optional(), qty: positive.optional() })
+    .refine((p) => p.price !== undefined || p.stopPrice !== undefined || p.qty !== undefined, { message: 'give a price, a stop price or a quantity to change', path: ['price'] }),
   'orders.cancelAll': z.strictObject({ symbol: symbol.optional() }),
   'orders.list': z.strictObject({ scope: z.enum(['working', 'all']), limit: limit.optional() }),
   'fills.list': z.strictObject({ limit: limit.optional() }),

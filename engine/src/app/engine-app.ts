@@ -227,6 +227,7 @@ export class EngineApp {
     'orders.preview': async (t) => (await this.need('trading')).preview(t),
     'orders.place': async (t) => (await this.need('trading')).place(t),
     'orders.cancel': async ({ orderId }) => ({ cancelled: await (await this.need('trading')).cancel(orderId) }),
+    'orders.modify': async ({ orderId, ...changes }) => (await this.need('trading')).modify(orderId, changes),
     'orders.cancelAll': async ({ symbol }) => ({ cancelled: await (await this.need('trading')).cancelAll(symbol) }),
     'orders.list': async ({ scope, limit }) => (await this.need('trading')).orders(scope, limit ?? 500),
     'fills.list': async ({ limit }) => (await this.need('trading')).fills(limit ?? 500),

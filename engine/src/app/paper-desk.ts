@@ -338,6 +338,11 @@ export class PaperDesk {
       return { ok: true, orderId: r.id };
     },
     cancel: async (orderId) => this.session.orders.cancel(orderId),
+    modify: async (orderId, changes) => {
+      const o = this.session.orders.get(orderId);
+      if (o) await this.price(o.symbol);
+      return this.session.orders.modify(orderId, changes);
+    },
     cancelAll: async (symbol) => this.session.orders.cancelAll(symbol === undefined ? {} : { symbol }),
     orders: (scope, limit) => this.store.orders(scope).slice(-limit).reverse(),
     fills: (limit) => this.store.fills().slice(-limit).reverse(),

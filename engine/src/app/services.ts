@@ -13,6 +13,7 @@ import type {
   Params,
   PlaceOrderResult,
   FlattenResult,
+  ModifyResult,
   PositionSnapshot,
   RiskLimits,
   RiskStateDto,
@@ -51,6 +52,7 @@ export interface TradingService {
   preview(t: TicketOrder): Promise<OrderPreview>;
   place(t: TicketOrder): Promise<PlaceOrderResult>;
   cancel(orderId: string): Promise<boolean>;
+  modify(orderId: string, changes: { price?: number; stopPrice?: number; qty?: number }): Promise<ModifyResult>;
   cancelAll(symbol?: string): Promise<number>;
   orders(scope: 'working' | 'all', limit: number): OrderSnapshot[];
   fills(limit: number): Fill[];

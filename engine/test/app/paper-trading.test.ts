@@ -122,6 +122,21 @@ describe('paper trading from the ticket (real SQLite state, DuckDB prices)', () 
     expect((await app.handlers['account.get']({})).grossExposure).toBe(0);
   });
 
+  it('modifies a working limit order in place, and refuses a change risk would not allow, saying why', async () => {
+    const placed = await app.handlers['orders.place']({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', size: 0.01, sizeMode: 'qty', price: Math.round(LAST_CLOSE * 0.97) });
+    if (!placed.ok) throw new Error(placed.reason);
+    await until(async () => ((await app.handlers['orders.list']({ scope: 'working' })).some((o) => o.id === placed.orderId && o.status === 'accepted') ? true : undefined));
+    const to = Math.round(LAST_CLOSE * 0.98);
+    expect(await app.handlers['orders.modify']({ orderId: placed.orderId, price: to })).toEqual({ ok: true, orderId: placed.orderId, mode: 'amend' });
+    const amended = await until(async () => (await app.handlers['orders.list']({ scope: 'working' })).find((o) => o.id === placed.orderId && o.price === to));
+    expect(amended.qty).toBe(0.01);
+    expect(pushed.some((p) => p.topic === 'order' && (p.item as { kind: string }).kind === 'modified')).toBe(true);
+    // Outside the price collar: refused by risk, and the order keeps its price.
+    expect(await app.handlers['orders.modify']({ orderId: placed.orderId, price: Math.round(LAST_CLOSE * 0.5) })).toMatchObject({ ok: false, check: 'price_collar' });
+    expect((await app.handlers['orders.list']({ scope: 'working' })).find((o) => o.id === placed.orderId)?.price).toBe(to);
+    await app.handlers['orders.cancel']({ orderId: placed.orderId });
+  });
+
   it('validates and persists risk limits', async () => {
     const l = await app.handlers['risk.setLimits']({ maxOrderQty: 3 });
     expect(l.maxOrderQty).toBe(3);
