@@ -150,6 +150,11 @@ export class Ledgers implements LedgerPositions {
     return [...this.byId.values()];
   }
 
+  /** The ledgers without a copy: for loops that run on every price. */
+  values(): IterableIterator<Ledger> {
+    return this.byId.values();
+  }
+
   qty(ledger: string, symbol: string): number {
     return this.byId.get(ledger)?.book.position(symbol).qty ?? 0;
   }

@@ -272,6 +272,15 @@ export class RiskEngine implements PreTradeRisk {
     return dto;
   }
 
+  /**
+   * A denial made in front of this engine (a ledger's own limit, a paused strategy): recorded
+   * like its own, so there is one trail of refused orders and one 'last denial'.
+   */
+  deny(request: OrderRequest, check: string, reason: string, ts: number): { ok: false; check: string; reason: string } {
+    this.recordDenial(request, check, reason, ts);
+    return { ok: false, check, reason };
+  }
+
   private recordDenial(request: OrderRequest, check: string, reason: string, ts: number): void {
     this.lastDenial = { check, reason, ts };
     const actor = request?.owner ?? (request?.source === undefined || request.source === 'manual' ? 'ticket' : request.source);

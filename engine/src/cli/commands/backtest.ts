@@ -6,6 +6,7 @@ import { summaryLines, writeBacktestReport } from '../../backtest/report';
 import { loadBarFile } from '../../data/load-bar-file';
 import { loadStrategy } from '../../strategy/loader';
 import { parseParamArgs } from '../../strategy/params';
+import { number } from '../args';
 import type { CliCommand } from '../types';
 
 const USAGE = `keel backtest --data FILE --strategy NAME [options]
@@ -25,13 +26,6 @@ Replays a bar file through a strategy on the simulated venue and prints the key 
   --out DIR                write metrics.json, trades.csv, equity.csv and run.json there
 
 Market orders fill at the next bar's open; docs/backtesting.md has every rule and formula.`;
-
-function number(name: string, text: string | undefined, fallback: number, ok: (x: number) => boolean, want: string): number {
-  if (text === undefined) return fallback;
-  const x = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(x) || !ok(x)) throw badInput(`must be ${want}, got "${text}"`, `--${name}`);
-  return x;
-}
 
 export const command: CliCommand = {
   name: 'backtest',

@@ -19,6 +19,8 @@ export interface PaperVenueOptions {
   latency?: LatencyModel;
   /** Adverse slippage on taker fills, in basis points. Default 5. */
   slippageBps?: number;
+  /** The same as a fraction of price, as a backtest takes it (exact: no conversion through basis points); wins over slippageBps. */
+  slippage?: number;
   /** Fractions of notional. Default 0.0026 each (Kraken's base tier). */
   makerFee?: number;
   takerFee?: number;
@@ -117,7 +119,7 @@ export class PaperVenue implements Venue {
     this.rng = new Rng(opts.seed);
     this.latency = opts.latency ?? DEFAULT_LATENCY;
     validateLatency(this.latency);
-    this.slip = (opts.slippageBps ?? 5) / 10_000;
+    this.slip = opts.slippage ?? (opts.slippageBps ?? 5) / 10_000;
     this.makerFee = opts.makerFee ?? 0.0026;
     this.takerFee = opts.takerFee ?? 0.0026;
     this.maxShare = opts.maxVolumeShare === undefined ? 0.1 : opts.maxVolumeShare;
@@ -290,6 +292,7 @@ export class PaperVenue implements Venue {
    * report reaches the engine a latency later.
    */
   private match(symbol: string, ev: PriceEvent, side: Side | undefined, slip: number, capacity: number, at: number): void {
+    if (this.working.size === 0) return;
     const cb = this.cb();
     const now = this.scheduler.now();
     const orders = [...this.working.values()].filter((w) => w.symbol === symbol && (side === undefined || w.side === side)).sort((a, b) => a.liveSeq - b.liveSeq);
