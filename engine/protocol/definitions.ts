@@ -23,3 +23,4 @@ export {
   type NumericLimitSpec,
 } from '../src/model/risk-limits';
 export { TRADING_STATES } from '../src/model/risk-state';
+export { STRATEGY_ACTIONS } from '../src/model/ledger';

@@ -12,6 +12,7 @@ import type { Fill } from '../src/model/fill';
 import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../src/model/indicator';
 import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
+import type { LedgerKind, LedgerLimits, LedgerSnapshot, StrategyAction, StrategyInstanceView, StrategyState } from '../src/model/ledger';
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ErrorCode } from '../src/core/errors';
@@ -19,6 +20,9 @@ import type { ErrorCode } from '../src/core/errors';
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
 export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode };
 export type { BreakerAction, Metrics, RiskLimits, TradingState };
+export type { LedgerKind, LedgerLimits, StrategyAction, StrategyState };
+export type LedgerDto = LedgerSnapshot;
+export type StrategyInstanceDto = StrategyInstanceView;
 export type RiskStateDto = RiskState;
 export type BacktestSummary = BacktestRunSummary;
 export type BacktestResult = BacktestRun;
@@ -151,8 +155,12 @@ export type PlaceOrderResult = { ok: true; orderId: string } | { ok: false; chec
 
 export type ModifyResult = { ok: true; orderId: string; mode: 'amend' | 'replace' } | { ok: false; check: string; reason: string };
 
-/** What a flatten did to one position: working orders it cancelled first, then the closing order and its fate. */
+/** A position of one ledger: the account's positions are the sum of these. */
+export type PositionDto = PositionSnapshot & { ledger: string };
+
+/** What a flatten did to one position of one ledger: working orders it cancelled first, then the closing order and its fate. */
 export interface FlattenResult {
+  ledger: string;
   symbol: string;
   /** Working orders on the symbol cancelled before the close went out. */
   cancelled: number;
@@ -167,6 +175,34 @@ export interface Alert {
   title: string;
   message: string;
   ts: number;
+}
+
+// ---------- the desk: ledgers and strategies running forward ----------
+
+export interface StrategyStartRequest {
+  /** A shipped strategy's id, or a trader's own .ts file by `path`. */
+  strategy: string;
+  path?: string;
+  params: Record<string, number | boolean | string>;
+  symbol: string;
+  timeframe: string;
+  /** Cash moved from the manual ledger into the strategy's own. */
+  allocation: number;
+  limits?: LedgerLimits;
+}
+
+/** A ledger's equity over time (the account's is ledger '*'). */
+export interface EquitySeriesDto {
+  ledger: string;
+  label: string;
+  ts: number[];
+  equity: number[];
+}
+
+export interface StrategyLogEntry {
+  ts: number;
+  kind: string;
+  message: string;
 }
 
 // ---------- market replay ----------
@@ -275,9 +311,20 @@ export interface Methods {
   'orders.cancelAll': { params: { symbol?: string }; result: { cancelled: number } };
   'orders.list': { params: { scope: 'working' | 'all'; limit?: number }; result: OrderSnapshot[] };
   'fills.list': { params: { limit?: number }; result: Fill[] };
-  'positions.list': { params: Empty; result: PositionSnapshot[] };
+  /** Open positions, one per ledger and symbol. */
+  'positions.list': { params: Empty; result: PositionDto[] };
   /** Cancels the position's working orders, then closes it with a reduce-only market order that passes a kill switch or a halt. */
-  'positions.flatten': { params: { symbol?: string }; result: FlattenResult[] };
+  'positions.flatten': { params: { symbol?: string; ledger?: string }; result: FlattenResult[] };
+
+  'ledgers.list': { params: Empty; result: LedgerDto[] };
+  /** Equity of the account ('*') and of each ledger, sampled over time (each minute, and at every fill). */
+  'ledgers.equity': { params: { since?: number }; result: EquitySeriesDto[] };
+  /** Starts a strategy forward on paper on its own ledger, warmed up from stored history. */
+  'strategies.start': { params: StrategyStartRequest; result: StrategyInstanceDto };
+  'strategies.control': { params: { id: string; action: StrategyAction }; result: StrategyInstanceDto };
+  /** Every strategy run on this desk: running, paused, stopped and failed. */
+  'strategies.instances': { params: Empty; result: StrategyInstanceDto[] };
+  'strategies.logs': { params: { id: string; limit?: number }; result: StrategyLogEntry[] };
   'account.get': { params: Empty; result: AccountSnapshot };
 
   'risk.state': { params: Empty; result: RiskStateDto };
@@ -303,7 +350,10 @@ export interface Topics {
   order: { kind: string; order: OrderSnapshot; reason?: string; ts: number };
   denial: { check: string; reason: string; ts: number; symbol: string; side: Side };
   fill: Fill;
-  positions: PositionSnapshot[];
+  positions: PositionDto[];
+  ledgers: LedgerDto[];
+  strategy: StrategyInstanceDto;
+  strategyLog: StrategyLogEntry & { id: string };
   account: AccountSnapshot;
   risk: RiskStateDto;
   job: JobProgress;
@@ -322,6 +372,7 @@ export type TopicName = keyof Topics;
 const TOPIC_TABLE: Record<TopicName, true> = {
   bar: true, order: true, denial: true, fill: true, positions: true, account: true,
   risk: true, job: true, log: true, engine: true, replay: true, alert: true,
+  ledgers: true, strategy: true, strategyLog: true,
 };
 export const TOPIC_NAMES: readonly TopicName[] = Object.keys(TOPIC_TABLE) as TopicName[];
 
@@ -376,6 +427,8 @@ export const ENGINE_PORT_MESSAGE = 'keel:engine-port';
 /** Topics whose pushes are coalesced: within one batch only the latest item per key survives. */
 export const COALESCED_TOPICS: Partial<Record<TopicName, 'latest' | 'perKey'>> = {
   positions: 'latest',
+  ledgers: 'latest',
+  strategy: 'perKey',
   account: 'latest',
   risk: 'latest',
   engine: 'latest',

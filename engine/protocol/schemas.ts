@@ -6,7 +6,7 @@
  * is worse than a refusal.
  */
 import { z } from 'zod';
-import { LIMIT_KEYS, ORDER_TYPES, RISK_LIMIT_SPECS, SIDES, SIZE_MODES, TIMES_IN_FORCE, limitRangeText, needsLimitPrice, needsStopPrice, type LimitSpec } from './definitions';
+import { LIMIT_KEYS, STRATEGY_ACTIONS, ORDER_TYPES, RISK_LIMIT_SPECS, SIDES, SIZE_MODES, TIMES_IN_FORCE, limitRangeText, needsLimitPrice, needsStopPrice, type LimitSpec } from './definitions';
 import type { MethodName, Params, RiskLimits, WireError } from './index';
 
 const empty = z.strictObject({});
@@ -120,7 +120,22 @@ export const paramSchemas: Schemas = {
   'orders.list': z.strictObject({ scope: z.enum(['working', 'all']), limit: limit.optional() }),
   'fills.list': z.strictObject({ limit: limit.optional() }),
   'positions.list': empty as unknown as Schemas['positions.list'],
-  'positions.flatten': z.strictObject({ symbol: symbol.optional() }),
+  'positions.flatten': z.strictObject({ symbol: symbol.optional(), ledger: text.optional() }),
+
+  'ledgers.list': empty as unknown as Schemas['ledgers.list'],
+  'ledgers.equity': z.strictObject({ since: epochMs.optional() }),
+  'strategies.start': z.strictObject({
+    strategy: text,
+    path: z.string().min(1).max(4096).optional(),
+    params: z.record(z.string(), paramValue),
+    symbol,
+    timeframe,
+    allocation: positive,
+    limits: z.strictObject({ maxExposure: positive.optional(), maxDailyLossPct: z.number().positive().max(100).optional() }).optional(),
+  }),
+  'strategies.control': z.strictObject({ id: text, action: z.enum(STRATEGY_ACTIONS) }),
+  'strategies.instances': empty as unknown as Schemas['strategies.instances'],
+  'strategies.logs': z.strictObject({ id: text, limit: z.number().int().min(1).max(2_000).optional() }),
   'account.get': empty as unknown as Schemas['account.get'],
 
   'risk.state': empty as unknown as Schemas['risk.state'],

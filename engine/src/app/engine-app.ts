@@ -3,6 +3,7 @@ import { KeelError } from '../core/errors';
 import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import { BarFeed } from '../data/bar-feed';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
@@ -30,6 +31,8 @@ const WHAT: Record<keyof Services, string> = {
   risk: 'the risk engine',
   desk: 'the paper desk',
   runs: 'the backtest run archive',
+  strategies: 'the strategy host',
+  ledgers: 'the ledgers',
 };
 
 /**
@@ -83,6 +86,8 @@ function nullable(a: ArrayLike<number>): (number | null)[] {
  */
 export class EngineApp {
   readonly logs = new LogRing();
+  /** Every closed bar the engine sees (replays, imports, live candles); strategies and alerts listen here. */
+  readonly bars = new BarFeed();
   private readonly log: Logger = this.logs.logger('engine');
   private readonly now: () => number;
   private readonly startedAt: number;
@@ -116,7 +121,7 @@ export class EngineApp {
       const t0 = performance.now();
       const open = this.opts.openServices ?? openServices;
       try {
-        this.services = await open(this.opts.home, { logs: this.logs, publish: this.publish, samplesDir: this.opts.samplesDir });
+        this.services = await open(this.opts.home, { logs: this.logs, publish: this.publish, samplesDir: this.opts.samplesDir, bars: this.bars });
       } catch (e) {
         this.log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
         this.services = {};
@@ -232,7 +237,17 @@ export class EngineApp {
     'orders.list': async ({ scope, limit }) => (await this.need('trading')).orders(scope, limit ?? 500),
     'fills.list': async ({ limit }) => (await this.need('trading')).fills(limit ?? 500),
     'positions.list': async () => (await this.need('trading')).positions(),
-    'positions.flatten': async ({ symbol }) => (await this.need('trading')).flatten(symbol),
+    'positions.flatten': async ({ symbol, ledger }) => (await this.need('trading')).flatten(symbol, ledger),
+    'ledgers.list': async () => (await this.need('ledgers')).ledgers(),
+    'ledgers.equity': async ({ since }) => (await this.need('ledgers')).equity(since),
+    'strategies.start': async (req) => {
+      const [market, strategies] = await Promise.all([this.need('market'), this.need('strategies')]);
+      if (!(await market.datasets()).some((d) => d.symbol === req.symbol)) throw new KeelError('NOT_FOUND', `no data for ${req.symbol}: import or download it first`, { where: 'symbol' });
+      return strategies.start(req);
+    },
+    'strategies.control': async ({ id, action }) => (await this.need('strategies')).control(id, action),
+    'strategies.instances': async () => (await this.need('strategies')).instances(),
+    'strategies.logs': async ({ id, limit }) => (await this.need('strategies')).logs(id, limit),
     'account.get': async () => (await this.need('trading')).account(),
 
     'risk.state': async () => (await this.need('risk')).state(),

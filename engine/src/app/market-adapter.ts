@@ -2,6 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KeelError } from '../core/errors';
 import { MARKET_DB_FILE } from '../core/paths';
+import { timeframeMs } from '../core/timeframe';
+import type { BarSeries } from '../model/bar';
 import { MarketStore } from '../data/market-store';
 import { ensureSampleData } from '../data/samples';
 import type { ImportReport } from '../data/import-report';
@@ -70,6 +72,18 @@ export class MarketAdapter implements MarketService {
   async bars(q: { symbol: string; timeframe: string; from?: number; to?: number; limit?: number }) {
     const s = await this.store.bars(q.symbol, q.timeframe, { from: q.from, to: q.to, last: q.limit });
     return { series: s, resampledFrom: s.origin.kind === 'resampled' ? s.origin.from : s.origin.kind === 'trades' ? 'trades' : undefined };
+  }
+
+  /** Up to `count` bars of `timeframe` that had closed by `asOf`, the newest last (a strategy's warm-up). */
+  async barsBefore(symbol: string, timeframe: string, asOf: number, count: number): Promise<BarSeries> {
+    const s = await this.store.bars(symbol, timeframe, { to: asOf - timeframeMs(timeframe) + 1, last: count + 1 });
+    return closedOnly(s, count);
+  }
+
+  /** Bars of `timeframe` after `afterTs` that had closed by `asOf` (what an import brought a running strategy). */
+  async barsAfter(symbol: string, timeframe: string, afterTs: number, asOf: number): Promise<BarSeries> {
+    const s = await this.store.bars(symbol, timeframe, { from: afterTs + 1, to: asOf - timeframeMs(timeframe) + 1 });
+    return closedOnly(s, s.length);
   }
 
   async symbols(): Promise<string[]> {
@@ -142,4 +156,15 @@ export class MarketAdapter implements MarketService {
   async close(): Promise<void> {
     this.store.close();
   }
+}
+
+/**
+ * The newest `count` bars of `s`, leaving out a resampled last bar whose source had not
+ * filled its bucket: a strategy is never fed a bar that has not closed.
+ */
+function closedOnly(s: BarSeries & { origin: { kind: string; lastPartial?: boolean } }, count: number): BarSeries {
+  const end = s.origin.kind === 'resampled' && s.origin.lastPartial ? s.length - 1 : s.length;
+  const from = Math.max(0, end - count);
+  const cut = (a: Float64Array) => a.subarray(from, end);
+  return { symbol: s.symbol, timeframe: s.timeframe, length: end - from, ts: cut(s.ts), open: cut(s.open), high: cut(s.high), low: cut(s.low), close: cut(s.close), volume: cut(s.volume) };
 }

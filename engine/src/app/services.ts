@@ -14,13 +14,21 @@ import type {
   PlaceOrderResult,
   FlattenResult,
   ModifyResult,
-  PositionSnapshot,
+  PositionDto,
+  EquitySeriesDto,
+  LedgerDto,
+  StrategyAction,
+  StrategyInstanceDto,
+  StrategyLogEntry,
+  StrategyStartRequest,
   RiskLimits,
   RiskStateDto,
   StrategyInfo,
   TicketOrder,
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import type { Bar } from '../model/bar';
+import type { StrategyInstanceRow } from '../state/store';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -56,9 +64,9 @@ export interface TradingService {
   cancelAll(symbol?: string): Promise<number>;
   orders(scope: 'working' | 'all', limit: number): OrderSnapshot[];
   fills(limit: number): Fill[];
-  positions(): PositionSnapshot[];
+  positions(): PositionDto[];
   account(): AccountSnapshot;
-  flatten(symbol?: string): Promise<FlattenResult[]>;
+  flatten(symbol?: string, ledger?: string): Promise<FlattenResult[]>;
   close(): Promise<void>;
 }
 
@@ -71,6 +79,22 @@ export interface RiskService {
   close(): Promise<void>;
 }
 
+/** Strategies running forward on the desk, each on its own ledger. */
+export interface StrategyService {
+  start(req: StrategyStartRequest): Promise<StrategyInstanceDto>;
+  control(id: string, action: StrategyAction): Promise<StrategyInstanceDto>;
+  instances(): StrategyInstanceDto[];
+  logs(id: string, limit?: number): StrategyLogEntry[];
+  /** What was run (strategy, params, symbol, timeframe, bars seen): the gap report's input. */
+  row(id: string): StrategyInstanceRow | undefined;
+}
+
+/** The desk's ledgers and their equity over time (the dashboard). */
+export interface DeskService {
+  ledgers(): LedgerDto[];
+  equity(since?: number): EquitySeriesDto[];
+}
+
 /** Finished backtest runs kept across restarts (the state database). */
 export interface BacktestArchive {
   save(run: BacktestResult): void;
@@ -81,13 +105,15 @@ export interface BacktestArchive {
 
 /** What a market replay drives on the paper desk (PaperDesk implements it). */
 export interface ReplayTarget {
-  /** One print at wall time: fills working orders it reaches, refreshes reference price and marks. */
-  print(symbol: string, price: number): void;
+  /** One print at `ts`, the replay's market time: fills working orders it reaches (stamped then), refreshes reference price and marks. */
+  print(symbol: string, price: number, ts: number): void;
+  /** A replayed bar has closed: strategies running on it see it. */
+  closedBar(symbol: string, timeframe: string, bar: Bar): void;
   /**
    * The replay owns `symbol`'s prices ('playing', 'paused': orders price from its latest print)
    * or no longer ('off': back to the last stored bar). The watchdog watches the stream only while it plays.
    */
-  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off'): void;
+  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off', cursorTs?: number): void;
   dataBeat(): void;
   publishBookNow(): void;
 }
@@ -106,5 +132,7 @@ export interface Services {
   risk: RiskService;
   /** The paper desk itself: replay target and portfolio for analytics. */
   desk: ReplayTarget & PortfolioView;
+  strategies: StrategyService;
+  ledgers: DeskService;
   runs: BacktestArchive;
 }

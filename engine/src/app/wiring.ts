@@ -5,12 +5,15 @@ import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
 import { PaperDesk } from './paper-desk';
 import type { Services } from './services';
+import { BarFeed } from '../data/bar-feed';
 
 export interface WiringContext {
   logs: LogRing;
   publish: Publish;
   /** Where the shipped sample data is (a packaged app's resources); the repo's data/samples by default. */
   samplesDir?: string;
+  /** The engine's one stream of closed bars (replays, imports, live candles). */
+  bars?: BarFeed;
 }
 
 /**
@@ -31,12 +34,14 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   // Paper trading prices from the store; without it there is no price to trade at, so no desk (fail closed).
   if (market) {
     try {
-      const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'));
-      market.onImported(() => desk.refreshInstruments());
+      const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'), { history: market, bars: ctx.bars });
+      market.onImported(() => desk.onImported());
       services.trading = desk.trading;
       services.risk = desk.risk;
       services.desk = desk;
       services.runs = desk.runs;
+      services.strategies = desk.strategies;
+      services.ledgers = desk.deskView;
     } catch (e) {
       log.error(`paper desk and risk engine not opened: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -321,10 +321,14 @@ export class TradingDesk {
     this.mark(symbol, bar.close);
   }
 
-  /** A print (a replay's step, a live trade): a paper venue fills against it; it is the symbol's reference price and mark. */
+  /**
+   * A print (a replay's step, a live trade): a paper venue fills against it, stamped with the
+   * print's own time; it is the symbol's reference price and mark as of now, when we saw it
+   * (a replay's print of an old bar is still the freshest price this desk has).
+   */
   onTrade(symbol: string, trade: Trade): void {
     this.venue.onTrade?.(symbol, trade);
-    this.orders.updateReference(symbol, trade.price, trade.ts);
+    this.orders.updateReference(symbol, trade.price, this.clock.now());
     this.emulator.onTrade(symbol, trade);
     this.mark(symbol, trade.price);
   }

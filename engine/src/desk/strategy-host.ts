@@ -18,9 +18,11 @@ import { MutableBarView, StrategyRuntime } from '../strategy/runtime';
 import { resolveParams, type RawParams } from '../strategy/params';
 import { DEFAULT_WARMUP_BARS, type StrategyModule } from '../../sdk';
 import type { TradingDesk } from './desk';
-import type { LedgerLimits, LedgerSnapshot } from './ledgers';
+import type { LedgerLimits } from './ledgers';
+import type { StrategyInstanceView, StrategyState } from '../model/ledger';
 
-export type InstanceState = StrategyInstanceRow['state'];
+export type InstanceState = StrategyState;
+export type InstanceView = StrategyInstanceView;
 
 export interface LoadedStrategy {
   module: StrategyModule;
@@ -60,27 +62,6 @@ export interface StartSpec {
   limits?: LedgerLimits;
   /** Bars of warm-up; by default what the strategy declares. `keel paper` starts cold (0) to equal a backtest. */
   warmup?: number;
-}
-
-export interface InstanceView {
-  id: string;
-  strategy: string;
-  name: string;
-  params: Record<string, number | boolean | string>;
-  symbol: string;
-  timeframe: string;
-  state: InstanceState;
-  stateReason?: string;
-  allocation: number;
-  warmup: number;
-  /** The first bar it traded on, and the last it saw. */
-  firstBarTs?: number;
-  lastBarTs?: number;
-  lastSignal?: { ts: number; text: string };
-  workingOrders: number;
-  ledger: LedgerSnapshot;
-  createdAt: number;
-  sourcePath?: string;
 }
 
 export type HostEvent = { kind: 'instance'; view: InstanceView } | { kind: 'log'; id: string; ts: number; level: 'info' | 'warn' | 'error'; message: string };

@@ -11,6 +11,7 @@ function coalesceKey(topic: TopicName, item: unknown): string | undefined {
     return `${b.symbol}|${b.timeframe}|${b.ts}`;
   }
   if (topic === 'job') return (item as Topics['job']).jobId;
+  if (topic === 'strategy') return (item as Topics['strategy']).id;
   return undefined;
 }
 
