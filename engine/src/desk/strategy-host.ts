@@ -343,17 +343,20 @@ export class StrategyHost {
   private create(row: StrategyInstanceRow, m: StrategyModule): Instance {
     const desk = this.desk;
     let inst: Instance | undefined;
+    const tfMs = timeframeMs(row.timeframe);
+    // A strategy's now() is its last bar's close (as in a backtest): a replay's market time, live the wall clock's.
+    const barClock = { now: () => (inst !== undefined && inst.bar.index >= 0 ? inst.bar.ts + tfMs : desk.clock.now()) };
     const runtime = new StrategyRuntime(m, row.params, {
       symbol: row.symbol,
       timeframe: row.timeframe,
       orders: desk.orders,
-      clock: desk.clock,
+      clock: barClock,
       emulator: desk.emulator,
       instanceId: row.id,
       ledger: desk.ledgers.get(row.ledger),
       log: (line) => inst && this.note(inst, 'info', line),
     });
-    inst = { row, module: m, runtime, bar: new MutableBarView(row.symbol), tfMs: timeframeMs(row.timeframe), index: 0, dirty: false };
+    inst = { row, module: m, runtime, bar: new MutableBarView(row.symbol), tfMs, index: 0, dirty: false };
     this.instances.set(row.id, inst);
     return inst;
   }
