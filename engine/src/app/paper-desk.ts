@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WallClock, type Clock } from '../core/clock';
 import { KeelError } from '../core/errors';
+import { timeframeMs } from '../core/timeframe';
 import { SessionIds } from '../core/ids';
 import { STATE_DB_FILE } from '../core/paths';
 import type { BarFeed, ClosedBar } from '../data/bar-feed';
@@ -223,6 +224,9 @@ export class PaperDesk {
 
   /** A bar that has closed, from a replay: running strategies on it are fed it. */
   closedBar(symbol: string, timeframe: string, bar: Bar): void {
+    // The replay's market time is now this bar's close: a strategy started from here warms up on it.
+    const held = this.replaying.get(symbol);
+    if (held) held.ts = Math.max(held.ts, bar.ts + timeframeMs(timeframe));
     const e: ClosedBar = { symbol, timeframe, bar, source: 'replay' };
     if (this.bars) this.bars.publish(e);
     else this.host.onClosedBar(e);

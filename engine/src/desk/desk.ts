@@ -298,6 +298,10 @@ export class TradingDesk {
       if (l.closed) return this.risk.deny(req, 'ledger_closed', `ledger ${l.label} is closed: no new positions`, now);
       const gate = this.entryGate(id);
       if (gate !== undefined) return this.risk.deny(req, 'strategy_paused', gate, now);
+      if (l.kind === 'strategy' && req.side === 'buy') {
+        const cash = this.cashDenial(l, req, view);
+        if (cash !== undefined) return this.risk.deny(req, 'ledger_cash', cash, now);
+      }
       const max = l.limits.maxExposure;
       if (max !== undefined) {
         const price = req.price ?? req.stopPrice ?? view.referencePrice(req.symbol)?.price ?? NaN;
@@ -307,6 +311,24 @@ export class TradingDesk {
       }
     }
     return this.risk.check(req, view);
+  }
+
+  /**
+   * A strategy ledger buys with its own cash only: this buy and the buys it already has
+   * working may not spend more than it holds. Keeps a strategy that re-enters before its
+   * last order has filled (a late fill in a fast replay, a slow venue) from spending twice.
+   */
+  private cashDenial(l: Ledger, req: OrderRequest, view: RiskView): string | undefined {
+    const ref = view.referencePrice(req.symbol)?.price;
+    const cost = (quote: number | undefined, qty: number, price: number | undefined): number => quote ?? qty * (price ?? ref ?? NaN);
+    let committed = 0;
+    for (const o of this.orders.workingOrders()) {
+      if (o.ledger === l.id && o.side === 'buy' && !o.cancelRequested) committed += cost(o.qty === 0 ? o.quoteQty : undefined, o.remainingQty, o.price ?? o.stopPrice);
+    }
+    const need = cost(req.quoteQty, req.qty ?? 0, req.price ?? req.stopPrice);
+    if (!(Number.isFinite(need) && Number.isFinite(committed))) return `${l.label} has no price to value this buy against`;
+    if (committed + need <= l.cash * (1 + 1e-12)) return undefined;
+    return `${l.label} would spend ${(committed + need).toFixed(2)} on buys (${committed.toFixed(2)} already working) with ${l.cash.toFixed(2)} in cash`;
   }
 
   // ---------- market data ----------

@@ -68,6 +68,8 @@ export type HostEvent = { kind: 'instance'; view: InstanceView } | { kind: 'log'
 
 interface Instance {
   row: StrategyInstanceRow;
+  /** Set while the warm-up reads stored bars: bars that close meanwhile wait here, then follow it. */
+  pending: ClosedBar[] | undefined;
   module: StrategyModule;
   runtime: StrategyRuntime;
   bar: MutableBarView;
@@ -153,6 +155,7 @@ export class StrategyHost {
     const inst = this.create(row, m);
     await this.warm(inst);
     inst.runtime.start();
+    this.go(inst);
     this.audit('strategy.start', { id, strategy: m.id, params: row.params, symbol: spec.symbol, timeframe: spec.timeframe, allocation: spec.allocation });
     this.note(inst, 'info', `started on ${spec.symbol} ${spec.timeframe} with ${spec.allocation}; warmed on ${inst.index} bars`);
     this.save(inst);
@@ -189,6 +192,7 @@ export class StrategyHost {
         await this.warm(inst);
         inst.runtime.start();
         inst.runtime.load(row.savedState);
+        this.go(inst);
         this.note(inst, 'info', `resumed after a restart (${row.state}); warmed on ${inst.index} bars`);
         this.save(inst);
         out.push(this.view(inst));
@@ -262,6 +266,10 @@ export class StrategyHost {
     for (const inst of this.instances.values()) {
       const r = inst.row;
       if ((r.state !== 'running' && r.state !== 'paused') || r.symbol !== e.symbol || r.timeframe !== e.timeframe) continue;
+      if (inst.pending) {
+        inst.pending.push({ ...e, bar: { ...e.bar } });
+        continue;
+      }
       if (r.lastBarTs !== undefined && e.bar.ts <= r.lastBarTs) continue; // seen already (a replay started back in time)
       const gap = e.gapBefore === true || (r.lastBarTs !== undefined && e.bar.ts > r.lastBarTs + inst.tfMs);
       if (gap) this.note(inst, 'warn', `bars missing before ${new Date(e.bar.ts).toISOString()} (last seen ${r.lastBarTs === undefined ? 'none' : new Date(r.lastBarTs).toISOString()}): the strategy was not fed them`);
@@ -356,13 +364,34 @@ export class StrategyHost {
       ledger: desk.ledgers.get(row.ledger),
       log: (line) => inst && this.note(inst, 'info', line),
     });
-    inst = { row, module: m, runtime, bar: new MutableBarView(row.symbol), tfMs, index: 0, dirty: false };
+    inst = { row, module: m, runtime, bar: new MutableBarView(row.symbol), tfMs, index: 0, dirty: false, pending: [] };
     this.instances.set(row.id, inst);
     return inst;
   }
 
-  /** Feeds the last `warmup` stored bars up to the feed's now to the indicators only. */
+  /**
+   * Feeds the last `warmup` stored bars up to the feed's now to the indicators only. Bars
+   * that close while they are read are held and fed after them, so none is lost or seen twice.
+   */
   private async warm(inst: Instance): Promise<void> {
+    try {
+      await this.readWarmup(inst);
+    } catch (e) {
+      inst.pending = undefined;
+      this.end(inst);
+      this.setState(inst, 'failed', `warm-up failed: ${e instanceof Error ? e.message : String(e)}`, 'engine');
+      throw e;
+    }
+  }
+
+  /** After onStart: the bars that closed during the warm-up, in order. */
+  private go(inst: Instance): void {
+    const held = inst.pending ?? [];
+    inst.pending = undefined;
+    for (const e of held) this.onClosedBar(e);
+  }
+
+  private async readWarmup(inst: Instance): Promise<void> {
     const r = inst.row;
     const h = this.opts.history;
     if (r.warmup === 0 || !h) return;

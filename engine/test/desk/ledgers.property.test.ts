@@ -156,7 +156,7 @@ describe('ledgers under random interleavings of manual and strategy orders', () 
       { numRuns: 25, seed: 20261207 },
     );
     // The property held on real activity: both kinds of ledger traded.
-    expect(seen.manual).toBeGreaterThan(100);
-    expect(seen.strategy).toBeGreaterThan(100);
+    expect(seen.manual).toBeGreaterThan(50);
+    expect(seen.strategy).toBeGreaterThan(50);
   });
 });
