@@ -13,6 +13,7 @@ import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../src/model/in
 import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
 import type { LedgerKind, LedgerLimits, LedgerSnapshot, StrategyAction, StrategyInstanceView, StrategyState } from '../src/model/ledger';
+import type { GapCauses, GapTrade, RunGap, SignalGap, TradeGap } from '../src/model/gap';
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ErrorCode } from '../src/core/errors';
@@ -23,6 +24,8 @@ export type { BreakerAction, Metrics, RiskLimits, TradingState };
 export type { LedgerKind, LedgerLimits, StrategyAction, StrategyState };
 export type LedgerDto = LedgerSnapshot;
 export type StrategyInstanceDto = StrategyInstanceView;
+export type GapReportDto = RunGap;
+export type { GapCauses, GapTrade, SignalGap, TradeGap };
 export type RiskStateDto = RiskState;
 export type BacktestSummary = BacktestRunSummary;
 export type BacktestResult = BacktestRun;
@@ -325,6 +328,8 @@ export interface Methods {
   /** Every strategy run on this desk: running, paused, stopped and failed. */
   'strategies.instances': { params: Empty; result: StrategyInstanceDto[] };
   'strategies.logs': { params: { id: string; limit?: number }; result: StrategyLogEntry[] };
+  /** The strategy's forward trades against a backtest of it over the same bars: per trade, and the PnL each cause explains. */
+  'strategies.gap': { params: { id: string }; result: GapReportDto };
   'account.get': { params: Empty; result: AccountSnapshot };
 
   'risk.state': { params: Empty; result: RiskStateDto };

@@ -136,6 +136,7 @@ export const paramSchemas: Schemas = {
   'strategies.control': z.strictObject({ id: text, action: z.enum(STRATEGY_ACTIONS) }),
   'strategies.instances': empty as unknown as Schemas['strategies.instances'],
   'strategies.logs': z.strictObject({ id: text, limit: z.number().int().min(1).max(2_000).optional() }),
+  'strategies.gap': z.strictObject({ id: text }),
   'account.get': empty as unknown as Schemas['account.get'],
 
   'risk.state': empty as unknown as Schemas['risk.state'],

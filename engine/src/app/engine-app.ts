@@ -248,6 +248,7 @@ export class EngineApp {
     'strategies.control': async ({ id, action }) => (await this.need('strategies')).control(id, action),
     'strategies.instances': async () => (await this.need('strategies')).instances(),
     'strategies.logs': async ({ id, limit }) => (await this.need('strategies')).logs(id, limit),
+    'strategies.gap': async ({ id }) => (await this.need('strategies')).gap(id),
     'account.get': async () => (await this.need('trading')).account(),
 
     'risk.state': async () => (await this.need('risk')).state(),

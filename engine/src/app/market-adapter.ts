@@ -2,7 +2,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KeelError } from '../core/errors';
 import { MARKET_DB_FILE } from '../core/paths';
-import { timeframeMs } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import { MarketStore } from '../data/market-store';
 import { ensureSampleData } from '../data/samples';
@@ -74,16 +73,12 @@ export class MarketAdapter implements MarketService {
     return { series: s, resampledFrom: s.origin.kind === 'resampled' ? s.origin.from : s.origin.kind === 'trades' ? 'trades' : undefined };
   }
 
-  /** Up to `count` bars of `timeframe` that had closed by `asOf`, the newest last (a strategy's warm-up). */
-  async barsBefore(symbol: string, timeframe: string, asOf: number, count: number): Promise<BarSeries> {
-    const s = await this.store.bars(symbol, timeframe, { to: asOf - timeframeMs(timeframe) + 1, last: count + 1 });
-    return closedOnly(s, count);
+  barsBefore(symbol: string, timeframe: string, asOf: number, count: number): Promise<BarSeries> {
+    return this.store.closedBarsBefore(symbol, timeframe, asOf, count);
   }
 
-  /** Bars of `timeframe` after `afterTs` that had closed by `asOf` (what an import brought a running strategy). */
-  async barsAfter(symbol: string, timeframe: string, afterTs: number, asOf: number): Promise<BarSeries> {
-    const s = await this.store.bars(symbol, timeframe, { from: afterTs + 1, to: asOf - timeframeMs(timeframe) + 1 });
-    return closedOnly(s, s.length);
+  barsAfter(symbol: string, timeframe: string, afterTs: number, asOf: number): Promise<BarSeries> {
+    return this.store.closedBarsAfter(symbol, timeframe, afterTs, asOf);
   }
 
   async symbols(): Promise<string[]> {
@@ -158,13 +153,3 @@ export class MarketAdapter implements MarketService {
   }
 }
 
-/**
- * The newest `count` bars of `s`, leaving out a resampled last bar whose source had not
- * filled its bucket: a strategy is never fed a bar that has not closed.
- */
-function closedOnly(s: BarSeries & { origin: { kind: string; lastPartial?: boolean } }, count: number): BarSeries {
-  const end = s.origin.kind === 'resampled' && s.origin.lastPartial ? s.length - 1 : s.length;
-  const from = Math.max(0, end - count);
-  const cut = (a: Float64Array) => a.subarray(from, end);
-  return { symbol: s.symbol, timeframe: s.timeframe, length: end - from, ts: cut(s.ts), open: cut(s.open), high: cut(s.high), low: cut(s.low), close: cut(s.close), volume: cut(s.volume) };
-}

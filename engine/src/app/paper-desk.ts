@@ -8,6 +8,8 @@ import { SessionIds } from '../core/ids';
 import { STATE_DB_FILE } from '../core/paths';
 import type { BarFeed, ClosedBar } from '../data/bar-feed';
 import { ACCOUNT_LEDGER, TradingDesk, type DeskEvent } from '../desk/desk';
+import { gapForRun, instanceBars } from '../desk/gap-run';
+import { PAPER_FEE, PAPER_SLIPPAGE_BPS } from '../desk/paper-terms';
 import { StrategyHost, type BarHistory, type HostEvent, type StrategyLoader } from '../desk/strategy-host';
 import { PaperVenue } from '../execution/paper/paper-venue';
 import { TimerScheduler } from '../execution/paper/timer-scheduler';
@@ -28,9 +30,6 @@ import type { EquitySeriesDto, FlattenResult, OrderPreview, PlaceOrderResult, Pu
 import type { Logger } from './logs';
 import type { BacktestArchive, DeskService, RiskService, StrategyService, TradingService } from './services';
 
-/** Paper venue terms for the ticket: Kraken-like taker fee, a little slippage. */
-const PAPER_FEE = 0.0026;
-const PAPER_SLIPPAGE_BPS = 5;
 const DEFAULT_STARTING_CASH = 100_000;
 const STARTING_CASH_SETTING = 'paper.startingCash';
 /** Past backtest runs kept in the database. */
@@ -112,6 +111,7 @@ export class PaperDesk {
     /** Symbols a replay holds (playing or paused), with its latest print: their orders are priced from it. */
     private readonly replaying: Map<string, { price: number; ts: number }>,
     private readonly scheduler: TimerScheduler,
+    private readonly history: BarHistory | undefined,
   ) {
     this.desk = desk;
     this.host = host;
@@ -173,7 +173,7 @@ export class PaperDesk {
         asOf: (symbol) => replaying.get(symbol)?.ts ?? clock.now(),
         log,
       });
-      paper = new PaperDesk(store, risk, desk, host, prices, publish, log, clock, symbols, opts.bars, replaying, scheduler);
+      paper = new PaperDesk(store, risk, desk, host, prices, publish, log, clock, symbols, opts.bars, replaying, scheduler, opts.history);
       for (const p of desk.account.openPositions()) {
         const last = await prices.latestClose(p.symbol);
         if (last) paper.mark(p.symbol, last.price);
@@ -476,6 +476,25 @@ export class PaperDesk {
       }
     },
     instances: () => this.host.all(),
+    gap: async (id) => {
+      const row = this.host.row(id);
+      if (!row) throw new KeelError('NOT_FOUND', `no strategy "${id}" on this desk`, { where: 'id' });
+      if (!this.history) throw new KeelError('UNAVAILABLE', 'the market store is not available to read the bars back', { where: 'market' });
+      const { series, warmupBars } = await instanceBars(row, this.history);
+      const loaded = await strategyLoader.load(row.strategy, row.sourcePath);
+      return gapForRun({
+        strategy: loaded.module,
+        params: row.params,
+        series,
+        warmupBars,
+        capital: row.allocation,
+        fee: PAPER_FEE,
+        slippage: PAPER_SLIPPAGE_BPS / 10_000,
+        fills: this.store.fills({ ledger: id }),
+        orders: this.store.orders('all').filter((o) => o.ledger === id),
+        signals: this.host.signals(id),
+      });
+    },
     logs: (id, limit) => this.host.logs(id, limit),
     row: (id) => this.host.row(id),
   };

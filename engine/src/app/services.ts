@@ -21,6 +21,7 @@ import type {
   StrategyInstanceDto,
   StrategyLogEntry,
   StrategyStartRequest,
+  GapReportDto,
   RiskLimits,
   RiskStateDto,
   StrategyInfo,
@@ -85,8 +86,10 @@ export interface StrategyService {
   control(id: string, action: StrategyAction): Promise<StrategyInstanceDto>;
   instances(): StrategyInstanceDto[];
   logs(id: string, limit?: number): StrategyLogEntry[];
-  /** What was run (strategy, params, symbol, timeframe, bars seen): the gap report's input. */
+  /** What was run (strategy, params, symbol, timeframe, bars seen). */
   row(id: string): StrategyInstanceRow | undefined;
+  /** Its forward trades against a backtest over the same bars. */
+  gap(id: string): Promise<GapReportDto>;
 }
 
 /** The desk's ledgers and their equity over time (the dashboard). */

@@ -239,6 +239,17 @@ export class MarketStore {
     throw new KeelError('NOT_FOUND', `no ${timeframe} bars for ${symbol} (${what})`, { where: symbol });
   }
 
+  /** Up to `count` bars of `timeframe` that had closed by `asOf` (ts + timeframe <= asOf), the newest last: a strategy's warm-up. */
+  async closedBarsBefore(symbol: string, timeframe: Timeframe, asOf: number, count: number): Promise<BarSeries> {
+    return closedOnly(await this.bars(symbol, timeframe, { to: asOf - timeframeMs(timeframe) + 1, last: count + 1 }), count);
+  }
+
+  /** Bars of `timeframe` after `afterTs` that had closed by `asOf`: what an import brought a running strategy. */
+  async closedBarsAfter(symbol: string, timeframe: Timeframe, afterTs: number, asOf: number): Promise<BarSeries> {
+    const s = await this.bars(symbol, timeframe, { from: afterTs + 1, to: asOf - timeframeMs(timeframe) + 1 });
+    return closedOnly(s, s.length);
+  }
+
   /** Trades in [from, to), ascending by time. */
   async trades(symbol: string, range: TimeRange = {}): Promise<TradeSeries> {
     const from = range.from ?? ALL_TIME.from;
@@ -519,4 +530,15 @@ function dropFirst(s: BarSeries, start: number): BarSeries {
     close: s.close.subarray(start),
     volume: s.volume.subarray(start),
   };
+}
+
+/**
+ * The newest `count` bars of `s`, leaving out a resampled last bar whose source had not
+ * filled its bucket: a strategy is never fed a bar that has not closed.
+ */
+function closedOnly(s: StoredBars, count: number): BarSeries {
+  const end = s.origin.kind === 'resampled' && s.origin.lastPartial ? s.length - 1 : s.length;
+  const from = Math.max(0, end - count);
+  const cut = (a: Float64Array) => a.subarray(from, end);
+  return { symbol: s.symbol, timeframe: s.timeframe, length: end - from, ts: cut(s.ts), open: cut(s.open), high: cut(s.high), low: cut(s.low), close: cut(s.close), volume: cut(s.volume) };
 }

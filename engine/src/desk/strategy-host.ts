@@ -328,7 +328,12 @@ export class StrategyHost {
   }
 
   logs(id: string, limit = 200): { ts: number; kind: string; message: string }[] {
-    return this.opts.persistence?.strategyEvents(id, limit) ?? [];
+    return (this.opts.persistence?.strategyEvents(id, limit) ?? []).map((e) => (e.kind === 'signal' ? { ...e, message: readSignal(e.message).text } : e));
+  }
+
+  /** Every order the strategy placed, by its bar: what a gap report compares with a backtest's. */
+  signals(id: string): { ts: number; side: 'buy' | 'sell'; type: string }[] {
+    return (this.opts.persistence?.strategyEvents(id, 1_000_000) ?? []).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...readSignal(e.message) }));
   }
 
   row(id: string): StrategyInstanceRow | undefined {
@@ -446,11 +451,13 @@ export class StrategyHost {
     const ledger = e.kind === 'denied' ? e.request.ledger : e.order.ledger;
     const inst = ledger === undefined ? undefined : this.instances.get(ledger);
     if (!inst) return;
-    if (e.kind === 'submitted') {
+    if (e.kind === 'submitted' && e.order.source === 'strategy') {
       const o = e.order;
       const size = o.qty > 0 ? `${o.qty}` : `${o.quoteQty} (quote)`;
-      inst.lastSignal = { ts: e.ts, text: `${o.side} ${size} ${o.type}${o.price !== undefined ? ` @ ${o.price}` : ''}${o.stopPrice !== undefined ? ` stop ${o.stopPrice}` : ''}${o.tag ? ` [${o.tag}]` : ''}` };
-      this.opts.persistence?.addStrategyEvent(inst.row.id, e.ts, 'signal', inst.lastSignal.text);
+      // A signal is stamped with the strategy's own now (its bar's close), so a gap report can line it up with a backtest's.
+      const ts = inst.bar.index >= 0 ? inst.bar.ts + inst.tfMs : e.ts;
+      inst.lastSignal = { ts, text: `${o.side} ${size} ${o.type}${o.price !== undefined ? ` @ ${o.price}` : ''}${o.stopPrice !== undefined ? ` stop ${o.stopPrice}` : ''}${o.tag ? ` [${o.tag}]` : ''}` };
+      this.opts.persistence?.addStrategyEvent(inst.row.id, ts, 'signal', JSON.stringify({ side: o.side, type: o.type, text: inst.lastSignal.text }));
       this.changed(inst);
     } else if (e.kind === 'denied') {
       this.note(inst, 'warn', `order refused: ${e.check}: ${e.reason}`);
@@ -524,4 +531,8 @@ export class StrategyHost {
     if (row.sourcePath !== undefined) v.sourcePath = row.sourcePath;
     return v;
   }
+}
+
+function readSignal(message: string): { side: 'buy' | 'sell'; type: string; text: string } {
+  return JSON.parse(message) as { side: 'buy' | 'sell'; type: string; text: string };
 }

@@ -622,14 +622,19 @@ export class StateStore {
 
   private readonly eventsSincePrune = new Map<string, number>();
 
-  /** A strategy's log line or signal; each instance keeps about its newest `keep` (pruned every `keep / 10` inserts). */
+  /**
+   * A strategy's log line or signal. Log lines are pruned to about the newest `keep` per
+   * instance (every `keep / 10` inserts); signals are kept, like the orders they became.
+   */
   addStrategyEvent(instance: string, ts: number, kind: string, message: string, keep = 2_000): void {
     this.stmt('INSERT INTO strategy_events (instance, ts, kind, message) VALUES (?, ?, ?, ?)').run(instance, ts, kind, message);
     const n = (this.eventsSincePrune.get(instance) ?? 0) + 1;
     this.eventsSincePrune.set(instance, n);
     if (n < Math.max(1, Math.floor(keep / 10))) return;
     this.eventsSincePrune.set(instance, 0);
-    this.stmt('DELETE FROM strategy_events WHERE instance = ? AND id <= (SELECT id FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT 1 OFFSET ?)').run(instance, instance, keep);
+    this.stmt(
+      "DELETE FROM strategy_events WHERE instance = ? AND kind <> 'signal' AND id <= (SELECT id FROM strategy_events WHERE instance = ? AND kind <> 'signal' ORDER BY id DESC LIMIT 1 OFFSET ?)",
+    ).run(instance, instance, keep);
   }
 
   strategyEvents(instance: string, limit = 200): { ts: number; kind: string; message: string }[] {

@@ -76,6 +76,12 @@ describe('strategies on the paper desk', () => {
     await until(async () => (await app.handlers['positions.list']({})).some((p) => p.ledger === 'manual' && p.qty === 0.05));
     expect(book(await ledgerOf(app, s.id))).toEqual(before);
 
+    // The gap report: its replayed trades against a backtest over the same bars, every difference explained.
+    const gap = await app.handlers['strategies.gap']({ id: s.id });
+    expect(gap).toMatchObject({ strategy: 'sma-cross', symbol: 'BTC/USDT', timeframe: '5m', from, capital: 8_000 });
+    expect(gap.counts.matched + gap.counts.missed + gap.counts.extra).toBeGreaterThan(0);
+    expect(gap.difference).toBeCloseTo(Object.values(gap.causes).reduce((a, b) => a + b, 0), 6);
+
     const paused = await app.handlers['strategies.control']({ id: s.id, action: 'pause' });
     expect(paused.state).toBe('paused');
     const stopped = await app.handlers['strategies.control']({ id: s.id, action: 'stop' });
