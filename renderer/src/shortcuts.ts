@@ -1,7 +1,7 @@
 import type { Side } from '../../engine/protocol';
 import { toggleReplay } from './screens/replayActions';
 import { useReplay } from './store/replay';
-import { SCREENS, useUi, type Screen } from './store/ui';
+import { SCREEN_LABELS, SCREENS, useUi, type Screen } from './store/ui';
 
 export interface Shortcut {
   keys: string;
@@ -12,7 +12,7 @@ export interface Shortcut {
 export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl/Cmd + Shift + K', does: 'Kill switch (opens the confirm; Enter engages)' },
   { keys: '?', does: 'This help' },
-  { keys: 'Alt + 1 … 5', does: 'Markets, Backtest, Data, Risk, System' },
+  { keys: `Alt + 1 … ${SCREENS.length}`, does: SCREENS.map((s) => SCREEN_LABELS[s]).join(', ') },
   { keys: 'B / S', does: 'Order ticket: buy / sell side (Markets)' },
   { keys: 'P', does: 'Market replay: play / pause (starts one if none runs; Markets)' },
   { keys: 'End', does: 'Chart: back to the latest bar (Markets)' },

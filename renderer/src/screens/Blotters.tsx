@@ -1,13 +1,13 @@
 import type { ColDef } from 'ag-grid-community';
 import { useMemo, useState } from 'react';
-import type { Fill, FlattenResult, OrderSnapshot, PositionSnapshot } from '../../../engine/protocol';
+import type { Fill, FlattenResult, OrderSnapshot, PositionDto } from '../../../engine/protocol';
 import { fmtQty } from '../lib/format';
 import { Grid } from '../components/Grid';
 import { Tabs } from '../components/Tabs';
 import { useTrading, orderHistory, workingOrders } from '../store/trading';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
-import { numCol, sideCol, textCol, timeCol } from './columns';
+import { ledgerCol, numCol, sideCol, textCol, timeCol } from './columns';
 
 type Tab = 'working' | 'history' | 'fills' | 'positions';
 
@@ -31,9 +31,9 @@ export function flattenMessage(results: FlattenResult[]): { kind: 'ok' | 'error'
   return { kind: results.every((r) => r.result.ok) ? 'ok' : 'error', text: parts.join('; ') };
 }
 
-async function flatten(label: string, symbol?: string): Promise<void> {
+async function flatten(label: string, symbol?: string, ledger?: string): Promise<void> {
   try {
-    const m = flattenMessage(await client().call('positions.flatten', symbol === undefined ? {} : { symbol }));
+    const m = flattenMessage(await client().call('positions.flatten', { ...(symbol !== undefined && { symbol }), ...(ledger !== undefined && { ledger }) }));
     useUi.getState().notify(m.kind, m.text);
   } catch (e) {
     useUi.getState().notify('error', `${label}: ${errorText(e)}`);
@@ -68,7 +68,7 @@ export function Blotters() {
       numCol<OrderSnapshot>('price', 'Limit'),
       numCol<OrderSnapshot>('stopPrice', 'Stop'),
       statusCell,
-      textCol<OrderSnapshot>('owner', 'Owner', { maxWidth: 90 }),
+      ledgerCol<OrderSnapshot>(),
       {
         headerName: '',
         colId: 'actions',
@@ -108,27 +108,29 @@ export function Blotters() {
       numCol<Fill>('price', 'Price'),
       numCol<Fill>('fee', 'Fee', 'money'),
       textCol<Fill>('liquidity', 'Liq.', { maxWidth: 80 }),
+      ledgerCol<Fill>(),
       textCol<Fill>('orderId', 'Order'),
     ],
     [],
   );
-  const positionCols = useMemo<ColDef<PositionSnapshot>[]>(
+  const positionCols = useMemo<ColDef<PositionDto>[]>(
     () => [
-      textCol<PositionSnapshot>('symbol', 'Symbol'),
-      numCol<PositionSnapshot>('qty', 'Qty', 'qty'),
-      numCol<PositionSnapshot>('avgPrice', 'Avg price'),
-      numCol<PositionSnapshot>('mark', 'Mark'),
-      numCol<PositionSnapshot>('unrealizedPnl', 'Unrealized', 'signed'),
-      numCol<PositionSnapshot>('realizedPnl', 'Realized', 'signed'),
-      numCol<PositionSnapshot>('fees', 'Fees', 'money'),
+      ledgerCol<PositionDto>(),
+      textCol<PositionDto>('symbol', 'Symbol'),
+      numCol<PositionDto>('qty', 'Qty', 'qty'),
+      numCol<PositionDto>('avgPrice', 'Avg price'),
+      numCol<PositionDto>('mark', 'Mark'),
+      numCol<PositionDto>('unrealizedPnl', 'Unrealized', 'signed'),
+      numCol<PositionDto>('realizedPnl', 'Realized', 'signed'),
+      numCol<PositionDto>('fees', 'Fees', 'money'),
       {
         headerName: '',
         colId: 'actions',
         sortable: false,
         maxWidth: 80,
-        cellRenderer: (p: { data?: PositionSnapshot }) =>
+        cellRenderer: (p: { data?: PositionDto }) =>
           p.data && p.data.qty !== 0 ? (
-            <button className="cell-btn" aria-label={`Flatten ${p.data.symbol}`} onClick={() => void flatten('Flatten', p.data!.symbol)}>
+            <button className="cell-btn" aria-label={`Flatten ${p.data.symbol}`} onClick={() => void flatten('Flatten', p.data!.symbol, p.data!.ledger)}>
               Flatten
             </button>
           ) : null,
@@ -165,7 +167,7 @@ export function Blotters() {
         {tab === 'working' && <Grid label="Working orders" rows={working} columns={workingCols} rowId={(o) => o.id} empty="No working orders" />}
         {tab === 'history' && <Grid label="Order history" rows={history} columns={historyCols} rowId={(o) => o.id} empty="No orders yet" />}
         {tab === 'fills' && <Grid label="Fills" rows={fills} columns={fillCols} rowId={(f) => f.id} empty="No fills yet" />}
-        {tab === 'positions' && <Grid label="Positions" rows={positions} columns={positionCols} rowId={(p) => p.symbol} empty="No positions" />}
+        {tab === 'positions' && <Grid label="Positions" rows={positions} columns={positionCols} rowId={(p) => `${p.ledger}|${p.symbol}`} empty="No positions" />}
       </Tabs>
     </div>
   );

@@ -1,11 +1,13 @@
 import { create } from 'zustand';
 import type { Alert } from '../../../engine/protocol';
 
-export const SCREENS = ['markets', 'backtest', 'data', 'risk', 'system'] as const;
+export const SCREENS = ['markets', 'dashboard', 'strategies', 'backtest', 'data', 'risk', 'system'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_LABELS: Record<Screen, string> = {
   markets: 'Markets',
+  dashboard: 'Dashboard',
+  strategies: 'Strategies',
   backtest: 'Backtest',
   data: 'Data',
   risk: 'Risk',

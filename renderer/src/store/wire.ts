@@ -2,6 +2,7 @@ import type { EngineConnection } from '../client/connection';
 import { useBacktest } from './backtest';
 import { useConnection } from './connection';
 import { useData } from './data';
+import { useDesk } from './desk';
 import { useMarket } from './market';
 import { replayActive, useReplay } from './replay';
 import { useRisk } from './risk';
@@ -49,6 +50,8 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(c.call('system.status', {}), (d) => useSystem.getState().setStatus(d)),
     settle(c.call('system.logs', { limit: 200 }), (d) => useSystem.getState().setLogs(d)),
     settle(c.call('replay.state', {}), (d) => useReplay.getState().apply(d)),
+    settle(c.call('ledgers.list', {}), (d) => useDesk.getState().setLedgers(d)),
+    settle(c.call('strategies.instances', {}), (d) => useDesk.getState().setInstances(d)),
   ]);
 }
 
@@ -73,6 +76,9 @@ export function wire(c: EngineConnection): () => void {
   offs.push(c.on('denial', (d) => useTrading.getState().addDenials([d])));
   offs.push(c.on('risk', (r) => useRisk.getState().setRisk(r)));
   offs.push(c.on('alert', (a) => useUi.getState().addAlert(a)));
+  offs.push(c.on('ledgers', (l) => useDesk.getState().setLedgers(l)));
+  offs.push(c.on('strategy', (i) => useDesk.getState().upsertInstance(i)));
+  offs.push(c.on('strategyLog', (e) => useDesk.getState().addLog(e)));
   let replayPushedAt = 0;
   offs.push(
     c.on('replay', (r) => {
