@@ -5,6 +5,7 @@
  * through the same StrategyRuntime a backtest uses. A strategy that throws is stopped and
  * reported; it never takes the engine down. Running strategies resume after a restart.
  */
+import type { Side } from '../model/order';
 import { Emitter } from '../core/emitter';
 import { KeelError } from '../core/errors';
 import { timeframeMs } from '../core/timeframe';
@@ -332,7 +333,7 @@ export class StrategyHost {
   }
 
   /** Every order the strategy placed, by its bar: what a gap report compares with a backtest's. */
-  signals(id: string): { ts: number; side: 'buy' | 'sell'; type: string }[] {
+  signals(id: string): { ts: number; side: Side; type: string }[] {
     return (this.opts.persistence?.strategyEvents(id, 1_000_000) ?? []).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...readSignal(e.message) }));
   }
 
@@ -533,6 +534,6 @@ export class StrategyHost {
   }
 }
 
-function readSignal(message: string): { side: 'buy' | 'sell'; type: string; text: string } {
-  return JSON.parse(message) as { side: 'buy' | 'sell'; type: string; text: string };
+function readSignal(message: string): { side: Side; type: string; text: string } {
+  return JSON.parse(message) as { side: Side; type: string; text: string };
 }

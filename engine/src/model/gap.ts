@@ -3,10 +3,12 @@
  * difference split into causes (engine/src/desk/gap.ts computes it; docs/desk.md explains it).
  */
 
+import type { Side } from './order';
+
 /** One closed trade of either run (a backtest's round trip). */
 export interface GapTrade {
   symbol: string;
-  side: 'buy' | 'sell';
+  side: Side;
   entryTime: number;
   entryPrice: number;
   exitTime: number;
@@ -21,7 +23,7 @@ export interface GapTrade {
 export interface Signal {
   /** The strategy's now() when it placed the order: its bar's close. */
   ts: number;
-  side: 'buy' | 'sell';
+  side: Side;
   type: string;
 }
 
@@ -29,7 +31,7 @@ export type TradeGapKind = 'matched' | 'missed' | 'extra';
 
 export interface TradeGap {
   kind: TradeGapKind;
-  side: 'buy' | 'sell';
+  side: Side;
   forward?: GapTrade;
   backtest?: GapTrade;
   /** Forward minus backtest, ms (positive: later forward). */
@@ -56,7 +58,7 @@ export interface GapCauses {
 
 export interface SignalGap {
   ts: number;
-  side: 'buy' | 'sell';
+  side: Side;
   type: string;
   /** Which run placed it: only the forward one, only the backtest. */
   only: 'forward' | 'backtest';

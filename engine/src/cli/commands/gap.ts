@@ -1,3 +1,4 @@
+import type { Side } from '../../model/order';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +45,7 @@ async function fromPaperDir(dir: string, cwd: string): Promise<RunGap> {
   try {
     const row = store.strategyInstances().find((r) => r.id === run.instance);
     if (!row) throw new KeelError('NOT_FOUND', `the journal holds no strategy ${run.instance}`, { where: join(dir, run.journal) });
-    const signals = store.strategyEvents(row.id, 10_000_000).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...(JSON.parse(e.message) as { side: 'buy' | 'sell'; type: string }) }));
+    const signals = store.strategyEvents(row.id, 10_000_000).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...(JSON.parse(e.message) as { side: Side; type: string }) }));
     return await gapForRun({
       strategy,
       params: run.params,
@@ -72,7 +73,7 @@ async function fromDesk(id: string, env: Record<string, string | undefined>, cwd
     const market = await MarketStore.open(marketDbPath(env));
     try {
       const { series, warmupBars } = await instanceBars(row, { barsBefore: (...a) => market.closedBarsBefore(...a), barsAfter: (...a) => market.closedBarsAfter(...a) });
-      const signals = store.strategyEvents(id, 10_000_000).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...(JSON.parse(e.message) as { side: 'buy' | 'sell'; type: string }) }));
+      const signals = store.strategyEvents(id, 10_000_000).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...(JSON.parse(e.message) as { side: Side; type: string }) }));
       return await gapForRun({
         strategy: await loadStrategy(row.sourcePath ?? row.strategy, cwd),
         params: row.params,
