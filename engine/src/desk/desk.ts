@@ -363,15 +363,17 @@ export class TradingDesk {
     this.checkLedgerLimits(now);
   }
 
-  /** A strategy ledger past its daily-loss limit is reported once per breach (the host pauses its strategy). */
+  /**
+   * Every ledger's day so far (its day PnL is measured from its first equity of the trading
+   * day); a strategy ledger past its daily-loss limit is reported once per breach (the host
+   * pauses its strategy).
+   */
   private checkLedgerLimits(now: number): void {
-    let day: number | undefined;
+    const day = dayNumber(now, this.risk.limits.dayBoundaryUtcOffsetMinutes);
     for (const l of this.ledgers.values()) {
-      const limit = l.limits.maxDailyLossPct;
-      if (l.kind !== 'strategy' || limit === undefined) continue;
-      day ??= dayNumber(now, this.risk.limits.dayBoundaryUtcOffsetMinutes);
       const loss = l.dailyLossPct(day);
-      if (loss < limit) continue;
+      const limit = l.limits.maxDailyLossPct;
+      if (l.kind !== 'strategy' || limit === undefined || loss < limit) continue;
       const key = `${l.id}|${day}`;
       if (this.breached.has(key)) continue;
       this.breached.add(key);
