@@ -8,8 +8,8 @@ import { SessionIds } from '../core/ids';
 import { STATE_DB_FILE } from '../core/paths';
 import type { BarFeed, ClosedBar } from '../data/bar-feed';
 import { ACCOUNT_LEDGER, TradingDesk, type DeskEvent } from '../desk/desk';
-import { gapForRun, instanceBars } from '../desk/gap-run';
-import { PAPER_FEE, PAPER_SLIPPAGE_BPS } from '../desk/paper-terms';
+import { gapOfInstance, instanceBars } from '../desk/gap-run';
+import { PAPER_FEE, PAPER_SLIPPAGE_BPS, PAPER_TERMS } from '../desk/paper-terms';
 import { StrategyHost, type BarHistory, type HostEvent, type StrategyLoader } from '../desk/strategy-host';
 import { PaperVenue } from '../execution/paper/paper-venue';
 import { TimerScheduler } from '../execution/paper/timer-scheduler';
@@ -480,20 +480,8 @@ export class PaperDesk {
       const row = this.host.row(id);
       if (!row) throw new KeelError('NOT_FOUND', `no strategy "${id}" on this desk`, { where: 'id' });
       if (!this.history) throw new KeelError('UNAVAILABLE', 'the market store is not available to read the bars back', { where: 'market' });
-      const { series, warmupBars } = await instanceBars(row, this.history);
       const loaded = await strategyLoader.load(row.strategy, row.sourcePath);
-      return gapForRun({
-        strategy: loaded.module,
-        params: row.params,
-        series,
-        warmupBars,
-        capital: row.allocation,
-        fee: PAPER_FEE,
-        slippage: PAPER_SLIPPAGE_BPS / 10_000,
-        fills: this.store.fills({ ledger: id }),
-        orders: this.store.orders('all').filter((o) => o.ledger === id),
-        signals: this.host.signals(id),
-      });
+      return gapOfInstance(row, this.store, loaded.module, await instanceBars(row, this.history), PAPER_TERMS);
     },
     logs: (id, limit) => this.host.logs(id, limit),
     row: (id) => this.host.row(id),

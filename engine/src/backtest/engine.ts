@@ -18,7 +18,7 @@ import { KeelError, badInput } from '../core/errors';
 import { SequentialIds } from '../core/ids';
 import { timeframeMs } from '../core/timeframe';
 import { Account } from '../model/account';
-import type { BarSeries } from '../model/bar';
+import { readBar, type BarSeries } from '../model/bar';
 import { researchInstrument, type Instrument } from '../model/instrument';
 import { ORDER_TYPES } from '../model/order';
 import type { Position } from '../model/position';
@@ -130,12 +130,7 @@ class Replay {
     const bar = this.bar;
     for (let t = 0; t < n; t++) {
       bar.index = t;
-      bar.ts = s.ts[t]!;
-      bar.open = s.open[t]!;
-      bar.high = s.high[t]!;
-      bar.low = s.low[t]!;
-      bar.close = s.close[t]!;
-      bar.volume = s.volume[t]!;
+      readBar(s, t, bar);
       this.clock.set(bar.ts + this.tfMs);
       this.runtime.warm(bar);
       this.equity[t] = capital;

@@ -15,6 +15,7 @@ import type { RawParams } from '../strategy/params';
 import type { StrategyModule } from '../../sdk';
 import type { RunGap } from '../model/gap';
 import { gapReport, type Signal } from './gap';
+import { signalsOf, type HostPersistence } from './strategy-host';
 
 export type { RunGap };
 
@@ -113,4 +114,32 @@ export async function instanceBars(
     series: { symbol: row.symbol, timeframe: row.timeframe, length: n, ts: join(warm.ts, live.ts), open: join(warm.open, live.open), high: join(warm.high, live.high), low: join(warm.low, live.low), close: join(warm.close, live.close), volume: join(warm.volume, live.volume) },
     warmupBars: warm.length,
   };
+}
+
+/** What a gap report reads of a journal (the state database, or a `keel paper` folder's). */
+export interface GapJournal extends Pick<HostPersistence, 'strategyEvents'> {
+  fills(filter: { ledger: string }): Fill[];
+  orders(scope: 'all'): OrderSnapshot[];
+}
+
+/** A forward run of one strategy instance, from its journal, against its backtest twin. */
+export function gapOfInstance(
+  row: { id: string; ledger: string; params: Record<string, number | boolean | string>; allocation: number },
+  journal: GapJournal,
+  strategy: StrategyModule,
+  bars: { series: BarSeries; warmupBars: number },
+  terms: VenueTerms,
+): Promise<RunGap> {
+  return gapForRun({
+    strategy,
+    params: row.params,
+    series: bars.series,
+    warmupBars: bars.warmupBars,
+    capital: row.allocation,
+    fee: terms.fee,
+    slippage: terms.slippage,
+    fills: journal.fills({ ledger: row.ledger }),
+    orders: journal.orders('all').filter((o) => o.ledger === row.ledger),
+    signals: signalsOf(journal, row.id),
+  });
 }

@@ -19,7 +19,7 @@ import { timeframeMs } from '../core/timeframe';
 import { computeMetrics, type Metrics } from '../backtest/metrics';
 import { RoundTripLedger, type RoundTrip } from '../backtest/round-trips';
 import { PaperVenue } from '../execution/paper/paper-venue';
-import type { BarSeries } from '../model/bar';
+import { readBar, type BarSeries } from '../model/bar';
 import { researchInstrument } from '../model/instrument';
 import { MANUAL_LEDGER, ORDER_TYPES } from '../model/order';
 import { RISK_LIMIT_SPECS, type RiskLimits } from '../model/risk-limits';
@@ -151,12 +151,7 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
       // One commit per chunk: the journal stays durable, without a disk sync per order.
       store.transaction(() => {
         for (let t = from; t < to; t++) {
-          bar.ts = s.ts[t]!;
-          bar.open = s.open[t]!;
-          bar.high = s.high[t]!;
-          bar.low = s.low[t]!;
-          bar.close = s.close[t]!;
-          bar.volume = s.volume[t]!;
+          readBar(s, t, bar);
           if (t > 0 && !(bar.ts > s.ts[t - 1]!)) throw badInput(`timestamps must increase: bar ${t} (${bar.ts}) follows ${s.ts[t - 1]}`, `paper data ${s.symbol}`);
           const closeAt = bar.ts + tfMs;
           scheduler.advanceTo(closeAt);

@@ -11,7 +11,7 @@ import { KeelError } from '../core/errors';
 import { timeframeMs } from '../core/timeframe';
 import type { ClosedBar } from '../data/bar-feed';
 import type { OrderEvent } from '../execution/types';
-import type { BarSeries } from '../model/bar';
+import { readBar, type BarSeries } from '../model/bar';
 import { MANUAL_LEDGER } from '../model/order';
 import type { AuditRecord } from '../risk/persistence';
 import type { StrategyInstanceRow } from '../state/store';
@@ -310,7 +310,9 @@ export class StrategyHost {
       if (r.symbol !== symbol || (r.state !== 'running' && r.state !== 'paused') || r.lastBarTs === undefined) continue;
       const s = await h.barsAfter(r.symbol, r.timeframe, r.lastBarTs, this.asOf(r.symbol, r.timeframe));
       for (let i = 0; i < s.length; i++) {
-        this.onClosedBar({ symbol: r.symbol, timeframe: r.timeframe, source: 'import', bar: { ts: s.ts[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! } });
+        const bar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+        readBar(s, i, bar);
+        this.onClosedBar({ symbol: r.symbol, timeframe: r.timeframe, source: 'import', bar });
       }
     }
   }
@@ -334,7 +336,7 @@ export class StrategyHost {
 
   /** Every order the strategy placed, by its bar: what a gap report compares with a backtest's. */
   signals(id: string): { ts: number; side: Side; type: string }[] {
-    return (this.opts.persistence?.strategyEvents(id, 1_000_000) ?? []).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...readSignal(e.message) }));
+    return this.opts.persistence ? signalsOf(this.opts.persistence, id) : [];
   }
 
   row(id: string): StrategyInstanceRow | undefined {
@@ -405,12 +407,7 @@ export class StrategyHost {
     const v = inst.bar;
     for (let i = 0; i < s.length; i++) {
       v.index = inst.index++;
-      v.ts = s.ts[i]!;
-      v.open = s.open[i]!;
-      v.high = s.high[i]!;
-      v.low = s.low[i]!;
-      v.close = s.close[i]!;
-      v.volume = s.volume[i]!;
+      readBar(s, i, v);
       inst.runtime.warm(v);
     }
     if (s.length > 0) r.lastBarTs = s.ts[s.length - 1]!;
@@ -534,6 +531,18 @@ export class StrategyHost {
   }
 }
 
-function readSignal(message: string): { side: Side; type: string; text: string } {
+/** A stored signal event's message (what the host writes for each order a strategy places). */
+export function readSignal(message: string): { side: Side; type: string; text: string } {
   return JSON.parse(message) as { side: Side; type: string; text: string };
+}
+
+/** Every order a strategy placed, by its bar's close, from its stored events. */
+export function signalsOf(events: Pick<HostPersistence, 'strategyEvents'>, id: string): { ts: number; side: Side; type: string }[] {
+  return events
+    .strategyEvents(id, Number.MAX_SAFE_INTEGER)
+    .filter((e) => e.kind === 'signal')
+    .map((e) => {
+      const s = readSignal(e.message);
+      return { ts: e.ts, side: s.side, type: s.type };
+    });
 }

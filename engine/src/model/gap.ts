@@ -4,21 +4,10 @@
  */
 
 import type { Side } from './order';
+import type { RoundTrip } from './round-trip';
 
-/** One closed trade of either run (a backtest's round trip). */
-export interface GapTrade {
-  symbol: string;
-  side: Side;
-  entryTime: number;
-  entryPrice: number;
-  exitTime: number;
-  exitPrice: number;
-  qty: number;
-  fees: number;
-  pnl: number;
-  returnPct: number;
-  exitReason: string;
-}
+/** One closed trade of either run. */
+export type GapTrade = RoundTrip;
 
 export interface Signal {
   /** The strategy's now() when it placed the order: its bar's close. */

@@ -6,8 +6,8 @@ import { badInput, KeelError } from '../../core/errors';
 import { STATE_DB_FILE, keelHome } from '../../core/paths';
 import { loadBarFile } from '../../data/load-bar-file';
 import { MarketStore, marketDbPath } from '../../data/market-store';
-import { gapForRun, instanceBars, type RunGap } from '../../desk/gap-run';
-import { PAPER_FEE, PAPER_SLIPPAGE_BPS } from '../../desk/paper-terms';
+import { gapOfInstance, instanceBars, type RunGap } from '../../desk/gap-run';
+import { PAPER_TERMS } from '../../desk/paper-terms';
 import { StateStore } from '../../state/store';
 import { loadStrategy } from '../../strategy/loader';
 import type { CliCommand } from '../types';
@@ -45,19 +45,7 @@ async function fromPaperDir(dir: string, cwd: string): Promise<RunGap> {
   try {
     const row = store.strategyInstances().find((r) => r.id === run.instance);
     if (!row) throw new KeelError('NOT_FOUND', `the journal holds no strategy ${run.instance}`, { where: join(dir, run.journal) });
-    const signals = store.strategyEvents(row.id, 10_000_000).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...(JSON.parse(e.message) as { side: Side; type: string }) }));
-    return await gapForRun({
-      strategy,
-      params: run.params,
-      series: { ...series, symbol: row.symbol },
-      warmupBars: 0,
-      capital: run.capital,
-      fee: run.fee,
-      slippage: run.slippage,
-      fills: store.fills({ ledger: row.id }),
-      orders: store.orders('all').filter((o) => o.ledger === row.id),
-      signals,
-    });
+    return await gapOfInstance(row, store, strategy, { series: { ...series, symbol: row.symbol }, warmupBars: 0 }, { fee: run.fee, slippage: run.slippage });
   } finally {
     store.close();
   }
@@ -72,20 +60,8 @@ async function fromDesk(id: string, env: Record<string, string | undefined>, cwd
     if (!row) throw new KeelError('NOT_FOUND', `no strategy "${id}" on the desk (have: ${store.strategyInstances().map((r) => r.id).join(', ') || 'none'})`, { where: 'RUN' });
     const market = await MarketStore.open(marketDbPath(env));
     try {
-      const { series, warmupBars } = await instanceBars(row, { barsBefore: (...a) => market.closedBarsBefore(...a), barsAfter: (...a) => market.closedBarsAfter(...a) });
-      const signals = store.strategyEvents(id, 10_000_000).filter((e) => e.kind === 'signal').map((e) => ({ ts: e.ts, ...(JSON.parse(e.message) as { side: Side; type: string }) }));
-      return await gapForRun({
-        strategy: await loadStrategy(row.sourcePath ?? row.strategy, cwd),
-        params: row.params,
-        series,
-        warmupBars,
-        capital: row.allocation,
-        fee: PAPER_FEE,
-        slippage: PAPER_SLIPPAGE_BPS / 10_000,
-        fills: store.fills({ ledger: id }),
-        orders: store.orders('all').filter((o) => o.ledger === id),
-        signals,
-      });
+      const bars = await instanceBars(row, { barsBefore: (...a) => market.closedBarsBefore(...a), barsAfter: (...a) => market.closedBarsAfter(...a) });
+      return await gapOfInstance(row, store, await loadStrategy(row.sourcePath ?? row.strategy, cwd), bars, PAPER_TERMS);
     } finally {
       market.close();
     }

@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
 import { summaryLines, writeBacktestReport } from '../../backtest/report';
-import { loadBarFile } from '../../data/load-bar-file';
 import { runPaper } from '../../desk/paper-run';
-import { loadStrategy } from '../../strategy/loader';
-import { parseParamArgs } from '../../strategy/params';
 import { number } from '../args';
+import { RUN_OPTIONS, readRunArgs } from '../run-args';
 import type { CliCommand } from '../types';
 
 const USAGE = `keel paper --strategy NAME|FILE --data FILE.csv [options] --out DIR
@@ -36,49 +33,17 @@ export const command: CliCommand = {
   summary: 'Replay a bar file through the trading desk on paper (equals keel backtest at zero latency)',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        data: { type: 'string' },
-        strategy: { type: 'string' },
-        param: { type: 'string', multiple: true },
-        fee: { type: 'string' },
-        slippage: { type: 'string' },
-        capital: { type: 'string' },
-        'periods-per-year': { type: 'string' },
-        'latency-ms': { type: 'string' },
-        seed: { type: 'string' },
-        symbol: { type: 'string' },
-        timeframe: { type: 'string' },
-        out: { type: 'string' },
-      },
-      strict: true,
-    });
-    if (!values.data) throw badInput('is required (a bar file)', '--data');
-    if (!values.strategy) throw badInput('is required (`keel strategies` lists them)', '--strategy');
+    const { values } = parseArgs({ args, options: { ...RUN_OPTIONS, 'latency-ms': { type: 'string' }, seed: { type: 'string' } }, strict: true });
     if (!values.out) throw badInput('is required (a folder for the results and the journal)', '--out');
-    const fee = number('fee', values.fee, 0, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');
-    const slippage = number('slippage', values.slippage, 0, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');
-    const capital = number('capital', values.capital, 10_000, (x) => x > 0, 'a positive number');
+    const run = await readRunArgs(values, io);
+    const { strategy, strategyFile, sourceHash, params, dataFile, series, fee, slippage, capital } = run;
     const latencyMs = number('latency-ms', values['latency-ms'], 0, (x) => x >= 0 && x <= 3_600_000, 'milliseconds from 0 to 3,600,000');
     const seed = number('seed', values.seed, 1, (x) => Number.isInteger(x), 'a whole number');
-    const ppy = values['periods-per-year'] === undefined ? undefined : number('periods-per-year', values['periods-per-year'], 0, (x) => x > 0, 'a positive number');
-
-    const strategy = await loadStrategy(values.strategy, io.cwd);
-    const params = parseParamArgs(strategy, values.param ?? []);
-    const dataFile = resolve(io.cwd, values.data);
-    const { series, report } = await loadBarFile(dataFile, { symbol: values.symbol, timeframe: values.timeframe });
-    if (report.rejected.count > 0) {
-      const shown = report.rejected.rows.slice(0, 3).map((r) => `${report.position} ${r.line}: ${r.message}`);
-      throw badInput(`${report.rejected.count} row(s) could not be used as bars (${shown.join('; ')}); \`keel import\` shows the full report`, dataFile);
-    }
     const dir = resolve(io.cwd, values.out);
     mkdirSync(dir, { recursive: true });
     const journal = join(dir, 'journal.sqlite');
     // A run's journal is its own: a second run into the same folder starts a fresh one.
     for (const f of [journal, `${journal}-wal`, `${journal}-shm`]) if (existsSync(f)) rmSync(f);
-    const strategyFile = /[\\/]|\.[cm]?[tj]s$/.test(values.strategy) ? resolve(io.cwd, values.strategy) : undefined;
-    const sourceHash = strategyFile ? createHash('sha256').update(readFileSync(strategyFile)).digest('hex') : `shipped:${strategy.id}`;
 
     const t0 = performance.now();
     const result = await runPaper({
@@ -92,7 +57,7 @@ export const command: CliCommand = {
       slippage,
       latencyMs,
       seed,
-      periodsPerYear: ppy,
+      periodsPerYear: run.periodsPerYear,
       journalFile: journal,
       log: (line) => io.err(line),
     });
@@ -101,7 +66,7 @@ export const command: CliCommand = {
     io.out(`${strategy.id} (${paramText}) on ${series.symbol} ${series.timeframe}, ${series.length} bars through the paper desk; fee ${fee}, slippage ${slippage}, latency ${latencyMs} ms, capital ${capital}`);
     io.out('');
     for (const line of summaryLines(result.metrics)) io.out(line);
-    const notes = [...report.notes, ...result.notes];
+    const notes = [...run.dataNotes, ...result.notes];
     if (notes.length > 0) {
       io.out('');
       for (const n of notes) io.out(`  note: ${n}`);
@@ -109,7 +74,7 @@ export const command: CliCommand = {
     writeBacktestReport(dir, result, {
       mode: 'paper',
       data: dataFile,
-      dataSha256: report.sha256,
+      dataSha256: run.dataSha256,
       fee,
       slippage,
       capital,
