@@ -120,9 +120,22 @@ export class ExchangeClient {
     }
   }
 
-  /** The exchange's markets (loaded once, retried like any read). */
+  private marketsLoading: Promise<Record<string, MarketInterface>> | undefined;
+
+  /**
+   * The exchange's markets, loaded once and retried like any read. ccxt keeps a failed
+   * load's promise and answers every later loadMarkets() with the same rejection, so each
+   * try asks it to reload, and a failure is forgotten here so the next call tries again.
+   */
   markets(signal?: AbortSignal): Promise<Record<string, MarketInterface>> {
-    return this.read('load markets', (ex) => ex.loadMarkets() as Promise<Record<string, MarketInterface>>, { signal });
+    if (!this.marketsLoading) {
+      const loading = this.read('load markets', (ex) => ex.loadMarkets(true) as Promise<Record<string, MarketInterface>>, { signal });
+      this.marketsLoading = loading;
+      loading.catch(() => {
+        if (this.marketsLoading === loading) this.marketsLoading = undefined;
+      });
+    }
+    return this.marketsLoading;
   }
 
   /** A market as Keel's Instrument: tick and lot size, minimum amount and notional, fees. */

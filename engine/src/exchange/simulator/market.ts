@@ -2,6 +2,7 @@ import { Emitter } from '../../core/emitter';
 import { bucketStart } from '../../core/timeframe';
 import type { BarSeries } from '../../model/bar';
 import { GrowableF64 } from '../../data/growable';
+import { stepDecimals } from '../../model/instrument';
 import { Rng } from './rng';
 
 /** One market the simulator lists: its filters are what ccxt turns into precision and limits. */
@@ -67,6 +68,14 @@ const BOOK_LEVELS = 50;
 
 /** Integer ticks and lots keep every printed price and size exact through toFixed and parseFloat. */
 const toTicks = (x: number, step: number) => Math.round(x / step);
+/**
+ * `n` steps as the double nearest its decimal (3 x 0.1 is 0.3, not 0.30000000000000004). For
+ * steps of 10^-d a division is exact to the nearest double, and far cheaper than toFixed.
+ */
+const steps = (n: number, step: number): number => {
+  const inv = Math.round(1 / step);
+  return Math.abs(1 / step - inv) < 1e-9 ? n / inv : Number((n * step).toFixed(stepDecimals(step)));
+};
 
 /**
  * One symbol of the simulated exchange: closed bars at the base timeframe (history, then the
@@ -159,7 +168,7 @@ export class SimSymbol {
       p = close;
       if (holes.some((hole) => t >= hole.from && t < hole.to)) continue;
       const k = this.ts.length;
-      this.push(t, open * tick, high * tick, low * tick, close * tick, volumeMilli / 1000, TRADES_PER_HISTORY_BAR, k * TRADES_PER_HISTORY_BAR);
+      this.push(t, steps(open, tick), steps(high, tick), steps(low, tick), steps(close, tick), volumeMilli / 1000, TRADES_PER_HISTORY_BAR, k * TRADES_PER_HISTORY_BAR);
     }
   }
 
@@ -191,7 +200,7 @@ export class SimSymbol {
   }
 
   lastPrice(): number {
-    return this.lastPriceTicks * this.spec.tickSize;
+    return steps(this.lastPriceTicks, this.spec.tickSize);
   }
 
   /** First closed bar at or after `t`. */
@@ -316,7 +325,7 @@ export class SimSymbol {
     const total = toTicks(b.volume, step);
     const part = Math.floor(total / TRADES_PER_HISTORY_BAR);
     const lots = k === TRADES_PER_HISTORY_BAR - 1 ? total - part * (TRADES_PER_HISTORY_BAR - 1) : part;
-    return { id, ts: b.ts + Math.floor((k * this.baseMs) / TRADES_PER_HISTORY_BAR), price: path[k]!, qty: lots * step, buyerMaker: k % 2 === 1 };
+    return { id, ts: b.ts + Math.floor((k * this.baseMs) / TRADES_PER_HISTORY_BAR), price: path[k]!, qty: steps(lots, step), buyerMaker: k % 2 === 1 };
   }
 
   /**
@@ -334,7 +343,7 @@ export class SimSymbol {
         const ts = since + Math.max(1, Math.round(((k + 1) * (now - since)) / count));
         this.lastPriceTicks = Math.max(1, this.lastPriceTicks + Math.round(this.rng.gauss() * vol));
         const lots = 1 + Math.floor(this.rng.next() * 200);
-        trades.push({ id: 0, ts, price: this.lastPriceTicks * tick, qty: lots * this.spec.stepSize, buyerMaker: this.rng.next() < 0.5 });
+        trades.push({ id: 0, ts, price: steps(this.lastPriceTicks, tick), qty: steps(lots, this.spec.stepSize), buyerMaker: this.rng.next() < 0.5 });
       }
     }
     const batch: SimTrade[] = [];
@@ -352,7 +361,7 @@ export class SimSymbol {
         if (t.price > f.high) f.high = t.price;
         if (t.price < f.low) f.low = t.price;
         f.close = t.price;
-        f.volume = (toTicks(f.volume, this.spec.stepSize) + toTicks(t.qty, this.spec.stepSize)) * this.spec.stepSize;
+        f.volume = steps(toTicks(f.volume, this.spec.stepSize) + toTicks(t.qty, this.spec.stepSize), this.spec.stepSize);
         f.trades++;
         f.lastId = t.id;
       }
@@ -406,7 +415,7 @@ export class SimSymbol {
     const part = Math.floor(total / path.length);
     return path.map((price, k) => {
       const lots = k === path.length - 1 ? total - part * (path.length - 1) : part;
-      return { id: 0, ts: s.ts[i]! + Math.floor((k * this.baseMs) / path.length), price, qty: lots * step, buyerMaker: k % 2 === 1 };
+      return { id: 0, ts: s.ts[i]! + Math.floor((k * this.baseMs) / path.length), price, qty: steps(lots, step), buyerMaker: k % 2 === 1 };
     });
   }
 
@@ -423,7 +432,7 @@ export class SimSymbol {
     const bestAsk = this.lastPriceTicks + 1;
     const size = (levelTicks: number): number => {
       const x = Math.sin(levelTicks * 12.9898 + (epoch % 997) * 78.233) * 43758.5453;
-      return (1 + Math.floor((x - Math.floor(x)) * 500)) * this.spec.stepSize * 10;
+      return steps((1 + Math.floor((x - Math.floor(x)) * 500)) * 10, this.spec.stepSize);
     };
     const bids = new Map<number, number>();
     const asks = new Map<number, number>();
@@ -439,8 +448,8 @@ export class SimSymbol {
     }
     const changed = (prev: Map<number, number>, next: Map<number, number>): BookLevel[] => {
       const out: BookLevel[] = [];
-      for (const [p, q] of next) if (prev.get(p) !== q) out.push({ price: p * tick, qty: q });
-      for (const p of prev.keys()) if (!next.has(p)) out.push({ price: p * tick, qty: 0 });
+      for (const [p, q] of next) if (prev.get(p) !== q) out.push({ price: steps(p, tick), qty: q });
+      for (const p of prev.keys()) if (!next.has(p)) out.push({ price: steps(p, tick), qty: 0 });
       return out;
     };
     const b = changed(this.bids, bids);
@@ -479,7 +488,7 @@ export class SimSymbol {
       [...m.entries()]
         .sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]))
         .slice(0, limit)
-        .map(([p, q]) => ({ price: p * tick, qty: q }));
+        .map(([p, q]) => ({ price: steps(p, tick), qty: q }));
     // Changes not yet sent as a diff are part of the snapshot; the stream's next diff covers them too, which the client skips by id.
     return { lastUpdateId: this.updateId, bids: side(this.bids, true), asks: side(this.asks, false) };
   }

@@ -101,6 +101,8 @@ export class ExchangeSimulator {
   private owed = 0;
   private pausedUntil = 0;
   private subscriptionSeq = 0;
+  /** Requests a test wants refused (503), e.g. one page of klines. */
+  refuse: ((path: string, params: Record<string, string>) => boolean) | undefined;
   port = 0;
 
   private constructor(private readonly opts: SimulatorOptions) {
@@ -362,7 +364,7 @@ export class ExchangeSimulator {
       return send(429, { code: -1003, msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.' }, { 'retry-after': String(over) });
     }
     if (this.faults.draw('429', f.rate429)) return send(429, { code: -1003, msg: 'Too many requests; please use the websocket for live updates.' }, { 'retry-after': String(f.retryAfterSec) });
-    if (this.faults.draw('5xx', f.rate5xx)) return send(503, 'Service Unavailable');
+    if (this.faults.draw('5xx', f.rate5xx) || this.refuse?.(path, params)) return send(503, 'Service Unavailable');
     const delay = f.latencyMs + (this.faults.draw('slow', f.slow) ? f.slowMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     try {
