@@ -41,7 +41,8 @@ export interface ExchangeNotes {
 export const EXCHANGE_NOTES: Record<string, ExchangeNotes> = {
   binance: {
     // Spot only: futures, options and the currency list are other hosts (and need keys); Keel trades spot.
-    options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
+    // Aggregate trades on the websocket too, so its trade ids are those of REST's aggTrades (a reconnect merges the two by id).
+    options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, watchTrades: { name: 'aggTrade' } },
     notes: ['Spot markets only. Klines reach back to the listing, 1,000 a page.'],
   },
   kraken: {

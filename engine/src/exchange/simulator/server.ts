@@ -101,6 +101,9 @@ export class ExchangeSimulator {
   private owed = 0;
   private pausedUntil = 0;
   private subscriptionSeq = 0;
+  private wsDownUntil = 0;
+  /** Added to the close of candles on the kline stream: the exchange's candles disagree with its trades (tests the check). */
+  klineCloseOffset = 0;
   /** Requests a test wants refused (503), e.g. one page of klines. */
   refuse: ((path: string, params: Record<string, string>) => boolean) | undefined;
   port = 0;
@@ -152,12 +155,18 @@ export class ExchangeSimulator {
     return s;
   }
 
-  /** Closes every websocket, as a network failure would; returns how many. */
-  dropWebsockets(): number {
+  /** Closes every websocket, as a network failure would, and refuses new ones for `downForMs`; returns how many. */
+  dropWebsockets(downForMs = 0): number {
+    this.wsDownUntil = Date.now() + downForMs;
     const all = [...[...this.marketConns].map((c) => c.ws), ...this.userSockets];
     for (const ws of all) ws.terminate();
     this.faults.count('drop-ws');
     return all.length;
+  }
+
+  /** The market streams subscribed now, over every connection. */
+  subscriptions(): string[] {
+    return [...new Set([...this.marketConns].flatMap((c) => [...c.streams]))].sort();
   }
 
   /** Withholds market-data stream messages for `ms` real ms (the market goes on; REST still answers). */
@@ -254,12 +263,17 @@ export class ExchangeSimulator {
       const bar = s.klines(ms, bucket, bucket + ms - 1, 1)[0];
       if (!bar) continue;
       const closed = baseClosed && baseTs + s.baseMs === bucket + ms;
+      if (this.klineCloseOffset !== 0) bar.close += this.klineCloseOffset;
       this.sendStream(s, [`kline_${interval}`], fmt.klineEvent(s, bar, interval, ms, closed, now));
     }
   }
 
   private upgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (Date.now() < this.wsDownUntil) {
+      socket.destroy();
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (path.startsWith('/ws-api/')) return this.wsApi(ws);
       const key = path.split('/')[2];
@@ -382,7 +396,7 @@ export class ExchangeSimulator {
   }
 
   private control(path: string, params: Record<string, string>, send: (status: number, payload: unknown) => void): void {
-    if (path === '/_sim/drop-ws') return send(200, { dropped: this.dropWebsockets() });
+    if (path === '/_sim/drop-ws') return send(200, { dropped: this.dropWebsockets(Number(params.downMs ?? 0)) });
     if (path === '/_sim/pause') {
       this.pauseData(Number(params.ms ?? 5000));
       return send(200, { pausedMs: Number(params.ms ?? 5000) });
