@@ -4,6 +4,9 @@ import type {
   BacktestResult,
   BacktestSummary,
   DatasetInfo,
+  DownloadProgressDto,
+  DownloadRequestDto,
+  ExchangeInfoDto,
   Fill,
   ImportReportDto,
   IndicatorCatalogueEntry,
@@ -13,11 +16,16 @@ import type {
   Params,
   PlaceOrderResult,
   PositionSnapshot,
+  QualityReportDto,
   RiskLimits,
   RiskStateDto,
+  SpreadRequestDto,
+  SpreadResultDto,
   StrategyInfo,
+  StreamStatusDto,
   TicketOrder,
 } from '../../protocol/index';
+import type { BarFeed } from '../data/bar-feed';
 import type { BarSeries } from '../model/bar';
 
 /**
@@ -31,6 +39,21 @@ export interface MarketService {
   importFile(p: Params<'data.importFile'>): Promise<ImportReportDto>;
   importText(p: Params<'data.importText'>): Promise<ImportReportDto>;
   exportData(p: Params<'data.export'> & { path: string }): Promise<{ path: string; rows: number }>;
+  quality(q: Params<'data.quality'>): Promise<QualityReportDto>;
+  spread(q: SpreadRequestDto): Promise<SpreadResultDto>;
+  close(): Promise<void>;
+}
+
+/** Exchanges: the capability table, the API URL setting, history downloads, live streams. */
+export interface ExchangeService {
+  list(ids?: string[]): Promise<ExchangeInfoDto[]>;
+  setApiUrl(exchange: string, apiUrl: string | undefined): { exchange: string; apiUrl?: string };
+  startDownload(req: DownloadRequestDto): { downloadId: string; symbol: string };
+  cancelDownload(id: string): boolean;
+  listDownloads(): DownloadProgressDto[];
+  startStream(p: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }): Promise<StreamStatusDto>;
+  stopStream(id: string): Promise<boolean>;
+  listStreams(): StreamStatusDto[];
   close(): Promise<void>;
 }
 
@@ -104,4 +127,7 @@ export interface Services {
   /** The paper desk itself: replay target and portfolio for analytics. */
   desk: ReplayTarget & PortfolioView;
   runs: BacktestArchive;
+  exchanges: ExchangeService;
+  /** The engine's one stream of closed bars (live candles today; replay and imports to join): the strategy host listens here. */
+  barFeed: BarFeed;
 }

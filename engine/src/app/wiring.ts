@@ -1,5 +1,7 @@
 import type { Publish } from '../../protocol/index';
+import { BarFeed } from '../data/bar-feed';
 import { backtestService } from './backtest-adapter';
+import { ExchangesAdapter } from './exchanges-adapter';
 import { indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
@@ -20,7 +22,8 @@ export interface WiringContext {
  */
 export async function openServices(home: string, ctx: WiringContext): Promise<Partial<Services>> {
   const log = ctx.logs.logger('wiring');
-  const services: Partial<Services> = { indicators: indicatorService, backtest: backtestService };
+  // One closed-bar stream for the engine: live candles publish here; the strategy host subscribes.
+  const services: Partial<Services> = { indicators: indicatorService, backtest: backtestService, barFeed: new BarFeed() };
   let market: MarketAdapter | undefined;
   try {
     market = await MarketAdapter.open(home, ctx.publish, ctx.logs.logger('data'), ctx.samplesDir);
@@ -39,6 +42,14 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
       services.runs = desk.runs;
     } catch (e) {
       log.error(`paper desk and risk engine not opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (market) {
+    try {
+      const m = market;
+      services.exchanges = ExchangesAdapter.open(home, m.store, services.barFeed!, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere());
+    } catch (e) {
+      log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return services;

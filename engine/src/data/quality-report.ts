@@ -89,10 +89,10 @@ export function qualityReport(s: BarSeries, opts: QualityOptions = {}): QualityR
     const spanTo = gap.to + barMs;
     if (known.some((e) => e.from <= gap.from && e.to >= spanTo)) atExchange++;
     if (gapSpans.length < LISTED) gapSpans.push({ from: gap.from, to: spanTo, bars: gap.missing });
-    for (let t = gap.from; t < spanTo; t += Math.max(barMs, bucketMs)) {
-      const b = bucketOf(t);
-      const end = Math.min(spanTo, (from ?? 0) + (b + 1) * bucketMs);
-      buckets[b]!.gaps += Math.round((end - Math.max(t, (from ?? 0) + b * bucketMs)) / barMs);
+    const origin = from ?? 0;
+    for (let b = bucketOf(gap.from); b <= bucketOf(spanTo - barMs); b++) {
+      const overlap = Math.min(spanTo, origin + (b + 1) * bucketMs) - Math.max(gap.from, origin + b * bucketMs);
+      if (overlap > 0) buckets[b]!.gaps += Math.round(overlap / barMs);
     }
   }
 

@@ -11,6 +11,9 @@ function coalesceKey(topic: TopicName, item: unknown): string | undefined {
     return `${b.symbol}|${b.timeframe}|${b.ts}`;
   }
   if (topic === 'job') return (item as Topics['job']).jobId;
+  if (topic === 'download') return (item as Topics['download']).downloadId;
+  if (topic === 'stream') return (item as Topics['stream']).id;
+  if (topic === 'book') return (item as Topics['book']).symbol;
   return undefined;
 }
 
