@@ -12,6 +12,7 @@ const Backtest = lazy(() => import('./screens/Backtest').then((m) => ({ default:
 const Data = lazy(() => import('./screens/Data').then((m) => ({ default: m.Data })));
 const Risk = lazy(() => import('./screens/Risk').then((m) => ({ default: m.Risk })));
 const System = lazy(() => import('./screens/System').then((m) => ({ default: m.System })));
+const Spread = lazy(() => import('./screens/Spread').then((m) => ({ default: m.Spread })));
 
 export function App() {
   const screen = useUi((s) => s.screen);
@@ -29,6 +30,7 @@ export function App() {
           {screen === 'data' && <Data />}
           {screen === 'risk' && <Risk />}
           {screen === 'system' && <System />}
+          {screen === 'spread' && <Spread />}
         </Suspense>
       </main>
       <KillSwitchDialog />

@@ -11,7 +11,7 @@ export interface Shortcut {
 export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl/Cmd + Shift + K', does: 'Kill switch (opens the confirm; Enter engages)' },
   { keys: '?', does: 'This help' },
-  { keys: 'Alt + 1 … 5', does: 'Markets, Backtest, Data, Risk, System' },
+  { keys: 'Alt + 1 … 6', does: 'Markets, Backtest, Data, Risk, System, Spread' },
   { keys: 'B / S', does: 'Order ticket: buy / sell side (Markets)' },
   { keys: 'P', does: 'Market replay: play / pause (starts one if none runs; Markets)' },
   { keys: 'End', does: 'Chart: back to the latest bar (Markets)' },

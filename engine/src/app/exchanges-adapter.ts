@@ -12,7 +12,7 @@ import type { Logger } from './logs';
 import type { ExchangeService } from './services';
 
 /** The exchanges the Data and Markets screens offer first; any ccxt id can be asked for. */
-export const LISTED_EXCHANGES = ['binance', 'kraken', 'coinbase', 'bybit', 'okx'];
+export const LISTED_EXCHANGES = ['binance', 'binanceus', 'kraken', 'coinbase', 'bybit', 'okx'];
 
 /**
  * Exchanges behind the protocol: the capability table, the per-exchange API URL setting

@@ -64,7 +64,8 @@ const LISTED = 200;
  * low and close all the previous close), and outliers: a print more than `k` robust
  * deviations from the previous close, the scale being 1.4826 times the median absolute
  * close-to-close return of the previous `window` bars (a median absolute deviation around a
- * zero median return). Stretches with no movement at all give no scale and flag nothing.
+ * zero median return). Stretches with no movement at all give no scale and flag nothing; a
+ * bar after a gap is not tested (its move is the gap's).
  */
 export function qualityReport(s: BarSeries, opts: QualityOptions = {}): QualityReport {
   const barMs = timeframeMs(s.timeframe);
@@ -145,6 +146,8 @@ export function qualityReport(s: BarSeries, opts: QualityOptions = {}): QualityR
   };
   for (let i = 1; i < n; i++) {
     const prev = s.close[i - 1]!;
+    // Across a gap the previous close is old news: the move is the gap's, not a bad print.
+    if (s.ts[i]! - s.ts[i - 1]! > barMs) continue;
     if (recent.length >= Math.min(window, 10)) {
       const m = sorted.length;
       const med = m % 2 ? sorted[(m - 1) / 2]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;

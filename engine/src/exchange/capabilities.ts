@@ -45,6 +45,10 @@ export const EXCHANGE_NOTES: Record<string, ExchangeNotes> = {
     options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, watchTrades: { name: 'aggTrade' } },
     notes: ['Spot markets only. Klines reach back to the listing, 1,000 a page.'],
   },
+  binanceus: {
+    options: { watchTrades: { name: 'aggTrade' } },
+    notes: ["Binance.US: Binance's spot API on its own hosts. Spot markets only, 1,000 klines a page."],
+  },
   kraken: {
     historyCandles: 720,
     tradesForLongHistory: true,

@@ -49,6 +49,15 @@ describe('the quality report', () => {
     expect(where('outliers')).toEqual([70, 85]);
   });
 
+  it('does not call the jump across a gap an outlier', () => {
+    const bars = walk(300).filter((_, i) => i < 100 || i >= 200);
+    // The price moved 5 % while the data was missing.
+    for (let i = 100; i < bars.length; i++) bars[i] = { ...bars[i]!, open: bars[i]!.open * 1.05, high: bars[i]!.high * 1.05, low: bars[i]!.low * 1.05, close: bars[i]!.close * 1.05 };
+    const r = qualityReport(seriesFromBars('X', '1m', bars));
+    expect(r.gaps.count).toBe(1);
+    expect(r.outliers.count).toBe(0);
+  });
+
   it('flags nothing in a clean series', () => {
     const r = qualityReport(seriesFromBars('X', '1m', walk(500)));
     expect([r.gaps.count, r.stale.count, r.outliers.count]).toEqual([0, 0, 0]);

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export const SCREENS = ['markets', 'backtest', 'data', 'risk', 'system'] as const;
+export const SCREENS = ['markets', 'backtest', 'data', 'risk', 'system', 'spread'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_LABELS: Record<Screen, string> = {
@@ -9,6 +9,7 @@ export const SCREEN_LABELS: Record<Screen, string> = {
   data: 'Data',
   risk: 'Risk',
   system: 'System',
+  spread: 'Spread',
 };
 
 interface UiStore {

@@ -2,6 +2,7 @@ import type { EngineConnection } from '../client/connection';
 import { useBacktest } from './backtest';
 import { useConnection } from './connection';
 import { useData } from './data';
+import { useExchanges } from './exchanges';
 import { useMarket } from './market';
 import { replayActive, useReplay } from './replay';
 import { useRisk } from './risk';
@@ -49,6 +50,9 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(c.call('system.status', {}), (d) => useSystem.getState().setStatus(d)),
     settle(c.call('system.logs', { limit: 200 }), (d) => useSystem.getState().setLogs(d)),
     settle(c.call('replay.state', {}), (d) => useReplay.getState().apply(d)),
+    settle(c.call('exchanges.list', {}), (d) => useExchanges.getState().setExchanges(d)),
+    settle(c.call('download.list', {}), (d) => useExchanges.getState().onDownloads(d)),
+    settle(c.call('stream.list', {}), (d) => useExchanges.getState().setStreams(d)),
   ]);
 }
 
@@ -90,6 +94,9 @@ export function wire(c: EngineConnection): () => void {
   }, 500);
   offs.push(() => clearInterval(replayPoll));
   offs.push(c.on('log', (l) => useSystem.getState().addLogs([l])));
+  offs.push(c.on('download', (d) => useExchanges.getState().onDownloads([d])));
+  offs.push(c.on('stream', (s) => useExchanges.getState().onStreams([s])));
+  offs.push(c.on('book', (b) => useExchanges.getState().onBook(b)));
   offs.push(
     c.on('job', (j) => {
       useBacktest.getState().onJob([j]);

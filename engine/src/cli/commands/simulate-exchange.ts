@@ -7,7 +7,7 @@ import { DEFAULT_MARKETS, ExchangeSimulator } from '../../exchange/simulator/ser
 import { parseTimeArg } from '../time-arg';
 import type { CliCommand } from '../types';
 
-const USAGE = `keel simulate-exchange --port N [--history BARS] [--speed X] [--trades-per-second R]
+const USAGE = `keel simulate-exchange --port N [--history BARS] [--speed X] [--trades-per-second R] [--basis-bps N]
                        [--data FILE] [--start T] [--seed S] [--faults SPEC] [--no-rate-limit] [--key KEY:SECRET]...
 
 Runs an exchange on 127.0.0.1 that speaks Binance's spot REST and websocket APIs, so
@@ -23,8 +23,12 @@ Point Keel at it with \`--api-url http://127.0.0.1:N\` (or the Data screen's API
   --speed X              exchange time per real time (default 1; 60 closes a 1m bar a second)
   --trades-per-second R  random-walk trades a second per market (default 5)
   --seed S               seed of the random walk and the faults (default 1)
+  --basis-bps N          prices carry a premium wandering around zero, N bps standard deviation:
+                         with the same --seed, a second venue of the same market (history)
   --faults SPEC          comma-separated faults:
 ${FAULT_SYNTAX.split('\n').map((l) => `                           ${l}`).join('\n')}
+  --hole FROM..TO        no bars in the history between these times (repeatable): a hole in the
+                         exchange's data, which downloads must report as a gap
   --no-rate-limit        no 429s for request weight (Binance's 6,000 a minute)
   --key KEY:SECRET       accept only these API keys, and check their HMAC signatures
                          (default: any key, signatures not checked)
@@ -49,9 +53,11 @@ export const command: CliCommand = {
           speed: { type: 'string' },
           'trades-per-second': { type: 'string' },
           seed: { type: 'string' },
+          'basis-bps': { type: 'string' },
           faults: { type: 'string' },
           'no-rate-limit': { type: 'boolean' },
           key: { type: 'string', multiple: true },
+          hole: { type: 'string', multiple: true },
         },
         strict: true,
         allowPositionals: false,
@@ -74,17 +80,24 @@ export const command: CliCommand = {
       if (at <= 0 || at === k.length - 1) throw badInput(`--key takes KEY:SECRET, got "${k}"`, '--key');
       keys[k.slice(0, at)] = k.slice(at + 1);
     }
+    const holes = ((values.hole as string[] | undefined) ?? []).map((h) => {
+      const [a, b] = h.split('..');
+      if (!a || !b) throw badInput(`--hole takes FROM..TO, got "${h}"`, '--hole');
+      return { from: parseTimeArg(a, '--hole'), to: parseTimeArg(b, '--hole') };
+    });
     const series = typeof values.data === 'string' ? (await loadBarFile(resolve(io.cwd, values.data), { symbol: 'BTC/USDT' })).series : undefined;
     if (series && series.length < 2) throw badInput('the data file holds fewer than two bars', '--data');
     const sim = await ExchangeSimulator.start({
       port,
       historyBars: num('history', 0, 10_000),
+      holes,
       series,
       baseTimeframe: series?.timeframe,
       start: typeof values.start === 'string' ? parseTimeArg(values.start, '--start') : undefined,
       speed: num('speed', 0.001, 1),
       tradesPerSecond: num('trades-per-second', 0, 5),
       seed: num('seed', 0, 1),
+      basisBps: num('basis-bps', 0, 0),
       faults: typeof values.faults === 'string' ? parseFaults(values.faults) : undefined,
       rateLimit: values['no-rate-limit'] !== true,
       keys: Object.keys(keys).length > 0 ? keys : undefined,

@@ -60,6 +60,11 @@ export interface HistoryOptions {
   holes?: { from: number; to: number }[];
   /** Bars to use instead of a random walk (a stored dataset); the part after the start is replayed live. */
   series?: BarSeries;
+  /**
+   * A premium over the walk that wanders around zero with this standard deviation (bps): with
+   * the same seed, a second venue of the same market (history only).
+   */
+  basisBps?: number;
 }
 
 /** Synthetic trades per history bar (open, nearer extreme, farther extreme, close). */
@@ -135,7 +140,7 @@ export class SimSymbol {
     this.rng = new Rng(seed);
     const startBucket = bucketStart(startTs, baseMs);
     if (history.series) this.loadSeries(history.series, startBucket);
-    else this.walkHistory(history.bars, startBucket, history.holes ?? [], spec.startPrice ?? 20_000);
+    else this.walkHistory(history.bars, startBucket, history.holes ?? [], spec.startPrice ?? 20_000, history.basisBps ?? 0, seed);
     this.historyBars = this.ts.length;
     this.liveFirstId = this.historyBars * TRADES_PER_HISTORY_BAR;
     this.nextId = this.liveFirstId;
@@ -154,9 +159,14 @@ export class SimSymbol {
     this.firstIds.push(firstId);
   }
 
-  private walkHistory(count: number, startBucket: number, holes: { from: number; to: number }[], startPrice: number): void {
+  private walkHistory(count: number, startBucket: number, holes: { from: number; to: number }[], startPrice: number, basisBps: number, seed: number): void {
     const tick = this.spec.tickSize;
     let p = toTicks(startPrice, tick);
+    // The basis has a generator of its own: the walk under it is the same as without one.
+    const basisRng = new Rng(seed ^ 0x5bd1e995);
+    const keep = 0.995;
+    let premium = 0;
+    const withBasis = (ticks: number) => (basisBps === 0 ? ticks : Math.max(1, Math.round(ticks * (1 + premium))));
     const vol = Math.max(1, Math.round(p * 0.0008));
     let t = startBucket - count * this.baseMs;
     for (let i = 0; i < count; i++, t += this.baseMs) {
@@ -166,9 +176,10 @@ export class SimSymbol {
       const low = Math.max(1, Math.min(open, close) - Math.floor(this.rng.next() * vol * 0.6));
       const volumeMilli = 1 + Math.floor(this.rng.next() * 50_000);
       p = close;
+      if (basisBps !== 0) premium = keep * premium + Math.sqrt(1 - keep * keep) * (basisBps / 1e4) * basisRng.gauss();
       if (holes.some((hole) => t >= hole.from && t < hole.to)) continue;
       const k = this.ts.length;
-      this.push(t, steps(open, tick), steps(high, tick), steps(low, tick), steps(close, tick), volumeMilli / 1000, TRADES_PER_HISTORY_BAR, k * TRADES_PER_HISTORY_BAR);
+      this.push(t, steps(withBasis(open), tick), steps(withBasis(high), tick), steps(withBasis(low), tick), steps(withBasis(close), tick), volumeMilli / 1000, TRADES_PER_HISTORY_BAR, k * TRADES_PER_HISTORY_BAR);
     }
   }
 

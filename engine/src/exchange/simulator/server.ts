@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   holes?: { from: number; to: number }[];
   /** A stored dataset for the first market instead of a random walk: its bars after `start` are replayed live. */
   series?: BarSeries;
+  /** Prices carry a premium wandering around zero with this standard deviation, bps (history): with the same seed, a second venue. */
+  basisBps?: number;
   /** Virtual time at start (default: now; with a dataset, the dataset's middle unless given). */
   start?: number;
   /** Virtual time per real time (default 1). */
@@ -118,7 +120,7 @@ export class ExchangeSimulator {
     this.broker = new SimBroker(() => this.clock.now(), this.faults, opts.balances ?? { USDT: 100_000, BTC: 10, ETH: 100 }, new Map(Object.entries(opts.keys ?? {})));
     const markets = opts.markets ?? DEFAULT_MARKETS;
     markets.forEach((m, i) => {
-      const s = new SimSymbol(m, baseMs, start, { bars: opts.historyBars ?? 10_000, holes: opts.holes, series: i === 0 ? opts.series : undefined }, (opts.seed ?? 1) * 31 + i);
+      const s = new SimSymbol(m, baseMs, start, { bars: opts.historyBars ?? 10_000, holes: opts.holes, series: i === 0 ? opts.series : undefined, basisBps: opts.basisBps }, (opts.seed ?? 1) * 31 + i);
       this.symbols.set(s.id, s);
       s.onTrades.on((trades) => {
         this.broker.onMarketTrades(s, trades);
