@@ -623,6 +623,13 @@ export const COALESCED_TOPICS: Partial<Record<TopicName, 'latest' | 'perKey'>> =
 /** How often the engine flushes pushed topics (ms). */
 export const PUSH_INTERVAL_MS = 50;
 
+/**
+ * Topics that flush sooner: a live candle should be on the chart within a frame of its
+ * trade (the target is 50 ms from the exchange's websocket to the painted candle at p99), and
+ * per-key coalescing keeps a storm of ticks to one item per bar per flush.
+ */
+export const PUSH_INTERVAL_BY_TOPIC: Partial<Record<TopicName, number>> = { bar: 16 };
+
 // ---------- the engine side ----------
 
 /** What the engine implements: one handler per method, given validated params. */

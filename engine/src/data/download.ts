@@ -165,6 +165,7 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
   const inflight = new Map<number, Promise<FetchedPage>>();
   const ready = new Map<number, FetchedPage>();
   let nextToFetch = 0;
+  let failure: unknown;
   const launch = (): void => {
     while (inflight.size < concurrency && ready.size < MAX_READY_PAGES && nextToFetch < pages.length) {
       const p = pages[nextToFetch++]!;
@@ -172,13 +173,15 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
       inflight.set(p.index, job);
       job.then(
         (r) => {
-          if (inflight.delete(p.index)) ready.set(p.index, r);
+          if (!inflight.delete(p.index)) return;
+          ready.set(p.index, r);
+          // Keep the requests flowing while a commit runs: the next page starts as soon as one lands.
+          if (failure === undefined && !opts.signal?.aborted) launch();
         },
         () => undefined, // observed when its turn comes
       );
     }
   };
-  let failure: unknown;
   try {
     launch();
     for (let next = 0; next < pages.length; ) {
