@@ -2,7 +2,7 @@ import { KeelError } from '../core/errors';
 import { downloadBars, type DownloadReport } from '../data/download';
 import { downloadTrades } from '../data/download-trades';
 import type { MarketStore } from '../data/market-store';
-import { ExchangeClient } from '../exchange/client';
+import type { ClientSpec, ExchangeClient } from '../exchange/client';
 import { venueSymbol } from '../exchange/venue-symbol';
 import type { DownloadProgressDto, DownloadRequestDto, Publish } from '../../protocol/index';
 import type { Logger } from './logs';
@@ -27,6 +27,7 @@ export class DownloadJobs {
 
   constructor(
     private readonly store: MarketStore,
+    private readonly clientOf: (spec: ClientSpec) => Promise<ExchangeClient>,
     private readonly apiUrlOf: (exchange: string) => string | undefined,
     private readonly publish: Publish,
     private readonly log: Logger,
@@ -67,10 +68,9 @@ export class DownloadJobs {
 
   private async run(job: Job, req: DownloadRequestDto): Promise<void> {
     const apiUrl = req.apiUrl ?? this.apiUrlOf(req.exchange);
-    let client: ExchangeClient | undefined;
     let lastPush = 0;
     try {
-      client = await ExchangeClient.create({ exchange: req.exchange, apiUrl });
+      const client = await this.clientOf({ exchange: req.exchange, apiUrl });
       const opts = {
         signal: job.abort.signal,
         onProgress: (p: { done: number; expected: number; stored: number; ratePerSec: number; etaMs: number | undefined }) => {
@@ -94,7 +94,6 @@ export class DownloadJobs {
       this.log.warn(`download ${job.dto.symbol} ${job.dto.timeframe} ${job.dto.status}: ${job.dto.message}`);
       if (job.dto.stored > 0) await this.onStored().catch(() => undefined);
     } finally {
-      await client?.close();
       this.publish('download', { ...job.dto });
     }
   }

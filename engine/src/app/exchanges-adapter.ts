@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { STATE_DB_FILE } from '../core/paths';
 import type { BarFeed } from '../data/bar-feed';
 import type { MarketStore } from '../data/market-store';
-import { ExchangeClient } from '../exchange/client';
+import { ExchangeHub } from '../exchange/hub';
 import { ExchangeSettings } from '../exchange/settings';
 import { StateStore } from '../state/store';
 import type { DownloadProgressDto, DownloadRequestDto, ExchangeInfoDto, Publish, StreamStatusDto } from '../../protocol/index';
@@ -21,6 +21,7 @@ export const LISTED_EXCHANGES = ['binance', 'binanceus', 'kraken', 'coinbase', '
 export class ExchangesAdapter implements ExchangeService {
   readonly downloads: DownloadJobs;
   readonly streams: LiveStreams;
+  readonly hub = new ExchangeHub();
 
   private constructor(
     private readonly state: StateStore,
@@ -32,8 +33,9 @@ export class ExchangesAdapter implements ExchangeService {
     onStored: () => Promise<void>,
   ) {
     const apiUrlOf = (exchange: string) => this.settings.apiUrl(exchange);
-    this.downloads = new DownloadJobs(store, apiUrlOf, publish, log, onStored);
-    this.streams = new LiveStreams(store, apiUrlOf, bars, publish, log, onStored);
+    const clientOf = this.hub.client.bind(this.hub);
+    this.downloads = new DownloadJobs(store, clientOf, apiUrlOf, publish, log, onStored);
+    this.streams = new LiveStreams(store, clientOf, apiUrlOf, bars, publish, log, onStored);
   }
 
   static open(home: string, store: MarketStore, bars: BarFeed, publish: Publish, log: Logger, onStored: () => Promise<void>): ExchangesAdapter {
@@ -45,7 +47,7 @@ export class ExchangesAdapter implements ExchangeService {
     const out: ExchangeInfoDto[] = [];
     for (const id of ids) {
       // No request leaves: the table is ccxt's description of the exchange and Keel's notes.
-      const client = await ExchangeClient.create({ exchange: id });
+      const client = await this.hub.client({ exchange: id });
       const apiUrl = this.settings.apiUrl(id);
       out.push({ ...client.capabilities(), ...(apiUrl ? { apiUrl } : {}) });
     }
@@ -84,6 +86,7 @@ export class ExchangesAdapter implements ExchangeService {
   async close(): Promise<void> {
     this.downloads.cancelAll();
     await this.streams.close();
+    await this.hub.close();
     this.state.close();
   }
 }

@@ -4,7 +4,7 @@ import type { BarFeed } from '../data/bar-feed';
 import { downloadBars } from '../data/download';
 import { writeBars } from '../data/download-store';
 import { barSeriesId, type MarketStore } from '../data/market-store';
-import { ExchangeClient } from '../exchange/client';
+import type { ClientSpec, ExchangeClient } from '../exchange/client';
 import { LiveFeed, type FeedStatus } from '../exchange/live-feed';
 import { venueSymbol } from '../exchange/venue-symbol';
 import type { Publish, StreamStatusDto } from '../../protocol/index';
@@ -52,6 +52,7 @@ export class LiveStreams {
 
   constructor(
     private readonly store: MarketStore,
+    private readonly clientOf: (spec: ClientSpec) => Promise<ExchangeClient>,
     private readonly apiUrlOf: (exchange: string) => string | undefined,
     private readonly bars: BarFeed,
     private readonly publish: Publish,
@@ -74,7 +75,7 @@ export class LiveStreams {
   private async open(id: string, p: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }): Promise<StreamStatusDto> {
     const apiUrl = p.apiUrl ?? this.apiUrlOf(p.exchange);
     const barMs = timeframeMs(p.timeframe);
-    const client = await ExchangeClient.create({ exchange: p.exchange, apiUrl });
+    const client = await this.clientOf({ exchange: p.exchange, apiUrl });
     let feed: LiveFeed | undefined;
     try {
       const caps = client.capabilities();
@@ -107,7 +108,6 @@ export class LiveStreams {
       return status;
     } catch (e) {
       if (feed) await feed.stop();
-      else await client.close();
       throw e;
     }
   }

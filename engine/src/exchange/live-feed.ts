@@ -145,12 +145,24 @@ export class LiveFeed {
     this.timer.unref?.();
   }
 
+  /**
+   * Stops the feed: its subscriptions are withdrawn (the client may carry other feeds' and
+   * is not closed here), and its loops end as their pending watches are released.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.setState('stopped');
-    await this.client.close();
-    await Promise.allSettled(this.loops);
+    const ex = this.client.ex as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>;
+    const has = this.client.ex.has as Record<string, unknown>;
+    const undo: [string, unknown[]][] = [
+      ['unWatchTrades', [this.symbol]],
+      ['unWatchOHLCV', [this.symbol, this.timeframe]],
+      ['unWatchOrderBook', [this.symbol]],
+    ];
+    await Promise.allSettled(undo.filter(([m]) => has[m] && ex[m]).map(([m, args]) => ex[m]!(...args)));
+    // An exchange without unsubscribing leaves the loops waiting on a socket that may never speak: they are not awaited then.
+    await Promise.race([Promise.allSettled(this.loops), sleep(2_000)]);
   }
 
   // ---------- state ----------

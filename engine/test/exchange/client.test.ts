@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseApiUrl, rewriteApiUrls, rewriteEndpoint } from '../../src/exchange/api-url';
 import { ExchangeClient, loadCcxt } from '../../src/exchange/client';
+import { ExchangeHub } from '../../src/exchange/hub';
 import { classify, parseRetryAfter, toKeelError } from '../../src/exchange/errors';
 import { backoffMs, retryReadOnly } from '../../src/exchange/retry';
 import { ExchangeSimulator } from '../../src/exchange/simulator/server';
@@ -114,8 +115,30 @@ describe('read-only retries', () => {
     expect((await first).symbol).toBe('BTC/USDT');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
     const tickers = sim.requests.filter((r) => r.path === '/api/v3/ticker/24hr');
-    expect(tickers.map((r) => [r.params.symbol, r.status])).toEqual([['BTCUSDT', 429], ...(tickers.length === 3 ? [] : []), ...tickers.slice(1).map((r) => [r.params.symbol, 200])]);
+    expect(tickers.map((r) => [r.params.symbol, r.status])).toEqual([['BTCUSDT', 429], ...tickers.slice(1).map((r) => [r.params.symbol, 200])]);
     for (const later of tickers.slice(1)) expect(later.at - tickers[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+});
+
+describe('instances and markets', () => {
+  it('one ccxt instance per exchange, API URL and key', async () => {
+    const hub = new ExchangeHub();
+    open.push({ stop: () => hub.close() });
+    const a = await hub.client({ exchange: 'binance', apiUrl: 'http://127.0.0.1:9000' });
+    expect(await hub.client({ exchange: 'Binance', apiUrl: 'http://127.0.0.1:9000' })).toBe(a);
+    expect(await hub.client({ exchange: 'binance', apiUrl: 'http://127.0.0.1:9001' })).not.toBe(a);
+    expect(await hub.client({ exchange: 'binance', apiUrl: 'http://127.0.0.1:9000', credentials: { apiKey: 'k', secret: 's' } })).not.toBe(a);
+    await expect(hub.client({ exchange: 'nosuch' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(hub.size).toBe(3);
+  });
+
+  it("turns a market into an Instrument with the exchange's tick, lot, minimum amount and notional, named with its venue", async () => {
+    const sim = await ExchangeSimulator.start({ historyBars: 10, tradesPerSecond: 0 });
+    open.push(sim);
+    const c = await ExchangeClient.create({ exchange: 'binance', apiUrl: sim.url, rateLimitMs: 0 });
+    open.push({ stop: () => c.close() });
+    expect(await c.instrument('ETH/USDT')).toEqual({ symbol: 'binance:ETH/USDT', base: 'ETH', quote: 'USDT', tickSize: 0.01, lotSize: 0.0001, minQty: 0.0001, minNotional: 5, makerFee: 0.001, takerFee: 0.001 });
+    await expect(c.instrument('ETH/BTC')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/lists no ETH\/BTC \(it lists ETH\/USDT\)/) });
   });
 });
 

@@ -14,6 +14,7 @@ async function liveSetup(opts: { staleAfterMs?: number } = {}) {
   const sim = await ExchangeSimulator.start({ speed: 300, tradesPerSecond: 100, historyBars: 50, rateLimit: false });
   open.push(sim);
   const client = await ExchangeClient.create({ exchange: 'binance', apiUrl: sim.url, rateLimitMs: 0 });
+  open.push({ stop: () => client.close() });
   const logs: string[] = [];
   const feed = new LiveFeed(client, 'BTC/USDT', '1m', { backoff: { baseMs: 40, maxMs: 200 }, staleAfterMs: opts.staleAfterMs ?? 2_000, log: (_l, m) => logs.push(m) });
   open.push(feed);
