@@ -11,8 +11,9 @@ import type { Fill } from '../src/model/fill';
 import type { OrderSnapshot, OrderType, Side, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
 import type { ErrorCode } from '../src/core/errors';
+import type { StreamState } from '../src/model/stream';
 
-export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, TimeInForce, ErrorCode };
+export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, TimeInForce, ErrorCode, StreamState };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -325,13 +326,7 @@ export interface DownloadProgressDto {
   report?: DownloadReportDto;
 }
 
-/**
- * A live stream's state, typed: `live` while data flows; `stale` when nothing has come for
- * `staleAfterMs` (a chart shows a badge, strategies are told); `reconnecting` after a drop;
- * `polling` where the exchange has no websocket; `failed` on an error retrying cannot fix.
- */
-export type StreamState = 'connecting' | 'live' | 'stale' | 'reconnecting' | 'polling' | 'failed' | 'stopped';
-
+/** A live stream's state (StreamState, model/stream.ts) with what a trader needs beside it; `stale` after `staleAfterMs` of silence. */
 export interface StreamStatusDto {
   /** `${symbol}|${timeframe}`, e.g. binance:BTC/USDT|1m. */
   id: string;
@@ -344,6 +339,10 @@ export interface StreamStatusDto {
   since: number;
   lastTradeAt?: number;
   lastPrice?: number;
+  /** Best bid and ask and the 24-hour change (%), from the exchange's ticker where it has one. */
+  bid?: number;
+  ask?: number;
+  change24hPct?: number;
   lastMessageAt?: number;
   reconnects: number;
   staleAfterMs: number;

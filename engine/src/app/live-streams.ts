@@ -33,6 +33,9 @@ function dto(id: string, s: FeedStatus): StreamStatusDto {
   };
   if (s.lastTradeAt !== undefined) out.lastTradeAt = s.lastTradeAt;
   if (s.lastPrice !== undefined) out.lastPrice = s.lastPrice;
+  if (s.bid !== undefined) out.bid = s.bid;
+  if (s.ask !== undefined) out.ask = s.ask;
+  if (s.change24hPct !== undefined) out.change24hPct = s.change24hPct;
   if (s.lastMessageAt !== undefined) out.lastMessageAt = s.lastMessageAt;
   if (s.message !== undefined) out.message = s.message;
   return out;

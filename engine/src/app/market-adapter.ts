@@ -6,7 +6,7 @@ import { MarketStore } from '../data/market-store';
 import { ensureSampleData } from '../data/samples';
 import { datasetQuality } from '../data/dataset-quality';
 import type { ImportReport } from '../data/import-report';
-import { analyzeSpread, type SpreadResult } from '../data/spread';
+import { analyzeSpread, spreadSummary, type SpreadResult } from '../data/spread';
 import type { ImportReportDto, Publish, QualityReportDto, SpreadRequestDto, SpreadResultDto } from '../../protocol/index';
 import type { Logger } from './logs';
 import type { MarketService } from './services';
@@ -182,19 +182,5 @@ export function spreadDto(r: SpreadResult): SpreadResultDto {
     gross.push(r.gross[best]!);
     net.push(r.net[best]!);
   }
-  return {
-    symbolA: r.symbolA,
-    symbolB: r.symbolB,
-    timeframe: r.timeframe,
-    aligned: r.aligned,
-    onlyA: r.onlyA,
-    onlyB: r.onlyB,
-    cost: r.cost,
-    ts,
-    gross,
-    net,
-    opportunities: r.opportunities,
-    totalPnl: r.totalPnl,
-    totalSize: r.totalSize,
-  };
+  return { ...spreadSummary(r), ts, gross, net, opportunities: r.opportunities };
 }

@@ -1,3 +1,4 @@
+import { lowerBound } from '../core/search';
 import { timeframeMs } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import { findGaps } from './quality';
@@ -124,26 +125,8 @@ export function qualityReport(s: BarSeries, opts: QualityOptions = {}): QualityR
   let outlierCount = 0;
   const sorted: number[] = [];
   const recent: number[] = [];
-  const insert = (x: number) => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    sorted.splice(lo, 0, x);
-  };
-  const remove = (x: number) => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    sorted.splice(lo, 1);
-  };
+  const insert = (x: number) => sorted.splice(lowerBound(sorted, x), 0, x);
+  const remove = (x: number) => sorted.splice(lowerBound(sorted, x), 1);
   for (let i = 1; i < n; i++) {
     const prev = s.close[i - 1]!;
     // Across a gap the previous close is old news: the move is the gap's, not a bad print.

@@ -155,3 +155,8 @@ export function analyzeSpread(A: BarSeries, B: BarSeries, opts: SpreadOptions): 
     totalSize: opportunities.reduce((s, o) => s + o.size, 0),
   };
 }
+
+/** The figures of a result without its series: the CLI's summary.json, the wire's head. */
+export function spreadSummary(r: SpreadResult): Pick<SpreadResult, 'symbolA' | 'symbolB' | 'timeframe' | 'aligned' | 'onlyA' | 'onlyB' | 'cost' | 'totalPnl' | 'totalSize'> {
+  return { symbolA: r.symbolA, symbolB: r.symbolB, timeframe: r.timeframe, aligned: r.aligned, onlyA: r.onlyA, onlyB: r.onlyB, cost: r.cost, totalPnl: r.totalPnl, totalSize: r.totalSize };
+}

@@ -2,19 +2,15 @@ import type { Exchange, Trade as CcxtTrade } from 'ccxt';
 import { Emitter } from '../core/emitter';
 import { bucketStart, timeframeMs } from '../core/timeframe';
 import type { Bar } from '../model/bar';
+import type { StreamState } from '../model/stream';
 import { CandleBuilder, type CandleEvent, type LiveTrade } from '../data/candle-builder';
 import type { ExchangeClient } from './client';
 import { classify } from './errors';
 import { sleep } from './retry';
 import { venueSymbol } from './venue-symbol';
 
-/**
- * Where a live feed is: `live` while data flows, `stale` when nothing has come for
- * `staleAfterMs` (the connection may look open), `reconnecting` after a drop (with backoff),
- * `polling` where the exchange has no websocket (REST every second), `failed` on an error
- * that retrying cannot fix (the message says which).
- */
-export type FeedState = 'connecting' | 'live' | 'stale' | 'reconnecting' | 'polling' | 'failed' | 'stopped';
+/** Where a live feed is (model/stream.ts): the wire and the chart's badge use the same list. */
+export type FeedState = StreamState;
 
 export interface FeedStatus {
   exchange: string;
@@ -30,6 +26,10 @@ export interface FeedStatus {
   /** Time of the last trade (the venue's clock). */
   lastTradeAt?: number;
   lastPrice?: number;
+  /** From the exchange's ticker, where it has one. */
+  bid?: number;
+  ask?: number;
+  change24hPct?: number;
   /** When the last message arrived (local ms). */
   lastMessageAt?: number;
   reconnects: number;
@@ -141,6 +141,7 @@ export class LiveFeed {
     this.loops.push(has.watchTrades ? this.tradesLoop() : this.pollLoop());
     if (has.watchOHLCV) this.loops.push(this.candlesLoop());
     if (has.watchOrderBook) this.loops.push(this.bookLoop());
+    if (has.watchTicker || has.fetchTicker) this.loops.push(this.tickerLoop(has.watchTicker));
     this.timer = setInterval(() => this.tick(), 250);
     this.timer.unref?.();
   }
@@ -159,6 +160,7 @@ export class LiveFeed {
       ['unWatchTrades', [this.symbol]],
       ['unWatchOHLCV', [this.symbol, this.timeframe]],
       ['unWatchOrderBook', [this.symbol]],
+      ['unWatchTicker', [this.symbol]],
     ];
     await Promise.allSettled(undo.filter(([m]) => has[m] && ex[m]).map(([m, args]) => ex[m]!(...args)));
     // An exchange without unsubscribing leaves the loops waiting on a socket that may never speak: they are not awaited then.
@@ -371,6 +373,31 @@ export class LiveFeed {
       `${this.st.venueSymbol} ${this.timeframe} candle ${new Date(ts).toISOString()} differs from ${this.st.exchange}'s: ours O ${ours.open} H ${ours.high} L ${ours.low} C ${ours.close} V ${ours.volume}, theirs O ${o} H ${h} L ${l} C ${c} V ${v}`,
     );
     this.onStatus.emit(this.status());
+  }
+
+  // ---------- the ticker ----------
+
+  /** Best bid, ask and the day's change for the status line: watchTicker, else fetchTicker every 5 s. */
+  private async tickerLoop(ws: boolean): Promise<void> {
+    let attempt = 0;
+    let lastSent = 0;
+    while (!this.stopped) {
+      try {
+        const t = ws ? await this.client.ex.watchTicker(this.symbol) : await this.client.read(`ticker ${this.symbol}`, (ex) => ex.fetchTicker(this.symbol));
+        attempt = 0;
+        this.st.bid = t.bid ?? undefined;
+        this.st.ask = t.ask ?? undefined;
+        this.st.change24hPct = t.percentage ?? undefined;
+        if (this.now() - lastSent >= 1000) {
+          lastSent = this.now();
+          this.onStatus.emit(this.status());
+        }
+        if (!ws) await sleep(5000);
+      } catch {
+        if (this.stopped) return;
+        await sleep(this.backoffMs(attempt++)).catch(() => undefined);
+      }
+    }
   }
 
   // ---------- the book ----------

@@ -4,7 +4,7 @@ import { fmtTime } from '../lib/format';
 import { useExchanges } from '../store/exchanges';
 import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
-import { client, errorText, refreshDatasets } from '../store/wire';
+import { client, errorText, loadExchanges, refreshDatasets } from '../store/wire';
 
 const DAY = 86_400_000;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -89,6 +89,9 @@ export function DownloadPanel() {
   useEffect(() => setApiUrl(info?.apiUrl ?? ''), [info?.apiUrl, exchange]);
   const timeframes = useMemo(() => info?.timeframes ?? ['1m', '5m', '15m', '1h', '4h', '1d'], [info]);
   const current = watching ? downloads[watching] : undefined;
+  useEffect(() => {
+    loadExchanges().catch((e) => notify('error', `Exchanges: ${errorText(e)}`));
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     // When the followed download ends, the new dataset is in the store: the lists follow.

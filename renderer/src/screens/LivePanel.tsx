@@ -4,7 +4,7 @@ import { fmtPrice, fmtQty, fmtTime, priceDecimals } from '../lib/format';
 import { streamTrouble, useExchanges } from '../store/exchanges';
 import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
-import { client, errorText, refreshDatasets } from '../store/wire';
+import { client, errorText, loadExchanges, refreshDatasets } from '../store/wire';
 
 const LADDER_LEVELS = 8;
 
@@ -42,6 +42,8 @@ function StatusLine({ s }: { s: StreamStatusDto }) {
     <p className="small num" aria-label={`Stream status ${s.id}`}>
       <b className={streamTrouble(s) ? 'warn' : 'up'}>{s.state}</b> {s.transport}
       {s.lastPrice !== undefined ? ` · last ${fmtPrice(s.lastPrice)}` : ''}
+      {s.bid !== undefined && s.ask !== undefined ? ` · ${fmtPrice(s.bid)} / ${fmtPrice(s.ask)}` : ''}
+      {s.change24hPct !== undefined ? ` · 24h ${s.change24hPct >= 0 ? '+' : ''}${s.change24hPct.toFixed(2)}%` : ''}
       {s.lastTradeAt !== undefined ? ` · ${fmtTime(s.lastTradeAt)}` : ''}
       {s.reconnects ? ` · ${s.reconnects} reconnects` : ''}
       {s.candleMismatches ? ` · ${s.candleMismatches} candles differ from the exchange's` : ''}
@@ -88,7 +90,7 @@ export function LivePanel() {
       <div className="form-grid">
         <label>
           Exchange
-          <select aria-label="Stream exchange" value={exchange} onChange={(e) => setExchange(e.target.value)}>
+          <select aria-label="Stream exchange" value={exchange} onFocus={() => void loadExchanges().catch(() => undefined)} onChange={(e) => setExchange(e.target.value)}>
             {(exchanges.length ? exchanges : [{ id: 'binance', name: 'Binance' }]).map((x) => (
               <option key={x.id} value={x.id}>
                 {x.name}

@@ -50,7 +50,6 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(c.call('system.status', {}), (d) => useSystem.getState().setStatus(d)),
     settle(c.call('system.logs', { limit: 200 }), (d) => useSystem.getState().setLogs(d)),
     settle(c.call('replay.state', {}), (d) => useReplay.getState().apply(d)),
-    settle(c.call('exchanges.list', {}), (d) => useExchanges.getState().setExchanges(d)),
     settle(c.call('download.list', {}), (d) => useExchanges.getState().onDownloads(d)),
     settle(c.call('stream.list', {}), (d) => useExchanges.getState().setStreams(d)),
   ]);
@@ -118,6 +117,15 @@ export function wire(c: EngineConnection): () => void {
     clearInterval(timer);
     offs.forEach((off) => off());
   };
+}
+
+/**
+ * The exchange capability table, asked for when a screen first needs it, not at load: the
+ * engine loads ccxt (about a second of CPU) to answer, which a chart's first paint should not wait behind.
+ */
+export async function loadExchanges(): Promise<void> {
+  if (useExchanges.getState().exchanges.length > 0) return;
+  useExchanges.getState().setExchanges(await client().call('exchanges.list', {}, { timeoutMs: 60_000 }));
 }
 
 /** Re-reads the dataset list (after an import). */

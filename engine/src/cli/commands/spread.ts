@@ -6,7 +6,7 @@ import type { BarSeries } from '../../model/bar';
 import { isoTime } from '../../data/import-report';
 import { loadBarFile } from '../../data/load-bar-file';
 import { MarketStore, marketDbPath } from '../../data/market-store';
-import { analyzeSpread, type SpreadResult } from '../../data/spread';
+import { analyzeSpread, spreadSummary, type SpreadResult } from '../../data/spread';
 import { parseTimeArg } from '../time-arg';
 import type { CliCommand, CliIO } from '../types';
 
@@ -82,7 +82,7 @@ export const command: CliCommand = {
     });
     const out = resolve(io.cwd, values.out);
     writeSpreadFiles(out, result);
-    const summary = spreadSummary(result);
+    const summary = { ...spreadSummary(result), opportunities: result.opportunities.length };
     if (values.json) io.out(JSON.stringify(summary, null, 2));
     else {
       io.out(`${result.symbolA} vs ${result.symbolB} ${result.timeframe}: ${result.aligned.toLocaleString('en-US')} bars aligned (${result.onlyA} only on A, ${result.onlyB} only on B); round-trip cost ${(result.cost * 1e4).toFixed(1)} bps`);
@@ -124,21 +124,6 @@ function clip(s: BarSeries, r: { from?: number; to?: number }): BarSeries {
   return { ...s, length: j - i, ts: sub(s.ts), open: sub(s.open), high: sub(s.high), low: sub(s.low), close: sub(s.close), volume: sub(s.volume) };
 }
 
-export function spreadSummary(r: SpreadResult): Record<string, unknown> {
-  return {
-    symbolA: r.symbolA,
-    symbolB: r.symbolB,
-    timeframe: r.timeframe,
-    aligned: r.aligned,
-    onlyA: r.onlyA,
-    onlyB: r.onlyB,
-    cost: r.cost,
-    opportunities: r.opportunities.length,
-    totalSize: r.totalSize,
-    totalPnl: r.totalPnl,
-  };
-}
-
 /** The three output files, each written whole (a temporary name, then renamed). */
 function writeSpreadFiles(dir: string, r: SpreadResult): void {
   mkdirSync(dir, { recursive: true });
@@ -153,5 +138,5 @@ function writeSpreadFiles(dir: string, r: SpreadResult): void {
   const opp = ['start,end,duration_ms,bars,direction,peak_net,mean_net,size,pnl'];
   for (const o of r.opportunities) opp.push(`${o.start},${o.end},${o.durationMs},${o.bars},${o.direction},${o.peakNet},${o.meanNet},${o.size},${o.pnl}`);
   write('opportunities.csv', opp.join('\n') + '\n');
-  write('summary.json', JSON.stringify({ ...spreadSummary(r), list: r.opportunities }, null, 2) + '\n');
+  write('summary.json', JSON.stringify({ ...spreadSummary(r), opportunities: r.opportunities.length, list: r.opportunities }, null, 2) + '\n');
 }

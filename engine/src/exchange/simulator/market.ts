@@ -1,4 +1,5 @@
 import { Emitter } from '../../core/emitter';
+import { lowerBound } from '../../core/search';
 import { bucketStart } from '../../core/timeframe';
 import type { BarSeries } from '../../model/bar';
 import { GrowableF64 } from '../../data/growable';
@@ -216,15 +217,7 @@ export class SimSymbol {
 
   /** First closed bar at or after `t`. */
   lowerBound(t: number): number {
-    const a = this.ts.view();
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.ts.view(), t);
   }
 
   /**
@@ -302,17 +295,7 @@ export class SimSymbol {
   }
 
   private firstIdAtOrAfter(t: number): number {
-    if (t >= this.liveStartTs()) {
-      const a = this.tradeTs.view();
-      let lo = 0;
-      let hi = a.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (a[mid]! < t) lo = mid + 1;
-        else hi = mid;
-      }
-      return this.liveFirstId + lo;
-    }
+    if (t >= this.liveStartTs()) return this.liveFirstId + lowerBound(this.tradeTs.view(), t);
     const i = this.lowerBound(bucketStart(t, this.baseMs));
     return Math.min(i, this.historyBars) * TRADES_PER_HISTORY_BAR;
   }
