@@ -17,9 +17,10 @@ import type { GapCauses, GapTrade, RunGap, SignalGap, TradeGap } from '../src/mo
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ErrorCode } from '../src/core/errors';
+import type { StreamState } from '../src/model/stream';
 
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
-export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode };
+export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
 export type { BreakerAction, Metrics, RiskLimits, TradingState };
 export type { LedgerKind, LedgerLimits, StrategyAction, StrategyState };
 export type LedgerDto = LedgerSnapshot;
@@ -244,6 +245,174 @@ export interface RiskAnalyticsDto {
   notes: string[];
 }
 
+// ---------- exchanges, downloads, live streams, quality, spread ----------
+
+/** A row of the exchange capability table: ccxt's `has` flags with Keel's notes. */
+export interface ExchangeInfoDto {
+  id: string;
+  name: string;
+  has: Record<string, boolean>;
+  timeframes: string[];
+  ohlcvPageLimit: number;
+  /** The candle endpoint reaches back only this many bars (null: to the listing). */
+  historyCandles: number | null;
+  tradesForLongHistory: boolean;
+  notes: string[];
+  /** The saved API URL override (scheme, host and port), if any. */
+  apiUrl?: string;
+}
+
+export interface DownloadRequestDto {
+  exchange: string;
+  /** ccxt's unified symbol, e.g. BTC/USDT. */
+  symbol: string;
+  timeframe: string;
+  from: number;
+  to?: number;
+  /** Overrides the saved API URL for this download. */
+  apiUrl?: string;
+  /** Download trades and build bars from them (Kraken's long histories). */
+  trades?: boolean;
+}
+
+export interface GapDto {
+  from: number;
+  to: number;
+  missing: number;
+}
+
+export interface DownloadReportDto {
+  symbol: string;
+  timeframe: string;
+  from: number;
+  to: number;
+  alreadyHeld: number;
+  stored: number;
+  pages: number;
+  retries: number;
+  gaps: GapDto[];
+  duplicatesMerged: number;
+  outOfOrder: number;
+  rejected: number;
+  elapsedMs: number;
+  notes: string[];
+}
+
+/** A download's progress (the 'download' topic, one item per downloadId). */
+export interface DownloadProgressDto {
+  downloadId: string;
+  exchange: string;
+  /** The dataset it fills, e.g. binance:BTC/USDT. */
+  symbol: string;
+  timeframe: string;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  /** Bar times settled (stored, or known missing at the exchange) of `expected`. */
+  done: number;
+  expected: number;
+  stored: number;
+  ratePerSec: number;
+  etaMs?: number;
+  message?: string;
+  report?: DownloadReportDto;
+}
+
+/** A live stream's state (StreamState, model/stream.ts) with what a trader needs beside it; `stale` after `staleAfterMs` of silence. */
+export interface StreamStatusDto {
+  /** `${symbol}|${timeframe}`, e.g. binance:BTC/USDT|1m. */
+  id: string;
+  exchange: string;
+  /** The dataset's symbol, e.g. binance:BTC/USDT. */
+  symbol: string;
+  timeframe: string;
+  state: StreamState;
+  transport: 'websocket' | 'polling';
+  since: number;
+  lastTradeAt?: number;
+  lastPrice?: number;
+  /** Best bid and ask and the 24-hour change (%), from the exchange's ticker where it has one. */
+  bid?: number;
+  ask?: number;
+  change24hPct?: number;
+  lastMessageAt?: number;
+  reconnects: number;
+  staleAfterMs: number;
+  candleMismatches: number;
+  message?: string;
+}
+
+/** The top of a live book, best first: [price, size] per level. */
+export interface BookDto {
+  symbol: string;
+  ts: number;
+  bids: [number, number][];
+  asks: [number, number][];
+}
+
+export interface QualitySpanDto {
+  from: number;
+  to: number;
+  bars: number;
+}
+
+export interface QualityReportDto {
+  symbol: string;
+  timeframe: string;
+  from: number | null;
+  to: number | null;
+  rows: number;
+  gaps: { count: number; missingBars: number; atExchange: number; spans: QualitySpanDto[] };
+  duplicatesMerged: number;
+  outOfOrder: number;
+  rejected: number;
+  stale: { count: number; bars: number; spans: QualitySpanDto[] };
+  outliers: { count: number; k: number; window: number; points: { ts: number; price: number; deviations: number }[] };
+  /** Where the problems are along the dataset's time: one bucket of `bucketMs` each. */
+  strip: { from: number; bucketMs: number; buckets: { gaps: number; stale: number; outliers: number; duplicates: number }[] };
+}
+
+export interface SpreadRequestDto {
+  a: { symbol: string; timeframe: string };
+  b: { symbol: string; timeframe: string };
+  /** Fractions of notional: fees per fill on each venue, slippage per leg. */
+  feeA: number;
+  feeB: number;
+  slippage: number;
+  /** Net spread an opportunity must exceed, a fraction. */
+  threshold: number;
+  participation?: number;
+  from?: number;
+  to?: number;
+}
+
+export interface OpportunityDto {
+  start: number;
+  end: number;
+  durationMs: number;
+  bars: number;
+  direction: 'buy-a-sell-b' | 'buy-b-sell-a';
+  peakNet: number;
+  meanNet: number;
+  size: number;
+  pnl: number;
+}
+
+export interface SpreadResultDto {
+  symbolA: string;
+  symbolB: string;
+  timeframe: string;
+  aligned: number;
+  onlyA: number;
+  onlyB: number;
+  cost: number;
+  /** The aligned series, thinned to at most a few thousand points for the chart (every k-th, and the extremes of each stretch). */
+  ts: number[];
+  gross: number[];
+  net: number[];
+  opportunities: OpportunityDto[];
+  totalPnl: number;
+  totalSize: number;
+}
+
 // ---------- system ----------
 
 export interface EngineInfo {
@@ -341,6 +510,21 @@ export interface Methods {
   'replay.start': { params: { symbol: string; timeframe: string; from?: number; speed?: number }; result: ReplayState };
   'replay.control': { params: { action: 'pause' | 'resume' | 'stop' | 'step'; speed?: number }; result: ReplayState };
   'replay.state': { params: Empty; result: ReplayState };
+
+  /** The capability table of the exchanges Keel knows well (and any asked for by id). */
+  'exchanges.list': { params: { ids?: string[] }; result: ExchangeInfoDto[] };
+  /** Saves (or clears, with no apiUrl) an exchange's API URL override. */
+  'exchanges.setApiUrl': { params: { exchange: string; apiUrl?: string }; result: { exchange: string; apiUrl?: string } };
+  /** Starts a resumable history download; progress on the 'download' topic. */
+  'download.start': { params: DownloadRequestDto; result: { downloadId: string; symbol: string } };
+  'download.cancel': { params: { downloadId: string }; result: { cancelled: boolean } };
+  'download.list': { params: Empty; result: DownloadProgressDto[] };
+  'data.quality': { params: { symbol: string; timeframe: string; buckets?: number }; result: QualityReportDto };
+  /** Starts a live stream (trades into candles, the book); state on 'stream', candles on 'bar', the book on 'book'. */
+  'stream.start': { params: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }; result: StreamStatusDto };
+  'stream.stop': { params: { id: string }; result: { stopped: boolean } };
+  'stream.list': { params: Empty; result: StreamStatusDto[] };
+  'spread.analyze': { params: SpreadRequestDto; result: SpreadResultDto };
 }
 
 export type MethodName = keyof Methods;
@@ -350,8 +534,12 @@ export type Result<M extends MethodName> = Methods[M]['result'];
 // ---------- pushed topics ----------
 
 export interface Topics {
-  /** A live or replayed bar update for a chart: the latest (possibly still forming) bar. */
-  bar: { symbol: string; timeframe: string; ts: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean };
+  /**
+   * A live or replayed bar update for a chart: the latest (possibly still forming) bar. Live
+   * bars carry the venue time of their newest trade (latency measurement) and, when closed
+   * after a hole the feed could not repair, `gapBefore`.
+   */
+  bar: { symbol: string; timeframe: string; ts: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean; lastTradeAt?: number; gapBefore?: boolean };
   order: { kind: string; order: OrderSnapshot; reason?: string; ts: number };
   denial: { check: string; reason: string; ts: number; symbol: string; side: Side };
   fill: Fill;
@@ -366,6 +554,9 @@ export interface Topics {
   engine: { state: 'ready' | 'restarting' | 'stopped'; message?: string };
   replay: ReplayState;
   alert: Alert;
+  download: DownloadProgressDto;
+  stream: StreamStatusDto;
+  book: BookDto;
 }
 
 export type TopicName = keyof Topics;
@@ -378,6 +569,7 @@ const TOPIC_TABLE: Record<TopicName, true> = {
   bar: true, order: true, denial: true, fill: true, positions: true, account: true,
   risk: true, job: true, log: true, engine: true, replay: true, alert: true,
   ledgers: true, strategy: true, strategyLog: true,
+  download: true, stream: true, book: true,
 };
 export const TOPIC_NAMES: readonly TopicName[] = Object.keys(TOPIC_TABLE) as TopicName[];
 
@@ -440,10 +632,20 @@ export const COALESCED_TOPICS: Partial<Record<TopicName, 'latest' | 'perKey'>> =
   replay: 'latest',
   bar: 'perKey',
   job: 'perKey',
+  download: 'perKey',
+  stream: 'perKey',
+  book: 'perKey',
 };
 
 /** How often the engine flushes pushed topics (ms). */
 export const PUSH_INTERVAL_MS = 50;
+
+/**
+ * Topics that flush sooner: a live candle should be on the chart within a frame of its
+ * trade (the target is 50 ms from the exchange's websocket to the painted candle at p99), and
+ * per-key coalescing keeps a storm of ticks to one item per bar per flush.
+ */
+export const PUSH_INTERVAL_BY_TOPIC: Partial<Record<TopicName, number>> = { bar: 16 };
 
 // ---------- the engine side ----------
 

@@ -65,6 +65,11 @@ const riskLimitsPatch = z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => 
 >;
 
 const range = { from: epochMs.optional(), to: epochMs.optional() };
+/** A ccxt exchange id (lower-case letters and digits) and a unified symbol (BASE/QUOTE). */
+const exchangeId = z.string().trim().toLowerCase().regex(/^[a-z0-9]{2,32}$/, 'a ccxt exchange id, e.g. binance');
+const unifiedSymbol = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:-]+$/, 'a unified symbol such as BTC/USDT');
+const apiUrl = z.string().trim().max(300).regex(/^https?:\/\/[^/?#\s]+\/?$/, 'scheme, host and port only, e.g. http://127.0.0.1:9000');
+const feeFraction = z.number().min(0).max(0.1);
 
 type Schemas = { [M in MethodName]: z.ZodType<Params<M>, unknown> };
 
@@ -150,6 +155,28 @@ export const paramSchemas: Schemas = {
   'replay.start': z.strictObject({ symbol, timeframe, from: epochMs.optional(), speed: z.number().positive().max(1000).optional() }),
   'replay.control': z.strictObject({ action: z.enum(['pause', 'resume', 'stop', 'step']), speed: z.number().positive().max(1000).optional() }),
   'replay.state': empty as unknown as Schemas['replay.state'],
+
+  'exchanges.list': z.strictObject({ ids: z.array(exchangeId).max(50).optional() }),
+  'exchanges.setApiUrl': z.strictObject({ exchange: exchangeId, apiUrl: z.union([apiUrl, z.literal('')]).optional() }),
+  'download.start': z
+    .strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, from: epochMs, to: epochMs.optional(), apiUrl: apiUrl.optional(), trades: z.boolean().optional() })
+    .refine((d) => d.to === undefined || d.to > d.from, { path: ['to'], message: 'must be after from' }),
+  'download.cancel': z.strictObject({ downloadId: text }),
+  'download.list': empty as unknown as Schemas['download.list'],
+  'data.quality': z.strictObject({ symbol, timeframe, buckets: z.number().int().min(10).max(2000).optional() }),
+  'stream.start': z.strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, apiUrl: apiUrl.optional() }),
+  'stream.stop': z.strictObject({ id: z.string().min(1).max(120) }),
+  'stream.list': empty as unknown as Schemas['stream.list'],
+  'spread.analyze': z.strictObject({
+    a: z.strictObject({ symbol, timeframe }),
+    b: z.strictObject({ symbol, timeframe }),
+    feeA: feeFraction,
+    feeB: feeFraction,
+    slippage: feeFraction,
+    threshold: z.number().min(-1).max(1),
+    participation: z.number().gt(0).max(1).optional(),
+    ...range,
+  }),
 };
 
 export function isMethodName(m: unknown): m is MethodName {

@@ -15,6 +15,7 @@ const Strategies = lazy(() => import('./screens/Strategies').then((m) => ({ defa
 const Data = lazy(() => import('./screens/Data').then((m) => ({ default: m.Data })));
 const Risk = lazy(() => import('./screens/Risk').then((m) => ({ default: m.Risk })));
 const System = lazy(() => import('./screens/System').then((m) => ({ default: m.System })));
+const Spread = lazy(() => import('./screens/Spread').then((m) => ({ default: m.Spread })));
 
 export function App() {
   const screen = useUi((s) => s.screen);
@@ -35,6 +36,7 @@ export function App() {
           {screen === 'data' && <Data />}
           {screen === 'risk' && <Risk />}
           {screen === 'system' && <System />}
+          {screen === 'spread' && <Spread />}
         </Suspense>
       </main>
       <KillSwitchDialog />

@@ -33,6 +33,7 @@ const WHAT: Record<keyof Services, string> = {
   runs: 'the backtest run archive',
   strategies: 'the strategy host',
   ledgers: 'the ledgers',
+  exchanges: 'the exchange connections (downloads, live streams)',
 };
 
 /**
@@ -141,6 +142,8 @@ export class EngineApp {
     await this.startup;
     const s = this.services;
     this.services = {};
+    // Exchanges first: their downloads and streams write into the market store.
+    await s.exchanges?.close().catch(() => undefined);
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
     this.monitor.close();
   }
@@ -275,5 +278,16 @@ export class EngineApp {
     },
     'replay.control': async ({ action, speed }) => (await this.replay()).control(action, speed),
     'replay.state': async () => (await this.replay()).state(),
+
+    'exchanges.list': async ({ ids }) => (await this.need('exchanges')).list(ids),
+    'exchanges.setApiUrl': async ({ exchange, apiUrl }) => (await this.need('exchanges')).setApiUrl(exchange, apiUrl),
+    'download.start': async (req) => (await this.need('exchanges')).startDownload(req),
+    'download.cancel': async ({ downloadId }) => ({ cancelled: (await this.need('exchanges')).cancelDownload(downloadId) }),
+    'download.list': async () => (await this.need('exchanges')).listDownloads(),
+    'data.quality': async (q) => (await this.need('market')).quality(q),
+    'stream.start': async (p) => (await this.need('exchanges')).startStream(p),
+    'stream.stop': async ({ id }) => ({ stopped: await (await this.need('exchanges')).stopStream(id) }),
+    'stream.list': async () => (await this.need('exchanges')).listStreams(),
+    'spread.analyze': async (q) => (await this.need('market')).spread(q),
   };
 }

@@ -5,8 +5,10 @@ import { MARKET_DB_FILE } from '../core/paths';
 import type { BarSeries } from '../model/bar';
 import { MarketStore } from '../data/market-store';
 import { ensureSampleData } from '../data/samples';
+import { datasetQuality } from '../data/dataset-quality';
 import type { ImportReport } from '../data/import-report';
-import type { ImportReportDto, Publish } from '../../protocol/index';
+import { analyzeSpread, spreadSummary, type SpreadResult } from '../data/spread';
+import type { ImportReportDto, Publish, QualityReportDto, SpreadRequestDto, SpreadResultDto } from '../../protocol/index';
 import type { Logger } from './logs';
 import type { MarketService } from './services';
 
@@ -42,7 +44,8 @@ export class MarketAdapter implements MarketService {
   private readonly importListeners: (() => void | Promise<unknown>)[] = [];
 
   private constructor(
-    private readonly store: MarketStore,
+    /** The store itself, for the pieces that write beside imports (downloads, live candles). */
+    readonly store: MarketStore,
     private readonly home: string,
     private readonly publish: Publish,
   ) {}
@@ -148,8 +151,45 @@ export class MarketAdapter implements MarketService {
     return { path: p.path, rows: r.rows };
   }
 
+  async quality(q: { symbol: string; timeframe: string; buckets?: number }): Promise<QualityReportDto> {
+    return datasetQuality(this.store, q.symbol, q.timeframe, { buckets: q.buckets });
+  }
+
+  async spread(q: SpreadRequestDto): Promise<SpreadResultDto> {
+    const range = { from: q.from, to: q.to };
+    const [a, b] = await Promise.all([this.store.bars(q.a.symbol, q.a.timeframe, range), this.store.bars(q.b.symbol, q.b.timeframe, range)]);
+    return spreadDto(analyzeSpread(a, b, q));
+  }
+
+  /** Told after a download or a live stream stored bars: dataset lists and tradable symbols follow. */
+  async storedElsewhere(): Promise<void> {
+    for (const l of this.importListeners) await l();
+  }
+
   async close(): Promise<void> {
     this.store.close();
   }
 }
 
+/** Points of the spread chart sent to a UI at most. */
+const SPREAD_POINTS = 4000;
+
+/**
+ * The spread for the wire: the aligned series thinned to SPREAD_POINTS buckets, each keeping
+ * its point of widest net spread (so no opportunity's peak is thinned away).
+ */
+export function spreadDto(r: SpreadResult): SpreadResultDto {
+  const n = r.ts.length;
+  const per = Math.max(1, Math.ceil(n / SPREAD_POINTS));
+  const ts: number[] = [];
+  const gross: number[] = [];
+  const net: number[] = [];
+  for (let i = 0; i < n; i += per) {
+    let best = i;
+    for (let j = i + 1; j < Math.min(n, i + per); j++) if (r.net[j]! > r.net[best]!) best = j;
+    ts.push(r.ts[best]!);
+    gross.push(r.gross[best]!);
+    net.push(r.net[best]!);
+  }
+  return { ...spreadSummary(r), ts, gross, net, opportunities: r.opportunities };
+}

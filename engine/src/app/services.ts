@@ -4,6 +4,9 @@ import type {
   BacktestResult,
   BacktestSummary,
   DatasetInfo,
+  DownloadProgressDto,
+  DownloadRequestDto,
+  ExchangeInfoDto,
   Fill,
   ImportReportDto,
   IndicatorCatalogueEntry,
@@ -22,9 +25,14 @@ import type {
   StrategyLogEntry,
   StrategyStartRequest,
   GapReportDto,
+  PositionSnapshot,
+  QualityReportDto,
   RiskLimits,
   RiskStateDto,
+  SpreadRequestDto,
+  SpreadResultDto,
   StrategyInfo,
+  StreamStatusDto,
   TicketOrder,
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
@@ -42,6 +50,21 @@ export interface MarketService {
   importFile(p: Params<'data.importFile'>): Promise<ImportReportDto>;
   importText(p: Params<'data.importText'>): Promise<ImportReportDto>;
   exportData(p: Params<'data.export'> & { path: string }): Promise<{ path: string; rows: number }>;
+  quality(q: Params<'data.quality'>): Promise<QualityReportDto>;
+  spread(q: SpreadRequestDto): Promise<SpreadResultDto>;
+  close(): Promise<void>;
+}
+
+/** Exchanges: the capability table, the API URL setting, history downloads, live streams. */
+export interface ExchangeService {
+  list(ids?: string[]): Promise<ExchangeInfoDto[]>;
+  setApiUrl(exchange: string, apiUrl: string | undefined): { exchange: string; apiUrl?: string };
+  startDownload(req: DownloadRequestDto): { downloadId: string; symbol: string };
+  cancelDownload(id: string): boolean;
+  listDownloads(): DownloadProgressDto[];
+  startStream(p: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }): Promise<StreamStatusDto>;
+  stopStream(id: string): Promise<boolean>;
+  listStreams(): StreamStatusDto[];
   close(): Promise<void>;
 }
 
@@ -138,4 +161,5 @@ export interface Services {
   strategies: StrategyService;
   ledgers: DeskService;
   runs: BacktestArchive;
+  exchanges: ExchangeService;
 }

@@ -1,11 +1,12 @@
 import type { Publish } from '../../protocol/index';
+import { BarFeed } from '../data/bar-feed';
 import { backtestService } from './backtest-adapter';
+import { ExchangesAdapter } from './exchanges-adapter';
 import { indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
 import { PaperDesk } from './paper-desk';
 import type { Services } from './services';
-import { BarFeed } from '../data/bar-feed';
 
 export interface WiringContext {
   logs: LogRing;
@@ -23,6 +24,8 @@ export interface WiringContext {
  */
 export async function openServices(home: string, ctx: WiringContext): Promise<Partial<Services>> {
   const log = ctx.logs.logger('wiring');
+  // One closed-bar stream for the engine: replays and live candles publish here; the strategy host subscribes.
+  const bars = ctx.bars ?? new BarFeed();
   const services: Partial<Services> = { indicators: indicatorService, backtest: backtestService };
   let market: MarketAdapter | undefined;
   try {
@@ -34,7 +37,7 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   // Paper trading prices from the store; without it there is no price to trade at, so no desk (fail closed).
   if (market) {
     try {
-      const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'), { history: market, bars: ctx.bars });
+      const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'), { history: market, bars });
       market.onImported(() => desk.onImported());
       services.trading = desk.trading;
       services.risk = desk.risk;
@@ -44,6 +47,14 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
       services.ledgers = desk.deskView;
     } catch (e) {
       log.error(`paper desk and risk engine not opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (market) {
+    try {
+      const m = market;
+      services.exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere());
+    } catch (e) {
+      log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return services;

@@ -136,6 +136,40 @@ export class MarketStore {
   }
 
   /**
+   * Runs `work` in one transaction on a connection of its own, after the writes queued
+   * before it (imports, other downloads); commits when it resolves, rolls back when it
+   * throws. For modules that write beside the store's own imports (downloads, live candles).
+   */
+  transact<T>(work: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const con = await this.instance.connect();
+      try {
+        await con.run('BEGIN TRANSACTION');
+        try {
+          const out = await work(con);
+          await con.run('COMMIT');
+          return out;
+        } catch (e) {
+          await con.run('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      } finally {
+        con.closeSync();
+      }
+    });
+  }
+
+  /** The shared read connection, for modules that read their own tables beside the store's. */
+  get reader(): DuckDBConnection {
+    return this.con;
+  }
+
+  /** A connection of its own (a long read that should not queue behind the shared one); close it after use. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  /**
    * Imports a bar file (CSV in any accepted layout, or Parquet). See docs/data.md.
    * A file of a symbol the store holds no bars of (the usual first import) is appended
    * straight into `bars` under a series id reserved for it while it is read: there is nothing
@@ -456,7 +490,7 @@ function barMerge(series: number): MergePlan {
 }
 
 /** The id of a bar series (symbol and timeframe), registered if new. */
-async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Timeframe): Promise<number> {
+export async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Timeframe): Promise<number> {
   const known = (await barSeriesOf(con, symbol)).find((s) => s.timeframe === timeframe);
   if (known) return known.id;
   const r = await con.runAndReadAll('INSERT INTO bar_series (symbol, timeframe) VALUES ($1, $2) RETURNING id', [symbol, timeframe]);
@@ -464,7 +498,7 @@ async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Tim
 }
 
 /** The bar series stored for a symbol. */
-async function barSeriesOf(con: DuckDBConnection, symbol: string): Promise<{ id: number; timeframe: string }[]> {
+export async function barSeriesOf(con: DuckDBConnection, symbol: string): Promise<{ id: number; timeframe: string }[]> {
   const r = await con.runAndReadAll('SELECT id, timeframe FROM bar_series WHERE symbol = $1', [symbol]);
   return (r.getRowsJS() as [number, string][]).map(([id, timeframe]) => ({ id: Number(id), timeframe }));
 }

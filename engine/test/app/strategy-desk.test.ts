@@ -67,7 +67,14 @@ describe('strategies on the paper desk', () => {
     for (const f of mine) expect(f.ts).toBeGreaterThanOrEqual(from);
     for (const f of mine) expect(f.ts).toBeLessThan(all.ts[all.ts.length - 1]! + 300_000);
 
-    // With the replay stopped the strategy sees no bars: a manual order, priced from the last stored bar, fills meanwhile.
+    // Until its last order has filled (a working order would fill on the manual order's print too)...
+    await until(async () => {
+      if ((await app.handlers['strategies.instances']({})).find((x) => x.id === s.id)!.workingOrders === 0) return true;
+      await app.handlers['replay.control']({ action: 'step' });
+      await new Promise((r) => setTimeout(r, 300));
+      return false;
+    });
+    // ...then, with the replay stopped, the strategy sees no bars: a manual order, priced from the last stored bar, fills meanwhile.
     await app.handlers['replay.control']({ action: 'stop' });
     const book = (l: LedgerDto) => ({ cash: l.cash, fees: l.fees, realized: l.realizedPnl, positions: l.positions.map((p) => [p.symbol, p.qty, p.avgPrice]) });
     const before = book(await ledgerOf(app, s.id));
@@ -123,6 +130,8 @@ describe('strategies on the paper desk', () => {
     const acct = await app.handlers['account.get']({});
     const sum = (await app.handlers['ledgers.list']({})).reduce((e, l) => e + l.equity, 0);
     expect(acct.equity).toBeCloseTo(sum, 6);
+    // Its cancelled orders confirmed by the venue, it gives its cash back.
+    await until(async () => (await app.handlers['strategies.instances']({})).find((x) => x.id === s.id)!.workingOrders === 0);
     const released = await app.handlers['strategies.control']({ id: s.id, action: 'release' });
     expect(released.ledger).toMatchObject({ cash: 0, closed: true });
   });

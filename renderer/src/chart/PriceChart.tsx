@@ -7,6 +7,7 @@ import { useMarket } from '../store/market';
 import { replayDrives, useReplay } from '../store/replay';
 import { useTrading } from '../store/trading';
 import { client, errorText } from '../store/wire';
+import { StreamBadge } from '../components/StreamBadge';
 import { ChartController, type LegendValues } from './ChartController';
 import { HISTORY_PAGE, HistoryPages } from './history';
 import { planSeries } from './indicatorSeries';
@@ -236,6 +237,7 @@ export function PriceChart() {
       <div className="legend" aria-label="Price legend" role="group">
         <strong>{symbol ?? '—'}</strong>
         <span className="dim">{timeframe}</span>
+        <StreamBadge symbol={symbol} timeframe={timeframe} />
         {bars?.resampledFrom && <span className="dim">(from {bars.resampledFrom})</span>}
         <ChartLegend ctrl={ctrl} />
         {runOnChart && (

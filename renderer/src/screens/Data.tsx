@@ -1,6 +1,6 @@
 import type { ColDef } from 'ag-grid-community';
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import type { DatasetInfo, ImportReportDto } from '../../../engine/protocol';
+import type { DatasetInfo, ImportReportDto, QualityReportDto } from '../../../engine/protocol';
 import { Grid } from '../components/Grid';
 import { fmtTime } from '../lib/format';
 import { useData } from '../store/data';
@@ -8,6 +8,8 @@ import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
 import { client, errorText, refreshDatasets } from '../store/wire';
 import { numCol, textCol } from './columns';
+import { DownloadPanel } from './DownloadPanel';
+import { QualityReportView } from './QualityReport';
 
 /** Files larger than this are better imported by path (Electron dialog or `keel import`). */
 const MAX_TEXT_IMPORT_BYTES = 200 * 1024 * 1024;
@@ -97,6 +99,14 @@ export function Data() {
   const [symbol, setSymbol] = useState('');
   const [timeframe, setTimeframe] = useState('');
   const [format, setFormat] = useState<'csv' | 'parquet'>('csv');
+  const [quality, setQuality] = useState<QualityReportDto | undefined>();
+  const showQuality = async (d: DatasetInfo) => {
+    try {
+      setQuality(await client().call('data.quality', { symbol: d.symbol, timeframe: d.timeframe }, { timeoutMs: 120_000 }));
+    } catch (e) {
+      notify('error', `Quality: ${errorText(e)}`);
+    }
+  };
   const overrides = { ...(symbol.trim() ? { symbol: symbol.trim() } : {}), ...(timeframe.trim() ? { timeframe: timeframe.trim() } : {}) };
 
   const chooseFile = async () => {
@@ -137,16 +147,16 @@ export function Data() {
   const cols = useMemo<ColDef<DatasetInfo>[]>(
     () => [
       textCol<DatasetInfo>('symbol', 'Symbol', { minWidth: 150 }),
-      textCol<DatasetInfo>('timeframe', 'Timeframe', { minWidth: 110, maxWidth: 120 }),
-      { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 165 },
-      { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 165 },
+      textCol<DatasetInfo>('timeframe', 'TF', { minWidth: 56, maxWidth: 70 }),
+      { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
+      { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
       numCol<DatasetInfo>('rows', 'Rows', 'qty'),
       { ...numCol<DatasetInfo>('gaps', 'Gaps', 'qty'), cellClass: (p) => ['num', 'ag-right-aligned-cell', (p.value as number) > 0 ? 'warn' : ''] },
       {
         headerName: '',
         colId: 'actions',
         sortable: false,
-        minWidth: 150,
+        minWidth: 210,
         cellRenderer: (p: { data?: DatasetInfo }) =>
           p.data ? (
             <span className="cell-actions">
@@ -162,6 +172,9 @@ export function Data() {
               </button>
               <button className="cell-btn" aria-label={`Export ${p.data.symbol} ${p.data.timeframe}`} onClick={() => void exportDataset(p.data!)}>
                 Export
+              </button>
+              <button className="cell-btn" aria-label={`Quality ${p.data.symbol} ${p.data.timeframe}`} onClick={() => void showQuality(p.data!)}>
+                Quality
               </button>
             </span>
           ) : null,
@@ -193,7 +206,10 @@ export function Data() {
         <div className="datasets-grid">
           <Grid label="Datasets" rows={datasets} columns={cols} rowId={(d) => `${d.symbol}|${d.timeframe}`} empty="No data yet: import a file" />
         </div>
+        {quality && <QualityReportView r={quality} />}
       </div>
+      <div className="data-side">
+      <DownloadPanel />
       <div className="panel pad import-panel">
         <h2>Import</h2>
         <div className="form-grid">
@@ -252,6 +268,7 @@ export function Data() {
             <ImportReport key={`${r.file}-${i}`} r={r} />
           ))}
         </div>
+      </div>
       </div>
     </div>
   );

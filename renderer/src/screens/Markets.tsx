@@ -4,6 +4,7 @@ import { Split } from '../components/Split';
 import { fmtMoney, fmtSigned } from '../lib/format';
 import { useTrading } from '../store/trading';
 import { ChartToolbar } from './ChartToolbar';
+import { LivePanel } from './LivePanel';
 import { OrderTicket } from './OrderTicket';
 
 // The grids (AG Grid) load beside the chart, not before it.
@@ -60,6 +61,7 @@ export function Markets() {
       <div className="panel side-panel">
         <OrderTicket />
         <AccountStrip />
+        <LivePanel />
       </div>
     </Split>
   );

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { Alert } from '../../../engine/protocol';
 
-export const SCREENS = ['markets', 'dashboard', 'strategies', 'backtest', 'data', 'risk', 'system'] as const;
+export const SCREENS = ['markets', 'dashboard', 'strategies', 'backtest', 'data', 'spread', 'risk', 'system'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_LABELS: Record<Screen, string> = {
@@ -12,6 +12,7 @@ export const SCREEN_LABELS: Record<Screen, string> = {
   data: 'Data',
   risk: 'Risk',
   system: 'System',
+  spread: 'Spread',
 };
 
 interface UiStore {

@@ -3,6 +3,7 @@ import { useBacktest } from './backtest';
 import { useConnection } from './connection';
 import { useData } from './data';
 import { useDesk } from './desk';
+import { useExchanges } from './exchanges';
 import { useMarket } from './market';
 import { replayActive, useReplay } from './replay';
 import { useRisk } from './risk';
@@ -52,6 +53,8 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(c.call('replay.state', {}), (d) => useReplay.getState().apply(d)),
     settle(c.call('ledgers.list', {}), (d) => useDesk.getState().setLedgers(d)),
     settle(c.call('strategies.instances', {}), (d) => useDesk.getState().setInstances(d)),
+    settle(c.call('download.list', {}), (d) => useExchanges.getState().onDownloads(d)),
+    settle(c.call('stream.list', {}), (d) => useExchanges.getState().setStreams(d)),
   ]);
 }
 
@@ -97,6 +100,9 @@ export function wire(c: EngineConnection): () => void {
   }, 500);
   offs.push(() => clearInterval(replayPoll));
   offs.push(c.on('log', (l) => useSystem.getState().addLogs([l])));
+  offs.push(c.on('download', (d) => useExchanges.getState().onDownloads([d])));
+  offs.push(c.on('stream', (s) => useExchanges.getState().onStreams([s])));
+  offs.push(c.on('book', (b) => useExchanges.getState().onBook(b)));
   offs.push(
     c.on('job', (j) => {
       useBacktest.getState().onJob([j]);
@@ -118,6 +124,15 @@ export function wire(c: EngineConnection): () => void {
     clearInterval(timer);
     offs.forEach((off) => off());
   };
+}
+
+/**
+ * The exchange capability table, asked for when a screen first needs it, not at load: the
+ * engine loads ccxt (about a second of CPU) to answer, which a chart's first paint should not wait behind.
+ */
+export async function loadExchanges(): Promise<void> {
+  if (useExchanges.getState().exchanges.length > 0) return;
+  useExchanges.getState().setExchanges(await client().call('exchanges.list', {}, { timeoutMs: 60_000 }));
 }
 
 /** Re-reads the dataset list (after an import). */
