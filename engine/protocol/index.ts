@@ -388,7 +388,13 @@ export type ServerMessage =
   | { t: 'res'; id: number; ok: false; error: WireError }
   /** Updates of one topic gathered over a short window (coalesced where only the latest matters). */
   | { t: 'push'; topic: TopicName; items: unknown[] }
-  | { t: 'hello'; protocol: number; info: EngineInfo };
+  | { t: 'hello'; protocol: number; info: EngineInfo }
+  /**
+   * The answer to a message the engine could not take and that carried no usable request id
+   * (not JSON, not an object, an unknown `t`, a bad `id` or `topics`): there is nothing to
+   * settle, but the sender learns what was wrong instead of hearing nothing.
+   */
+  | { t: 'error'; error: WireError };
 
 // ---------- transports ----------
 
