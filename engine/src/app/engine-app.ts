@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { KeelError } from '../core/errors';
+import { LOGS_DIR } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
+import { LogFile, readLogTail } from './log-file';
 import { LogRing, type Logger } from './logs';
 import type { MarketService, Services } from './services';
 import { SystemMonitor } from './system-monitor';
@@ -20,6 +22,8 @@ export interface EngineAppOptions {
   /** The shipped sample data (KEEL_SAMPLES_DIR in a packaged app). */
   samplesDir?: string;
   now?: () => number;
+  /** Keep the log in rotating files under <home>/logs and start from their last lines (default true). */
+  logFiles?: boolean;
 }
 
 const WHAT: Record<keyof Services, string> = {
@@ -99,6 +103,27 @@ export class EngineApp {
     this.monitor = new SystemMonitor(this.now);
     this.jobs = new BacktestJobs((req, o) => this.runBacktest(req, o), (t, i) => this.publishTo(t, i), this.logs.logger('backtest'), this.now, () => this.services.runs);
     this.logs.onEntry((e) => this.publishTo('log', e));
+    if (opts.logFiles !== false) this.openLogFiles();
+  }
+
+  private logFile: LogFile | undefined;
+
+  /**
+   * The log outlives the process: lines go to <home>/logs/engine.log (rotated), and the ring
+   * starts with the newest lines of the previous runs, so system.logs and the System screen
+   * show what happened before a restart or a crash. Without a writable home the engine runs
+   * on the ring alone and says so.
+   */
+  private openLogFiles(): void {
+    const dir = join(this.opts.home, LOGS_DIR);
+    try {
+      this.logs.seed(readLogTail(dir, this.logs.capacity));
+      const file = LogFile.open(dir, (m) => this.log.warn(m));
+      this.logFile = file;
+      this.logs.onEntry((e) => file.write(e));
+    } catch (e) {
+      this.log.warn(`log files not kept: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Where pushed topics go (the protocol server's publish). */
@@ -138,6 +163,7 @@ export class EngineApp {
     this.services = {};
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
     this.monitor.close();
+    this.logFile?.close();
   }
 
   info(): EngineInfo {
