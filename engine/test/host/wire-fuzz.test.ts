@@ -405,7 +405,7 @@ describe('keel serve under a hostile client', () => {
     ws.send('{"t":{"toString":1}}');
     ws.send('{"t":"req","id":41,"method":{"toString":1}}');
     ws.send('{"t":"req","id":42,"method":"engine.info"}');
-    while (got.filter((m) => m.t !== 'hello').length < 3) await new Promise((r) => setTimeout(r, 20));
+    for (let waited = 0; got.filter((m) => m.t !== 'hello').length < 3 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(got.find((m) => m.t === 'error')).toMatchObject({ error: { code: 'BAD_INPUT', where: 't' } });
     expect(got.find((m) => m.t === 'res' && m.id === 41)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', where: 'method', message: 'method must be a method name (a string), got an object' } });
     expect(got.find((m) => m.t === 'res' && m.id === 42)).toMatchObject({ ok: true });
