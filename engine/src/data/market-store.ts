@@ -1,14 +1,14 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { KeelError, badInput } from '../core/errors';
 import { MARKET_DB_FILE, ensurePrivateDir, keelHome, narrowToOwner } from '../core/paths';
-import { bucketStart, timeframeMs, type Timeframe } from '../core/timeframe';
+import { bucketStart, gridOffset, timeframeMs, type Timeframe } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import type { TradeSeries } from '../model/trade';
 import type { BarBatchConsumer } from './bar-batches';
-import { parseBarFile, summariseBars, type BarFileOptions, type ParsedBars, type ParseThread } from './bar-file';
+import { parseBarFile, snapMsOf, summariseBars, type BarFileOptions, type ParsedBars, type ParseThread } from './bar-file';
 import { DoubleChunkAppender, resultColumns } from './duck-columns';
 import type { ImportReport, StoreOutcome } from './import-report';
 import { resolveSymbol } from './infer';
@@ -175,6 +175,7 @@ export class MarketStore {
   importBars(path: string, opts: BarFileOptions & ImportOptions = {}): Promise<ImportReport> {
     const progress = opts.onProgress ?? (() => {});
     return this.exclusive(async () => {
+      const snapMs = snapMsOf(opts);
       const decided = await this.inTransaction<Decided>(async (con) => {
         const symbol = symbolOf(path, opts.symbol);
         const append = symbol !== undefined && (await barSeriesOf(con, symbol)).length === 0;
@@ -189,13 +190,18 @@ export class MarketStore {
         };
         let parsed: ParsedBars;
         try {
-          parsed = await parseBarFile(path, consume, async () => con, (rows) => progress('reading', rows), opts.parseThread);
+          parsed = await parseBarFile(path, consume, async () => con, (rows) => progress('reading', rows), opts.parseThread, snapMs);
         } catch (e) {
           appender.discard();
           throw e;
         }
         appender.close();
-        const { report } = summariseBars(path, parsed, opts);
+        const { report, keep, barMs } = summariseBars(path, parsed, opts);
+        if (keep) {
+          // Bars off the timeframe's grid were rejected once the timeframe was known; they are already in the table.
+          const mine = append ? `series = ${reserved}` : `import_id = ${id}`;
+          await con.run(`DELETE FROM ${append ? 'bars' : 'import_stage_bars'} WHERE ${mine} AND (ts - ${gridOffset(barMs)}) % ${barMs} <> 0`);
+        }
         progress('storing', report.rowsRead);
         const previous = await previousImport(con, 'bars', report.sha256, report.symbol, report.timeframe);
         if (previous) return { value: { report: { ...report, store: previous } }, commit: false };
@@ -344,9 +350,17 @@ export class MarketStore {
   /**
    * Writes bars to CSV or Parquet (by the file's extension) in the ms layout
    * (timestamp,open,high,low,close,volume) that import reads back bit for bit. The file
-   * appears whole or not at all: DuckDB writes a temporary file that is then renamed.
+   * appears whole or not at all: DuckDB writes a temporary file that is then renamed, or,
+   * with `overwrite: false`, hard-linked into place, which fails rather than replace a file
+   * that exists (no window between a check and the write).
    */
-  async exportBars(symbol: string, timeframe: Timeframe, out: string, range: TimeRange = {}): Promise<{ rows: number; format: 'csv' | 'parquet'; origin: BarOrigin }> {
+  async exportBars(
+    symbol: string,
+    timeframe: Timeframe,
+    out: string,
+    range: TimeRange = {},
+    opts: { overwrite?: boolean } = {},
+  ): Promise<{ rows: number; format: 'csv' | 'parquet'; origin: BarOrigin }> {
     const ext = extname(out).toLowerCase();
     if (ext !== '.csv' && ext !== '.parquet') throw badInput(`export to .csv or .parquet, not "${ext || out}"`, out);
     const format = ext === '.csv' ? 'csv' : 'parquet';
@@ -360,9 +374,17 @@ export class MarketStore {
       appender.close();
       const options = format === 'csv' ? 'FORMAT csv, HEADER' : 'FORMAT parquet';
       await con.run(`COPY (SELECT * FROM export_bars ORDER BY "timestamp") TO ${sqlString(tmp)} (${options})`);
-      renameSync(tmp, out);
+      if (opts.overwrite === false) {
+        linkSync(tmp, out);
+        rmSync(tmp);
+      } else {
+        renameSync(tmp, out);
+      }
     } catch (e) {
       rmSync(tmp, { force: true });
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new KeelError('BAD_INPUT', 'a file of that name exists; export under another name, or ask to overwrite it', { where: 'overwrite', details: { path: out }, cause: e });
+      }
       throw new KeelError('BAD_INPUT', `cannot write the export: ${(e as Error).message}`, { where: out, cause: e });
     } finally {
       con.closeSync();

@@ -160,7 +160,7 @@ function rawSession(bytes: Buffer): Promise<{ closeCode: number | undefined; end
   return new Promise((resolve, reject) => {
     const sock: Socket = connect(serve.port, '127.0.0.1');
     let stage: 'http' | 'ws' = 'http';
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let closeCode: number | undefined;
     let greeted = false;
     const timer = setTimeout(() => {
