@@ -68,6 +68,11 @@ const riskLimits = z.strictObject({
 
 const range = { from: epochMs.optional(), to: epochMs.optional() };
 
+/** Snapping moves bars onto a grid the trader names: it needs the timeframe. */
+function snapNeedsTimeframe(p: { snap?: boolean; timeframe?: string }, ctx: z.RefinementCtx): void {
+  if (p.snap && p.timeframe === undefined) ctx.addIssue({ code: 'custom', path: ['timeframe'], message: 'snap needs the timeframe whose grid to snap the bars onto' });
+}
+
 type Schemas = { [M in MethodName]: z.ZodType<Params<M>, unknown> };
 
 export const paramSchemas: Schemas = {
@@ -78,15 +83,18 @@ export const paramSchemas: Schemas = {
 
   'data.datasets': empty as unknown as Schemas['data.datasets'],
   'data.bars': z.strictObject({ symbol, timeframe, ...range, limit: limit.optional() }),
-  'data.importFile': z.strictObject({ path: z.string().min(1).max(4096), symbol: symbol.optional(), timeframe: timeframe.optional() }),
-  'data.importText': z.strictObject({
-    name: z.string().min(1).max(255),
-    // 64 MiB of text: a year of 1m bars is ~30 MB of CSV; beyond that, import by path.
-    content: z.string().max(64 * 1024 * 1024),
-    symbol: symbol.optional(),
-    timeframe: timeframe.optional(),
-  }),
-  'data.export': z.strictObject({ symbol, timeframe, format: z.enum(['csv', 'parquet']), path: z.string().min(1).max(4096).optional() }),
+  'data.importFile': z.strictObject({ path: z.string().min(1).max(4096), symbol: symbol.optional(), timeframe: timeframe.optional(), snap: z.boolean().optional() }).superRefine(snapNeedsTimeframe),
+  'data.importText': z
+    .strictObject({
+      name: z.string().min(1).max(255),
+      // 64 MiB of text: a year of 1m bars is ~30 MB of CSV; beyond that, import by path.
+      content: z.string().max(64 * 1024 * 1024),
+      symbol: symbol.optional(),
+      timeframe: timeframe.optional(),
+      snap: z.boolean().optional(),
+    })
+    .superRefine(snapNeedsTimeframe),
+  'data.export': z.strictObject({ symbol, timeframe, format: z.enum(['csv', 'parquet']), path: z.string().min(1).max(4096).optional(), overwrite: z.boolean().optional() }),
 
   'indicators.catalogue': empty as unknown as Schemas['indicators.catalogue'],
   'indicators.compute': z.strictObject({

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
 import { LOGS_DIR } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
@@ -7,6 +7,7 @@ import type { BarSeries } from '../model/bar';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
+import { exportPathInHome } from './home-files';
 import { LogFile, readLogTail } from './log-file';
 import { LogRing, type Logger } from './logs';
 import type { MarketService, Services } from './services';
@@ -126,6 +127,37 @@ export class EngineApp {
     }
   }
 
+  /** Paths main's save dialog granted for one export each, with when the grant lapses. */
+  private readonly exportGrants = new Map<string, number>();
+
+  /**
+   * Main tells the engine (over its control channel, which no page can use) that the trader
+   * chose `path` in a save dialog: one data.export may write there in the next five minutes.
+   */
+  grantExport(path: string): void {
+    if (this.opts.mode !== 'electron' || !isAbsolute(path)) return;
+    this.exportGrants.set(resolve(path), this.now() + 5 * 60_000);
+  }
+
+  /**
+   * Whether `path` was granted (and takes the grant). The page asks for the export only after
+   * main answered the dialog, but main's grant travels another pipe, so it is waited for a
+   * moment before the path is treated as ungranted.
+   */
+  private async takeExportGrant(path: string): Promise<boolean> {
+    if (this.opts.mode !== 'electron' || !isAbsolute(path)) return false;
+    const key = resolve(path);
+    for (let waited = 0; ; waited += 50) {
+      const until = this.exportGrants.get(key);
+      if (until !== undefined) {
+        this.exportGrants.delete(key);
+        return until >= this.now();
+      }
+      if (waited >= 1_000) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Where pushed topics go (the protocol server's publish). */
   setPublish(publish: Publish): void {
     this.publishTo = publish;
@@ -212,8 +244,9 @@ export class EngineApp {
     'data.importText': async (p) => (await this.need('market')).importText(p),
     'data.export': async (p) => {
       const market = await this.need('market');
-      const path = p.path ?? join(this.opts.home, 'exports', `${p.symbol.replace(/[^A-Za-z0-9]+/g, '-')}-${p.timeframe}.${p.format}`);
-      return market.exportData({ ...p, path });
+      // Under Electron, a path the trader picked in main's save dialog, which asked before replacing a file.
+      if (p.path !== undefined && (await this.takeExportGrant(p.path))) return market.exportData({ ...p, path: resolve(p.path), overwrite: true });
+      return market.exportData({ ...p, path: exportPathInHome(this.opts.home, p), overwrite: p.overwrite === true });
     },
 
     'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),

@@ -21,6 +21,8 @@ export function keelHome(env: Record<string, string | undefined> = process.env):
 
 export const MARKET_DB_FILE = 'market.duckdb';
 export const STATE_DB_FILE = 'state.sqlite';
+/** Where `keel serve` keeps its token, so a browser tab reconnects after a restart. */
+export const SERVE_TOKEN_FILE = 'serve-token';
 
 /** Subfolders of the home: rotating engine logs, exports written headless, files sent by the UI for import. */
 export const LOGS_DIR = 'logs';

@@ -1,10 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '../core/paths';
+import { SERVE_TOKEN_FILE, ensurePrivateDir } from '../core/paths';
 
-/** Where `keel serve` keeps its token, so a browser tab reconnects after a restart. */
-export const SERVE_TOKEN_FILE = 'serve-token';
+export { SERVE_TOKEN_FILE };
 const TOKEN_SHAPE = /^[0-9a-f]{64}$/;
 
 /** A fresh session token: 256 random bits as hex. */
