@@ -194,9 +194,10 @@ describe('a merge import killed with SIGKILL', () => {
     const total = calibration.at[calibration.seen.indexOf('closed')]!;
     expect(await stateOf(join(dir, 'calibration', 'market.duckdb'))).toBe(after);
 
+    const timed = KILLS - phases.length;
     const kills: { name: string; pauseAt?: string; killAtMs?: number }[] = [
       ...phases.map((p) => ({ name: `at-${p}`, pauseAt: p })),
-      ...Array.from({ length: KILLS - phases.length }, (_, i, all) => ({ name: `t${i}`, killAtMs: Math.round((total * (i + 0.5)) / all.length) })),
+      ...Array.from({ length: timed }, (_, i) => ({ name: `t${i}`, killAtMs: Math.round((total * (i + 0.5)) / timed) })),
     ];
     expect(kills.length).toBeGreaterThanOrEqual(50);
     const outcomes: string[] = [];
