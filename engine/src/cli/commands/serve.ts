@@ -51,10 +51,12 @@ export const command: CliCommand = {
       for (const e of engine.app.logs.recent().filter((l) => l.level === 'error' || l.level === 'warn')) io.err(`keel: ${e.level}: ${e.message}`);
     });
     await new Promise<void>((done) => {
-      const stop = (): void => {
+      const stop = (signal: NodeJS.Signals): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         io.out('keel: stopping');
+        // In the log file too: after a restart the System screen shows when and why the engine went.
+        hostLog.info(`stopping on ${signal}`);
         void engine.close().then(() => {
           unguard();
           done();
