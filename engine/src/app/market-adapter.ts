@@ -61,6 +61,7 @@ export class MarketAdapter implements MarketService {
 
   static async open(home: string, publish: Publish, log: Logger, samplesDir?: string): Promise<MarketAdapter> {
     const store = await MarketStore.open(join(home, MARKET_DB_FILE));
+    for (const note of store.recovered) log.warn(`market store: ${note}`);
     const adapter = new MarketAdapter(store, home, publish);
     try {
       const reports = await ensureSampleData(store, samplesDir);

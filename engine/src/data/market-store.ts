@@ -273,7 +273,6 @@ export class MarketStore {
     });
   }
 
-
   /**
    * Bars in [from, to), ascending, read column by column. A timeframe that is not stored is
    * made on the fly from the largest stored timeframe that divides it, else from stored

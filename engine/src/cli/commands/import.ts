@@ -51,6 +51,7 @@ export const command: CliCommand = {
     if (values.snap && values.trades) throw badInput('--snap applies to bars: trades are not on a grid', 'keel import');
     if (values.snap && !values.timeframe) throw badInput('--snap needs --timeframe: the grid to snap the bars onto', 'keel import');
     const store = await MarketStore.open(marketDbPath(io.env));
+    for (const note of store.recovered) io.err(`keel import: the store ${note}`);
     const results: (ImportReport | { file: string; error: { code: string; message: string; where?: string } })[] = [];
     let code = 0;
     try {
