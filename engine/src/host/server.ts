@@ -47,7 +47,8 @@ function requestId(raw: unknown): number | undefined {
 
 /** Recursion bounded by `left`, so a deep or cyclic (structured-clone) value cannot exhaust the stack. */
 function nestedDeeperThan(v: unknown, left: number): boolean {
-  if (typeof v !== 'object' || v === null) return false;
+  // A typed array is a leaf: its elements are numbers, and listing their keys would cost as much as the array.
+  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return false;
   if (left === 0) return true;
   if (Array.isArray(v)) {
     for (const x of v) if (nestedDeeperThan(x, left - 1)) return true;
