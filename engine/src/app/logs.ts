@@ -85,21 +85,21 @@ function windowText(ms: number): string {
 const MAX_OPEN_KEYS = 100;
 
 /**
- * Repeated warnings of one kind as one line at once and one summary per window: the first
- * occurrence of a key goes out immediately, the rest are counted until the window (a minute
- * by default) ends, when "N ... in the last minute" goes out. A client that repeats a refused
- * request thousands of times therefore writes two lines, not thousands that push the
- * useful ones out of the ring.
+ * Repeated warnings of one kind as one line and then one summary per window: the first
+ * occurrence of a key after a quiet window goes out at once, the rest are counted and
+ * "N ... in the last minute" goes out when the window (a minute by default) ends; windows go
+ * on while the repeats do. A client that repeats a refused request thousands of times a
+ * minute therefore writes a line a minute, not thousands that push the useful ones out.
  */
 export class RepeatLimiter {
-  private readonly open = new Map<string, { total: number; summary: (total: number, window: string) => string; timer: ReturnType<typeof setTimeout> }>();
+  private readonly open = new Map<string, Window>();
 
   constructor(
     private readonly emit: (message: string) => void,
     private readonly windowMs = 60_000,
   ) {}
 
-  /** `summary` gets the total of the window (the first occurrence included). */
+  /** `summary` gets the number of occurrences in the window, the one logged at once included. */
   note(key: string, first: string, summary: (total: number, window: string) => string): void {
     if (!this.open.has(key) && this.open.size >= MAX_OPEN_KEYS) key = '*';
     const w = this.open.get(key);
@@ -109,21 +109,48 @@ export class RepeatLimiter {
       return;
     }
     this.emit(first);
-    const timer = setTimeout(() => this.end(key), this.windowMs);
-    timer.unref?.();
-    this.open.set(key, { total: 1, summary, timer });
+    this.open.set(key, { total: 1, logged: 1, summary, timer: this.timer(key) });
   }
 
-  /** Ends a key's window now (a connection closed), emitting its summary if anything repeated. */
+  private timer(key: string): ReturnType<typeof setTimeout> {
+    const t = setTimeout(() => this.roll(key), this.windowMs);
+    t.unref?.();
+    return t;
+  }
+
+  /** A window ended: sum it up, and keep counting while the repeats go on. */
+  private roll(key: string): void {
+    const w = this.open.get(key);
+    if (!w) return;
+    if (w.total > w.logged) this.emit(w.summary(w.total, windowText(this.windowMs)));
+    if (w.total === 0) {
+      this.open.delete(key);
+      return;
+    }
+    w.total = 0;
+    w.logged = 0;
+    w.timer = this.timer(key);
+  }
+
+  /** Ends a key's window now (its connection closed), with its summary if anything was only counted. */
   end(key: string): void {
     const w = this.open.get(key);
     if (!w) return;
     this.open.delete(key);
     clearTimeout(w.timer);
-    if (w.total > 1) this.emit(w.summary(w.total, windowText(this.windowMs)));
+    if (w.total > w.logged) this.emit(w.summary(w.total, windowText(this.windowMs)));
   }
 
   close(): void {
     for (const key of [...this.open.keys()]) this.end(key);
   }
+}
+
+interface Window {
+  /** Occurrences in this window. */
+  total: number;
+  /** Of which were logged one by one (the first after a quiet window). */
+  logged: number;
+  summary: (total: number, window: string) => string;
+  timer: ReturnType<typeof setTimeout>;
 }

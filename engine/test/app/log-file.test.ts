@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineApp } from '../../src/app/engine-app';
 import { LogFile, readLogTail } from '../../src/app/log-file';
+import { RepeatLimiter } from '../../src/app/logs';
 import type { LogEntry } from '../../protocol/index';
 
 function temp(): string {
@@ -70,5 +71,42 @@ describe('log files', () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('repeated warnings', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('are one line, then a summary a window while they go on, and a line again after a quiet window', () => {
+    vi.useFakeTimers();
+    const out: string[] = [];
+    const limiter = new RepeatLimiter((m) => out.push(m), 60_000);
+    const note = () => limiter.note('x', 'refused one', (n, w) => `${n} refused in the last ${w}`);
+    for (let i = 0; i < 500; i++) note();
+    expect(out).toEqual(['refused one']);
+    vi.advanceTimersByTime(60_000);
+    expect(out).toEqual(['refused one', '500 refused in the last minute']);
+    // Still going: counted, not logged, and summed up at the end of this window.
+    for (let i = 0; i < 7; i++) note();
+    vi.advanceTimersByTime(60_000);
+    expect(out.slice(2)).toEqual(['7 refused in the last minute']);
+    // A window with none ends the run; the next one is a line of its own again.
+    vi.advanceTimersByTime(60_000);
+    note();
+    expect(out.slice(3)).toEqual(['refused one']);
+    // A key ends early (its connection closed): a single occurrence needs no summary.
+    limiter.end('x');
+    expect(out).toHaveLength(4);
+    limiter.close();
+  });
+
+  it('count distinct keys under one once there are a hundred, so a stream of new keys cannot grow without bound', () => {
+    vi.useFakeTimers();
+    const out: string[] = [];
+    const limiter = new RepeatLimiter((m) => out.push(m), 1_000);
+    for (let i = 0; i < 1_000; i++) limiter.note(`k${i}`, `first ${i}`, (n) => `${n} more`);
+    expect(out).toHaveLength(101);
+    limiter.close();
+    expect(out.at(-1)).toBe('900 more');
   });
 });
