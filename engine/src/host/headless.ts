@@ -22,8 +22,6 @@ export interface HeadlessOptions {
   /** Override the app (tests inject one with replaced pieces). */
   app?: EngineApp;
   pushIntervalMs?: number;
-  /** How long repeated refusals are counted before one summary line (a minute; tests shorten it). */
-  refusalWindowMs?: number;
 }
 
 export interface HeadlessEngine {
@@ -83,8 +81,8 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessEngi
   });
   // The served page's own origin; a page from anywhere else must not drive the engine with a token it found.
   const originAllowed = (origin: string): boolean => origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`;
-  const refusals = new RepeatLimiter((m) => hostLog.warn(m), opts.refusalWindowMs);
-  const frameErrors = new RepeatLimiter((m) => hostLog.warn(m), opts.refusalWindowMs);
+  const refusals = new RepeatLimiter((m) => hostLog.warn(m));
+  const frameErrors = new RepeatLimiter((m) => hostLog.warn(m));
   const wss = acceptWebSockets(http, { token, hostAllowed, originAllowed, onConnection: (c) => protocol.connect(c), log: (l, m) => hostLog[l](m), refusals, frameErrors });
 
   try {
