@@ -227,7 +227,7 @@ export function Data() {
             Timeframe (optional)
             <input value={timeframe} placeholder="detected" onChange={(e) => setTimeframe(e.target.value)} />
           </label>
-          <label className="inline" title="A bar whose time is off the timeframe's grid is rejected unless snapped onto it">
+          <label className="check" title="A bar whose time is off the timeframe's grid is rejected unless snapped onto it (needs a timeframe)">
             <input type="checkbox" checked={snap} disabled={!timeframe.trim()} onChange={(e) => setSnap(e.target.checked)} />
             Snap bar times to the timeframe's grid
           </label>
