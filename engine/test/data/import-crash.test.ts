@@ -9,7 +9,8 @@
 // a remainder goes through the WAL as data; the 3,000,000 rows were many row groups
 // of the first kind. 125,000 new rows give one of each, and 1,000 overlapping rows an UPDATE
 // in the same transaction: every kind of write the big import made, at a size where a
-// child's import takes ~0.5 s beside its ~1 s start, so 50 kills fit in about a minute.
+// child's import costs ~1 CPU-s beside ~0.6 to start (loading DuckDB), so that 50 kills and
+// their checks are ~75 CPU-s: ~40 s on two free cores.
 // The stored history is 10,000 rows: the merge only has to meet rows already stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
