@@ -75,7 +75,7 @@ const OVER_MAX = [81n << 20n, 1n << 32n, 1n << 40n, (1n << 53n) - 1n, 1n << 60n]
 interface Fault {
   kind: string;
   bytes: Buffer;
-  /** The close code RFC 6455 gives this fault: 1002 protocol error, 1007 invalid data, 1009 too big. */
+  /** The close code RFC 6455 gives this fault: 1002 protocol error, 1003 unacceptable data, 1007 invalid data, 1009 too big. */
   code: number;
 }
 
@@ -99,6 +99,8 @@ function faults(r: () => number): Fault[] {
   };
   return [
     { kind: 'invalid UTF-8 text', bytes: text(invalidUtf8()), code: 1007 },
+    // A well-formed binary message: the protocol is JSON text, 1003 is "data of a type I cannot accept".
+    { kind: 'binary message', bytes: frame({ opcode: OPCODE.binary, payload: Buffer.from(asciiJunk(r, 30)) }), code: 1003 },
     {
       kind: 'invalid UTF-8 across fragments',
       bytes: Buffer.concat([frame({ fin: false, opcode: OPCODE.text, payload: Buffer.from('{"t":"req","id":1,') }), frame({ opcode: OPCODE.cont, payload: Buffer.from(pick(r, INVALID_UTF8)) })]),
@@ -194,7 +196,11 @@ function rawSession(bytes: Buffer): Promise<{ closeCode: number | undefined; end
       buf = rest;
       for (const f of frames) {
         if (f.opcode === OPCODE.text && f.payload.toString().startsWith('{"t":"hello"')) greeted = true;
-        if (f.opcode === OPCODE.close && closeCode === undefined) closeCode = f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1005;
+        if (f.opcode === OPCODE.close && closeCode === undefined) {
+          closeCode = f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1005;
+          // Answer it, as a client should: a server that closes politely (1003) waits for this before it ends the connection.
+          if (!sock.destroyed) sock.write(frame({ opcode: OPCODE.close, payload: f.payload.subarray(0, 2) }));
+        }
       }
     });
     sock.write(
@@ -347,7 +353,7 @@ describe('keel serve under a hostile client', () => {
     const healthy = await healthyClient();
     const r = rng(20240901);
     const sessions: Fault[] = [];
-    // 15 kinds x 100 rounds: 1,500 malformed frames, each on its own connection.
+    // 16 kinds x 100 rounds: 1,600 malformed frames, each on its own connection.
     for (let round = 0; round < 100; round++) sessions.push(...faults(r));
     const results = await inBatches(sessions, 12, async (f) => ({ f, got: await rawSession(f.bytes) }));
     const wrong = results.filter(({ f, got }) => got.closeCode !== f.code || !got.ended).map(({ f, got }) => `${f.kind}: expected ${f.code}, got ${got.closeCode} (ended ${got.ended})`);
