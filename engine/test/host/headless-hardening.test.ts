@@ -140,8 +140,10 @@ describe('headless hardening', () => {
     chmodSync(home, 0o755);
     const ui = stubUi(dir);
     const files = ['market.duckdb', 'state.sqlite', 'serve-token', join('logs', 'engine.log')].map((f) => join(home, f));
+    let running: Awaited<ReturnType<typeof startServe>> | undefined;
     const serveUntilReady = async () => {
       const serve = await startServe(home, ui);
+      running = serve;
       for (let i = 0; i < 300; i++) {
         const r = await call(serve.port, serve.token, 'system.status');
         if (r.ok && (r.result as { state: string }).state !== 'starting') break;
@@ -165,6 +167,7 @@ describe('headless hardening', () => {
       expect(files.map(modeOf)).toEqual([0o600, 0o600, 0o600, 0o600]);
       expect(await serve.stop()).toBe(0);
     } finally {
+      await running?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
