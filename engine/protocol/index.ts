@@ -452,11 +452,22 @@ export interface Methods {
 
   'data.datasets': { params: Empty; result: DatasetInfo[] };
   'data.bars': { params: { symbol: string; timeframe: string; from?: number; to?: number; limit?: number }; result: BarsPayload };
-  /** Import a file the engine can read (Electron file dialog, CLI, drag-and-drop with a path). */
-  'data.importFile': { params: { path: string; symbol?: string; timeframe?: string }; result: ImportReportDto };
+  /**
+   * Import a file the engine can read (Electron file dialog, CLI, drag-and-drop with a path).
+   * `snap` moves bars off the `timeframe`'s grid onto it (it needs `timeframe`) instead of
+   * rejecting them. The engine's own files (token, databases, logs) are refused, and an error
+   * about a file that is not market data never quotes its content.
+   */
+  'data.importFile': { params: { path: string; symbol?: string; timeframe?: string; snap?: boolean }; result: ImportReportDto };
   /** Import file content sent by the UI (browser drag-and-drop, where no path exists). */
-  'data.importText': { params: { name: string; content: string; symbol?: string; timeframe?: string }; result: ImportReportDto };
-  'data.export': { params: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path?: string }; result: { path: string; rows: number } };
+  'data.importText': { params: { name: string; content: string; symbol?: string; timeframe?: string; snap?: boolean }; result: ImportReportDto };
+  /**
+   * Export a dataset. Headless, `path` is a file name (or a path) inside <home>/exports, the
+   * default `<symbol>-<timeframe>.<format>` there; under Electron also a path the trader chose
+   * in main's save dialog. An existing file is replaced only with `overwrite: true` (the save
+   * dialog asks on its own).
+   */
+  'data.export': { params: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path?: string; overwrite?: boolean }; result: { path: string; rows: number } };
 
   'indicators.catalogue': { params: Empty; result: IndicatorCatalogueEntry[] };
   'indicators.compute': {
@@ -596,7 +607,13 @@ export type ServerMessage =
   | { t: 'res'; id: number; ok: false; error: WireError }
   /** Updates of one topic gathered over a short window (coalesced where only the latest matters). */
   | { t: 'push'; topic: TopicName; items: unknown[] }
-  | { t: 'hello'; protocol: number; info: EngineInfo };
+  | { t: 'hello'; protocol: number; info: EngineInfo }
+  /**
+   * The answer to a message the engine could not take and that carried no usable request id
+   * (not JSON, not an object, an unknown `t`, a bad `id` or `topics`): there is nothing to
+   * settle, but the sender learns what was wrong instead of hearing nothing.
+   */
+  | { t: 'error'; error: WireError };
 
 // ---------- transports ----------
 

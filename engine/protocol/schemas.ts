@@ -71,6 +71,11 @@ const unifiedSymbol = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._-]+\/
 const apiUrl = z.string().trim().max(300).regex(/^https?:\/\/[^/?#\s]+\/?$/, 'scheme, host and port only, e.g. http://127.0.0.1:9000');
 const feeFraction = z.number().min(0).max(0.1);
 
+/** Snapping moves bars onto a grid the trader names: it needs the timeframe. */
+function snapNeedsTimeframe(p: { snap?: boolean; timeframe?: string }, ctx: z.RefinementCtx): void {
+  if (p.snap && p.timeframe === undefined) ctx.addIssue({ code: 'custom', path: ['timeframe'], message: 'snap needs the timeframe whose grid to snap the bars onto' });
+}
+
 type Schemas = { [M in MethodName]: z.ZodType<Params<M>, unknown> };
 
 export const paramSchemas: Schemas = {
@@ -81,15 +86,18 @@ export const paramSchemas: Schemas = {
 
   'data.datasets': empty as unknown as Schemas['data.datasets'],
   'data.bars': z.strictObject({ symbol, timeframe, ...range, limit: limit.optional() }),
-  'data.importFile': z.strictObject({ path: z.string().min(1).max(4096), symbol: symbol.optional(), timeframe: timeframe.optional() }),
-  'data.importText': z.strictObject({
-    name: z.string().min(1).max(255),
-    // 64 MiB of text: a year of 1m bars is ~30 MB of CSV; beyond that, import by path.
-    content: z.string().max(64 * 1024 * 1024),
-    symbol: symbol.optional(),
-    timeframe: timeframe.optional(),
-  }),
-  'data.export': z.strictObject({ symbol, timeframe, format: z.enum(['csv', 'parquet']), path: z.string().min(1).max(4096).optional() }),
+  'data.importFile': z.strictObject({ path: z.string().min(1).max(4096), symbol: symbol.optional(), timeframe: timeframe.optional(), snap: z.boolean().optional() }).superRefine(snapNeedsTimeframe),
+  'data.importText': z
+    .strictObject({
+      name: z.string().min(1).max(255),
+      // 64 MiB of text: a year of 1m bars is ~30 MB of CSV; beyond that, import by path.
+      content: z.string().max(64 * 1024 * 1024),
+      symbol: symbol.optional(),
+      timeframe: timeframe.optional(),
+      snap: z.boolean().optional(),
+    })
+    .superRefine(snapNeedsTimeframe),
+  'data.export': z.strictObject({ symbol, timeframe, format: z.enum(['csv', 'parquet']), path: z.string().min(1).max(4096).optional(), overwrite: z.boolean().optional() }),
 
   'indicators.catalogue': empty as unknown as Schemas['indicators.catalogue'],
   'indicators.compute': z.strictObject({

@@ -1,5 +1,6 @@
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
+import { LOGS_DIR } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
@@ -7,6 +8,8 @@ import { BarFeed } from '../data/bar-feed';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
+import { exportPathInHome } from './home-files';
+import { LogFile, readLogTail } from './log-file';
 import { LogRing, type Logger } from './logs';
 import type { MarketService, Services } from './services';
 import { SystemMonitor } from './system-monitor';
@@ -21,6 +24,8 @@ export interface EngineAppOptions {
   /** The shipped sample data (KEEL_SAMPLES_DIR in a packaged app). */
   samplesDir?: string;
   now?: () => number;
+  /** Keep the log in rotating files under <home>/logs and start from their last lines (default true). */
+  logFiles?: boolean;
 }
 
 const WHAT: Record<keyof Services, string> = {
@@ -105,6 +110,58 @@ export class EngineApp {
     this.monitor = new SystemMonitor(this.now);
     this.jobs = new BacktestJobs((req, o) => this.runBacktest(req, o), (t, i) => this.publishTo(t, i), this.logs.logger('backtest'), this.now, () => this.services.runs);
     this.logs.onEntry((e) => this.publishTo('log', e));
+    if (opts.logFiles !== false) this.openLogFiles();
+  }
+
+  private logFile: LogFile | undefined;
+
+  /**
+   * The log outlives the process: lines go to <home>/logs/engine.log (rotated), and the ring
+   * starts with the newest lines of the previous runs, so system.logs and the System screen
+   * show what happened before a restart or a crash. Without a writable home the engine runs
+   * on the ring alone and says so.
+   */
+  private openLogFiles(): void {
+    const dir = join(this.opts.home, LOGS_DIR);
+    try {
+      this.logs.seed(readLogTail(dir, this.logs.capacity));
+      const file = LogFile.open(dir, (m) => this.log.warn(m));
+      this.logFile = file;
+      this.logs.onEntry((e) => file.write(e));
+    } catch (e) {
+      this.log.warn(`log files not kept: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Paths main's save dialog granted for one export each, with when the grant lapses. */
+  private readonly exportGrants = new Map<string, number>();
+
+  /**
+   * Main tells the engine (over its control channel, which no page can use) that the trader
+   * chose `path` in a save dialog: one data.export may write there in the next five minutes.
+   */
+  grantExport(path: string): void {
+    if (this.opts.mode !== 'electron' || !isAbsolute(path)) return;
+    this.exportGrants.set(resolve(path), this.now() + 5 * 60_000);
+  }
+
+  /**
+   * Whether `path` was granted (and takes the grant). The page asks for the export only after
+   * main answered the dialog, but main's grant travels another pipe, so it is waited for a
+   * moment before the path is treated as ungranted.
+   */
+  private async takeExportGrant(path: string): Promise<boolean> {
+    if (this.opts.mode !== 'electron' || !isAbsolute(path)) return false;
+    const key = resolve(path);
+    for (let waited = 0; ; waited += 50) {
+      const until = this.exportGrants.get(key);
+      if (until !== undefined) {
+        this.exportGrants.delete(key);
+        return until >= this.now();
+      }
+      if (waited >= 1_000) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Where pushed topics go (the protocol server's publish). */
@@ -146,6 +203,7 @@ export class EngineApp {
     await s.exchanges?.close().catch(() => undefined);
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
     this.monitor.close();
+    this.logFile?.close();
   }
 
   info(): EngineInfo {
@@ -194,8 +252,9 @@ export class EngineApp {
     'data.importText': async (p) => (await this.need('market')).importText(p),
     'data.export': async (p) => {
       const market = await this.need('market');
-      const path = p.path ?? join(this.opts.home, 'exports', `${p.symbol.replace(/[^A-Za-z0-9]+/g, '-')}-${p.timeframe}.${p.format}`);
-      return market.exportData({ ...p, path });
+      // Under Electron, a path the trader picked in main's save dialog, which asked before replacing a file.
+      if (p.path !== undefined && (await this.takeExportGrant(p.path))) return market.exportData({ ...p, path: resolve(p.path), overwrite: true });
+      return market.exportData({ ...p, path: exportPathInHome(this.opts.home, p), overwrite: p.overwrite === true });
     },
 
     'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),

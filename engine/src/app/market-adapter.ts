@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KeelError } from '../core/errors';
-import { MARKET_DB_FILE } from '../core/paths';
+import { MARKET_DB_FILE, UPLOADS_DIR } from '../core/paths';
 import type { BarSeries } from '../model/bar';
 import { MarketStore } from '../data/market-store';
 import { ensureSampleData } from '../data/samples';
@@ -9,6 +9,7 @@ import { datasetQuality } from '../data/dataset-quality';
 import type { ImportReport } from '../data/import-report';
 import { analyzeSpread, spreadSummary, type SpreadResult } from '../data/spread';
 import type { ImportReportDto, Publish, QualityReportDto, SpreadRequestDto, SpreadResultDto } from '../../protocol/index';
+import { refuseEngineFiles } from './home-files';
 import type { Logger } from './logs';
 import type { MarketService } from './services';
 
@@ -26,6 +27,18 @@ export function importReportDto(r: ImportReport): ImportReportDto {
     notes: r.notes,
     alreadyImported: r.store?.alreadyImported ?? false,
   };
+}
+
+/**
+ * The error without the text of the file it quotes (details.fileText, which the CLI prints):
+ * an engine caller named the file, and must not read a file that is not market data through
+ * the import's error.
+ */
+function withoutFileText(e: unknown): unknown {
+  if (!(e instanceof KeelError) || e.details?.fileText === undefined) return e;
+  const { fileText: _dropped, ...details } = e.details;
+  const prefix = e.where === undefined ? '' : `${e.where}: `;
+  return new KeelError(e.code, e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message, { where: e.where, details, cause: e });
 }
 
 /** A file name the UI sent, made safe to create under our own directory. */
@@ -52,6 +65,7 @@ export class MarketAdapter implements MarketService {
 
   static async open(home: string, publish: Publish, log: Logger, samplesDir?: string): Promise<MarketAdapter> {
     const store = await MarketStore.open(join(home, MARKET_DB_FILE));
+    for (const note of store.recovered) log.warn(`market store: ${note}`);
     const adapter = new MarketAdapter(store, home, publish);
     try {
       const reports = await ensureSampleData(store, samplesDir);
@@ -98,19 +112,20 @@ export class MarketAdapter implements MarketService {
     return { price: s.close[s.length - 1]!, ts: s.ts[s.length - 1]! };
   }
 
-  async importFile(p: { path: string; symbol?: string; timeframe?: string }) {
+  async importFile(p: { path: string; symbol?: string; timeframe?: string; snap?: boolean }) {
+    refuseEngineFiles(this.home, p.path);
     const jobId = `import-${++this.seq}`;
     const progress = (_phase: string, rows: number): void => this.publish('job', { jobId, kind: 'import', done: rows, total: 0, status: 'running', message: basename(p.path) });
     try {
       let report: ImportReport;
       try {
-        report = await this.store.importBars(p.path, { symbol: p.symbol, timeframe: p.timeframe, onProgress: progress });
+        report = await this.store.importBars(p.path, { symbol: p.symbol, timeframe: p.timeframe, snap: p.snap, onProgress: progress });
       } catch (barsError) {
-        if (!(barsError instanceof KeelError) || barsError.code !== 'BAD_FILE' || p.timeframe !== undefined) throw barsError;
+        if (!(barsError instanceof KeelError) || barsError.code !== 'BAD_FILE' || p.timeframe !== undefined) throw withoutFileText(barsError);
         try {
           report = await this.store.importTrades(p.path, { symbol: p.symbol, onProgress: progress });
         } catch {
-          throw barsError; // neither bars nor trades: the bar reader's complaint is the useful one
+          throw withoutFileText(barsError); // neither bars nor trades: the bar reader's complaint is the useful one
         }
       }
       this.publish('job', { jobId, kind: 'import', done: report.rowsRead, total: report.rowsRead, status: 'done', message: basename(p.path) });
@@ -128,15 +143,15 @@ export class MarketAdapter implements MarketService {
     this.importListeners.push(listener);
   }
 
-  async importText(p: { name: string; content: string; symbol?: string; timeframe?: string }) {
-    const dir = join(this.home, 'uploads');
+  async importText(p: { name: string; content: string; symbol?: string; timeframe?: string; snap?: boolean }) {
+    const dir = join(this.home, UPLOADS_DIR);
     mkdirSync(dir, { recursive: true });
     // The file name carries the symbol when none is given (e.g. BTC_USDT-5m.csv), so keep it.
     const path = join(dir, `${Date.now()}-${process.pid}`, safeName(p.name));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, p.content);
     try {
-      const opts: { path: string; symbol?: string; timeframe?: string } = { path, symbol: p.symbol, timeframe: p.timeframe };
+      const opts: { path: string; symbol?: string; timeframe?: string; snap?: boolean } = { path, symbol: p.symbol, timeframe: p.timeframe, snap: p.snap };
       const dto = await this.importFile(opts);
       return { ...dto, file: safeName(p.name) };
     } finally {
@@ -144,10 +159,11 @@ export class MarketAdapter implements MarketService {
     }
   }
 
-  async exportData(p: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path: string }) {
+  /** Writes where the caller decided (EngineApp: inside <home>/exports, or a path main's save dialog granted). */
+  async exportData(p: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path: string; overwrite?: boolean }) {
     if (!p.path.toLowerCase().endsWith(`.${p.format}`)) throw new KeelError('BAD_INPUT', `the export path must end in .${p.format}`, { where: 'path' });
     mkdirSync(dirname(p.path), { recursive: true });
-    const r = await this.store.exportBars(p.symbol, p.timeframe, p.path);
+    const r = await this.store.exportBars(p.symbol, p.timeframe, p.path, {}, { overwrite: p.overwrite === true });
     return { path: p.path, rows: r.rows };
   }
 

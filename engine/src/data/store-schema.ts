@@ -123,6 +123,32 @@ const MIGRATIONS: Migration[] = [
         error VARCHAR
       );`,
   },
+  {
+    // An import stages its rows and writes this marker in one commit, then merges; opening the
+    // store settles a marker a crash left (market-store.ts). No keys or indexes: WAL replay of
+    // an indexed table is where DuckDB has had the most trouble, and these tables are small.
+    version: 4,
+    name: 'pending imports and their staged rows',
+    sql: `
+      CREATE TABLE pending_imports (
+        id INTEGER NOT NULL,         -- the id the import gets in the import log
+        kind VARCHAR NOT NULL,       -- 'bars' | 'trades'
+        mode VARCHAR NOT NULL,       -- 'append': bars under a series not registered yet; 'merge': rows in a stage table
+        series INTEGER,              -- bars: bar_series.id (reserved for a new series)
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR,
+        rows BIGINT NOT NULL,        -- rows staged or appended: fewer at open means the import was never committed
+        report JSON NOT NULL         -- the report as the import log gets it
+      );
+      CREATE TABLE import_stage_bars (
+        import_id DOUBLE NOT NULL,   -- pending_imports.id (DOUBLE: filled by the same column appender as bars)
+        ts DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, adj_close DOUBLE
+      );
+      CREATE TABLE import_stage_trades (
+        import_id INTEGER NOT NULL,
+        ts DOUBLE, price DOUBLE, amount DOUBLE, side VARCHAR, id VARCHAR
+      );`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -28,7 +28,7 @@ async function importWith(name: string, run: () => Promise<ImportReportDto>): Pr
   }
 }
 
-async function importFiles(files: FileList | File[], overrides: { symbol?: string; timeframe?: string }): Promise<void> {
+async function importFiles(files: FileList | File[], overrides: { symbol?: string; timeframe?: string; snap?: boolean }): Promise<void> {
   for (const file of Array.from(files)) {
     if (file.size > MAX_TEXT_IMPORT_BYTES) {
       useData.getState().failImport(`${file.name} is ${Math.round(file.size / 1e6)} MB; import files this large with \`keel import\``);
@@ -98,6 +98,7 @@ export function Data() {
   const [over, setOver] = useState(false);
   const [symbol, setSymbol] = useState('');
   const [timeframe, setTimeframe] = useState('');
+  const [snap, setSnap] = useState(false);
   const [format, setFormat] = useState<'csv' | 'parquet'>('csv');
   const [quality, setQuality] = useState<QualityReportDto | undefined>();
   const showQuality = async (d: DatasetInfo) => {
@@ -107,7 +108,11 @@ export function Data() {
       notify('error', `Quality: ${errorText(e)}`);
     }
   };
-  const overrides = { ...(symbol.trim() ? { symbol: symbol.trim() } : {}), ...(timeframe.trim() ? { timeframe: timeframe.trim() } : {}) };
+  // Snapping needs the grid: only with a timeframe given.
+  const overrides = {
+    ...(symbol.trim() ? { symbol: symbol.trim() } : {}),
+    ...(timeframe.trim() ? { timeframe: timeframe.trim(), ...(snap ? { snap: true } : {}) } : {}),
+  };
 
   const chooseFile = async () => {
     const dialog = window.keel?.openFileDialog;
@@ -135,8 +140,25 @@ export function Data() {
   };
 
   const exportDataset = async (d: DatasetInfo) => {
+    const base = { symbol: d.symbol, timeframe: d.timeframe, format };
+    const run = (p: { path?: string; overwrite?: boolean }) => client().call('data.export', { ...base, ...p }, { timeoutMs: 300_000 });
     try {
-      const r = await client().call('data.export', { symbol: d.symbol, timeframe: d.timeframe, format }, { timeoutMs: 300_000 });
+      let r: { path: string; rows: number };
+      const dialog = window.keel?.saveFileDialog;
+      if (dialog) {
+        // Electron: the trader picks the file; main grants the engine that one path (the dialog asks before replacing).
+        const path = await dialog({ title: 'Export dataset', defaultName: `${d.symbol.replace(/[^A-Za-z0-9]+/g, '-')}-${d.timeframe}.${format}` });
+        if (!path) return;
+        r = await run({ path });
+      } else {
+        // Headless: the engine writes into its exports folder and never replaces a file unasked.
+        try {
+          r = await run({});
+        } catch (e) {
+          if ((e as { where?: string }).where !== 'overwrite' || !window.confirm(`An export of ${d.symbol} ${d.timeframe} (${format}) is already in the exports folder. Replace it?`)) throw e;
+          r = await run({ overwrite: true });
+        }
+      }
       useData.getState().setExport(r);
       notify('ok', `Exported ${r.rows} rows to ${r.path}`);
     } catch (e) {
@@ -220,6 +242,10 @@ export function Data() {
           <label>
             Timeframe (optional)
             <input value={timeframe} placeholder="detected" onChange={(e) => setTimeframe(e.target.value)} />
+          </label>
+          <label className="check" title="A bar whose time is off the timeframe's grid is rejected unless snapped onto it (needs a timeframe)">
+            <input type="checkbox" checked={snap} disabled={!timeframe.trim()} onChange={(e) => setSnap(e.target.checked)} />
+            Snap bar times to the timeframe's grid
           </label>
         </div>
         <div
