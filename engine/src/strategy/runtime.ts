@@ -11,7 +11,7 @@ import type { OrderManager, PlaceOutcome } from '../execution/order-manager';
 import type { OrderEvent } from '../execution/types';
 import type { OrderRequest, OrderType, Side } from '../model/order';
 import type { BarView, PositionView, StrategyContext, StrategyHandlers, StrategyModule, StrategyOrder } from '../../sdk';
-import { IndicatorSet } from './indicators';
+import { IndicatorSet, type IndicatorSetOptions } from './indicators';
 import { resolveParams, type ParamValue, type RawParams } from './params';
 
 export interface StrategyRuntimeOptions {
@@ -22,6 +22,8 @@ export interface StrategyRuntimeOptions {
   log?: (line: string) => void;
   /** Holds brackets for the strategy (ctx.bracket); without one, bracket() is refused. */
   emulator?: OrderEmulator;
+  /** A backtest's whole series and a sweep's shared indicator outputs (strategy/indicators.ts). */
+  indicators?: IndicatorSetOptions;
 }
 
 /** The bar a strategy sees. One object, overwritten for each bar (the SDK says so). */
@@ -45,10 +47,11 @@ class LivePosition implements PositionView {
 }
 
 class Context implements StrategyContext {
-  readonly indicators = new IndicatorSet();
+  readonly indicators: IndicatorSet;
   private readonly pos = new LivePosition();
 
   constructor(
+    indicators: IndicatorSetOptions,
     private readonly id: string,
     readonly symbol: string,
     readonly timeframe: string,
@@ -56,7 +59,9 @@ class Context implements StrategyContext {
     private readonly clock: Clock,
     private readonly logLine: (line: string) => void,
     private readonly emulator: OrderEmulator | undefined,
-  ) {}
+  ) {
+    this.indicators = new IndicatorSet(indicators);
+  }
 
   now(): number {
     return this.clock.now();
@@ -165,7 +170,7 @@ export class StrategyRuntime {
   ) {
     this.id = module.id;
     this.params = resolveParams(module, rawParams);
-    this.ctx = new Context(module.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}), opts.emulator);
+    this.ctx = new Context(opts.indicators ?? {}, module.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}), opts.emulator);
     this.handlers = this.guard('create', () => module.create(this.ctx, this.params as never));
     this.ctx.indicators.seal();
     this.hasOnBar = typeof this.handlers.onBar === 'function';
