@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
 import { runBacktest } from '../../backtest/engine';
 import { summaryLines, writeBacktestReport } from '../../backtest/report';
-import { loadBarFile } from '../../data/load-bar-file';
 import { loadStrategy } from '../../strategy/loader';
+import { absoluteRef, dataInput, planRun, recordRun, strategySha256 } from '../../research/run-record';
+import { loadRunData, parseCosts, RUN_OPTIONS } from '../args';
 import { parseParamArgs } from '../../strategy/params';
 import type { CliCommand } from '../types';
 
@@ -23,15 +24,10 @@ Replays a bar file through a strategy on the simulated venue and prints the key 
   --symbol S               symbol name (default: from the file name)
   --timeframe TF           bar length, e.g. 5m (default: the median spacing)
   --out DIR                write metrics.json, trades.csv, equity.csv and run.json there
+                           (without it they go to the run's folder under $KEEL_HOME/runs;
+                           every run is recorded there so \`keel rerun\` can repeat it)
 
 Market orders fill at the next bar's open; docs/backtesting.md has every rule and formula.`;
-
-function number(name: string, text: string | undefined, fallback: number, ok: (x: number) => boolean, want: string): number {
-  if (text === undefined) return fallback;
-  const x = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(x) || !ok(x)) throw badInput(`must be ${want}, got "${text}"`, `--${name}`);
-  return x;
-}
 
 export const command: CliCommand = {
   name: 'backtest',
@@ -40,39 +36,16 @@ export const command: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({
       args,
-      options: {
-        data: { type: 'string' },
-        strategy: { type: 'string' },
-        param: { type: 'string', multiple: true },
-        fee: { type: 'string' },
-        slippage: { type: 'string' },
-        capital: { type: 'string' },
-        'periods-per-year': { type: 'string' },
-        symbol: { type: 'string' },
-        timeframe: { type: 'string' },
-        out: { type: 'string' },
-      },
+      options: { ...RUN_OPTIONS, param: { type: 'string', multiple: true } },
       strict: true,
     });
     if (!values.data) throw badInput('is required (a bar file)', '--data');
     if (!values.strategy) throw badInput('is required (`keel strategies` lists them)', '--strategy');
-    const fee = number('fee', values.fee, 0, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');
-    const slippage = number('slippage', values.slippage, 0, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');
-    const capital = number('capital', values.capital, 10_000, (x) => x > 0, 'a positive number');
-    const ppy = values['periods-per-year'] === undefined ? undefined : number('periods-per-year', values['periods-per-year'], 0, (x) => x > 0, 'a positive number');
+    const { fee, slippage, capital, periodsPerYear: ppy } = parseCosts(values);
 
     const strategy = await loadStrategy(values.strategy, io.cwd);
     const params = parseParamArgs(strategy, values.param ?? []);
-    const dataFile = resolve(io.cwd, values.data);
-    const { series, report } = await loadBarFile(dataFile, { symbol: values.symbol, timeframe: values.timeframe });
-    if (report.rejected.count > 0) {
-      const shown = report.rejected.rows.slice(0, 3).map((r) => `${report.position} ${r.line}: ${r.message}`);
-      throw badInput(
-        `${report.rejected.count} row(s) could not be used as bars, and a backtest over the holes they leave would not be honest (${shown.join('; ')}). ` +
-          '`keel import` shows the full report; fix the file and run again.',
-        dataFile,
-      );
-    }
+    const { file: dataFile, series, report } = await loadRunData(io, values);
 
     const result = await runBacktest({ series, strategy, params, capital, fee, slippage, periodsPerYear: ppy, log: (line) => io.err(line) });
     const paramText = Object.entries(result.params).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -84,12 +57,26 @@ export const command: CliCommand = {
       io.out('');
       for (const n of notes) io.out(`  note: ${n}`);
     }
-    if (values.out) {
-      const dir = resolve(io.cwd, values.out);
-      writeBacktestReport(dir, result, { data: dataFile, dataSha256: report.sha256, fee, slippage, capital, periodsPerYear: result.metrics.periods_per_year ?? null });
-      io.out('');
-      io.out(`wrote metrics.json, trades.csv, equity.csv and run.json to ${dir}`);
-    }
+    // Every run is recorded (research/run-record.ts): its files go to --out, else to its run folder.
+    const run = planRun('backtest', io.env);
+    const dir = values.out ? resolve(io.cwd, values.out) : run.folder;
+    writeBacktestReport(dir, result, { data: dataFile, dataSha256: report.sha256, fee, slippage, capital, periodsPerYear: result.metrics.periods_per_year ?? null });
+    const ref = absoluteRef(values.strategy, io.cwd);
+    const rerunArgs = ['--data', dataFile, '--strategy', ref, ...(values.param ?? []).flatMap((p) => ['--param', p]), '--fee', String(fee), '--slippage', String(slippage), '--capital', String(capital)];
+    if (ppy !== undefined) rerunArgs.push('--periods-per-year', String(ppy));
+    if (values.symbol) rerunArgs.push('--symbol', values.symbol);
+    if (values.timeframe) rerunArgs.push('--timeframe', values.timeframe);
+    recordRun({
+      id: run.id,
+      command: 'backtest',
+      args: rerunArgs,
+      inputs: { data: dataInput(dataFile, report.sha256, series), strategy: { ref, sha256: strategySha256(values.strategy, strategy, io.cwd) }, params: result.params, costs: { fee, slippage, capital, periods_per_year: result.metrics.periods_per_year ?? null } },
+      dir,
+      files: ['metrics.json', 'trades.csv', 'equity.csv'],
+      env: io.env,
+    });
+    io.out('');
+    io.out(values.out ? `wrote metrics.json, trades.csv, equity.csv and run.json to ${dir} (run ${run.id})` : `saved as run ${run.id} (keel rerun ${run.id})`);
     return 0;
   },
 };
