@@ -27,6 +27,7 @@ export const SWEEP_OPTIONS = {
   workers: { type: 'string' },
   seed: { type: 'string' },
   queue: { type: 'string' },
+  'trials-per-job': { type: 'string' },
   'pbo-blocks': { type: 'string' },
 } as const;
 
@@ -43,6 +44,7 @@ export const SWEEP_USAGE = `  --data FILE              bars (any layout \`keel i
   --workers N              threads (default: every core)
   --seed N                 seed of random and tpe (default 1)
   --queue redis://HOST:PORT  run the trials on \`keel worker\` processes through that Redis
+  --trials-per-job N       trials in each queue job (default: about 2M bar-evaluations' worth)
   --fee F --slippage S --capital C [--periods-per-year P]   costs, as \`keel backtest\`
   --pbo-blocks S           blocks of the PBO cross-validation (even, default 16)
   --out DIR                where the files go (required)`;
@@ -53,6 +55,7 @@ export interface SweepSetup {
   spec: SweepSpec;
   workers: number;
   queue: string | undefined;
+  trialsPerJob: number | undefined;
   /** The flags for run.json, paths made absolute, without --out. */
   args: string[];
   inputs: RunManifest['inputs'];
@@ -79,6 +82,8 @@ export async function sweepSetup(io: CliIO, v: SweepFlags): Promise<SweepSetup> 
   const pboBlocks = intFlag('pbo-blocks', v['pbo-blocks'], 16, 0);
   if (pboBlocks !== 0 && (pboBlocks % 2 !== 0 || pboBlocks > 24 || pboBlocks < 2)) throw badInput(`must be an even number from 2 to 24 (0 = no PBO), got ${pboBlocks}`, '--pbo-blocks');
   if (v.queue !== undefined && !/^rediss?:\/\//.test(v.queue)) throw badInput(`must be a redis:// URL, got "${v.queue}"`, '--queue');
+  if (v['trials-per-job'] !== undefined && v.queue === undefined) throw badInput('applies to --queue runs', '--trials-per-job');
+  const trialsPerJob = v['trials-per-job'] === undefined ? undefined : intFlag('trials-per-job', v['trials-per-job'], 1, 1);
 
   const strategy = await loadStrategy(v.strategy, io.cwd);
   const fixed = parseParamArgs(strategy, v.param ?? []);
@@ -116,6 +121,7 @@ export async function sweepSetup(io: CliIO, v: SweepFlags): Promise<SweepSetup> 
     },
     workers,
     queue: v.queue,
+    trialsPerJob,
     args,
     inputs: {
       data: dataInput(file, report.sha256, series),
@@ -137,9 +143,15 @@ export async function sweepSetup(io: CliIO, v: SweepFlags): Promise<SweepSetup> 
 export async function sweepExecutor(setup: SweepSetup, io: CliIO): Promise<TrialExecutor> {
   if (setup.queue) {
     const { QueueExecutor } = await import('../research/queue');
-    return QueueExecutor.connect(setup.queue, { log: (l) => io.err(l) });
+    return QueueExecutor.connect(setup.queue, { log: (l) => io.err(l), trialsPerJob: setup.trialsPerJob });
   }
   return new LocalExecutor(new ResearchPool(setup.workers));
+}
+
+/** After a queue run: say how many jobs had to run again (a worker died, or a job threw and was retried). */
+export function reportRetries(exec: TrialExecutor, io: CliIO): void {
+  const retried = (exec as { retried?: number }).retried ?? 0;
+  if (retried > 0) io.out(`  ${retried} queue jobs ran more than once (a worker stopped or a job failed and was retried); no trial was lost`);
 }
 
 /** Progress on stderr: a line at every tenth of the trials, with the best so far. */

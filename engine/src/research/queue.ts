@@ -87,6 +87,7 @@ export function sweepId(spec: SweepSpec): string {
   return sha256Bytes(JSON.stringify(identity)).slice(0, 24);
 }
 
+/** Trials per job: about BARS_PER_JOB bar-evaluations, at most 64. */
 export function chunkSize(bars: number): number {
   return Math.max(1, Math.min(64, Math.ceil(BARS_PER_JOB / Math.max(1, bars))));
 }
@@ -107,6 +108,7 @@ export class QueueExecutor implements TrialExecutor {
     private readonly redis: Redis,
     private readonly log: (line: string) => void,
     private readonly pollMs: number,
+    private readonly trialsPerJob: number | undefined,
   ) {
     const connection = redis;
     this.flows = new FlowProducer({ connection });
@@ -118,14 +120,15 @@ export class QueueExecutor implements TrialExecutor {
     this.gatherer.on('error', (e) => this.log(`gather worker: ${e.message}`));
   }
 
-  static async connect(url: string, opts: { log?: (line: string) => void; pollMs?: number } = {}): Promise<QueueExecutor> {
-    return new QueueExecutor(await connectRedis(url, '--queue'), opts.log ?? (() => undefined), opts.pollMs ?? 200);
+  static async connect(url: string, opts: { log?: (line: string) => void; pollMs?: number; trialsPerJob?: number } = {}): Promise<QueueExecutor> {
+    return new QueueExecutor(await connectRedis(url, '--queue'), opts.log ?? (() => undefined), opts.pollMs ?? 200, opts.trialsPerJob);
   }
 
   async run(spec: SweepSpec, batch: readonly TrialJob[], onResult: (index: number, outcome: TrialOutcome) => void): Promise<void> {
     if (batch.length === 0) return;
-    const id = `${sweepId(spec)}-${batch[0]!.index}`;
-    const size = chunkSize(spec.data.series.length);
+    const size = this.trialsPerJob ?? chunkSize(spec.data.series.length);
+    // The same sweep, batch and chunking: the same flow, which BullMQ adds once.
+    const id = `${sweepId(spec)}-${batch[0]!.index}-${size}`;
     const chunks: TrialJob[][] = [];
     for (let i = 0; i < batch.length; i += size) chunks.push(batch.slice(i, i + size));
     const s = spec.data.series;

@@ -5,7 +5,7 @@ import { planRun, recordRun } from '../../research/run-record';
 import { analyseSweep, runSweep } from '../../research/sweep';
 import { lookAheadCheck, warmupCheck } from '../../research/checks';
 import type { CliCommand } from '../types';
-import { cancelOnInterrupt, progressPrinter, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
+import { cancelOnInterrupt, progressPrinter, reportRetries, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
 
 const USAGE = `keel optimize --data FILE --strategy NAME [options] --out DIR
 
@@ -48,6 +48,7 @@ export const command: CliCommand = {
       cancel.dispose();
       await exec.close();
     }
+    reportRetries(exec, io);
     const analysis = await analyseSweep(spec, result);
     // The best trial's signals must not hang on where the data begins, nor on bars after them.
     const warmup = result.best ? await warmupCheck(spec.data.series, spec.strategy, result.best.params, spec.settings) : undefined;

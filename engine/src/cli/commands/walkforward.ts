@@ -5,7 +5,7 @@ import { planRun, recordRun } from '../../research/run-record';
 import { runWalkForward, validateOnReserve, type WalkForwardSpec } from '../../research/walkforward';
 import { intFlag, numberFlag } from '../args';
 import type { CliCommand } from '../types';
-import { cancelOnInterrupt, progressPrinter, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
+import { cancelOnInterrupt, progressPrinter, reportRetries, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
 
 const USAGE = `keel walkforward --data FILE --strategy NAME --train N --test M [options] --out DIR
 
@@ -57,6 +57,7 @@ export const command: CliCommand = {
       cancel.dispose();
       await exec.close();
     }
+    reportRetries(exec, io);
     const validation = values.validate ? await validateOnReserve(wf, result) : undefined;
     const files = writeWalkForwardFiles(out, wf, result, validation);
     const args2 = [...setup.args, '--train', String(train), '--test', String(test), '--reserve', String(reserve)];
