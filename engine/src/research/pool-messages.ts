@@ -12,6 +12,7 @@ import type { TrialOutcome, TrialSettings } from './trial';
 export type StrategyRef = string;
 
 export type ToResearchWorker =
+  | { type: 'ping'; req: number }
   | { type: 'series'; id: string; series: BarSeries }
   | { type: 'drop'; id: string }
   | { type: 'compute'; req: number; seriesId: string; strategy: StrategyRef; trials: Params[]; keys: string[] }
@@ -19,6 +20,7 @@ export type ToResearchWorker =
   | { type: 'trial'; req: number; seriesId: string; strategy: StrategyRef; params: Params; settings: TrialSettings };
 
 export type FromResearchWorker =
+  | { type: 'pong'; req: number }
   | { type: 'computed'; req: number; outputs: [string, Float64Array[]][] }
   | { type: 'trial'; req: number; outcome: TrialOutcome }
   | { type: 'failed'; req: number; error: WireError };

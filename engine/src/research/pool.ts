@@ -105,6 +105,11 @@ export class ResearchPool {
     });
   }
 
+  /** Resolves once every thread has started and answers. */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((t) => this.ask(t, { type: 'ping', req: ++this.seq })));
+  }
+
   /** Makes `series` (SharedArrayBuffer-backed: see sharedSeries) known to every thread as `id`. */
   addSeries(id: string, series: BarSeries): void {
     if (!(series.ts.buffer instanceof SharedArrayBuffer)) throw new Error('pool series must live in SharedArrayBuffers (sharedSeries)');

@@ -49,6 +49,9 @@ port.on('message', (msg: ToResearchWorker) => {
 
 async function handle(msg: ToResearchWorker): Promise<void> {
   switch (msg.type) {
+    case 'ping':
+      send({ type: 'pong', req: msg.req });
+      return;
     case 'series':
       series.set(msg.id, msg.series);
       return;
