@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
-import { writeMonteCarloFiles } from '../../research/files';
-import { monteCarlo, readRunTrades, summariseMc, MC_METHODS, type McMethod } from '../../research/montecarlo';
-import { hashOutputs, planRun, recordRun } from '../../research/run-record';
+import { summariseMc, MC_METHODS, type McMethod } from '../../research/montecarlo';
+import { planRun } from '../../research/run-record';
+import { montecarloRun } from '../../research/runs';
 import { intFlag, numberFlag } from '../args';
 import type { CliCommand } from '../types';
 
@@ -38,23 +38,11 @@ export const command: CliCommand = {
     const seed = intFlag('seed', values.seed, 1, 0);
     const method = values.method ?? 'both';
     if (method !== 'both' && !(MC_METHODS as readonly string[]).includes(method)) throw badInput(`must be shuffle, bootstrap or both, got "${method}"`, '--method');
-    const methods: McMethod[] = method === 'both' ? [...MC_METHODS] : [method as McMethod];
     const confidence = numberFlag('confidence', values.confidence, 0.95, (x) => x > 0 && x < 1, 'a fraction in (0, 1)');
     const drawdown = numberFlag('drawdown', values.drawdown, 0.2, (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
     const runDir = resolve(io.cwd, values.run);
     const out = resolve(io.cwd, values.out);
-    const trades = readRunTrades(runDir);
-    const results = monteCarlo(trades, { runs, seed, methods });
-    const files = writeMonteCarloFiles(out, trades, results, { runs, seed, confidence, drawdown });
-    recordRun({
-      id: planRun('montecarlo', io.env).id,
-      command: 'montecarlo',
-      args: ['--run', runDir, '--runs', String(runs), '--seed', String(seed), '--method', method, '--confidence', String(confidence), '--drawdown', String(drawdown)],
-      inputs: { files: hashOutputs(runDir, ['trades.csv', 'equity.csv']), run: runDir, runs, seed, method, confidence, drawdown },
-      dir: out,
-      files,
-      env: io.env,
-    });
+    const { trades, results, files } = montecarloRun(runDir, { runs, seed, method: method as McMethod | 'both', confidence, drawdown }, { env: io.env, id: planRun('montecarlo', io.env).id, out });
     const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
     io.out(`${trades.returns.length} trades; the run itself: return ${pct(trades.final)}, max drawdown ${pct(trades.maxDrawdown)}`);
     for (const r of results) {

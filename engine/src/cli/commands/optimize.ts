@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isKeelError } from '../../core/errors';
-import { writeSweepFiles } from '../../research/files';
-import { planRun, recordRun } from '../../research/run-record';
-import { analyseSweep, runSweep } from '../../research/sweep';
-import { lookAheadCheck, warmupCheck } from '../../research/checks';
+import { planRun } from '../../research/run-record';
+import { optimizeRun } from '../../research/runs';
 import type { CliCommand } from '../types';
 import { cancelOnInterrupt, progressPrinter, reportRetries, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
 
@@ -35,9 +33,15 @@ export const command: CliCommand = {
     const cancel = cancelOnInterrupt();
     const paramText = (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
     io.err(`${spec.strategy.id} on ${spec.data.series.symbol} ${spec.data.series.timeframe}, ${spec.data.series.length} bars: ${spec.method} search, objective ${spec.objective}, ${setup.queue ? `queue ${setup.queue}` : `${setup.workers} threads`}`);
-    let result;
+    let run;
     try {
-      result = await runSweep(spec, exec, { signal: cancel.signal, onProgress: progressPrinter(io, 'trials', (p) => `${spec.objective} ${fmt(p.best!.score)} (${paramText(p.best!.params)})`) });
+      run = await optimizeRun(setup, exec, {
+        signal: cancel.signal,
+        onProgress: progressPrinter(io, 'trials', (p) => `${spec.objective} ${fmt(p.best!.score)} (${paramText(p.best!.params)})`),
+        env: io.env,
+        id: planRun('optimize', io.env).id,
+        out,
+      });
     } catch (e) {
       if (isKeelError(e) && e.code === 'CANCELLED') {
         io.err(`${e.message}; nothing written`);
@@ -49,13 +53,8 @@ export const command: CliCommand = {
       await exec.close();
     }
     reportRetries(exec, io);
-    const analysis = await analyseSweep(spec, result);
-    // The best trial's signals must not hang on where the data begins, nor on bars after them.
-    const warmup = result.best ? await warmupCheck(spec.data.series, spec.strategy, result.best.params, spec.settings) : undefined;
-    const lookahead = result.best ? await lookAheadCheck(spec.data.series, spec.strategy, result.best.params, spec.settings) : undefined;
-    const files = writeSweepFiles(out, spec, result, analysis, { warmup: warmup ?? null, lookahead: lookahead ?? null });
+    const { result, analysis, warmup, lookahead, files } = run;
     const elapsed = Date.now() - t0;
-    recordRun({ id: planRun('optimize', io.env).id, command: 'optimize', args: setup.args, inputs: setup.inputs, dir: out, files, env: io.env, run: { elapsed_ms: elapsed, workers: setup.queue ? null : setup.workers, queue: setup.queue ?? null } });
 
     const bars = result.trials.length * spec.data.series.length;
     io.out(`${result.trials.length} trials in ${(elapsed / 1000).toFixed(1)} s (${Math.round(bars / (elapsed / 1000)).toLocaleString('en-US')} bar-evaluations/s)`);

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { isKeelError } from '../../core/errors';
-import { writeWalkForwardFiles } from '../../research/files';
-import { planRun, recordRun } from '../../research/run-record';
-import { runWalkForward, validateOnReserve, type WalkForwardSpec } from '../../research/walkforward';
+import { badInput, isKeelError } from '../../core/errors';
+import { planRun } from '../../research/run-record';
+import { walkforwardRun } from '../../research/runs';
 import { intFlag, numberFlag } from '../args';
 import type { CliCommand } from '../types';
 import { cancelOnInterrupt, progressPrinter, reportRetries, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
@@ -35,18 +34,23 @@ export const command: CliCommand = {
       options: { ...SWEEP_OPTIONS, train: { type: 'string' }, test: { type: 'string' }, anchored: { type: 'boolean' }, reserve: { type: 'string' }, validate: { type: 'boolean' } },
       strict: true,
     });
-    const train = intFlag('train', values.train, NaN, 2);
-    const test = intFlag('test', values.test, NaN, 1);
+    if (values.train === undefined) throw badInput('is required (training bars per window)', '--train');
+    if (values.test === undefined) throw badInput('is required (test bars per window, also the step)', '--test');
+    const train = intFlag('train', values.train, 0, 2);
+    const test = intFlag('test', values.test, 0, 1);
     const reserve = numberFlag('reserve', values.reserve, 0.2, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');
     const setup = await sweepSetup(io, values);
-    const wf: WalkForwardSpec = { sweep: setup.spec, train, test, anchored: values.anchored ?? false, reserve };
     const out = resolvedOut(io, values.out!);
-    const t0 = Date.now();
     const exec = await sweepExecutor(setup, io);
     const cancel = cancelOnInterrupt();
-    let result;
+    let run;
     try {
-      result = await runWalkForward(wf, exec, { signal: cancel.signal, onProgress: progressPrinter(io, 'trials', () => ''), concurrency: Math.max(2, setup.workers) });
+      run = await walkforwardRun(
+        setup,
+        { train, test, anchored: values.anchored ?? false, reserve, validate: values.validate ?? false },
+        exec,
+        { signal: cancel.signal, onProgress: progressPrinter(io, 'trials', () => ''), env: io.env, id: planRun('walkforward', io.env).id, out },
+      );
     } catch (e) {
       if (isKeelError(e) && e.code === 'CANCELLED') {
         io.err(`${e.message}; nothing written`);
@@ -58,21 +62,7 @@ export const command: CliCommand = {
       await exec.close();
     }
     reportRetries(exec, io);
-    const validation = values.validate ? await validateOnReserve(wf, result) : undefined;
-    const files = writeWalkForwardFiles(out, wf, result, validation);
-    const args2 = [...setup.args, '--train', String(train), '--test', String(test), '--reserve', String(reserve)];
-    if (wf.anchored) args2.push('--anchored');
-    if (values.validate) args2.push('--validate');
-    recordRun({
-      id: planRun('walkforward', io.env).id,
-      command: 'walkforward',
-      args: args2,
-      inputs: { ...setup.inputs, train, test, anchored: wf.anchored, reserve, validate: values.validate ?? false },
-      dir: out,
-      files,
-      env: io.env,
-      run: { elapsed_ms: Date.now() - t0, workers: setup.queue ? null : setup.workers, queue: setup.queue ?? null },
-    });
+    const { wf, result, validation, files } = run;
     const m = result.oos.metrics;
     const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : 'n/a');
     io.out(`${result.windows.length} windows (${wf.anchored ? 'anchored' : 'rolling'}: train ${train}, test ${test} bars); reserve ${result.reserve.bars} bars kept back`);
