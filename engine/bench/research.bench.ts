@@ -9,7 +9,7 @@
 // (a CLI run pays ~0.3 s more to start them from source, ~0.05 s from a build). Pools and
 // workers live across repeats, so only a sweep's first run computes its shared indicators.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { defaultPeriodsPerYear } from '../src/backtest/metrics';
 import { randomWalkSeries } from '../src/backtest/synthetic';
 import { loadBarFile } from '../src/data/load-bar-file';
+import { writeBarsCsv } from '../src/research/files';
 import { ResearchPool, sharedSeries } from '../src/research/pool';
 import { strategySha256 } from '../src/research/run-record';
 import { buildSpace } from '../src/research/space';
@@ -74,9 +75,7 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-sweep-'));
   const file = join(dir, 'SYN-USD-1m.csv');
   const gen = randomWalkSeries(BARS, { seed: 7, symbol: 'SYN/USD', timeframe: '1m', volatility: 0.001 });
-  const lines = ['timestamp,open,high,low,close,volume'];
-  for (let i = 0; i < gen.length; i++) lines.push(`${gen.ts[i]},${gen.open[i]},${gen.high[i]},${gen.low[i]},${gen.close[i]},${gen.volume[i]}`);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeBarsCsv(file, gen);
   const { series, report } = await loadBarFile(file);
   const spec: SweepSpec = {
     data: { series: sharedSeries(series), id: `${report.sha256}:0:${series.length}`, sha256: report.sha256, path: file, from: 0, to: series.length },

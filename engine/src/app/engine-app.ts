@@ -30,6 +30,7 @@ const WHAT: Record<keyof Services, string> = {
   risk: 'the risk engine',
   desk: 'the paper desk',
   runs: 'the backtest run archive',
+  research: 'the research lab',
 };
 
 /**
@@ -132,6 +133,7 @@ export class EngineApp {
 
   async close(): Promise<void> {
     this.jobs.cancelAll();
+    this.services.research?.cancelAll();
     this.replayer?.close();
     await this.startup;
     const s = this.services;
@@ -223,6 +225,15 @@ export class EngineApp {
       await this.start();
       return this.jobs.get(runId);
     },
+
+    'research.optimize': async (req) => (await this.need('research')).optimize(req),
+    'research.walkforward': async (req) => (await this.need('research')).walkforward(req),
+    'research.montecarlo': async (req) => (await this.need('research')).montecarlo(req),
+    'research.cancel': async ({ jobId }) => ({ cancelled: (await this.need('research')).cancel(jobId) }),
+    'research.list': async () => (await this.need('research')).list(),
+    'research.get': async ({ jobId }) => (await this.need('research')).get(jobId),
+    'research.heatmap': async ({ jobId, x, y }) => (await this.need('research')).heatmap(jobId, x, y),
+    'research.sources': async () => (await this.need('research')).sources(),
 
     'orders.preview': async (t) => (await this.need('trading')).preview(t),
     'orders.place': async (t) => (await this.need('trading')).place(t),

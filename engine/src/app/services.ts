@@ -19,6 +19,7 @@ import type {
   TicketOrder,
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import type { ResearchService } from '../research/service';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -104,4 +105,6 @@ export interface Services {
   /** The paper desk itself: replay target and portfolio for analytics. */
   desk: ReplayTarget & PortfolioView;
   runs: BacktestArchive;
+  /** Optimisation, walk-forward and Monte Carlo jobs (research/service.ts). */
+  research: ResearchService;
 }

@@ -49,7 +49,7 @@ export const SWEEP_USAGE = `  --data FILE              bars (any layout \`keel i
   --pbo-blocks S           blocks of the PBO cross-validation (even, default 16)
   --out DIR                where the files go (required)`;
 
-export type SweepFlags = { [K in keyof typeof SWEEP_OPTIONS]?: (typeof SWEEP_OPTIONS)[K] extends { multiple: true } ? string[] : string };
+export type SweepFlags = { -readonly [K in keyof typeof SWEEP_OPTIONS]?: (typeof SWEEP_OPTIONS)[K] extends { multiple: true } ? string[] : string };
 
 export interface SweepSetup {
   spec: SweepSpec;

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { BacktestResult } from '../backtest/engine';
 import type { Metrics } from '../backtest/metrics';
 import { writeBacktestReport } from '../backtest/report';
+import type { BarSeries } from '../model/bar';
 import type { ParamValue } from '../strategy/params';
 import type { StrategyModule } from '../../sdk';
 import type { SweepAnalysis, SweepResult, SweepSpec } from './sweep';
@@ -45,6 +46,13 @@ export function writeJsonFile(path: string, value: unknown): void {
 /** A CSV from a header and rows, in one write. */
 export function writeCsv(path: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
   writeFileAtomically(path, [csvLine(header), ...rows.map(csvLine)].join('\n') + '\n');
+}
+
+/** Bars as a CSV in Keel's own layout (timestamp = open time in ms), full precision: read back, the same bars. */
+export function writeBarsCsv(path: string, s: BarSeries): void {
+  const lines = ['timestamp,open,high,low,close,volume'];
+  for (let i = 0; i < s.length; i++) lines.push(`${s.ts[i]},${s.open[i]},${s.high[i]},${s.low[i]},${s.close[i]},${s.volume[i]}`);
+  writeFileAtomically(path, lines.join('\n') + '\n');
 }
 
 /** metrics.json's keys in its own order: the columns that follow the parameters. */

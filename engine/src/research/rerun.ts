@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../cli/types';
-import { loadBarFile } from '../data/load-bar-file';
 import { loadStrategy } from '../strategy/loader';
 import { hashOutputs, KEEL_VERSION, sha256File, strategySha256, type RunManifest } from './run-record';
 
@@ -24,12 +23,9 @@ export async function changedInputs(m: RunManifest, cwd: string): Promise<InputC
   if (m.keel !== KEEL_VERSION) out.push({ input: 'Keel version', was: m.keel, now: KEEL_VERSION });
   const d = m.inputs.data;
   if (d) {
-    if (!existsSync(d.path)) out.push({ input: `data ${d.path}`, was: `sha256 ${d.sha256}`, now: 'missing' });
-    else {
-      const { series, report } = await loadBarFile(d.path);
-      if (report.sha256 !== d.sha256) out.push({ input: `data ${d.path}`, was: `sha256 ${d.sha256}`, now: `sha256 ${report.sha256}` });
-      else if (series.length !== d.bars) out.push({ input: `data ${d.path} (bars read)`, was: String(d.bars), now: String(series.length) });
-    }
+    // The content hash is the file's sha256, as the bar reader computes it.
+    const now = existsSync(d.path) ? sha256File(d.path) : undefined;
+    if (now !== d.sha256) out.push({ input: `data ${d.path}`, was: `sha256 ${d.sha256}`, now: now ? `sha256 ${now}` : 'missing' });
   }
   const s = m.inputs.strategy;
   if (s) {
