@@ -4,6 +4,7 @@ import { useConnection } from './connection';
 import { useData } from './data';
 import { useMarket } from './market';
 import { replayActive, useReplay } from './replay';
+import { useResearch } from './research';
 import { useRisk } from './risk';
 import { useSystem } from './system';
 import { useTrading } from './trading';
@@ -94,6 +95,7 @@ export function wire(c: EngineConnection): () => void {
     c.on('job', (j) => {
       useBacktest.getState().onJob([j]);
       useData.getState().onJob([j]);
+      useResearch.getState().onJob([j]);
     }),
   );
 
