@@ -86,15 +86,20 @@ export function blockStats(equity: ArrayLike<number>, blocks: number): Float64Ar
   for (let b = 0; b < blocks; b++) {
     const from = Math.floor((b * t) / blocks);
     const to = Math.floor(((b + 1) * t) / blocks);
-    let n = 0;
-    let mean = 0;
+    const n = to - from;
+    // Two passes over the block's returns (computed once): the mean, then squared deviations.
+    if (scratch.length < n) scratch = new Float64Array(n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const r = equity[from + i + 1]! / equity[from + i]! - 1;
+      scratch[i] = r;
+      sum += r;
+    }
+    const mean = n > 0 ? sum / n : 0;
     let m2 = 0;
-    for (let i = from; i < to; i++) {
-      const r = equity[i + 1]! / equity[i]! - 1;
-      n++;
-      const d = r - mean;
-      mean += d / n;
-      m2 += d * (r - mean);
+    for (let i = 0; i < n; i++) {
+      const d = scratch[i]! - mean;
+      m2 += d * d;
     }
     out[3 * b] = n;
     out[3 * b + 1] = mean;
@@ -102,6 +107,9 @@ export function blockStats(equity: ArrayLike<number>, blocks: number): Float64Ar
   }
   return out;
 }
+
+/** Reused between calls: a sweep computes block statistics for thousands of trials. */
+let scratch = new Float64Array(0);
 
 /** Sharpe (mean / sd, ddof 1) of the union of the blocks whose bit is set in `mask`; 0 where sd is 0. */
 function unionSharpe(stats: Float64Array, mask: number, blocks: number): number {

@@ -25,6 +25,7 @@ import { loadBarFile } from '../data/load-bar-file';
 import type { BarSeries } from '../model/bar';
 import { loadStrategy } from '../strategy/loader';
 import { ResearchPool, seriesView, sharedSeries } from './pool';
+import { redactUrl } from './redact';
 import { sha256Bytes, strategySha256 } from './run-record';
 import type { Params } from './space';
 import type { SweepSpec, TrialExecutor, TrialJob } from './sweep';
@@ -66,7 +67,7 @@ export async function connectRedis(url: string, what: string): Promise<Redis> {
     await redis.ping();
   } catch (e) {
     redis.disconnect();
-    throw new KeelError('UNAVAILABLE', `cannot reach Redis at ${url}: ${e instanceof Error ? e.message : String(e)}`, { where: what });
+    throw new KeelError('UNAVAILABLE', `cannot reach Redis at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`, { where: what });
   }
   return redis;
 }

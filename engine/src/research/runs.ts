@@ -7,6 +7,7 @@ import type { BacktestResult } from '../backtest/engine';
 import { lookAheadCheck, warmupCheck, type CheckResult, type LookAheadRun, type WarmupRun } from './checks';
 import { writeMonteCarloFiles, writeSweepFiles, writeWalkForwardFiles } from './files';
 import { monteCarlo, readRunTrades, type McMethod, type McMethodResult, type McTrades } from './montecarlo';
+import { redactUrl } from './redact';
 import { hashOutputs, recordRun, type RunManifest } from './run-record';
 import { analyseSweep, runSweep, type SweepAnalysis, type SweepProgress, type SweepResult, type SweepSpec, type TrialExecutor } from './sweep';
 import { runWalkForward, validateOnReserve, type WalkForwardResult, type WalkForwardSpec } from './walkforward';
@@ -30,7 +31,7 @@ export interface RunControl {
   out: string;
 }
 
-const runFacts = (setup: RunSetup, t0: number) => ({ elapsed_ms: Date.now() - t0, workers: setup.queue ? null : setup.workers, queue: setup.queue ?? null });
+const runFacts = (setup: RunSetup, t0: number) => ({ elapsed_ms: Date.now() - t0, workers: setup.queue ? null : setup.workers, queue: setup.queue ? redactUrl(setup.queue) : null });
 
 export interface OptimizeOutcome {
   result: SweepResult;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isKeelError } from '../../core/errors';
+import { redactUrl } from '../../research/redact';
 import { planRun } from '../../research/run-record';
 import { optimizeRun } from '../../research/runs';
 import type { CliCommand } from '../types';
@@ -32,7 +33,7 @@ export const command: CliCommand = {
     const exec = await sweepExecutor(setup, io);
     const cancel = cancelOnInterrupt();
     const paramText = (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
-    io.err(`${spec.strategy.id} on ${spec.data.series.symbol} ${spec.data.series.timeframe}, ${spec.data.series.length} bars: ${spec.method} search, objective ${spec.objective}, ${setup.queue ? `queue ${setup.queue}` : `${setup.workers} threads`}`);
+    io.err(`${spec.strategy.id} on ${spec.data.series.symbol} ${spec.data.series.timeframe}, ${spec.data.series.length} bars: ${spec.method} search, objective ${spec.objective}, ${setup.queue ? `queue ${redactUrl(setup.queue)}` : `${setup.workers} threads`}`);
     let run;
     try {
       run = await optimizeRun(setup, exec, {

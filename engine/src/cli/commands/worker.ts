@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { badInput } from '../../core/errors';
 import { defaultThreads } from '../../research/pool';
 import { startQueueWorker } from '../../research/queue';
+import { redactUrl } from '../../research/redact';
 import { intFlag } from '../args';
 import type { CliCommand } from '../types';
 
@@ -44,7 +45,7 @@ export const command: CliCommand = {
       cwd: io.cwd,
       log: (l) => io.err(l),
     });
-    io.out(`keel worker: ${threads} threads, taking trials from ${values.queue} (Ctrl-C stops)`);
+    io.out(`keel worker: ${threads} threads, taking trials from ${redactUrl(values.queue)} (Ctrl-C stops)`);
     await new Promise<void>((done) => {
       const stop = () => {
         process.off('SIGINT', stop);
