@@ -57,6 +57,7 @@ export class ResearchPool {
   /** The shared indicators each thread already holds, by series and strategy. */
   private readonly shared = new Map<string, SharedIndicators>();
   private readonly waiting: (() => void)[] = [];
+  private readonly preparing = new Map<string, Promise<number>>();
   private seq = 0;
   private closed: Error | undefined;
 
@@ -120,6 +121,7 @@ export class ResearchPool {
   dropSeries(id: string): void {
     this.series.delete(id);
     for (const k of [...this.shared.keys()]) if (k.startsWith(`${id}\n`)) this.shared.delete(k);
+    for (const k of [...this.preparing.keys()]) if (k.startsWith(`${id}\n`)) this.preparing.delete(k);
     this.broadcast({ type: 'drop', id });
   }
 
@@ -127,7 +129,16 @@ export class ResearchPool {
    * Computes the indicators `trials` need that the threads do not hold yet, each once, split
    * between the threads, and shares them with all. Returns how many were computed.
    */
-  async prepare(seriesId: string, strategy: StrategyModule, ref: StrategyRef, trials: readonly Params[]): Promise<number> {
+  prepare(seriesId: string, strategy: StrategyModule, ref: StrategyRef, trials: readonly Params[]): Promise<number> {
+    // One at a time per series and strategy: two batches arriving together must not both
+    // compute the indicators they share.
+    const key = `${seriesId}\n${ref}`;
+    const run = (this.preparing.get(key) ?? Promise.resolve(0)).catch(() => 0).then(() => this.prepareNow(seriesId, strategy, ref, trials));
+    this.preparing.set(key, run);
+    return run;
+  }
+
+  private async prepareNow(seriesId: string, strategy: StrategyModule, ref: StrategyRef, trials: readonly Params[]): Promise<number> {
     const series = this.series.get(seriesId);
     if (!series) throw new Error(`pool: no series ${seriesId}`);
     const key = `${seriesId}\n${ref}`;
