@@ -70,6 +70,7 @@ export const backtestService: BacktestService = {
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
+    opts.onRun?.(r); // the whole run, before thinning (the research lab records it)
     const notes = [...r.notes];
     if (r.equity.length > MAX_CURVE_POINTS) notes.push(`the equity curve is thinned to ${MAX_CURVE_POINTS} points for display; metrics use every bar`);
     const trades = r.trades.length > MAX_TRADES ? r.trades.slice(-MAX_TRADES) : r.trades;

@@ -166,7 +166,15 @@ export class EngineApp {
     const [market, backtest] = await Promise.all([this.need('market'), this.need('backtest')]);
     const { series } = await market.bars({ symbol: req.symbol, timeframe: req.timeframe, from: req.from, to: req.to });
     if (series.length === 0) throw new KeelError('NOT_FOUND', `no ${req.timeframe} bars for ${req.symbol} in the requested range`, { where: 'symbol' });
-    return backtest.run(req, series, o);
+    // Every backtest is recorded as a run (keel rerun); a record that fails is logged, the run stands.
+    const onRun = (run: Parameters<NonNullable<typeof o.onRun>>[0]) => {
+      try {
+        this.services.research?.recordBacktest(req, series, run);
+      } catch (e) {
+        this.log.warn(`backtest not recorded as a run: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    return backtest.run(req, series, { ...o, onRun });
   }
 
   readonly handlers: MethodHandlers = {

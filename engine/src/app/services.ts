@@ -20,6 +20,7 @@ import type {
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import type { ResearchService } from '../research/service';
+import type { BacktestResult as BacktestRun } from '../backtest/engine';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -44,7 +45,7 @@ export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes'
 
 export interface BacktestService {
   strategies(): StrategyInfo[];
-  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void }): Promise<BacktestOutcome>;
+  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void; onRun?(run: BacktestRun): void }): Promise<BacktestOutcome>;
 }
 
 export interface TradingService {

@@ -4,11 +4,14 @@
  * do, so the files and the run record are the same whichever started the run.
  */
 import type { BacktestResult } from '../backtest/engine';
+import { writeBacktestReport } from '../backtest/report';
+import type { BarSeries } from '../model/bar';
+import type { StrategyModule } from '../../sdk';
 import { lookAheadCheck, warmupCheck, type CheckResult, type LookAheadRun, type WarmupRun } from './checks';
 import { writeMonteCarloFiles, writeSweepFiles, writeWalkForwardFiles } from './files';
 import { monteCarlo, readRunTrades, type McMethod, type McMethodResult, type McTrades } from './montecarlo';
 import { redactUrl } from './redact';
-import { hashOutputs, recordRun, type RunManifest } from './run-record';
+import { absoluteRef, dataInput, hashOutputs, recordRun, strategySha256, type RunManifest } from './run-record';
 import { analyseSweep, runSweep, type SweepAnalysis, type SweepProgress, type SweepResult, type SweepSpec, type TrialExecutor } from './sweep';
 import { runWalkForward, validateOnReserve, type WalkForwardResult, type WalkForwardSpec } from './walkforward';
 
@@ -125,4 +128,47 @@ export function montecarloRun(runDir: string, o: MonteCarloOptions, c: Pick<RunC
     env: c.env,
   });
   return { trades, results, files, manifest };
+}
+
+export interface BacktestRecord {
+  id: string;
+  /** Where the files go: --out, or the run's folder. */
+  dir: string;
+  result: BacktestResult;
+  data: { file: string; sha256: string; series: BarSeries };
+  strategy: { ref: string; module: StrategyModule };
+  /** The parameters as given (k=v), to repeat the run as it was asked for. */
+  params: string[];
+  costs: { fee: number; slippage: number; capital: number; periodsPerYear: number | undefined };
+  /** --symbol and --timeframe, where the file name does not say them. */
+  symbol?: string;
+  timeframe?: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/** A backtest's files (as `keel backtest --out` writes them) and its run record. */
+export function recordBacktest(b: BacktestRecord): RunManifest {
+  const { fee, slippage, capital, periodsPerYear } = b.costs;
+  const m = b.result.metrics;
+  writeBacktestReport(b.dir, b.result, { data: b.data.file, dataSha256: b.data.sha256, fee, slippage, capital, periodsPerYear: m.periods_per_year ?? null });
+  const ref = absoluteRef(b.strategy.ref, b.cwd);
+  const args = ['--data', b.data.file, '--strategy', ref, ...b.params.flatMap((p) => ['--param', p]), '--fee', String(fee), '--slippage', String(slippage), '--capital', String(capital)];
+  if (periodsPerYear !== undefined) args.push('--periods-per-year', String(periodsPerYear));
+  if (b.symbol) args.push('--symbol', b.symbol);
+  if (b.timeframe) args.push('--timeframe', b.timeframe);
+  return recordRun({
+    id: b.id,
+    command: 'backtest',
+    args,
+    inputs: {
+      data: dataInput(b.data.file, b.data.sha256, b.data.series),
+      strategy: { ref, sha256: strategySha256(b.strategy.ref, b.strategy.module, b.cwd) },
+      params: b.result.params,
+      costs: { fee, slippage, capital, periods_per_year: m.periods_per_year ?? null },
+    },
+    dir: b.dir,
+    files: ['metrics.json', 'trades.csv', 'equity.csv'],
+    env: b.env,
+  });
 }

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeelError } from '../core/errors';
 import type {
+  BacktestRequest,
   CurveDto,
   HeatmapDto,
   MonteCarloRequest,
@@ -25,6 +26,9 @@ import type {
   WalkForwardResultDto,
 } from '../../protocol/index';
 import { equityCurve } from '../app/backtest-adapter';
+import type { BacktestResult as BacktestRun } from '../backtest/engine';
+import type { BarSeries } from '../model/bar';
+import { getStrategy } from '../strategy/loader';
 import type { Logger } from '../app/logs';
 import type { MarketService } from '../app/services';
 import type { CliIO } from '../cli/types';
@@ -33,8 +37,8 @@ import { writeBarsCsv } from './files';
 import { heatmap } from './heatmap';
 import { FAN_QUANTILES, summariseMc } from './montecarlo';
 import { ResearchPool, defaultThreads } from './pool';
-import { planRun, RUN_FILE, runsDir, type RunManifest } from './run-record';
-import { montecarloRun, optimizeRun, walkforwardRun } from './runs';
+import { planRun, RUN_FILE, runsDir, sha256File, type RunManifest } from './run-record';
+import { montecarloRun, optimizeRun, recordBacktest, walkforwardRun } from './runs';
 import { LocalExecutor, type SweepProgress } from './sweep';
 import { barTime } from './walkforward';
 
@@ -245,6 +249,26 @@ export class ResearchService {
         }),
       };
       return dto;
+    });
+  }
+
+  /** A backtest the UI ran, recorded as `keel backtest` would record it (its bars in data.csv). */
+  recordBacktest(req: BacktestRequest, series: BarSeries, run: BacktestRun): RunManifest {
+    const { id, folder } = planRun('backtest', this.env);
+    const data = join(folder, 'data.csv');
+    writeBarsCsv(data, series);
+    return recordBacktest({
+      id,
+      dir: folder,
+      result: run,
+      data: { file: data, sha256: sha256File(data), series },
+      strategy: { ref: req.strategy, module: getStrategy(req.strategy) },
+      params: Object.entries(req.params).map(([k, v]) => `${k}=${v}`),
+      costs: { fee: req.fee, slippage: req.slippage, capital: req.capital, periodsPerYear: undefined },
+      symbol: series.symbol,
+      timeframe: series.timeframe,
+      cwd: this.home,
+      env: this.env,
     });
   }
 

@@ -1,7 +1,7 @@
 // The research lab as the UI drives it: EngineApp on a fresh home (the shipped sample bars in
 // a real DuckDB store), jobs through the protocol handlers, progress on the 'job' topic, the
 // run recorded so that `keel rerun` repeats it from a terminal.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,19 @@ describe('research jobs through the engine', () => {
     expect((await app.handlers['research.cancel']({ jobId })).cancelled).toBe(true);
     expect(await finished(jobId)).toMatchObject({ status: 'cancelled' });
     await expect(app.handlers['research.get']({ jobId })).rejects.toThrow(/is cancelled/);
+  }, 60_000);
+
+  it('records a backtest run from the UI like `keel backtest`: a source for Monte Carlo, repeated by keel rerun', async () => {
+    const { runId } = await app.handlers['backtest.run']({ strategy: 'sma-cross', params: { fast: 12, slow: 48 }, symbol: 'BTC/USDT', timeframe: '5m', capital: 5000, fee: 0.001, slippage: 0.0005 });
+    for (let i = 0; i < 400 && (await app.handlers['backtest.get']({ runId })).status === 'running'; i++) await new Promise((r) => setTimeout(r, 25));
+    const shown = await app.handlers['backtest.get']({ runId });
+    const source = (await app.handlers['research.sources']({})).find((s) => s.label === 'backtest of sma-cross on BTC/USDT 5m')!;
+    expect(source).toBeDefined();
+    const metrics = JSON.parse(readFileSync(join(home, 'runs', source.id, 'metrics.json'), 'utf8'));
+    expect(metrics).toEqual(shown.metrics);
+    const io = captureIO(home, { KEEL_HOME: home });
+    expect(await main(['rerun', source.id], io), io.stderr.join('\n')).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(/identical; 3 output files reproduced bit for bit/);
   }, 60_000);
 
   it('refuses bad requests with where they went wrong', () => {

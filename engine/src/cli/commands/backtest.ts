@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
 import { runBacktest } from '../../backtest/engine';
-import { summaryLines, writeBacktestReport } from '../../backtest/report';
+import { summaryLines } from '../../backtest/report';
 import { loadStrategy } from '../../strategy/loader';
-import { absoluteRef, dataInput, planRun, recordRun, strategySha256 } from '../../research/run-record';
+import { planRun } from '../../research/run-record';
+import { recordBacktest } from '../../research/runs';
 import { loadRunData, parseCosts, RUN_OPTIONS } from '../args';
 import { parseParamArgs } from '../../strategy/params';
 import type { CliCommand } from '../types';
@@ -60,19 +61,17 @@ export const command: CliCommand = {
     // Every run is recorded (research/run-record.ts): its files go to --out, else to its run folder.
     const run = planRun('backtest', io.env);
     const dir = values.out ? resolve(io.cwd, values.out) : run.folder;
-    writeBacktestReport(dir, result, { data: dataFile, dataSha256: report.sha256, fee, slippage, capital, periodsPerYear: result.metrics.periods_per_year ?? null });
-    const ref = absoluteRef(values.strategy, io.cwd);
-    const rerunArgs = ['--data', dataFile, '--strategy', ref, ...(values.param ?? []).flatMap((p) => ['--param', p]), '--fee', String(fee), '--slippage', String(slippage), '--capital', String(capital)];
-    if (ppy !== undefined) rerunArgs.push('--periods-per-year', String(ppy));
-    if (values.symbol) rerunArgs.push('--symbol', values.symbol);
-    if (values.timeframe) rerunArgs.push('--timeframe', values.timeframe);
-    recordRun({
+    recordBacktest({
       id: run.id,
-      command: 'backtest',
-      args: rerunArgs,
-      inputs: { data: dataInput(dataFile, report.sha256, series), strategy: { ref, sha256: strategySha256(values.strategy, strategy, io.cwd) }, params: result.params, costs: { fee, slippage, capital, periods_per_year: result.metrics.periods_per_year ?? null } },
       dir,
-      files: ['metrics.json', 'trades.csv', 'equity.csv'],
+      result,
+      data: { file: dataFile, sha256: report.sha256, series },
+      strategy: { ref: values.strategy, module: strategy },
+      params: values.param ?? [],
+      costs: { fee, slippage, capital, periodsPerYear: ppy },
+      symbol: values.symbol,
+      timeframe: values.timeframe,
+      cwd: io.cwd,
       env: io.env,
     });
     io.out('');
