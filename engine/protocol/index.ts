@@ -146,16 +146,8 @@ export type ResearchMethod = 'grid' | 'random' | 'tpe';
 export type ResearchObjective = 'sharpe' | 'sortino' | 'calmar' | 'total_return' | 'profit_factor';
 export type ParamValueDto = number | boolean | string;
 
-/** A sweep over stored bars, as `keel optimize` over a file: the UI's Optimise tab. */
-export interface OptimizeRequest {
-  strategy: string;
-  symbol: string;
-  timeframe: string;
-  from?: number;
-  to?: number;
-  capital: number;
-  fee: number;
-  slippage: number;
+/** A sweep over stored bars, as `keel optimize` over a file: the UI's Optimise tab. Data and costs as a backtest's. */
+export interface OptimizeRequest extends Omit<BacktestRequest, 'params'> {
   /** Searched parameters: lo..hi by step (the strategy's step where omitted). */
   ranges: Record<string, { lo: number; hi: number; step?: number }>;
   /** Parameters held at one value. Those in neither are searched over their declared range. */

@@ -68,15 +68,12 @@ const riskLimits = z.strictObject({
 
 const range = { from: epochMs.optional(), to: epochMs.optional() };
 
+/** A run over stored bars: the strategy, the data and the costs (backtests and research jobs alike). */
+const runFields = { strategy: text, symbol, timeframe, ...range, capital: positive, fee: fraction, slippage: fraction };
+
 const finite = z.number().finite();
 const optimizeFields = {
-  strategy: text,
-  symbol,
-  timeframe,
-  ...range,
-  capital: positive,
-  fee: fraction,
-  slippage: fraction,
+  ...runFields,
   ranges: z.record(z.string().min(1).max(100), z.strictObject({ lo: finite, hi: finite, step: positive.optional() })),
   fixed: z.record(z.string().min(1).max(100), paramValue).optional(),
   method: z.enum(['grid', 'random', 'tpe']),
@@ -116,16 +113,7 @@ export const paramSchemas: Schemas = {
   }),
 
   'strategies.list': empty as unknown as Schemas['strategies.list'],
-  'backtest.run': z.strictObject({
-    strategy: text,
-    params: z.record(z.string(), paramValue),
-    symbol,
-    timeframe,
-    ...range,
-    capital: positive,
-    fee: fraction,
-    slippage: fraction,
-  }),
+  'backtest.run': z.strictObject({ ...runFields, params: z.record(z.string(), paramValue) }),
   'backtest.cancel': z.strictObject({ runId: text }),
   'backtest.list': empty as unknown as Schemas['backtest.list'],
   'backtest.get': z.strictObject({ runId: text }),
