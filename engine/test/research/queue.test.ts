@@ -101,6 +101,15 @@ describe('a sweep through BullMQ on Redis', () => {
     conn.disconnect();
   }, 90_000);
 
+  it('fans walk-forward folds out too, with the same windows and out-of-sample curve as a local run', async () => {
+    const wf = ['walkforward', '--data', BTC, '--strategy', 'sma-cross', '--param-range', 'fast=4:12:4', '--param-range', 'slow=20:60:20', '--train', '2000', '--test', '1500', ...COSTS];
+    const q = await keel(...wf, '--queue', url, '--out', 'wf-queued');
+    expect(q.code, q.err).toBe(0);
+    expect((await keel(...wf, '--workers', '2', '--out', 'wf-local')).code).toBe(0);
+    expect(read('wf-queued', 'windows.csv')).toBe(read('wf-local', 'windows.csv'));
+    expect(read('wf-queued', 'oos', 'equity.csv')).toBe(read('wf-local', 'oos', 'equity.csv'));
+  }, 90_000);
+
   it('loses nothing when a worker is killed part-way: BullMQ hands its jobs to the other', async () => {
     // A strategy slow enough (busy work per bar) that the sweep is still running when the worker dies.
     const slow = join(work, 'slow-cross.mts'); // .mts: a file outside the project is ES module only by its extension
