@@ -37,13 +37,18 @@ async function timed(spec: SweepSpec, exec: () => Promise<TrialExecutor> | Trial
   for (let r = 0; r < REPEATS; r++) {
     const e = await exec();
     (globalThis as { gc?: () => void }).gc?.();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const res = await runSweep(spec, e);
     const s = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
     await e.close();
     if (res.trials.length !== 360 && BARS === 200_000) throw new Error(`expected 360 trials, got ${res.trials.length}`);
-    const rate = (res.trials.length * spec.data.series.length) / s;
-    note += ` ${(rate / 1e6).toFixed(1)}M/s (${load()})`;
+    const evals = res.trials.length * spec.data.series.length;
+    const rate = evals / s;
+    // CPU time of this process's threads (not of keel worker processes): what a core delivers when it is ours.
+    const cpuRate = evals / ((c.user + c.system) / 1e6);
+    note += ` ${(rate / 1e6).toFixed(1)}M/s wall${label.startsWith('threads') ? `, ${(cpuRate / 1e6).toFixed(1)}M per CPU-second` : ''} (${load()})`;
     best = Math.min(best, s);
   }
   const rate = (360 * spec.data.series.length) / best;
