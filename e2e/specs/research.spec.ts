@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../support/engine';
 import { expect, test } from '../support/fixtures';
 
 test('optimise, walk forward and Monte Carlo from the Backtest screen', async ({ app }) => {
@@ -82,4 +86,33 @@ test('optimise, walk forward and Monte Carlo from the Backtest screen', async ({
   const intervals = page.getByRole('table', { name: 'Monte Carlo intervals' });
   await expect(intervals.getByRole('rowheader', { name: 'bootstrap' })).toBeVisible();
   await app.shot('research-montecarlo');
+});
+
+test('a recorded run exports as one HTML report that opens with every request blocked', async ({ app }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  // A sweep from the UI is a recorded run like any other.
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Backtest' }).click();
+  await page.getByRole('tablist', { name: 'Backtest tools' }).getByRole('tab', { name: 'Optimise' }).click();
+  const setup = page.getByRole('form', { name: 'Optimisation setup' });
+  await expect(setup.getByLabel('Dataset')).toHaveValue(/BTC\/USDT\|5m/);
+  await setup.getByRole('button', { name: 'Run optimisation' }).click();
+  await expect(page.getByRole('progressbar', { name: 'Optimise progress' })).toHaveAttribute('aria-valuenow', '100', { timeout: 90_000 });
+  const run = readdirSync(join(app.home, 'runs')).find((d) => d.startsWith('optimize-'))!;
+  const file = join(app.home, 'report.html');
+  execFileSync(process.execPath, [join(repoRoot, 'bin/keel.js'), 'report', run, '--out', file], { env: { ...process.env, KEEL_HOME: app.home } });
+
+  const report = await page.context().newPage();
+  const requested: string[] = [];
+  await report.route('**/*', (r) => (r.request().url().startsWith('file:') ? r.continue() : (requested.push(r.request().url()), r.abort())));
+  await report.goto(`file://${file}`);
+  await expect(report.getByRole('heading', { level: 1 })).toHaveText('Keel optimize: sma-cross on BTC/USDT 5m');
+  const heatmap = report.getByRole('img', { name: /^Best sharpe by fast and slow/ });
+  await expect(heatmap).toBeVisible();
+  expect((await heatmap.boundingBox())!.height).toBeGreaterThan(100);
+  await expect(report.getByRole('img', { name: 'Best trial: equity' })).toBeVisible();
+  await expect(report.getByRole('table', { name: 'Inputs' })).toContainText('data.csv');
+  expect(requested).toEqual([]);
+  await report.screenshot({ path: join(repoRoot, 'e2e/screenshots', `${app.target}-research-report.png`) });
+  await report.close();
 });
