@@ -2,7 +2,8 @@
  * Two checks that re-run a strategy on other data and flag any signal that changes.
  *
  * A *signal* is what the strategy decides: every order it places or cancels (time, side,
- * type, tag, prices, reduce-only; not the size, which follows the cash an earlier trade left)
+ * type, tag, prices to 10 significant digits, reduce-only; not the size, which follows the
+ * cash an earlier trade left)
  * and the direction of its position at each bar's close. Both are recorded by wrapping the
  * strategy's context, so the checks run the very engine a backtest runs.
  *
@@ -38,8 +39,14 @@ interface Recording {
   bars: { ts: number; dir: number; working: number; ready: boolean }[];
 }
 
+/**
+ * Prices to 10 significant digits: finer than any venue's tick, coarser than the rounding
+ * noise of a running sum started elsewhere (an SMA's last bits depend on where it started).
+ */
+const px = (x: number | undefined): string | undefined => (x === undefined ? undefined : String(Number(x.toPrecision(10))));
+
 const orderText = (verb: string, o: Partial<StrategyOrder> & { side?: string }): string =>
-  [verb, o.side, o.type ?? 'market', o.tag, o.price, o.stopPrice, o.trailingPercent, o.trailingAmount, o.reduceOnly ? 'reduce-only' : '']
+  [verb, o.side, o.type ?? 'market', o.tag, px(o.price), px(o.stopPrice), o.trailingPercent, px(o.trailingAmount), o.reduceOnly ? 'reduce-only' : '']
     .filter((x) => x !== undefined && x !== '')
     .join(' ');
 
@@ -79,7 +86,7 @@ function recorded(strategy: StrategyModule, rec: Recording): StrategyModule {
         place: (o) => (note(orderText('place', o)), ctx.place(o)),
         buy: (size, o = {}) => (note(orderText('place', { ...o, side: 'buy' })), ctx.buy(size, o)),
         sell: (size, o = {}) => (note(orderText('place', { ...o, side: 'sell' })), ctx.sell(size, o)),
-        bracket: (e, x) => (note(`${orderText('bracket', e)} tp ${x.takeProfit} sl ${x.stopLoss}`), ctx.bracket(e, x)),
+        bracket: (e, x) => (note(`${orderText('bracket', e)} tp ${px(x.takeProfit)} sl ${px(x.stopLoss)}`), ctx.bracket(e, x)),
         closePosition: (o = {}) => {
           const q = ctx.position(o.symbol).qty;
           if (q !== 0) note(orderText('close', { ...o, side: q > 0 ? 'sell' : 'buy' }));
