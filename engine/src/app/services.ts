@@ -38,6 +38,8 @@ import type {
 import type { BarSeries } from '../model/bar';
 import type { Bar } from '../model/bar';
 import type { StrategyInstanceRow } from '../state/store';
+import type { ResearchService } from '../research/service';
+import type { BacktestResult as BacktestRun } from '../backtest/engine';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -77,7 +79,7 @@ export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes'
 
 export interface BacktestService {
   strategies(): StrategyInfo[];
-  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void }): Promise<BacktestOutcome>;
+  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void; onRun?(run: BacktestRun): void }): Promise<BacktestOutcome>;
 }
 
 export interface TradingService {
@@ -162,4 +164,6 @@ export interface Services {
   ledgers: DeskService;
   runs: BacktestArchive;
   exchanges: ExchangeService;
+  /** Optimisation, walk-forward and Monte Carlo jobs (research/service.ts). */
+  research: ResearchService;
 }

@@ -4,7 +4,10 @@ import type { BacktestResult } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { toChartTime } from './bars';
 
-function equityData(r: BacktestResult, key: 'equity' | 'drawdown') {
+/** What the chart draws: a run's equity and drawdown curve, named by its run id. */
+export type CurveRun = Pick<BacktestResult, 'runId' | 'equity'>;
+
+function equityData(r: CurveRun, key: 'equity' | 'drawdown') {
   const out: { time: ReturnType<typeof toChartTime>; value: number }[] = [];
   let last = -Infinity;
   for (let i = 0; i < r.equity.ts.length; i++) {
@@ -18,7 +21,7 @@ function equityData(r: BacktestResult, key: 'equity' | 'drawdown') {
 }
 
 /** Equity (and a compared run's) above, drawdown below, in one chart with two panes. */
-export function EquityChart({ result, compare }: { result: BacktestResult; compare?: BacktestResult | undefined }) {
+export function EquityChart({ result, compare, label }: { result: CurveRun; compare?: CurveRun | undefined; label?: string }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | undefined>(undefined);
   const series = useRef<{ eq: ISeriesApi<'Line'>; cmp: ISeriesApi<'Line'>; dd: ISeriesApi<'Area'> } | undefined>(undefined);
@@ -55,5 +58,5 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
     chart.current?.timeScale().fitContent();
   }, [result, compare]);
 
-  return <div ref={host} className="equity-chart" role="img" aria-label={`Equity and drawdown of run ${result.runId}`} />;
+  return <div ref={host} className="equity-chart" role="img" aria-label={label ?? `Equity and drawdown of run ${result.runId}`} />;
 }

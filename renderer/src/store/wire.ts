@@ -6,6 +6,7 @@ import { useDesk } from './desk';
 import { useExchanges } from './exchanges';
 import { useMarket } from './market';
 import { replayActive, useReplay } from './replay';
+import { useResearch } from './research';
 import { useRisk } from './risk';
 import { useSystem } from './system';
 import { useTrading } from './trading';
@@ -107,6 +108,7 @@ export function wire(c: EngineConnection): () => void {
     c.on('job', (j) => {
       useBacktest.getState().onJob([j]);
       useData.getState().onJob([j]);
+      useResearch.getState().onJob([j]);
     }),
   );
 
