@@ -17,7 +17,8 @@ import type { GapCauses, GapTrade, RunGap, SignalGap, TradeGap } from '../src/mo
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ErrorCode } from '../src/core/errors';
-import type { StreamState } from '../src/model/stream';
+import type { BookSnapshot, FeedStatus, StreamState } from '../src/model/stream';
+import type { DownloadRequest } from '../src/model/download';
 
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
 export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
@@ -393,18 +394,8 @@ export interface ExchangeInfoDto {
   apiUrl?: string;
 }
 
-export interface DownloadRequestDto {
-  exchange: string;
-  /** ccxt's unified symbol, e.g. BTC/USDT. */
-  symbol: string;
-  timeframe: string;
-  from: number;
-  to?: number;
-  /** Overrides the saved API URL for this download. */
-  apiUrl?: string;
-  /** Download trades and build bars from them (Kraken's long histories). */
-  trades?: boolean;
-}
+/** A download (data/download.ts), or with `trades` one that builds its bars from trades (Kraken's long histories). */
+export type DownloadRequestDto = DownloadRequest & { trades?: boolean };
 
 export interface GapDto {
   from: number;
@@ -447,37 +438,14 @@ export interface DownloadProgressDto {
   report?: DownloadReportDto;
 }
 
-/** A live stream's state (StreamState, model/stream.ts) with what a trader needs beside it; `stale` after `staleAfterMs` of silence. */
-export interface StreamStatusDto {
-  /** `${symbol}|${timeframe}`, e.g. binance:BTC/USDT|1m. */
-  id: string;
-  exchange: string;
-  /** The dataset's symbol, e.g. binance:BTC/USDT. */
-  symbol: string;
-  timeframe: string;
-  state: StreamState;
-  transport: 'websocket' | 'polling';
-  since: number;
-  lastTradeAt?: number;
-  lastPrice?: number;
-  /** Best bid and ask and the 24-hour change (%), from the exchange's ticker where it has one. */
-  bid?: number;
-  ask?: number;
-  change24hPct?: number;
-  lastMessageAt?: number;
-  reconnects: number;
-  staleAfterMs: number;
-  candleMismatches: number;
-  message?: string;
-}
+/**
+ * A live stream's status (model/stream.ts) as the wire shows it: `id` is `${symbol}|${timeframe}`
+ * and `symbol` the dataset's name (e.g. binance:BTC/USDT), not ccxt's.
+ */
+export type StreamStatusDto = Omit<FeedStatus, 'venueSymbol'> & { id: string };
 
 /** The top of a live book, best first: [price, size] per level. */
-export interface BookDto {
-  symbol: string;
-  ts: number;
-  bids: [number, number][];
-  asks: [number, number][];
-}
+export type BookDto = BookSnapshot;
 
 export interface QualitySpanDto {
   from: number;
