@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { ResearchKind, StrategyInfo } from '../../../../engine/protocol';
-import { fmtDate } from '../../lib/format';
 import { useBacktest } from '../../store/backtest';
 import { useMarket } from '../../store/market';
 import { useResearch } from '../../store/research';
 import { client, errorText } from '../../store/wire';
-import { datasetKey, rangeHint } from '../backtestForm';
+import { rangeHint } from '../backtestForm';
+import { DatasetSelect, offered, PeriodCostFields, StrategySelect } from '../RunFields';
 import { defaultSettings, METHODS, OBJECTIVES, type SweepFormState } from './researchForm';
 
 export const KIND_LABEL: Record<ResearchKind, string> = { optimize: 'Optimise', walkforward: 'Walk-forward', montecarlo: 'Monte Carlo' };
@@ -20,8 +20,7 @@ export function useSweepDefaults<F extends SweepFormState>(setF: (u: (f: F) => F
   const datasets = useMarket((s) => s.datasets);
   useEffect(() => {
     setF((old) => {
-      const strategy = old.strategy && strategies.some((s) => s.id === old.strategy) ? old.strategy : (strategies[0]?.id ?? '');
-      const dataset = old.dataset && datasets.some((d) => datasetKey(d) === old.dataset) ? old.dataset : datasets[0] ? datasetKey(datasets[0]) : '';
+      const { strategy, dataset } = offered(old, strategies, datasets);
       const settings = strategy === old.strategy && Object.keys(old.settings).length ? old.settings : defaultSettings(strategies.find((s) => s.id === strategy));
       return { ...old, strategy, dataset, settings };
     });
@@ -31,52 +30,13 @@ export function useSweepDefaults<F extends SweepFormState>(setF: (u: (f: F) => F
 
 /** Strategy, data, costs, the parameters (searched or held) and the search itself. */
 export function SweepFields<F extends SweepFormState>({ f, setF, strategies }: { f: F; setF: (f: F) => void; strategies: StrategyInfo[] }) {
-  const datasets = useMarket((s) => s.datasets);
   const strat = strategies.find((s) => s.id === f.strategy);
-  const ds = datasets.find((d) => datasetKey(d) === f.dataset);
   return (
     <>
       <div className="form-grid">
-        <label className="span2">
-          Strategy
-          <select value={f.strategy} onChange={(e) => setF({ ...f, strategy: e.target.value, settings: defaultSettings(strategies.find((s) => s.id === e.target.value)) })}>
-            {strategies.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="span2">
-          Dataset
-          <select value={f.dataset} onChange={(e) => setF({ ...f, dataset: e.target.value })}>
-            {datasets.map((d) => (
-              <option key={datasetKey(d)} value={datasetKey(d)}>
-                {d.symbol} · {d.timeframe} · {d.rows.toLocaleString('en-US')} bars
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input type="date" value={f.from} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, from: e.target.value })} />
-        </label>
-        <label>
-          To
-          <input type="date" value={f.to} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, to: e.target.value })} />
-        </label>
-        <label>
-          Capital
-          <input inputMode="decimal" value={f.capital} onChange={(e) => setF({ ...f, capital: e.target.value })} />
-        </label>
-        <label>
-          Fee %
-          <input inputMode="decimal" value={f.feePct} onChange={(e) => setF({ ...f, feePct: e.target.value })} />
-        </label>
-        <label>
-          Slippage %
-          <input inputMode="decimal" value={f.slippagePct} onChange={(e) => setF({ ...f, slippagePct: e.target.value })} />
-        </label>
+        <StrategySelect strategies={strategies} value={f.strategy} onChange={(id) => setF({ ...f, strategy: id, settings: defaultSettings(strategies.find((s) => s.id === id)) })} />
+        <DatasetSelect value={f.dataset} onChange={(dataset) => setF({ ...f, dataset })} />
+        <PeriodCostFields f={f} setF={setF} />
       </div>
       {strat && strat.params.length > 0 && (
         <fieldset>
