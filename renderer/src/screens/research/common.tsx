@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { Split } from '../../components/Split';
 import type { ResearchKind, StrategyInfo } from '../../../../engine/protocol';
 import { useBacktest } from '../../store/backtest';
 import { useMarket } from '../../store/market';
@@ -234,4 +235,39 @@ export function useKeptState<T>(key: string, init: () => T): [T, (u: T | ((old: 
   const [v, set] = useState<T>(() => (kept.get(key) as T | undefined) ?? init());
   useEffect(() => void kept.set(key, v), [key, v]);
   return [v, set];
+}
+
+/** A research result's title, with its run id (what `keel rerun` and `keel report` take). */
+export function ResultHead({ label, runId }: { label: string; runId?: string }) {
+  return (
+    <div className="bt-results-head">
+      <h2>
+        {label} <span className="dim small">run {runId}</span>
+      </h2>
+    </div>
+  );
+}
+
+/** The summary cards over a result; `wide` names the one card that takes two columns. */
+export function SummaryCards({ label, cards, wide }: { label: string; cards: [string, string][]; wide?: string }) {
+  return (
+    <section className="metrics" aria-label={label}>
+      {cards.map(([k, v]) => (
+        <div className={`metric${k === wide ? ' wide' : ''}`} key={k} role="group" aria-label={k} title={v}>
+          <div className="metric-label">{k}</div>
+          <div className="metric-value num">{v}</div>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** A research tab: its setup on the left (resizable, remembered by `id`), its result or what to do on the right. */
+export function ResearchTab({ id, what, form, result, empty }: { id: string; what: string; form: ReactNode; result: ReactNode | undefined; empty: string }) {
+  return (
+    <Split id={`research.${id}.side`} direction="row" initial={400} min={300} max={640} sized="first" label={`Resize ${what} setup`}>
+      <div className="panel side-panel">{form}</div>
+      <div className="panel">{result ?? <div className="panel pad dim">{empty}</div>}</div>
+    </Split>
+  );
 }
