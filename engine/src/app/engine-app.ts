@@ -5,6 +5,7 @@ import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { BarFeed } from '../data/bar-feed';
+import { exposureOf, type Exposure } from '../model/exposure';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
@@ -208,6 +209,16 @@ export class EngineApp {
 
   info(): EngineInfo {
     return { version: pkg.version, protocol: PROTOCOL_VERSION, mode: this.opts.mode, tradingMode: 'paper', home: this.opts.home, startedAt: this.startedAt };
+  }
+
+  /**
+   * What is open on every ledger. A missing trading piece or strategy host is an error, not
+   * "nothing open": the caller (the updater) must not take an engine that cannot look for
+   * "all clear".
+   */
+  async exposure(): Promise<Exposure> {
+    const [trading, strategies] = await Promise.all([this.need('trading'), this.need('strategies')]);
+    return exposureOf(trading.positions(), trading.orders('working', 10_000), strategies.instances());
   }
 
   /** The piece, once start-up is over; UNAVAILABLE when it is not part of this engine. */
