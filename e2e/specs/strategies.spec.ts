@@ -45,7 +45,22 @@ test('a strategy runs forward through a replay on its own ledger, beside manual 
   await expect(page.getByLabel('Ledger of sma-cross-1')).toContainText('Fees');
   await app.shot('strategies-running');
 
-  // The replay stops: a manual order now fills from the last stored bar, and the strategy's ledger does not move.
+  // Paused, stepped until the strategy's last order has filled (a working order would fill on the
+  // manual order's print too), then stopped: a manual order fills from the last stored bar meanwhile,
+  // and the strategy's ledger does not move.
+  await nav.getByRole('button', { name: 'Markets' }).click();
+  const playing = replay.getByRole('button', { name: 'Pause replay' });
+  if (await playing.isVisible()) await playing.click();
+  const working = row.getByRole('gridcell').nth(6);
+  for (let i = 0; i < 30; i++) {
+    await nav.getByRole('button', { name: 'Strategies' }).click();
+    await page.waitForTimeout(400);
+    if ((await working.textContent())?.trim() === '0') break;
+    await nav.getByRole('button', { name: 'Markets' }).click();
+    if (!(await replay.getByRole('button', { name: 'Step replay' }).isVisible())) break; // the replay ended
+    await replay.getByRole('button', { name: 'Step replay' }).click();
+  }
+  await expect(working).toHaveText('0');
   await nav.getByRole('button', { name: 'Markets' }).click();
   if (await replay.getByRole('button', { name: 'Stop replay' }).isVisible()) await replay.getByRole('button', { name: 'Stop replay' }).click();
   await nav.getByRole('button', { name: 'Strategies' }).click();

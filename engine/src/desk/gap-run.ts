@@ -117,7 +117,7 @@ export async function instanceBars(
 }
 
 /** What a gap report reads of a journal (the state database, or a `keel paper` folder's). */
-export interface GapJournal extends Pick<HostPersistence, 'strategyEvents'> {
+export interface GapJournal extends Pick<HostPersistence, 'strategySignals'> {
   fills(filter: { ledger: string }): Fill[];
   orders(scope: 'all'): OrderSnapshot[];
 }

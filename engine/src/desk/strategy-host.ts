@@ -48,6 +48,8 @@ export interface HostPersistence {
   saveStrategyInstance(row: StrategyInstanceRow): void;
   addStrategyEvent(instance: string, ts: number, kind: string, message: string): void;
   strategyEvents(instance: string, limit?: number): { ts: number; kind: string; message: string }[];
+  addStrategySignal(instance: string, s: { ts: number; at: number; side: Side; type: string; text: string }): void;
+  strategySignals(instance: string, limit?: number): { ts: number; at: number; side: Side; type: string; text: string }[];
   appendAudit(e: AuditRecord): void;
 }
 
@@ -330,8 +332,13 @@ export class StrategyHost {
     return [...this.list(), ...stored.filter((r) => this.desk.ledgers.has(r.ledger)).map((r) => this.viewOf(r, r.strategy, undefined))];
   }
 
+  /** Its newest log lines and signals, in time order. */
   logs(id: string, limit = 200): { ts: number; kind: string; message: string }[] {
-    return (this.opts.persistence?.strategyEvents(id, limit) ?? []).map((e) => (e.kind === 'signal' ? { ...e, message: readSignal(e.message).text } : e));
+    const p = this.opts.persistence;
+    if (!p) return [];
+    // Shown when the engine saw them, like the log lines (a replayed bar's signal is today's news).
+    const signals = p.strategySignals(id, limit).map((s) => ({ ts: s.at, kind: 'signal', message: s.text }));
+    return [...p.strategyEvents(id, limit), ...signals].sort((a, b) => a.ts - b.ts).slice(-limit);
   }
 
   /** Every order the strategy placed, by its bar: what a gap report compares with a backtest's. */
@@ -455,7 +462,7 @@ export class StrategyHost {
       // A signal is stamped with the strategy's own now (its bar's close), so a gap report can line it up with a backtest's.
       const ts = inst.bar.index >= 0 ? inst.bar.ts + inst.tfMs : e.ts;
       inst.lastSignal = { ts, text: `${o.side} ${size} ${o.type}${o.price !== undefined ? ` @ ${o.price}` : ''}${o.stopPrice !== undefined ? ` stop ${o.stopPrice}` : ''}${o.tag ? ` [${o.tag}]` : ''}` };
-      this.opts.persistence?.addStrategyEvent(inst.row.id, ts, 'signal', JSON.stringify({ side: o.side, type: o.type, text: inst.lastSignal.text }));
+      this.opts.persistence?.addStrategySignal(inst.row.id, { ts, at: e.ts, side: o.side, type: o.type, text: inst.lastSignal.text });
       this.changed(inst);
     } else if (e.kind === 'denied') {
       this.note(inst, 'warn', `order refused: ${e.check}: ${e.reason}`);
@@ -531,18 +538,7 @@ export class StrategyHost {
   }
 }
 
-/** A stored signal event's message (what the host writes for each order a strategy places). */
-export function readSignal(message: string): { side: Side; type: string; text: string } {
-  return JSON.parse(message) as { side: Side; type: string; text: string };
-}
-
-/** Every order a strategy placed, by its bar's close, from its stored events. */
-export function signalsOf(events: Pick<HostPersistence, 'strategyEvents'>, id: string): { ts: number; side: Side; type: string }[] {
-  return events
-    .strategyEvents(id, Number.MAX_SAFE_INTEGER)
-    .filter((e) => e.kind === 'signal')
-    .map((e) => {
-      const s = readSignal(e.message);
-      return { ts: e.ts, side: s.side, type: s.type };
-    });
+/** Every order a strategy placed, by its bar's close. */
+export function signalsOf(journal: Pick<HostPersistence, 'strategySignals'>, id: string): { ts: number; side: Side; type: string }[] {
+  return journal.strategySignals(id).map((s) => ({ ts: s.ts, side: s.side, type: s.type }));
 }

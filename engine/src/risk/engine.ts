@@ -266,6 +266,7 @@ export class RiskEngine implements PreTradeRisk {
         equity,
         openPositions: account.openPositions().length,
         drawdownPct: this.breakers.drawdownPct(equity),
+        ...(this.breakers.startOfDayEquity !== undefined && { dayStartEquity: this.breakers.startOfDayEquity }),
       },
     };
     if (this.lastDenial) dto.lastDenial = this.lastDenial;

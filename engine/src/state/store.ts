@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { KeelError } from '../core/errors';
 import type { Fill } from '../model/fill';
-import { isWorking, type OrderSnapshot, type OrderStatus } from '../model/order';
+import { isWorking, type OrderSnapshot, type OrderStatus, type Side } from '../model/order';
 import { Position } from '../model/position';
 import type { BacktestRun, BacktestRunSummary } from '../model/backtest-run';
 import type { TradingState } from '../model/risk-state';
@@ -622,24 +622,30 @@ export class StateStore {
 
   private readonly eventsSincePrune = new Map<string, number>();
 
-  /**
-   * A strategy's log line or signal. Log lines are pruned to about the newest `keep` per
-   * instance (every `keep / 10` inserts); signals are kept, like the orders they became.
-   */
+  /** A strategy's log line; each instance keeps about its newest `keep` (pruned every `keep / 10` inserts). */
   addStrategyEvent(instance: string, ts: number, kind: string, message: string, keep = 2_000): void {
     this.stmt('INSERT INTO strategy_events (instance, ts, kind, message) VALUES (?, ?, ?, ?)').run(instance, ts, kind, message);
     const n = (this.eventsSincePrune.get(instance) ?? 0) + 1;
     this.eventsSincePrune.set(instance, n);
     if (n < Math.max(1, Math.floor(keep / 10))) return;
     this.eventsSincePrune.set(instance, 0);
-    this.stmt(
-      "DELETE FROM strategy_events WHERE instance = ? AND kind <> 'signal' AND id <= (SELECT id FROM strategy_events WHERE instance = ? AND kind <> 'signal' ORDER BY id DESC LIMIT 1 OFFSET ?)",
-    ).run(instance, instance, keep);
+    this.stmt('DELETE FROM strategy_events WHERE instance = ? AND id <= (SELECT id FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT 1 OFFSET ?)').run(instance, instance, keep);
   }
 
   strategyEvents(instance: string, limit = 200): { ts: number; kind: string; message: string }[] {
     const rows = this.stmt('SELECT ts, kind, message FROM (SELECT * FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(instance, limit) as Row[];
     return rows.map((r) => ({ ts: r.ts as number, kind: r.kind as string, message: r.message as string }));
+  }
+
+  /** An order a strategy placed, at its bar's close: kept, like the order it became (the gap report compares them). */
+  addStrategySignal(instance: string, s: { ts: number; at: number; side: Side; type: string; text: string }): void {
+    this.stmt('INSERT INTO strategy_signals (instance, ts, at, side, type, text) VALUES (?, ?, ?, ?, ?, ?)').run(instance, s.ts, s.at, s.side, s.type, s.text);
+  }
+
+  /** A strategy's signals, oldest first; the newest `limit` when given. */
+  strategySignals(instance: string, limit = Number.MAX_SAFE_INTEGER): { ts: number; at: number; side: Side; type: string; text: string }[] {
+    const rows = this.stmt('SELECT ts, at, side, type, text FROM (SELECT * FROM strategy_signals WHERE instance = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(instance, limit) as Row[];
+    return rows.map((r) => ({ ts: r.ts as number, at: r.at as number, side: r.side as Side, type: r.type as string, text: r.text as string }));
   }
 
   addEquityPoints(points: readonly { ledger: string; ts: number; equity: number }[]): void {

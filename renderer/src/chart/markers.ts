@@ -51,7 +51,8 @@ export function fillMarkers(fills: Fill[], symbol: string, timeframe: string, se
       price: f.price,
       shape: 'square',
       color: strategy ? ledgerColor(f.ledger) : f.side === 'buy' ? palette.accent : palette.warn,
-      text: `${f.side === 'buy' ? 'B' : 'S'} ${fmtQty(f.qty)}${strategy ? ` ${f.ledger}` : ''}`,
+      // A strategy's fills say only B or S: its colour names it, and a busy one would bury the bars in labels.
+      text: strategy ? (f.side === 'buy' ? 'B' : 'S') : `${f.side === 'buy' ? 'B' : 'S'} ${fmtQty(f.qty)}`,
       size: 0.8,
     });
   }

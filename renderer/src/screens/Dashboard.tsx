@@ -14,20 +14,6 @@ import { numCol, textCol } from './columns';
 
 const REFRESH_MS = 15_000;
 
-/** The start of the trading day holding `ts`, by the risk limits' day boundary (minutes east of UTC). */
-function dayStart(ts: number, offsetMinutes: number): number {
-  const day = Math.floor((ts + offsetMinutes * 60_000) / 86_400_000);
-  return day * 86_400_000 - offsetMinutes * 60_000;
-}
-
-/** Equity now against its first sample of the trading day (0 before one exists). */
-export function dayPnl(series: EquitySeriesDto | undefined, equity: number | undefined, now: number, offsetMinutes: number): number {
-  if (!series || equity === undefined) return 0;
-  const start = dayStart(now, offsetMinutes);
-  const i = series.ts.findIndex((t) => t >= start);
-  return i < 0 ? 0 : equity - series.equity[i]!;
-}
-
 function Kpi({ label, value, sub, tone }: { label: string; value: string; sub?: string; tone?: 'up' | 'down' }) {
   return (
     <div className="panel kpi metric" role="group" aria-label={label}>
@@ -127,13 +113,9 @@ export function Dashboard() {
     };
   }, [fills]);
 
-  const offset = risk?.limits.dayBoundaryUtcOffsetMinutes ?? 0;
-  const today = dayPnl(
-    equity.find((s) => s.ledger === '*'),
-    account?.equity,
-    Date.now(),
-    offset,
-  );
+  // The trading day is the risk engine's (its day boundary, its start-of-day equity): one definition.
+  const dayStart = risk?.gauges.dayStartEquity;
+  const today = dayStart !== undefined && account ? account.equity - dayStart : 0;
   const exposure = account?.grossExposure ?? 0;
   const posCols = useMemo<ColDef<PositionDto>[]>(
     () => [
@@ -167,7 +149,7 @@ export function Dashboard() {
             </span>
           ) : null,
       },
-      numCol<LedgerDto>('allocation', 'Allocation', 'money'),
+      { ...numCol<LedgerDto>('allocation', 'Allocation', 'money'), minWidth: 110 },
       numCol<LedgerDto>('equity', 'Equity', 'money'),
       { colId: 'pnl', headerName: 'PnL', type: 'rightAligned', valueGetter: (p) => (p.data ? p.data.realizedPnl + p.data.unrealizedPnl - p.data.fees : undefined), cellClass: (p) => ['num', (p.value as number) >= 0 ? 'up' : 'down'], valueFormatter: (p) => fmtSigned(p.value as number) },
       numCol<LedgerDto>('fees', 'Fees', 'money'),
@@ -180,9 +162,9 @@ export function Dashboard() {
     <div className="dashboard">
       <div className="kpis">
         <Kpi label="Equity" value={fmtMoney(account?.equity)} sub={`cash ${fmtMoney(account?.cash)}`} />
-        <Kpi label="Day PnL" value={fmtSigned(today)} tone={today >= 0 ? 'up' : 'down'} sub={account && account.equity > 0 ? fmtPct((today / (account.equity - today)) * 100) : undefined} />
+        <Kpi label="Day PnL" value={fmtSigned(today)} tone={today >= 0 ? 'up' : 'down'} sub={dayStart ? `${fmtPct((today / dayStart) * 100)} since the day began at ${fmtMoney(dayStart)}` : 'the day has not been observed yet'} />
         <Kpi label="Open risk" value={fmtMoney(exposure)} sub={`gross exposure, ${account && account.equity > 0 ? fmtPct((exposure / account.equity) * 100) : '—'} of equity in ${open.length} position${open.length === 1 ? '' : 's'}`} />
-        <Kpi label="Drawdown" value={fmtPct(risk?.gauges.drawdownPct ?? 0)} tone={(risk?.gauges.drawdownPct ?? 0) > 0 ? 'down' : undefined} sub={`limit ${fmtPct(risk?.limits.maxDrawdownPct ?? 0)}`} />
+        <Kpi label="Drawdown" value={fmtPct(risk?.gauges.drawdownPct ?? 0)} tone={(risk?.gauges.drawdownPct ?? 0) >= 0.005 ? 'down' : undefined} sub={`below the equity peak; limit ${fmtPct(risk?.limits.maxDrawdownPct ?? 0)}`} />
       </div>
       <EquityCurves series={equity} />
       <div className="dash-lower">

@@ -269,12 +269,12 @@ function GapReport({ id }: { id: string }) {
     () => [
       { field: 'kind', headerName: 'Trade', maxWidth: 90, cellClass: (p) => (p.value === 'matched' ? '' : 'warn') },
       { field: 'side', headerName: 'Side', maxWidth: 70, valueFormatter: (p) => (p.value === 'buy' ? 'LONG' : 'SHORT') },
-      { colId: 'entry', headerName: 'Entry', minWidth: 140, valueGetter: (p) => (p.data?.backtest ?? p.data?.forward)?.entryTime, valueFormatter: (p) => fmtTime(p.value as number) },
+      { colId: 'entry', headerName: 'Entry', minWidth: 170, valueGetter: (p) => (p.data?.backtest ?? p.data?.forward)?.entryTime, valueFormatter: (p) => fmtTime(p.value as number) },
       { field: 'entryDelayMs', headerName: 'Late by', type: 'rightAligned', valueFormatter: (p) => (p.value === undefined ? '' : fmtDuration(p.value as number)) },
       { field: 'entrySlippage', headerName: 'Slip in', type: 'rightAligned', cellClass: 'num', valueFormatter: (p) => (p.value === undefined ? '' : fmtPrice(p.value as number)) },
       { field: 'exitSlippage', headerName: 'Slip out', type: 'rightAligned', cellClass: 'num', valueFormatter: (p) => (p.value === undefined ? '' : fmtPrice(p.value as number)) },
       { field: 'pnlDiff', headerName: 'PnL vs backtest', type: 'rightAligned', cellClass: (p) => ['num', (p.value as number) >= 0 ? 'up' : 'down'], valueFormatter: (p) => fmtSigned(p.value as number) },
-      { field: 'note', headerName: 'Why', minWidth: 240 },
+      { field: 'note', headerName: 'Why', minWidth: 260, tooltipField: 'note' },
     ],
     [],
   );
@@ -312,12 +312,12 @@ function GapReport({ id }: { id: string }) {
                 {fmtSigned(gap.difference)}
               </div>
             </div>
-            <div className="metric">
-              <div className="metric-label">Trades</div>
-              <div className="metric-value small">
-                {gap.counts.matched} matched · {gap.counts.missed} missed · {gap.counts.extra} extra
+            {(['matched', 'missed', 'extra'] as const).map((k) => (
+              <div className="metric" key={k}>
+                <div className="metric-label">Trades {k}</div>
+                <div className="metric-value">{gap.counts[k]}</div>
               </div>
-            </div>
+            ))}
             <div className="metric">
               <div className="metric-label">Signals that differed</div>
               <div className="metric-value">{gap.signals.differing.length}</div>

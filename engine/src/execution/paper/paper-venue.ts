@@ -4,7 +4,7 @@ import { roundToStep } from '../../model/instrument';
 import { needsLimitPrice, needsStopPrice, ORDER_TYPES, type Order, type OrderChanges, type OrderType, type Side, type TimeInForce } from '../../model/order';
 import type { Trade } from '../../model/trade';
 import { Rng } from '../../risk/analytics/random';
-import { qtyForQuote } from '../matching';
+import { qtyForQuote, reducibleRoom } from '../matching';
 import type { FillReport, OrderStatusReport, Venue, VenueCallbacks, VenueStatus } from '../types';
 import { validateTrail } from '../emulator/trailing';
 import { evaluate, type Match, type PriceEvent, type WorkingState } from './fill-rules';
@@ -327,8 +327,8 @@ export class PaperVenue implements Venue {
       const book = `${w.ledger}|${symbol}`;
       if (w.reduceOnly) {
         const pos = this.positionOf(symbol, w.ledger) + (this.unreported.get(book) ?? 0);
-        const room = w.side === 'sell' ? pos : -pos;
-        if (!(room > 1e-12)) {
+        const room = reducibleRoom(w.side, pos);
+        if (room === 0) {
           this.cancelUnfilled(w, 'reduce-only: no position left to reduce');
           continue;
         }
