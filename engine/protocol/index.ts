@@ -440,6 +440,13 @@ export interface LogEntry {
   message: string;
 }
 
+/** A backup the engine wrote into <home>/backups (`system.backup`; `keel backup` moves it to --out; engine/src/app/backup.ts). */
+export interface BackupDto {
+  dir: string;
+  createdAt: string;
+  files: { path: string; bytes: number }[];
+}
+
 // ---------- the RPC table ----------
 
 type Empty = Record<string, never>;
@@ -448,6 +455,7 @@ export interface Methods {
   'engine.info': { params: Empty; result: EngineInfo };
   'system.status': { params: Empty; result: SystemStatus };
   'system.logs': { params: { limit?: number }; result: LogEntry[] };
+  'system.backup': { params: Empty; result: BackupDto };
   'ui.heartbeat': { params: Empty; result: { ts: number } };
 
   'data.datasets': { params: Empty; result: DatasetInfo[] };

@@ -1,11 +1,12 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
-import { LOGS_DIR } from '../core/paths';
+import { BACKUPS_DIR, LOGS_DIR } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { BarFeed } from '../data/bar-feed';
 import { exposureOf, type Exposure } from '../model/exposure';
+import { writeBackup } from './backup';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
@@ -248,6 +249,14 @@ export class EngineApp {
     'engine.info': () => this.info(),
     'system.status': () => this.monitor.status(this.state),
     'system.logs': ({ limit }) => this.logs.recent(limit ?? 200),
+    'system.backup': async () => {
+      const market = await this.need('market');
+      // Inside the home, like exports: a client chooses no path on this machine.
+      const dir = join(this.opts.home, BACKUPS_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
+      const m = await writeBackup(this.opts.home, dir, (file) => market.backupTo(file));
+      this.log.info(`backup written to ${dir} (${m.files.length} files)`);
+      return { dir, createdAt: m.createdAt, files: m.files.map((f) => ({ path: f.path, bytes: f.bytes })) };
+    },
     'ui.heartbeat': () => {
       const ts = this.now();
       this.services.risk?.heartbeat(ts);

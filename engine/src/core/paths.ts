@@ -28,6 +28,10 @@ export const SERVE_TOKEN_FILE = 'serve-token';
 export const LOGS_DIR = 'logs';
 export const EXPORTS_DIR = 'exports';
 export const UPLOADS_DIR = 'uploads';
+/** Backups the engine writes when asked over the protocol (`keel backup` moves them to --out). */
+export const BACKUPS_DIR = 'backups';
+/** The port a running `keel serve` listens on, while it runs: how `keel backup` finds it. */
+export const SERVE_PORT_FILE = 'serve-port';
 
 /**
  * Creates `dir` (and its parents) if needed and makes it private to its owner (0700),
