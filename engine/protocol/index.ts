@@ -447,6 +447,14 @@ export interface BackupDto {
   files: { path: string; bytes: number }[];
 }
 
+/** An Export diagnostics zip the engine wrote into <home>/exports (engine/src/app/diagnostics.ts). */
+export interface DiagnosticsDto {
+  path: string;
+  entries: string[];
+  /** The crash folder it read: where crash records of this engine are kept. */
+  crashDir: string;
+}
+
 // ---------- the RPC table ----------
 
 type Empty = Record<string, never>;
@@ -456,6 +464,7 @@ export interface Methods {
   'system.status': { params: Empty; result: SystemStatus };
   'system.logs': { params: { limit?: number }; result: LogEntry[] };
   'system.backup': { params: Empty; result: BackupDto };
+  'system.diagnostics': { params: Empty; result: DiagnosticsDto };
   'ui.heartbeat': { params: Empty; result: { ts: number } };
 
   'data.datasets': { params: Empty; result: DatasetInfo[] };

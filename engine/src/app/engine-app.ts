@@ -1,12 +1,13 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
-import { BACKUPS_DIR, LOGS_DIR } from '../core/paths';
+import { BACKUPS_DIR, EXPORTS_DIR, LOGS_DIR, crashDir } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { BarFeed } from '../data/bar-feed';
 import { exposureOf, type Exposure } from '../model/exposure';
 import { writeBackup } from './backup';
+import { writeDiagnostics } from './diagnostics';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
@@ -249,6 +250,13 @@ export class EngineApp {
     'engine.info': () => this.info(),
     'system.status': () => this.monitor.status(this.state),
     'system.logs': ({ limit }) => this.logs.recent(limit ?? 200),
+    'system.diagnostics': async () => {
+      const crashes = crashDir(this.opts.home);
+      const out = join(this.opts.home, EXPORTS_DIR, `keel-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`);
+      const d = await writeDiagnostics({ home: this.opts.home, crashes, out });
+      this.log.info(`diagnostics written to ${d.path}`);
+      return { ...d, crashDir: crashes };
+    },
     'system.backup': async () => {
       const market = await this.need('market');
       // Inside the home, like exports: a client chooses no path on this machine.

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { badInput } from '../../core/errors';
 import { SERVE_PORT_FILE, keelHome } from '../../core/paths';
 import { startHeadless } from '../../host/headless';
+import { armCrashReports, crashDir } from '../../host/crash-folder';
 import { guardProcess } from '../../host/process-guard';
 import { homeToken } from '../../host/token';
 import type { CliCommand } from '../types';
@@ -42,7 +43,9 @@ export const command: CliCommand = {
     const token = homeToken(home, values['new-token'] === true);
     const engine = await startHeadless({ port, home, uiDir, token });
     const hostLog = engine.app.logs.logger('host');
-    const unguard = guardProcess((m) => hostLog.error(m));
+    const crashes = crashDir(home, io.env);
+    armCrashReports(crashes);
+    const unguard = guardProcess((m) => hostLog.error(m), crashes);
     // For `keel backup` while this runs (the market store is locked to this process); not a secret: the token guards the port.
     const portFile = join(home, SERVE_PORT_FILE);
     writeFileSync(portFile, `${engine.port}\n`, { mode: 0o600 });
