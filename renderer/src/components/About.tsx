@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useConnection } from '../store/connection';
+import { useUi } from '../store/ui';
 import { Dialog } from './Dialog';
 
 interface LicenceEntry {
@@ -25,7 +26,13 @@ function httpsOnly(url: string | undefined): string | undefined {
  * data's licence, and every third-party licence, from licences.json (scripts/licences.js writes
  * it into the built UI from the installed dependencies).
  */
-export function About({ onClose }: { onClose: () => void }) {
+export function AboutDialog() {
+  const open = useUi((s) => s.aboutOpen);
+  const setAbout = useUi((s) => s.setAbout);
+  return open ? <About onClose={() => setAbout(false)} /> : null;
+}
+
+function About({ onClose }: { onClose: () => void }) {
   const info = useConnection((s) => s.info);
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   const [filter, setFilter] = useState('');

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { About } from '../components/About';
 import { fmtBytes, fmtDuration, fmtTime } from '../lib/format';
 import { tradingModeOf, useConnection } from '../store/connection';
 import { useSystem } from '../store/system';
+import { useUi } from '../store/ui';
 import { client } from '../store/wire';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -16,7 +16,6 @@ export function System() {
   const [search, setSearch] = useState('');
   const [busy, setBusy] = useState<'diagnostics' | 'backup' | undefined>();
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
-  const [about, setAbout] = useState(false);
 
   const exportDiagnostics = async (): Promise<void> => {
     setBusy('diagnostics');
@@ -92,7 +91,7 @@ export function System() {
           <button type="button" onClick={() => void backUp()} disabled={busy !== undefined}>
             {busy === 'backup' ? 'Backing up…' : 'Back up now'}
           </button>
-          <button type="button" onClick={() => setAbout(true)}>
+          <button type="button" onClick={() => useUi.getState().setAbout(true)}>
             About Keel and licences
           </button>
         </div>
@@ -102,7 +101,6 @@ export function System() {
             {outcome.text}
           </p>
         )}
-        {about && <About onClose={() => setAbout(false)} />}
       </section>
       <section className="panel pad logs-panel" aria-label="Logs">
         <div className="row">
