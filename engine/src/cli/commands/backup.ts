@@ -16,7 +16,7 @@ Backs up a Keel home (the market store, orders, fills, positions, the journal, s
 run records and exports) into DIR, which must not exist or be empty. Works while the
 engine runs: with \`keel serve\` running on the home, the engine itself takes the copy
 (SQLite's backup API and one DuckDB snapshot); with no engine running, this command does.
-While the desktop app has the home open, quit it first (the market store is locked to it).
+While the desktop app has the home open, use its System › Back up now (or quit it first).
 DIR/keel-backup.json lists every file with its SHA-256; \`keel restore --from DIR\` checks them.
 
   --out DIR   where to write the backup
@@ -83,7 +83,7 @@ export const command: CliCommand = {
       manifest = JSON.parse(readFileSync(join(out, 'keel-backup.json'), 'utf8')) as BackupManifest;
       io.out(`keel backup: the running engine took the copy`);
     } else {
-      if (await homeInUse(home)) throw new KeelError('UNAVAILABLE', 'the Keel app has this home open (its market store is locked to it) and no keel serve answers here; quit the app, then back up', { where: home });
+      if (await homeInUse(home)) throw new KeelError('UNAVAILABLE', 'the Keel app has this home open (its market store is locked to it) and no keel serve answers here; use System › Back up now in the app, or quit it and run keel backup again', { where: home });
       const market = existsSync(join(home, MARKET_DB_FILE)) ? await MarketStore.open(join(home, MARKET_DB_FILE)) : undefined;
       try {
         manifest = await writeBackup(home, out, (file) => market!.backupTo(file));
