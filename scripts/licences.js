@@ -19,7 +19,16 @@ const NOTICES = {
     notice: 'TradingView Lightweight Charts™\nCopyright (c) TradingView, Inc. https://www.tradingview.com/',
     link: 'https://www.tradingview.com/',
   },
+  electron: {
+    notice: 'Electron bundles Chromium and Node.js; the licences of their components ship beside the app as LICENSES.chromium.html.',
+  },
 };
+
+/**
+ * Packages whose npm dependencies do not ship: the electron package is a downloader (its
+ * dependencies fetch the binary at install time); what ships is the binary it fetched.
+ */
+const LEAVES = new Set(['electron']);
 
 /** Where the renderer's bundled imports are found (tests and build configs excluded). */
 const BUNDLED_SOURCES = ['renderer/src', 'engine/protocol'];
@@ -89,8 +98,9 @@ export function collectLicences() {
       repository: repositoryOf(pkg),
       path: relative(root, dir),
       texts: licenceTexts(dir),
-      ...(extra ? { notice: extra.notice, link: extra.link } : {}),
+      ...(extra ? { notice: extra.notice, ...(extra.link ? { link: extra.link } : {}) } : {}),
     });
+    if (LEAVES.has(pkg.name)) continue;
     for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]) queue.push({ name: dep, from: dir });
   }
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));

@@ -22,6 +22,9 @@ describe('third-party licences', () => {
     expect(byName.has('scheduler')).toBe(true);
     // Nothing only the build or the tests use.
     for (const dev of ['vitest', 'vite', 'typescript', '@playwright/test', 'electron-builder', 'fast-check']) expect(byName.has(dev), dev).toBe(false);
+    // Nor what the electron package uses to download its binary at install time.
+    expect(byName.has('@electron/get')).toBe(false);
+    expect(byName.get('electron')!.notice).toContain('LICENSES.chromium.html');
   });
 
   it('name a licence for each, with its text where the package ships one', () => {
