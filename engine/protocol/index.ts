@@ -539,6 +539,21 @@ export interface LogEntry {
   message: string;
 }
 
+/** A backup the engine wrote into <home>/backups (`system.backup`; `keel backup` moves it to --out; engine/src/app/backup.ts). */
+export interface BackupDto {
+  dir: string;
+  createdAt: string;
+  files: { path: string; bytes: number }[];
+}
+
+/** An Export diagnostics zip the engine wrote into <home>/exports (engine/src/app/diagnostics.ts). */
+export interface DiagnosticsDto {
+  path: string;
+  entries: string[];
+  /** The crash folder it read: where crash records of this engine are kept. */
+  crashDir: string;
+}
+
 // ---------- the RPC table ----------
 
 type Empty = Record<string, never>;
@@ -547,6 +562,8 @@ export interface Methods {
   'engine.info': { params: Empty; result: EngineInfo };
   'system.status': { params: Empty; result: SystemStatus };
   'system.logs': { params: { limit?: number }; result: LogEntry[] };
+  'system.backup': { params: Empty; result: BackupDto };
+  'system.diagnostics': { params: Empty; result: DiagnosticsDto };
   'ui.heartbeat': { params: Empty; result: { ts: number } };
 
   'data.datasets': { params: Empty; result: DatasetInfo[] };

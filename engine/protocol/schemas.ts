@@ -97,6 +97,8 @@ export const paramSchemas: Schemas = {
   'engine.info': empty as unknown as Schemas['engine.info'],
   'system.status': empty as unknown as Schemas['system.status'],
   'system.logs': z.strictObject({ limit: z.number().int().min(1).max(10_000).optional() }),
+  'system.backup': empty as unknown as Schemas['system.backup'],
+  'system.diagnostics': empty as unknown as Schemas['system.diagnostics'],
   'ui.heartbeat': empty as unknown as Schemas['ui.heartbeat'],
 
   'data.datasets': empty as unknown as Schemas['data.datasets'],

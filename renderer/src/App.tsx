@@ -2,6 +2,7 @@ import { AlertBanner } from './components/AlertBanner';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
 import { HelpOverlay } from './components/HelpOverlay';
+import { AboutDialog } from './components/About';
 import { Toast } from './components/Toast';
 import { lazy, Suspense } from 'react';
 import { KillSwitchDialog } from './screens/KillSwitch';
@@ -41,6 +42,7 @@ export function App() {
       </main>
       <KillSwitchDialog />
       <HelpOverlay />
+      <AboutDialog />
       <Toast />
     </div>
   );

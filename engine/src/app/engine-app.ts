@@ -1,10 +1,13 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
-import { LOGS_DIR } from '../core/paths';
+import { BACKUPS_DIR, EXPORTS_DIR, LOGS_DIR, crashDir } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
 import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { BarFeed } from '../data/bar-feed';
+import { exposureOf, type Exposure } from '../model/exposure';
+import { writeBackup } from './backup';
+import { writeDiagnostics } from './diagnostics';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
@@ -212,6 +215,16 @@ export class EngineApp {
     return { version: pkg.version, protocol: PROTOCOL_VERSION, mode: this.opts.mode, tradingMode: 'paper', home: this.opts.home, startedAt: this.startedAt };
   }
 
+  /**
+   * What is open on every ledger. A missing trading piece or strategy host is an error, not
+   * "nothing open": the caller (the updater) must not take an engine that cannot look for
+   * "all clear".
+   */
+  async exposure(): Promise<Exposure> {
+    const [trading, strategies] = await Promise.all([this.need('trading'), this.need('strategies')]);
+    return exposureOf(trading.positions(), trading.orders('working', 10_000), strategies.instances());
+  }
+
   /** The piece, once start-up is over; UNAVAILABLE when it is not part of this engine. */
   private async need<K extends keyof Services>(k: K): Promise<Services[K]> {
     await this.start();
@@ -247,6 +260,21 @@ export class EngineApp {
     'engine.info': () => this.info(),
     'system.status': () => this.monitor.status(this.state),
     'system.logs': ({ limit }) => this.logs.recent(limit ?? 200),
+    'system.diagnostics': async () => {
+      const crashes = crashDir(this.opts.home);
+      const out = join(this.opts.home, EXPORTS_DIR, `keel-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`);
+      const d = await writeDiagnostics({ home: this.opts.home, crashes, out });
+      this.log.info(`diagnostics written to ${d.path}`);
+      return { ...d, crashDir: crashes };
+    },
+    'system.backup': async () => {
+      const market = await this.need('market');
+      // Inside the home, like exports: a client chooses no path on this machine.
+      const dir = join(this.opts.home, BACKUPS_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
+      const m = await writeBackup(this.opts.home, dir, (file) => market.backupTo(file));
+      this.log.info(`backup written to ${dir} (${m.files.length} files)`);
+      return { dir, createdAt: m.createdAt, files: m.files.map((f) => ({ path: f.path, bytes: f.bytes })) };
+    },
     'ui.heartbeat': () => {
       const ts = this.now();
       this.services.risk?.heartbeat(ts);

@@ -54,6 +54,8 @@ export interface MarketService {
   exportData(p: Params<'data.export'> & { path: string }): Promise<{ path: string; rows: number }>;
   quality(q: Params<'data.quality'>): Promise<QualityReportDto>;
   spread(q: SpreadRequestDto): Promise<SpreadResultDto>;
+  /** A consistent copy of the market store in a new file, taken while it serves. */
+  backupTo(file: string): Promise<void>;
   close(): Promise<void>;
 }
 

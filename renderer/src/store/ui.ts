@@ -18,6 +18,8 @@ export const SCREEN_LABELS: Record<Screen, string> = {
 interface UiStore {
   screen: Screen;
   helpOpen: boolean;
+  /** The About dialog (System › About Keel and licences, or Electron's Help menu). */
+  aboutOpen: boolean;
   killConfirmOpen: boolean;
   toast: { kind: 'ok' | 'error'; text: string } | undefined;
   /** Engine alerts: they stay until the trader dismisses them (a toast could be missed). */
@@ -29,6 +31,7 @@ interface UiStore {
   requestImport(): void;
   setScreen(s: Screen): void;
   setHelp(open: boolean): void;
+  setAbout(open: boolean): void;
   setKillConfirm(open: boolean): void;
   notify(kind: 'ok' | 'error', text: string): void;
 }
@@ -36,6 +39,7 @@ interface UiStore {
 export const useUi = create<UiStore>((set) => ({
   screen: 'markets',
   helpOpen: false,
+  aboutOpen: false,
   killConfirmOpen: false,
   toast: undefined,
   alerts: [],
@@ -45,6 +49,7 @@ export const useUi = create<UiStore>((set) => ({
   requestImport: () => set((s) => ({ screen: 'data', importRequests: s.importRequests + 1 })),
   setScreen: (screen) => set({ screen }),
   setHelp: (helpOpen) => set({ helpOpen }),
+  setAbout: (aboutOpen) => set({ aboutOpen }),
   setKillConfirm: (killConfirmOpen) => set({ killConfirmOpen }),
   notify: (kind, text) => set({ toast: { kind, text } }),
 }));
