@@ -29,6 +29,8 @@ export class EngineProcess {
     private readonly log: EngineLog,
     private readonly samplesDir: string,
     private readonly env: Record<string, string | undefined> = process.env,
+    /** Shows an alert the engine raised as a desktop notification. */
+    private readonly notify: (n: Extract<EngineToMain, { type: 'notify' }>) => void = () => {},
   ) {}
 
   start(): void {
@@ -142,6 +144,8 @@ export class EngineProcess {
       this.sendKill();
     } else if (m?.type === 'fatal') {
       this.log('error', `engine reported a fatal error: ${m.message}`);
+    } else if (m?.type === 'notify') {
+      this.notify(m);
     }
   }
 

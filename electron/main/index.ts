@@ -3,7 +3,7 @@
  * market data or orders; those live in the engine utility process, which the page
  * reaches directly over a MessagePort that main brokers.
  */
-import { app, BrowserWindow, dialog, globalShortcut, Menu, screen, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, Menu, Notification, screen, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { EngineProcess } from './engine-process';
 import { registerIpc } from './ipc';
@@ -39,7 +39,11 @@ function start(): void {
   const settings = new SettingsFile(join(app.getPath('userData'), 'settings.json'));
   // Packaged: electron-builder's extraResources; from the repo: data/samples next to package.json.
   const samplesDir = app.isPackaged ? join(process.resourcesPath, 'samples') : join(app.getAppPath(), 'data', 'samples');
-  const engine = new EngineProcess(bundlePaths.engineEntry, log, samplesDir);
+  // Alerts fire in the engine with or without a window; main shows each on the desktop (not testable without a display).
+  const notify = (n: { title: string; body: string }): void => {
+    if (Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
+  };
+  const engine = new EngineProcess(bundlePaths.engineEntry, log, samplesDir, process.env, notify);
   engine.start();
 
   hardenSessions();

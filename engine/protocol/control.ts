@@ -15,4 +15,6 @@ export type MainToEngine =
 export type EngineToMain =
   | { type: 'ready'; info: EngineInfo; startMs: number }
   | { type: 'stopped' }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** An alert fired (the trader's or the engine's): main shows it as a desktop notification. */
+  | { type: 'notify'; title: string; body: string; level: 'info' | 'warn' | 'error' };

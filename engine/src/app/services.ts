@@ -15,12 +15,15 @@ import type {
   FlattenResult,
   ModifyResult,
   PositionSnapshot,
+  PriceSource,
   RiskLimits,
   RiskStateDto,
   StrategyInfo,
   TicketOrder,
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import type { AlertService } from './alerts';
+import type { WorkspaceService } from './workspace';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -38,10 +41,10 @@ export interface MarketService {
 
 export interface IndicatorService {
   catalogue(): IndicatorCatalogueEntry[];
-  compute(series: BarSeries, id: string, params: Record<string, number>): Record<string, ArrayLike<number>>;
+  compute(series: BarSeries, id: string, params: Record<string, number>, source?: PriceSource): Record<string, ArrayLike<number>>;
 }
 
-export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes'> & { metrics: Metrics };
+export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes' | 'periods'> & { metrics: Metrics };
 
 export interface BacktestService {
   strategies(): StrategyInfo[];
@@ -107,4 +110,8 @@ export interface Services {
   /** The paper desk itself: replay target and portfolio for analytics. */
   desk: ReplayTarget & PortfolioView;
   runs: BacktestArchive;
+  /** Drawings, layouts, the watchlist and chart-trading preferences (state database). */
+  workspace: WorkspaceService;
+  /** The trader's alerts and their log (state database). */
+  alerts: AlertService;
 }

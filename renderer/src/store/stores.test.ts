@@ -64,7 +64,7 @@ describe('market store', () => {
 
   it('adds indicators with catalogue defaults and removes them by key', () => {
     const m = useMarket.getState();
-    m.addIndicator({ id: 'sma', name: 'SMA', group: 'trend', kind: 'overlay', params: [{ name: 'period', default: 20 }], outputs: [{ name: 'value', label: 'value', style: 'line' }] });
+    m.addIndicator({ id: 'sma', name: 'SMA', group: 'trend', kind: 'overlay', params: [{ name: 'period', label: 'Period', default: 20, min: 1, max: 1000, step: 1, integer: true }], outputs: [{ name: 'value', label: 'value', style: 'line' }], sourced: true });
     const added = useMarket.getState().indicators;
     expect(added).toHaveLength(1);
     expect(added[0]!.params).toEqual({ period: 20 });
