@@ -5,6 +5,7 @@ import { HelpOverlay } from './components/HelpOverlay';
 import { Toast } from './components/Toast';
 import { lazy, Suspense } from 'react';
 import { KillSwitchDialog } from './screens/KillSwitch';
+import { HotkeyConfirm } from './screens/TradingSettings';
 import { Markets } from './screens/Markets';
 import { SCREEN_LABELS, useUi } from './store/ui';
 
@@ -34,6 +35,7 @@ export function App() {
         </Suspense>
       </main>
       <KillSwitchDialog />
+      <HotkeyConfirm />
       <HelpOverlay />
       <Toast />
     </div>

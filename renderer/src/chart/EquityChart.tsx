@@ -4,24 +4,26 @@ import type { BacktestResult } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { toChartTime } from './bars';
 
-function equityData(r: BacktestResult, key: 'equity' | 'drawdown') {
+function equityData(r: BacktestResult, key: 'equity' | 'drawdown' | 'benchmark') {
   const out: { time: ReturnType<typeof toChartTime>; value: number }[] = [];
+  const column = r.equity[key];
+  if (!column) return out;
   let last = -Infinity;
   for (let i = 0; i < r.equity.ts.length; i++) {
     const time = toChartTime(r.equity.ts[i]!);
     if (time <= last) continue; // the chart needs strictly increasing times
     last = time;
-    const v = r.equity[key][i]!;
+    const v = column[i]!;
     out.push({ time, value: key === 'drawdown' ? -Math.abs(v) : v });
   }
   return out;
 }
 
-/** Equity (and a compared run's) above, drawdown below, in one chart with two panes. */
+/** Equity (with buy and hold of the same capital, and a compared run's) above, drawdown below, in one chart with two panes, from the run's first bar to its last. */
 export function EquityChart({ result, compare }: { result: BacktestResult; compare?: BacktestResult | undefined }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | undefined>(undefined);
-  const series = useRef<{ eq: ISeriesApi<'Line'>; cmp: ISeriesApi<'Line'>; dd: ISeriesApi<'Area'> } | undefined>(undefined);
+  const series = useRef<{ eq: ISeriesApi<'Line'>; bench: ISeriesApi<'Line'>; cmp: ISeriesApi<'Line'>; dd: ISeriesApi<'Area'> } | undefined>(undefined);
 
   useEffect(() => {
     const c = createChart(host.current!, {
@@ -38,11 +40,12 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
       timeScale: { borderColor: palette.border, timeVisible: true },
     });
     const eq = c.addSeries(LineSeries, { color: palette.accent, lineWidth: 2, title: 'equity', priceLineVisible: false });
+    const bench = c.addSeries(LineSeries, { color: palette.textDim, lineWidth: 1, title: 'buy & hold', priceLineVisible: false, lineStyle: 1 });
     const cmp = c.addSeries(LineSeries, { color: palette.warn, lineWidth: 1, title: 'compare', priceLineVisible: false, lineStyle: 2 });
     const dd = c.addSeries(AreaSeries, { lineColor: palette.down, topColor: 'rgba(239,83,80,0.05)', bottomColor: 'rgba(239,83,80,0.4)', lineWidth: 1, title: 'drawdown', priceLineVisible: false, invertFilledArea: true }, 1);
     dd.getPane().setStretchFactor(0.35);
     chart.current = c;
-    series.current = { eq, cmp, dd };
+    series.current = { eq, bench, cmp, dd };
     return () => c.remove();
   }, []);
 
@@ -50,8 +53,10 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
     const s = series.current;
     if (!s) return;
     s.eq.setData(equityData(result, 'equity'));
+    s.bench.setData(equityData(result, 'benchmark'));
     s.dd.setData(equityData(result, 'drawdown'));
     s.cmp.setData(compare ? equityData(compare, 'equity') : []);
+    // The whole run, first bar to last: never a view that starts where the strategy first traded.
     chart.current?.timeScale().fitContent();
   }, [result, compare]);
 
