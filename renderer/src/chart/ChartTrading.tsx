@@ -23,6 +23,9 @@ interface OrderLine {
   group: string | undefined;
 }
 
+/** The right-click menu's size (px), to keep it inside the chart. */
+const MENU_SIZE = { width: 250, height: 130 };
+
 const TYPE_TAGS: Record<string, string> = { market: 'MKT', limit: 'LMT', stop: 'STP', stop_limit: 'STP LMT', trailing_stop: 'TRAIL' };
 
 /** The lines a symbol's working orders draw: a limit line, a stop line, or both; linked by OCO group or bracket. */
@@ -214,7 +217,8 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
       const p = priceAt(e.clientY);
       if (p === undefined) return;
       e.preventDefault();
-      setMenu({ x: e.clientX - rect.left, y, price: p });
+      // Inside the chart: a menu near its right or bottom edge opens towards the middle.
+      setMenu({ x: Math.min(e.clientX - rect.left, rect.width - MENU_SIZE.width), y: Math.min(y, rect.height - MENU_SIZE.height), price: p });
     };
     el.addEventListener('contextmenu', onMenu);
     return () => el.removeEventListener('contextmenu', onMenu);

@@ -46,7 +46,14 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
     dd.getPane().setStretchFactor(0.35);
     chart.current = c;
     series.current = { eq, bench, cmp, dd };
-    return () => c.remove();
+    // The whole run, first bar to last, at whatever size the panel has: fitting once, before the
+    // chart knew its width, left the run's first weeks off the left edge.
+    const fit = new ResizeObserver(() => c.timeScale().fitContent());
+    fit.observe(host.current!);
+    return () => {
+      fit.disconnect();
+      c.remove();
+    };
   }, []);
 
   useEffect(() => {
@@ -56,7 +63,6 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
     s.bench.setData(equityData(result, 'benchmark'));
     s.dd.setData(equityData(result, 'drawdown'));
     s.cmp.setData(compare ? equityData(compare, 'equity') : []);
-    // The whole run, first bar to last: never a view that starts where the strategy first traded.
     chart.current?.timeScale().fitContent();
   }, [result, compare]);
 

@@ -18,7 +18,7 @@ const CHECK_LABELS: Record<string, string> = {
   duplicate: 'Looks like a duplicate',
   self_match: 'Would trade against your own order',
   reduce_only: 'Reduce-only',
-  kill_switch: 'Kill switch engaged',
+  kill_switch: 'Kill switch',
   trading_halted: 'Trading halted',
   trading_reducing: 'Trading is reducing only',
   modify: 'Cannot change the order',

@@ -27,7 +27,7 @@ export function PeriodReturns({ result }: { result: BacktestResult }) {
             </th>
           ))}
           <th scope="col" className="num">
-            Year
+            Full year
           </th>
         </tr>
       </thead>
