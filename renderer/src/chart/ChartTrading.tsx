@@ -23,6 +23,9 @@ interface OrderLine {
   group: string | undefined;
 }
 
+/** How long a moved line waits at its new price for the venue's confirmation before it shows the order's price again. */
+const CONFIRM_WAIT_MS = 5000;
+
 /** The right-click menu's size (px), to keep it inside the chart. */
 const MENU_SIZE = { width: 250, height: 130 };
 
@@ -122,19 +125,14 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
   useEffect(() => ctrl.onPaint(place), [ctrl, place]);
   useLayoutEffect(place);
 
-  // A moved line whose order now stands at the new price no longer needs holding.
+  // A moved line whose order now stands at the new price (or is gone) no longer needs holding.
   useEffect(() => {
     setMoving((m) => {
-      const next = { ...m };
-      let changed = false;
-      for (const l of lines) {
-        if (next[l.id] !== undefined && next[l.id] === l.price && drag.current?.line.id !== l.id) {
-          delete next[l.id];
-          changed = true;
-        }
-      }
-      for (const id of Object.keys(next)) if (!lines.some((l) => l.id === id)) (delete next[id], (changed = true));
-      return changed ? next : m;
+      const keep = Object.entries(m).filter(([id, price]) => {
+        const l = lines.find((x) => x.id === id);
+        return l !== undefined && (l.price !== price || drag.current?.line.id === id);
+      });
+      return keep.length === Object.keys(m).length ? m : Object.fromEntries(keep);
     });
   }, [lines]);
 
@@ -153,7 +151,7 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
       notify('error', `Modify refused: ${refusal}`);
     } else {
       // The venue's confirmation moves the order; if it never comes, the line goes back to the order's price.
-      setTimeout(() => setMoving(({ [l.id]: held, ...rest }) => (held === price ? rest : { ...rest, [l.id]: held! })), 5000);
+      setTimeout(() => setMoving((m) => (m[l.id] === price ? Object.fromEntries(Object.entries(m).filter(([id]) => id !== l.id)) : m)), CONFIRM_WAIT_MS);
     }
   };
 
