@@ -23,6 +23,7 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
 }
 
 test('a drawn line persists across a reload, moves with the keyboard and goes with Delete; every tool draws', async ({ app }) => {
+  test.setTimeout(90_000); // a reload and five drawings drawn by hand
   const { page } = app;
   const box = await chartBox(page);
   const tools = page.getByRole('group', { name: 'Drawing tools' });

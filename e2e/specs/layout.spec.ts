@@ -16,6 +16,7 @@ const chart = (page: Page, n: number) => page.getByRole('region', { name: `Chart
 const barTime = (page: Page, n: number) => chart(page, n).getByRole('group', { name: 'Price legend' }).getByLabel('Bar time');
 
 test('a two-chart layout keeps its link across a reload; the timeframe is remembered per symbol; layouts are saved by name', async ({ app }) => {
+  test.setTimeout(90_000); // an import, a reload and a dozen chart loads
   const { page } = app;
   await importXrp(page);
   const toolbar = page.getByRole('toolbar', { name: 'Chart' });

@@ -218,7 +218,7 @@ export class EngineApp {
     'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),
     'indicators.compute': async (q) => {
       const [market, indicators] = await Promise.all([this.need('market'), this.need('indicators')]);
-      // A range that starts mid-history (a chart's loaded page) is computed from WARMUP_BARS
+      // A range that starts mid-history (a chart's loaded page) is computed from INDICATOR_WARMUP_BARS
       // earlier, so its first values are those of the whole history, not a fresh warm-up.
       const readFrom = q.from === undefined ? undefined : q.from - INDICATOR_WARMUP_BARS * timeframeMs(q.timeframe);
       const { series } = await market.bars({ symbol: q.symbol, timeframe: q.timeframe, from: readFrom, to: q.to });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { needsLimitPrice, needsStopPrice } from '../../../engine/protocol/definitions';
-import type { OrderSnapshot, PositionSnapshot, Side } from '../../../engine/protocol';
+import type { OrderSnapshot, OrderType, PositionSnapshot, Side } from '../../../engine/protocol';
 import { fmtPrice, fmtQty, fmtSigned, roundPrice } from '../lib/format';
 import { orderText } from '../lib/orderText';
 import { createAlert } from '../store/alerts';
@@ -51,7 +51,7 @@ export function linkedGroups(lines: OrderLine[]): Map<string, OrderLine[]> {
 }
 
 /** The orders a right-click at `price` offers, against the market at `last`: limits that wait for the price to come, stops that wait for it to break. */
-export function chartOrderChoices(price: number, last: number | undefined): { side: Side; type: 'limit' | 'stop' }[] {
+export function chartOrderChoices(price: number, last: number | undefined): { side: Side; type: OrderType }[] {
   if (last === undefined) return [];
   return price < last
     ? [

@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { needsLimitPrice, needsStopPrice } from '../../../engine/protocol/definitions';
 import type { Fill, OrderSnapshot, PositionSnapshot } from '../../../engine/protocol';
 import { Grid } from '../components/Grid';
+import { numberProblem } from '../lib/numbers';
 import { Tabs } from '../components/Tabs';
 import { useTrading, orderHistory, workingOrders } from '../store/trading';
 import { useUi } from '../store/ui';
@@ -29,12 +30,14 @@ const FIELD_NAMES = { qty: 'quantity', price: 'limit price', stopPrice: 'stop pr
 function editCell(field: keyof typeof FIELD_NAMES) {
   return (p: ValueSetterParams<OrderSnapshot>): boolean => {
     const o = p.data;
-    const v = typeof p.newValue === 'number' ? p.newValue : Number(p.newValue);
-    if (!o || v === o[field]) return false;
-    if (!Number.isFinite(v) || !(v > 0)) {
-      useUi.getState().notify('error', `${FIELD_NAMES[field]} must be above 0`);
+    const raw = p.newValue === null || p.newValue === undefined ? '' : String(p.newValue);
+    const problem = raw.trim() === '' ? `${FIELD_NAMES[field]} is missing` : numberProblem(FIELD_NAMES[field], raw);
+    if (!o || problem) {
+      if (problem) useUi.getState().notify('error', problem);
       return false;
     }
+    const v = Number(raw);
+    if (v === o[field]) return false;
     void modifyOrder(o, { [field]: v }).then((refusal) => refusal && useUi.getState().notify('error', `Modify refused: ${refusal}`));
     return false;
   };

@@ -44,17 +44,6 @@ export async function loadWorkspace(c: EngineConnection): Promise<void> {
   useWorkspace.setState({ loaded: true });
 }
 
-/** Resolves when the layout saves pending now have been written (specs wait on it before a reload). */
-export function flushWorkspace(): Promise<void> {
-  const c = connection;
-  if (!c || !useWorkspace.getState().loaded) return Promise.resolve();
-  clearTimeout(layoutTimer);
-  clearTimeout(timeframeTimer);
-  layoutTimer = timeframeTimer = undefined;
-  const s = useMarket.getState();
-  return c.call('workspace.set', { layout: layoutOf(s), timeframes: s.timeframes }).then(() => undefined);
-}
-
 useMarket.subscribe((s, prev) => {
   const c = connection;
   if (!c || !useWorkspace.getState().loaded) return;
