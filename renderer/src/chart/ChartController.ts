@@ -449,7 +449,6 @@ export class ChartController {
       this.lastBar = { time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, indicators: {} };
       if (b.closed) closed = b.ts;
     }
-    if (this.lastBar && bars.length) this.lastPrices.emit(this.lastBar.close);
     if (tailWasEmpty && this.live.start !== undefined) {
       this.showLastLine(undefined); // the tail's own last-value line takes over
       this.applyMarkers();
@@ -721,7 +720,7 @@ export class ChartController {
     return this.crosshairs.on(listener);
   }
 
-  /** The latest price the chart shows changed (a load, a live bar). */
+  /** A history was loaded: its last close is the latest price known (live bars reach the price store from the wire). */
   onLastPrice(listener: (price: number) => void): () => void {
     return this.lastPrices.on(listener);
   }

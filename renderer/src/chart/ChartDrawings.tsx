@@ -97,7 +97,7 @@ export function ChartDrawings({ ctrl, host, symbol, active }: { ctrl: ChartContr
           return;
         }
         if (DRAWING_POINTS[t] === 1) return void finish(t, [q.at]);
-        if (drafting) return void finish(drafting.kindOf, [drafting.points[0]!, q.at]);
+        if (drafting?.kindOf === t) return void finish(t, [drafting.points[0]!, q.at]);
         gesture = { kind: 'draw', start: { x: q.x, y: q.y }, points: [q.at, q.at], dragging: true, kindOf: t };
         setDraft({ kind: t, points: [q.at, q.at] });
         return;
@@ -120,6 +120,8 @@ export function ChartDrawings({ ctrl, host, symbol, active }: { ctrl: ChartContr
     };
 
     const onMove = (e: PointerEvent) => {
+      // A drawing waiting for its second click is dropped once its tool is put down (Escape).
+      if (drafting && !useDrawings.getState().tool) drafting = undefined;
       const q = pointOf(e);
       if (!q) return;
       if (gesture?.kind === 'draw') {

@@ -103,8 +103,12 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
     const el = layer.current;
     if (!el) return;
     const pane = ctrl.pricePane();
-    el.style.width = `${pane.width}px`;
-    el.style.height = `${pane.height}px`;
+    // Written only when they change: a redraw per live tick must not restyle the layer.
+    const w = `${pane.width}px`;
+    const h = `${pane.height}px`;
+    if (el.style.width !== w) el.style.width = w;
+    if (el.style.height !== h) el.style.height = h;
+    if (!el.firstChild) return;
     const yOf = (p: number): number | null => {
       const y = ctrl.priceToY(p);
       return y === null || y < 0 || y > pane.height ? null : y;

@@ -153,7 +153,7 @@ export function PriceChart({ slot = 0 }: { slot?: number }) {
     if (symbol) void loadDrawings(symbol);
   }, [symbol]);
 
-  // The chart's last price is the market's for the ticket, the watchlist and the trading lines.
+  // A loaded history's last price is the market's for the ticket, the watchlist and the trading lines (until live bars come).
   useEffect(() => {
     if (!ctrl || !symbol) return;
     return ctrl.onLastPrice((price) => usePrices.getState().note(symbol, price, ctrl.lastBarTime() ?? 0));

@@ -7,13 +7,13 @@ import { useAlerts } from '../store/alerts';
 import { useMarket } from '../store/market';
 import { useTrading } from '../store/trading';
 import { useUi, type SidePanel } from '../store/ui';
-import { AlertsPanel } from './AlertsPanel';
 import { ChartToolbar } from './ChartToolbar';
 import { OrderTicket } from './OrderTicket';
-import { Watchlist } from './Watchlist';
 
-// The grids (AG Grid) load beside the chart, not before it.
+// The grids (AG Grid) load beside the chart, not before it; so do the side panel's other tabs.
 const Blotters = lazy(() => import('./Blotters').then((m) => ({ default: m.Blotters })));
+const Watchlist = lazy(() => import('./Watchlist').then((m) => ({ default: m.Watchlist })));
+const AlertsPanel = lazy(() => import('./AlertsPanel').then((m) => ({ default: m.AlertsPanel })));
 
 /** True once the chart has drawn (or after a while without data), so the grids never delay it. */
 function useAfterChart(maxWaitMs = 2000): boolean {
@@ -83,8 +83,10 @@ function SidePanelTabs() {
     >
       <div className="side-body">
         {side === 'ticket' && <OrderTicket />}
-        {side === 'watchlist' && <Watchlist />}
-        {side === 'alerts' && <AlertsPanel />}
+        <Suspense fallback={<p className="dim">Loading…</p>}>
+          {side === 'watchlist' && <Watchlist />}
+          {side === 'alerts' && <AlertsPanel />}
+        </Suspense>
       </div>
     </Tabs>
   );
