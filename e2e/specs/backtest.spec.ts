@@ -19,7 +19,10 @@ test('run a backtest and read its metrics', async ({ app }) => {
   await expect(metrics.getByRole('group', { name: 'Total return' })).toContainText(/-?[\d.]+%/);
   await expect(page.getByRole('region', { name: 'Backtest trades' }).getByRole('row')).not.toHaveCount(1);
   await expect(page.getByRole('region', { name: 'Past runs' }).getByRole('row')).not.toHaveCount(1);
-  await expect(page.getByRole('img', { name: /Equity and drawdown/ })).toBeVisible();
+  const equity = page.getByRole('img', { name: /Equity and drawdown/ });
+  await expect(equity).toBeVisible();
+  // the whole run in view, from its first bar to its last
+  await expect(equity).toHaveAttribute('data-shown', '2023-01-02 – 2023-02-09');
   // beside buy and hold of the same capital, and month by month
   await expect(metrics.getByRole('group', { name: 'Benchmark return' })).toContainText(/-?[\d.]+%/);
   await expect(metrics.getByRole('group', { name: 'Excess return' })).toContainText(/-?[\d.]+%/);

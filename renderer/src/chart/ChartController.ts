@@ -750,7 +750,10 @@ export class ChartController {
       const i = this.volume.columns.lowerBound(open);
       if (!span || open < span.first || open > span.last || h.ts[i] !== open) return clear();
       bar = { time: open, open: h.open[i]!, high: h.high[i]!, low: h.low[i]!, close: h.close[i]!, volume: h.volume[i], indicators: {} };
-      this.chart.setCrosshairPosition(bar.close, toChartTime(open), this.candles);
+      // Off the view, the library would pin the crosshair to the nearest edge: the legend reads the bar, no line is drawn.
+      const x = this.timeToX(open);
+      if (x !== null && x >= 0 && x <= this.pricePane().width) this.chart.setCrosshairPosition(bar.close, toChartTime(open), this.candles);
+      else this.chart.clearCrosshairPosition();
     }
     this.hovering = true;
     this.hovered = bar;

@@ -1,5 +1,5 @@
 import { AreaSeries, ColorType, LineSeries, createChart, type IChartApi, type ISeriesApi } from 'lightweight-charts';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { BacktestResult } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { toChartTime } from './bars';
@@ -23,6 +23,8 @@ function equityData(r: BacktestResult, key: 'equity' | 'drawdown' | 'benchmark')
 export function EquityChart({ result, compare }: { result: BacktestResult; compare?: BacktestResult | undefined }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | undefined>(undefined);
+  /** The days in view ("2023-01-02 – 2023-02-09"), for a reader of the page that cannot see the canvas. */
+  const [shown, setShown] = useState<string | undefined>();
   const series = useRef<{ eq: ISeriesApi<'Line'>; bench: ISeriesApi<'Line'>; cmp: ISeriesApi<'Line'>; dd: ISeriesApi<'Area'> } | undefined>(undefined);
 
   useEffect(() => {
@@ -37,7 +39,9 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
       },
       grid: { vertLines: { color: palette.grid }, horzLines: { color: palette.grid } },
       rightPriceScale: { borderColor: palette.border },
-      timeScale: { borderColor: palette.border, timeVisible: true },
+      // A run's curve has up to 5,000 points: at the library's default minimum of half a pixel a
+      // bar, fitting them cut the run's first weeks off the left edge.
+      timeScale: { borderColor: palette.border, timeVisible: true, minBarSpacing: 0.01 },
     });
     const eq = c.addSeries(LineSeries, { color: palette.accent, lineWidth: 2, title: 'equity', priceLineVisible: false });
     const bench = c.addSeries(LineSeries, { color: palette.textDim, lineWidth: 1, title: 'buy & hold', priceLineVisible: false, lineStyle: 1 });
@@ -46,10 +50,11 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
     dd.getPane().setStretchFactor(0.35);
     chart.current = c;
     series.current = { eq, bench, cmp, dd };
-    // The whole run, first bar to last, at whatever size the panel has: fitting once, before the
-    // chart knew its width, left the run's first weeks off the left edge.
+    // The whole run, first bar to last, at whatever size the panel has.
     const fit = new ResizeObserver(() => c.timeScale().fitContent());
     fit.observe(host.current!);
+    const day = (t: unknown) => new Date((t as number) * 1000).toISOString().slice(0, 10);
+    c.timeScale().subscribeVisibleTimeRangeChange((r) => setShown(r ? `${day(r.from)} – ${day(r.to)}` : undefined));
     return () => {
       fit.disconnect();
       c.remove();
@@ -66,5 +71,5 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
     chart.current?.timeScale().fitContent();
   }, [result, compare]);
 
-  return <div ref={host} className="equity-chart" role="img" aria-label={`Equity and drawdown of run ${result.runId}`} />;
+  return <div ref={host} className="equity-chart" role="img" aria-label={`Equity and drawdown of run ${result.runId}`} data-shown={shown} />;
 }
