@@ -196,6 +196,12 @@ describe('alerts evaluated in the engine', () => {
     app.publish('denial', { check: 'stale_price', reason: 'reference price for BTC/USDT is 9000 ms old (limit 5000 ms)', ts: Date.now(), symbol: 'BTC/USDT', side: 'buy' });
     expect(fired(stale.id)).toHaveLength(1);
     expect(fired(stale.id)[0]!.title).toBe('Stale price for BTC/USDT');
+    // The watchdog's word for a silent data stream, as the risk state carries it (the watchdog itself waits 15 s).
+    const active = await app.handlers['risk.state']({});
+    app.publish('risk', active);
+    app.publish('risk', { ...active, tradingState: 'HALTED', killSwitch: { engaged: true, since: Date.now(), reason: 'watchdog: data silent for 16000 ms' } });
+    expect(fired(stale.id).map((a) => a.title)).toEqual(['Stale price for BTC/USDT', 'Stale feed']);
+    expect(fired(breaker.id)).toHaveLength(2);
     for (const r of [breaker, burst, stale]) await app.handlers['alerts.delete']({ id: r.id });
   });
 
