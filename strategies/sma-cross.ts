@@ -4,6 +4,8 @@ import { defineStrategy, int } from '../engine/sdk';
  * The reference strategy. Long when the fast SMA of close is above the slow one, flat when
  * below, unchanged when equal; a change of target is a market order filled at the next
  * bar's open. An entry spends all cash (fees included); an exit sells the whole position.
+ * Whether it is long is read from its position, and it waits while an order of its own is
+ * still working: forward, a fill can come bars after the order (latency, a fast replay).
  */
 export default defineStrategy({
   id: 'sma-cross',
@@ -18,17 +20,12 @@ export default defineStrategy({
   create(ctx, p) {
     const fast = ctx.indicators.sma(p.fast);
     const slow = ctx.indicators.sma(p.slow);
-    let long = false;
     return {
       onBar() {
-        if (!fast.ready || !slow.ready) return;
-        if (fast.value > slow.value && !long) {
-          long = true;
-          ctx.buy({ quoteQty: ctx.cash() });
-        } else if (fast.value < slow.value && long) {
-          long = false;
-          ctx.closePosition();
-        }
+        if (!fast.ready || !slow.ready || ctx.workingOrders().length > 0) return;
+        const long = ctx.position().qty > 0;
+        if (fast.value > slow.value && !long) ctx.buy({ quoteQty: ctx.cash() });
+        else if (fast.value < slow.value && long) ctx.closePosition();
       },
     };
   },

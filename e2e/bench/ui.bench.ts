@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startEngine } from '../support/engine';
+import { startSimulator } from '../support/simulator';
 import { HISTORY_PAGE } from '../../renderer/src/chart/history';
 
 type DebugWindow = Window & {
@@ -29,6 +30,7 @@ type DebugWindow = Window & {
           indicatorKeys(): string[];
           indicatorPlotted(key: string): boolean;
           chart: { timeScale(): { setVisibleLogicalRange(r: { from: number; to: number }): void } };
+          onLivePainted(fn: ((tradeAts: number[], paintedAt: number) => void) | undefined): void;
         }
       | undefined;
   };
@@ -224,6 +226,45 @@ async function tickStorm(page: Page, perSecond: number, seconds: number, afterTs
   );
 }
 
+/**
+ * A live trade to its painted candle: the simulator streams 1,000 trades a second; the engine
+ * builds candles and pushes them; the chart tells when a bar carrying a trade's time has been
+ * drawn. `newest` is the latency of each drawn bar's newest trade; `oldest` bounds the oldest
+ * trade drawn in that frame from the previous frame's newest (a frame draws every trade since).
+ */
+export async function liveLatency(page: Page, seconds: number): Promise<{ newest: number[]; oldest: number[] }> {
+  const sim = await startSimulator(['--history', '3000', '--trades-per-second', '1000', '--no-rate-limit']);
+  try {
+    await page.evaluate((apiUrl) => (window as unknown as DebugWindow).keelDebug.client.call('exchanges.setApiUrl', { exchange: 'binance', apiUrl }), sim.url);
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Markets' }).click();
+    const live = page.getByRole('region', { name: 'Live stream' });
+    await live.getByLabel('Stream symbol').fill('BTC/USDT');
+    await live.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('group', { name: 'Price legend' }).getByRole('status', { name: /Stream LIVE/ }).waitFor({ timeout: 60_000 });
+    await new Promise((r) => setTimeout(r, 2000)); // past the start-up backfill
+    return await page.evaluate(async (seconds) => {
+      const newest: number[] = [];
+      const oldest: number[] = [];
+      let prev: number | undefined;
+      const chart = (window as unknown as DebugWindow).keelDebug.chart()!;
+      chart.onLivePainted((ats, paintedAt) => {
+        const top = Math.max(...ats);
+        newest.push(paintedAt - top);
+        if (prev !== undefined && top > prev) oldest.push(paintedAt - prev);
+        prev = Math.max(prev ?? top, top);
+      });
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      chart.onLivePainted(undefined);
+      return { newest, oldest };
+    }, seconds);
+  } finally {
+    await page.evaluate(() => (window as unknown as DebugWindow).keelDebug.client.call('stream.stop', { id: 'binance:BTC/USDT|1m' })).catch(() => undefined);
+    await sim.stop();
+  }
+}
+
+const pctl = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
 export async function run(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'keel-uibench-'));
   // Two cores shared with other work: the figures mean little without the load beside them.
@@ -293,6 +334,11 @@ export async function run(): Promise<void> {
       console.log(`1000 ticks/s for 5 s, storm ${round} (${storm.ticks} ticks): ${storm.longTasks} long tasks, longest ${storm.maxTaskMs.toFixed(0)} ms (target: none over 50)`);
       for (const f of storm.slowFrames) console.log(`  frame of ${f.ms} ms: ${f.scripts.join('; ') || 'no script (style, layout, paint or GC)'}`);
     }
+    console.log(`load average before the live stream: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+    const live = await liveLatency(page, 10);
+    console.log(
+      `live trade -> painted candle at 1,000 trades/s (simulator -> engine -> chart), 10 s, ${live.newest.length} frames: newest trade p50 ${pctl(live.newest, 50).toFixed(0)} ms, p99 ${pctl(live.newest, 99).toFixed(0)} ms; oldest trade of a frame p99 <= ${pctl(live.oldest, 99).toFixed(0)} ms (target p99 < 50)`,
+    );
     console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
   } finally {
     await browser.close();

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '../support/fixtures';
 
@@ -39,4 +40,30 @@ test('system screen shows the engine and its logs', async ({ app }) => {
   await expect(status).toContainText('TradingPAPER');
   await expect(page.getByRole('list', { name: 'Log entries' }).getByRole('listitem').first()).toBeVisible();
   await app.shot('system');
+});
+
+test('an export goes into the exports folder and asks before replacing an earlier one', async ({ app }) => {
+  test.skip(app.target !== 'browser', 'under Electron the save dialog picks the file (and asks itself)');
+  const { page } = app;
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
+  const exportBtc = page.getByRole('button', { name: 'Export BTC/USDT 5m' });
+  await exportBtc.click();
+  const target = join(app.home, 'exports', 'BTC-USDT-5m.csv');
+  await expect(page.getByText(`Exported 10999 rows to ${target}`)).toBeVisible();
+  const firstWrite = statSync(target).mtimeMs;
+
+  // Declined: the earlier export stays as it was.
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain('already in the exports folder. Replace it?');
+    void d.dismiss();
+  });
+  await exportBtc.click();
+  await expect(page.getByText(/Export: .*a file of that name exists/)).toBeVisible();
+  expect(statSync(target).mtimeMs).toBe(firstWrite);
+
+  page.once('dialog', (d) => void d.accept());
+  await exportBtc.click();
+  await expect(page.getByText(`Exported 10999 rows to ${target}`).last()).toBeVisible();
+  await expect.poll(() => statSync(target).mtimeMs).toBeGreaterThan(firstWrite);
+  await app.shot('data-export');
 });

@@ -106,6 +106,11 @@ export class EngineProcess {
     this.pendingKill = undefined;
   }
 
+  /** A path the trader chose in a save dialog: the engine lets one export write there. */
+  grantExport(path: string): void {
+    this.child?.postMessage({ type: 'grantExport', path } satisfies MainToEngine);
+  }
+
   /** Manual restart (menu): also clears a give-up. */
   restart(): void {
     this.policy.reset();

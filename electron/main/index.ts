@@ -52,6 +52,7 @@ function start(): void {
     settings,
     keychain: new Keychain('Keel'),
     requestPort: (e) => engine.attach(e.sender),
+    grantExport: (path) => engine.grantExport(path),
   });
 
   const send = (cmd: MenuCommand): void => mainWindow?.webContents.send(IPC.menu, cmd);

@@ -14,7 +14,14 @@ function str(v: unknown, max: number): string | undefined {
  * Main's IPC surface. Every handler first checks that the call comes from our own page's
  * top frame (see sender-check.ts) and treats its arguments as untrusted input.
  */
-export function registerIpc(p: { trusted: TrustedOrigins; settings: SettingsFile; keychain: Keychain; requestPort(e: IpcMainEvent): void }): void {
+export function registerIpc(p: {
+  trusted: TrustedOrigins;
+  settings: SettingsFile;
+  keychain: Keychain;
+  requestPort(e: IpcMainEvent): void;
+  /** Tells the engine the trader chose this path in a save dialog (data.export writes only there, or in <home>/exports). */
+  grantExport(path: string): void;
+}): void {
   const handle = (channel: string, fn: (e: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void => {
     ipcMain.handle(channel, (e, ...args) => {
       if (!isTrustedSender(e, p.trusted)) throw new Error(`${channel}: refused a call from an untrusted frame`);
@@ -40,7 +47,10 @@ export function registerIpc(p: { trusted: TrustedOrigins; settings: SettingsFile
     const win = BrowserWindow.fromWebContents(e.sender);
     const options = { title: str(o.title, 200) ?? 'Export', defaultPath: str(o.defaultName, 255)?.replace(/[/\\]/g, '_') };
     const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-    return r.canceled ? undefined : r.filePath;
+    if (r.canceled || !r.filePath) return undefined;
+    // Granted before the page hears the path, so the engine has it when the export request comes.
+    p.grantExport(r.filePath);
+    return r.filePath;
   });
 
   handle(IPC.layoutLoad, () => p.settings.get().layout);

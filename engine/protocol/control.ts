@@ -2,7 +2,7 @@
  * Messages between Electron main and the engine utility process (process.parentPort).
  * The UI protocol itself never goes this way: main only hands out MessagePorts, asks
  * for a kill switch from the global shortcut (which must work when the page is hung),
- * and asks the engine to stop.
+ * passes on a path the trader chose in a save dialog, and asks the engine to stop.
  */
 import type { EngineInfo } from './index';
 
@@ -10,6 +10,8 @@ export type MainToEngine =
   /** Carries one MessagePort (in event.ports) for a new UI connection. */
   | { type: 'connect'; windowId: number }
   | { type: 'killSwitch'; reason: string }
+  /** The trader chose this path in main's save dialog: one data.export may write there. */
+  | { type: 'grantExport'; path: string }
   | { type: 'shutdown' };
 
 export type EngineToMain =

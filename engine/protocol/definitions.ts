@@ -33,6 +33,7 @@ export {
   INDICATOR_OPS,
   RISK_EVENTS,
   RISK_EVENT_LABELS,
+  STRATEGY_EVENTS,
   crosses,
   describeCondition,
   indicatorMet,
@@ -50,3 +51,4 @@ export {
   type ChartCount,
   type HotkeyAction,
 } from '../src/model/workspace';
+export { STRATEGY_ACTIONS } from '../src/model/ledger';

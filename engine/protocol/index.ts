@@ -9,21 +9,29 @@
 import type { AccountSnapshot } from '../src/model/account';
 import type { BacktestRun, BacktestRunSummary, BacktestRunTrade, Metrics, RunStatus } from '../src/model/backtest-run';
 import type { Fill } from '../src/model/fill';
-import type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule } from '../src/model/alert';
+import type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule, StrategyEventKind } from '../src/model/alert';
 import type { Drawing, DrawingKind, DrawingPoint } from '../src/model/drawing';
 import type { IndicatorGroup, IndicatorKind, LineStyleName, OutputStyle, PriceSource } from '../src/model/indicator';
 import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
+import type { LedgerKind, LedgerLimits, LedgerSnapshot, StrategyAction, StrategyInstanceView, StrategyState } from '../src/model/ledger';
+import type { GapCauses, GapTrade, RunGap, SignalGap, TradeGap } from '../src/model/gap';
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Workspace } from '../src/model/workspace';
 import type { ErrorCode } from '../src/core/errors';
+import type { StreamState } from '../src/model/stream';
 
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
-export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode };
+export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
 export type { BreakerAction, Metrics, RiskLimits, TradingState };
-export type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule, Drawing, DrawingKind, DrawingPoint, LineStyleName, PriceSource };
+export type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule, StrategyEventKind, Drawing, DrawingKind, DrawingPoint, LineStyleName, PriceSource };
 export type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Workspace };
+export type { LedgerKind, LedgerLimits, StrategyAction, StrategyState };
+export type LedgerDto = LedgerSnapshot;
+export type StrategyInstanceDto = StrategyInstanceView;
+export type GapReportDto = RunGap;
+export type { GapCauses, GapTrade, SignalGap, TradeGap };
 export type RiskStateDto = RiskState;
 export type BacktestSummary = BacktestRunSummary;
 export type BacktestResult = BacktestRun;
@@ -160,8 +168,12 @@ export type PlaceOrderResult = { ok: true; orderId: string } | { ok: false; chec
 
 export type ModifyResult = { ok: true; orderId: string; mode: 'amend' | 'replace' } | { ok: false; check: string; reason: string };
 
-/** What a flatten did to one position: working orders it cancelled first, then the closing order and its fate. */
+/** A position of one ledger: the account's positions are the sum of these. */
+export type PositionDto = PositionSnapshot & { ledger: string };
+
+/** What a flatten did to one position of one ledger: working orders it cancelled first, then the closing order and its fate. */
 export interface FlattenResult {
+  ledger: string;
   symbol: string;
   /** Working orders on the symbol cancelled before the close went out. */
   cancelled: number;
@@ -182,6 +194,34 @@ export interface Alert {
   /** Set when the trader's alert rule fired. */
   ruleId?: string;
   kind?: AlertKind;
+}
+
+// ---------- the desk: ledgers and strategies running forward ----------
+
+export interface StrategyStartRequest {
+  /** A shipped strategy's id, or a trader's own .ts file by `path`. */
+  strategy: string;
+  path?: string;
+  params: Record<string, number | boolean | string>;
+  symbol: string;
+  timeframe: string;
+  /** Cash moved from the manual ledger into the strategy's own. */
+  allocation: number;
+  limits?: LedgerLimits;
+}
+
+/** A ledger's equity over time (the account's is ledger '*'). */
+export interface EquitySeriesDto {
+  ledger: string;
+  label: string;
+  ts: number[];
+  equity: number[];
+}
+
+export interface StrategyLogEntry {
+  ts: number;
+  kind: string;
+  message: string;
 }
 
 // ---------- workspace: drawings, watchlist, layouts, alerts ----------
@@ -237,6 +277,174 @@ export interface RiskAnalyticsDto {
   notes: string[];
 }
 
+// ---------- exchanges, downloads, live streams, quality, spread ----------
+
+/** A row of the exchange capability table: ccxt's `has` flags with Keel's notes. */
+export interface ExchangeInfoDto {
+  id: string;
+  name: string;
+  has: Record<string, boolean>;
+  timeframes: string[];
+  ohlcvPageLimit: number;
+  /** The candle endpoint reaches back only this many bars (null: to the listing). */
+  historyCandles: number | null;
+  tradesForLongHistory: boolean;
+  notes: string[];
+  /** The saved API URL override (scheme, host and port), if any. */
+  apiUrl?: string;
+}
+
+export interface DownloadRequestDto {
+  exchange: string;
+  /** ccxt's unified symbol, e.g. BTC/USDT. */
+  symbol: string;
+  timeframe: string;
+  from: number;
+  to?: number;
+  /** Overrides the saved API URL for this download. */
+  apiUrl?: string;
+  /** Download trades and build bars from them (Kraken's long histories). */
+  trades?: boolean;
+}
+
+export interface GapDto {
+  from: number;
+  to: number;
+  missing: number;
+}
+
+export interface DownloadReportDto {
+  symbol: string;
+  timeframe: string;
+  from: number;
+  to: number;
+  alreadyHeld: number;
+  stored: number;
+  pages: number;
+  retries: number;
+  gaps: GapDto[];
+  duplicatesMerged: number;
+  outOfOrder: number;
+  rejected: number;
+  elapsedMs: number;
+  notes: string[];
+}
+
+/** A download's progress (the 'download' topic, one item per downloadId). */
+export interface DownloadProgressDto {
+  downloadId: string;
+  exchange: string;
+  /** The dataset it fills, e.g. binance:BTC/USDT. */
+  symbol: string;
+  timeframe: string;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  /** Bar times settled (stored, or known missing at the exchange) of `expected`. */
+  done: number;
+  expected: number;
+  stored: number;
+  ratePerSec: number;
+  etaMs?: number;
+  message?: string;
+  report?: DownloadReportDto;
+}
+
+/** A live stream's state (StreamState, model/stream.ts) with what a trader needs beside it; `stale` after `staleAfterMs` of silence. */
+export interface StreamStatusDto {
+  /** `${symbol}|${timeframe}`, e.g. binance:BTC/USDT|1m. */
+  id: string;
+  exchange: string;
+  /** The dataset's symbol, e.g. binance:BTC/USDT. */
+  symbol: string;
+  timeframe: string;
+  state: StreamState;
+  transport: 'websocket' | 'polling';
+  since: number;
+  lastTradeAt?: number;
+  lastPrice?: number;
+  /** Best bid and ask and the 24-hour change (%), from the exchange's ticker where it has one. */
+  bid?: number;
+  ask?: number;
+  change24hPct?: number;
+  lastMessageAt?: number;
+  reconnects: number;
+  staleAfterMs: number;
+  candleMismatches: number;
+  message?: string;
+}
+
+/** The top of a live book, best first: [price, size] per level. */
+export interface BookDto {
+  symbol: string;
+  ts: number;
+  bids: [number, number][];
+  asks: [number, number][];
+}
+
+export interface QualitySpanDto {
+  from: number;
+  to: number;
+  bars: number;
+}
+
+export interface QualityReportDto {
+  symbol: string;
+  timeframe: string;
+  from: number | null;
+  to: number | null;
+  rows: number;
+  gaps: { count: number; missingBars: number; atExchange: number; spans: QualitySpanDto[] };
+  duplicatesMerged: number;
+  outOfOrder: number;
+  rejected: number;
+  stale: { count: number; bars: number; spans: QualitySpanDto[] };
+  outliers: { count: number; k: number; window: number; points: { ts: number; price: number; deviations: number }[] };
+  /** Where the problems are along the dataset's time: one bucket of `bucketMs` each. */
+  strip: { from: number; bucketMs: number; buckets: { gaps: number; stale: number; outliers: number; duplicates: number }[] };
+}
+
+export interface SpreadRequestDto {
+  a: { symbol: string; timeframe: string };
+  b: { symbol: string; timeframe: string };
+  /** Fractions of notional: fees per fill on each venue, slippage per leg. */
+  feeA: number;
+  feeB: number;
+  slippage: number;
+  /** Net spread an opportunity must exceed, a fraction. */
+  threshold: number;
+  participation?: number;
+  from?: number;
+  to?: number;
+}
+
+export interface OpportunityDto {
+  start: number;
+  end: number;
+  durationMs: number;
+  bars: number;
+  direction: 'buy-a-sell-b' | 'buy-b-sell-a';
+  peakNet: number;
+  meanNet: number;
+  size: number;
+  pnl: number;
+}
+
+export interface SpreadResultDto {
+  symbolA: string;
+  symbolB: string;
+  timeframe: string;
+  aligned: number;
+  onlyA: number;
+  onlyB: number;
+  cost: number;
+  /** The aligned series, thinned to at most a few thousand points for the chart (every k-th, and the extremes of each stretch). */
+  ts: number[];
+  gross: number[];
+  net: number[];
+  opportunities: OpportunityDto[];
+  totalPnl: number;
+  totalSize: number;
+}
+
 // ---------- system ----------
 
 export interface EngineInfo {
@@ -276,11 +484,22 @@ export interface Methods {
 
   'data.datasets': { params: Empty; result: DatasetInfo[] };
   'data.bars': { params: { symbol: string; timeframe: string; from?: number; to?: number; limit?: number }; result: BarsPayload };
-  /** Import a file the engine can read (Electron file dialog, CLI, drag-and-drop with a path). */
-  'data.importFile': { params: { path: string; symbol?: string; timeframe?: string }; result: ImportReportDto };
+  /**
+   * Import a file the engine can read (Electron file dialog, CLI, drag-and-drop with a path).
+   * `snap` moves bars off the `timeframe`'s grid onto it (it needs `timeframe`) instead of
+   * rejecting them. The engine's own files (token, databases, logs) are refused, and an error
+   * about a file that is not market data never quotes its content.
+   */
+  'data.importFile': { params: { path: string; symbol?: string; timeframe?: string; snap?: boolean }; result: ImportReportDto };
   /** Import file content sent by the UI (browser drag-and-drop, where no path exists). */
-  'data.importText': { params: { name: string; content: string; symbol?: string; timeframe?: string }; result: ImportReportDto };
-  'data.export': { params: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path?: string }; result: { path: string; rows: number } };
+  'data.importText': { params: { name: string; content: string; symbol?: string; timeframe?: string; snap?: boolean }; result: ImportReportDto };
+  /**
+   * Export a dataset. Headless, `path` is a file name (or a path) inside <home>/exports, the
+   * default `<symbol>-<timeframe>.<format>` there; under Electron also a path the trader chose
+   * in main's save dialog. An existing file is replaced only with `overwrite: true` (the save
+   * dialog asks on its own).
+   */
+  'data.export': { params: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path?: string; overwrite?: boolean }; result: { path: string; rows: number } };
 
   'indicators.catalogue': { params: Empty; result: IndicatorCatalogueEntry[] };
   'indicators.compute': {
@@ -307,9 +526,22 @@ export interface Methods {
   'orders.cancelAll': { params: { symbol?: string }; result: { cancelled: number } };
   'orders.list': { params: { scope: 'working' | 'all'; limit?: number }; result: OrderSnapshot[] };
   'fills.list': { params: { limit?: number }; result: Fill[] };
-  'positions.list': { params: Empty; result: PositionSnapshot[] };
+  /** Open positions, one per ledger and symbol. */
+  'positions.list': { params: Empty; result: PositionDto[] };
   /** Cancels the position's working orders, then closes it with a reduce-only market order that passes a kill switch or a halt. */
-  'positions.flatten': { params: { symbol?: string }; result: FlattenResult[] };
+  'positions.flatten': { params: { symbol?: string; ledger?: string }; result: FlattenResult[] };
+
+  'ledgers.list': { params: Empty; result: LedgerDto[] };
+  /** Equity of the account ('*') and of each ledger, sampled over time (each minute, and at every fill). */
+  'ledgers.equity': { params: { since?: number }; result: EquitySeriesDto[] };
+  /** Starts a strategy forward on paper on its own ledger, warmed up from stored history. */
+  'strategies.start': { params: StrategyStartRequest; result: StrategyInstanceDto };
+  'strategies.control': { params: { id: string; action: StrategyAction }; result: StrategyInstanceDto };
+  /** Every strategy run on this desk: running, paused, stopped and failed. */
+  'strategies.instances': { params: Empty; result: StrategyInstanceDto[] };
+  'strategies.logs': { params: { id: string; limit?: number }; result: StrategyLogEntry[] };
+  /** The strategy's forward trades against a backtest of it over the same bars: per trade, and the PnL each cause explains. */
+  'strategies.gap': { params: { id: string }; result: GapReportDto };
   'account.get': { params: Empty; result: AccountSnapshot };
 
   'risk.state': { params: Empty; result: RiskStateDto };
@@ -339,6 +571,20 @@ export interface Methods {
   'alerts.delete': { params: { id: string }; result: { deleted: boolean } };
   /** Newest first: alerts that fired and engine alerts. */
   'alerts.log': { params: { limit?: number }; result: AlertLogEntry[] };
+  /** The capability table of the exchanges Keel knows well (and any asked for by id). */
+  'exchanges.list': { params: { ids?: string[] }; result: ExchangeInfoDto[] };
+  /** Saves (or clears, with no apiUrl) an exchange's API URL override. */
+  'exchanges.setApiUrl': { params: { exchange: string; apiUrl?: string }; result: { exchange: string; apiUrl?: string } };
+  /** Starts a resumable history download; progress on the 'download' topic. */
+  'download.start': { params: DownloadRequestDto; result: { downloadId: string; symbol: string } };
+  'download.cancel': { params: { downloadId: string }; result: { cancelled: boolean } };
+  'download.list': { params: Empty; result: DownloadProgressDto[] };
+  'data.quality': { params: { symbol: string; timeframe: string; buckets?: number }; result: QualityReportDto };
+  /** Starts a live stream (trades into candles, the book); state on 'stream', candles on 'bar', the book on 'book'. */
+  'stream.start': { params: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }; result: StreamStatusDto };
+  'stream.stop': { params: { id: string }; result: { stopped: boolean } };
+  'stream.list': { params: Empty; result: StreamStatusDto[] };
+  'spread.analyze': { params: SpreadRequestDto; result: SpreadResultDto };
 }
 
 export type MethodName = keyof Methods;
@@ -348,12 +594,19 @@ export type Result<M extends MethodName> = Methods[M]['result'];
 // ---------- pushed topics ----------
 
 export interface Topics {
-  /** A live or replayed bar update for a chart: the latest (possibly still forming) bar. */
-  bar: { symbol: string; timeframe: string; ts: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean };
+  /**
+   * A live or replayed bar update for a chart: the latest (possibly still forming) bar. Live
+   * bars carry the venue time of their newest trade (latency measurement) and, when closed
+   * after a hole the feed could not repair, `gapBefore`.
+   */
+  bar: { symbol: string; timeframe: string; ts: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean; lastTradeAt?: number; gapBefore?: boolean };
   order: { kind: string; order: OrderSnapshot; reason?: string; ts: number };
   denial: { check: string; reason: string; ts: number; symbol: string; side: Side };
   fill: Fill;
-  positions: PositionSnapshot[];
+  positions: PositionDto[];
+  ledgers: LedgerDto[];
+  strategy: StrategyInstanceDto;
+  strategyLog: StrategyLogEntry & { id: string };
   account: AccountSnapshot;
   risk: RiskStateDto;
   job: JobProgress;
@@ -361,6 +614,9 @@ export interface Topics {
   engine: { state: 'ready' | 'restarting' | 'stopped'; message?: string };
   replay: ReplayState;
   alert: Alert;
+  download: DownloadProgressDto;
+  stream: StreamStatusDto;
+  book: BookDto;
 }
 
 export type TopicName = keyof Topics;
@@ -372,6 +628,8 @@ export type TopicName = keyof Topics;
 const TOPIC_TABLE: Record<TopicName, true> = {
   bar: true, order: true, denial: true, fill: true, positions: true, account: true,
   risk: true, job: true, log: true, engine: true, replay: true, alert: true,
+  ledgers: true, strategy: true, strategyLog: true,
+  download: true, stream: true, book: true,
 };
 export const TOPIC_NAMES: readonly TopicName[] = Object.keys(TOPIC_TABLE) as TopicName[];
 
@@ -398,7 +656,13 @@ export type ServerMessage =
   | { t: 'res'; id: number; ok: false; error: WireError }
   /** Updates of one topic gathered over a short window (coalesced where only the latest matters). */
   | { t: 'push'; topic: TopicName; items: unknown[] }
-  | { t: 'hello'; protocol: number; info: EngineInfo };
+  | { t: 'hello'; protocol: number; info: EngineInfo }
+  /**
+   * The answer to a message the engine could not take and that carried no usable request id
+   * (not JSON, not an object, an unknown `t`, a bad `id` or `topics`): there is nothing to
+   * settle, but the sender learns what was wrong instead of hearing nothing.
+   */
+  | { t: 'error'; error: WireError };
 
 // ---------- transports ----------
 
@@ -426,16 +690,28 @@ export const ENGINE_PORT_MESSAGE = 'keel:engine-port';
 /** Topics whose pushes are coalesced: within one batch only the latest item per key survives. */
 export const COALESCED_TOPICS: Partial<Record<TopicName, 'latest' | 'perKey'>> = {
   positions: 'latest',
+  ledgers: 'latest',
+  strategy: 'perKey',
   account: 'latest',
   risk: 'latest',
   engine: 'latest',
   replay: 'latest',
   bar: 'perKey',
   job: 'perKey',
+  download: 'perKey',
+  stream: 'perKey',
+  book: 'perKey',
 };
 
 /** How often the engine flushes pushed topics (ms). */
 export const PUSH_INTERVAL_MS = 50;
+
+/**
+ * Topics that flush sooner: a live candle should be on the chart within a frame of its
+ * trade (the target is 50 ms from the exchange's websocket to the painted candle at p99), and
+ * per-key coalescing keeps a storm of ticks to one item per bar per flush.
+ */
+export const PUSH_INTERVAL_BY_TOPIC: Partial<Record<TopicName, number>> = { bar: 16 };
 
 // ---------- the engine side ----------
 

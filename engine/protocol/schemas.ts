@@ -16,6 +16,8 @@ import {
   INDICATOR_OPS,
   KEY_COMBO_PATTERN,
   LIMIT_KEYS,
+  STRATEGY_ACTIONS,
+  STRATEGY_EVENTS,
   LINE_STYLES,
   MAX_CHARTS,
   ORDER_TYPES,
@@ -89,6 +91,16 @@ const riskLimitsPatch = z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => 
 >;
 
 const range = { from: epochMs.optional(), to: epochMs.optional() };
+/** A ccxt exchange id (lower-case letters and digits) and a unified symbol (BASE/QUOTE). */
+const exchangeId = z.string().trim().toLowerCase().regex(/^[a-z0-9]{2,32}$/, 'a ccxt exchange id, e.g. binance');
+const unifiedSymbol = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:-]+$/, 'a unified symbol such as BTC/USDT');
+const apiUrl = z.string().trim().max(300).regex(/^https?:\/\/[^/?#\s]+\/?$/, 'scheme, host and port only, e.g. http://127.0.0.1:9000');
+const feeFraction = z.number().min(0).max(0.1);
+
+/** Snapping moves bars onto a grid the trader names: it needs the timeframe. */
+function snapNeedsTimeframe(p: { snap?: boolean; timeframe?: string }, ctx: z.RefinementCtx): void {
+  if (p.snap && p.timeframe === undefined) ctx.addIssue({ code: 'custom', path: ['timeframe'], message: 'snap needs the timeframe whose grid to snap the bars onto' });
+}
 
 // ---------- workspace ----------
 
@@ -140,7 +152,7 @@ const alertCondition = z.discriminatedUnion('kind', [
     op: z.enum(INDICATOR_OPS),
     value: z.number(),
   }),
-  z.strictObject({ kind: z.literal('strategy'), strategy: text.optional(), event: text.optional() }),
+  z.strictObject({ kind: z.literal('strategy'), strategy: text.optional(), event: z.enum(STRATEGY_EVENTS).optional() }),
   z.strictObject({ kind: z.literal('risk'), event: z.enum(RISK_EVENTS), count: z.number().int().min(1).max(1000).optional(), windowSec: z.number().int().min(1).max(86_400).optional() }),
 ]);
 const note = z.string().max(500);
@@ -155,15 +167,18 @@ export const paramSchemas: Schemas = {
 
   'data.datasets': empty as unknown as Schemas['data.datasets'],
   'data.bars': z.strictObject({ symbol, timeframe, ...range, limit: limit.optional() }),
-  'data.importFile': z.strictObject({ path: z.string().min(1).max(4096), symbol: symbol.optional(), timeframe: timeframe.optional() }),
-  'data.importText': z.strictObject({
-    name: z.string().min(1).max(255),
-    // 64 MiB of text: a year of 1m bars is ~30 MB of CSV; beyond that, import by path.
-    content: z.string().max(64 * 1024 * 1024),
-    symbol: symbol.optional(),
-    timeframe: timeframe.optional(),
-  }),
-  'data.export': z.strictObject({ symbol, timeframe, format: z.enum(['csv', 'parquet']), path: z.string().min(1).max(4096).optional() }),
+  'data.importFile': z.strictObject({ path: z.string().min(1).max(4096), symbol: symbol.optional(), timeframe: timeframe.optional(), snap: z.boolean().optional() }).superRefine(snapNeedsTimeframe),
+  'data.importText': z
+    .strictObject({
+      name: z.string().min(1).max(255),
+      // 64 MiB of text: a year of 1m bars is ~30 MB of CSV; beyond that, import by path.
+      content: z.string().max(64 * 1024 * 1024),
+      symbol: symbol.optional(),
+      timeframe: timeframe.optional(),
+      snap: z.boolean().optional(),
+    })
+    .superRefine(snapNeedsTimeframe),
+  'data.export': z.strictObject({ symbol, timeframe, format: z.enum(['csv', 'parquet']), path: z.string().min(1).max(4096).optional(), overwrite: z.boolean().optional() }),
 
   'indicators.catalogue': empty as unknown as Schemas['indicators.catalogue'],
   'indicators.compute': z.strictObject({
@@ -200,7 +215,23 @@ export const paramSchemas: Schemas = {
   'orders.list': z.strictObject({ scope: z.enum(['working', 'all']), limit: limit.optional() }),
   'fills.list': z.strictObject({ limit: limit.optional() }),
   'positions.list': empty as unknown as Schemas['positions.list'],
-  'positions.flatten': z.strictObject({ symbol: symbol.optional() }),
+  'positions.flatten': z.strictObject({ symbol: symbol.optional(), ledger: text.optional() }),
+
+  'ledgers.list': empty as unknown as Schemas['ledgers.list'],
+  'ledgers.equity': z.strictObject({ since: epochMs.optional() }),
+  'strategies.start': z.strictObject({
+    strategy: text,
+    path: z.string().min(1).max(4096).optional(),
+    params: z.record(z.string(), paramValue),
+    symbol,
+    timeframe,
+    allocation: positive,
+    limits: z.strictObject({ maxExposure: positive.optional(), maxDailyLossPct: z.number().positive().max(100).optional() }).optional(),
+  }),
+  'strategies.control': z.strictObject({ id: text, action: z.enum(STRATEGY_ACTIONS) }),
+  'strategies.instances': empty as unknown as Schemas['strategies.instances'],
+  'strategies.logs': z.strictObject({ id: text, limit: z.number().int().min(1).max(2_000).optional() }),
+  'strategies.gap': z.strictObject({ id: text }),
   'account.get': empty as unknown as Schemas['account.get'],
 
   'risk.state': empty as unknown as Schemas['risk.state'],
@@ -242,6 +273,27 @@ export const paramSchemas: Schemas = {
   'alerts.update': z.strictObject({ id: text, enabled: z.boolean().optional(), mode: z.enum(ALERT_MODES).optional(), note: note.optional() }),
   'alerts.delete': z.strictObject({ id: text }),
   'alerts.log': z.strictObject({ limit: z.number().int().min(1).max(5_000).optional() }),
+  'exchanges.list': z.strictObject({ ids: z.array(exchangeId).max(50).optional() }),
+  'exchanges.setApiUrl': z.strictObject({ exchange: exchangeId, apiUrl: z.union([apiUrl, z.literal('')]).optional() }),
+  'download.start': z
+    .strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, from: epochMs, to: epochMs.optional(), apiUrl: apiUrl.optional(), trades: z.boolean().optional() })
+    .refine((d) => d.to === undefined || d.to > d.from, { path: ['to'], message: 'must be after from' }),
+  'download.cancel': z.strictObject({ downloadId: text }),
+  'download.list': empty as unknown as Schemas['download.list'],
+  'data.quality': z.strictObject({ symbol, timeframe, buckets: z.number().int().min(10).max(2000).optional() }),
+  'stream.start': z.strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, apiUrl: apiUrl.optional() }),
+  'stream.stop': z.strictObject({ id: z.string().min(1).max(120) }),
+  'stream.list': empty as unknown as Schemas['stream.list'],
+  'spread.analyze': z.strictObject({
+    a: z.strictObject({ symbol, timeframe }),
+    b: z.strictObject({ symbol, timeframe }),
+    feeA: feeFraction,
+    feeB: feeFraction,
+    slippage: feeFraction,
+    threshold: z.number().min(-1).max(1),
+    participation: z.number().gt(0).max(1).optional(),
+    ...range,
+  }),
 };
 
 export function isMethodName(m: unknown): m is MethodName {

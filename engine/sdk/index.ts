@@ -44,6 +44,11 @@ export const choice = (def: string, choices: readonly string[], description?: st
 export interface BarView {
   readonly symbol: string;
   readonly index: number;
+  /**
+   * Bars are missing right before this one: the feed went stale or reconnected, and the
+   * strategy was not fed what came between. Forward only; a backtest's series is what it is.
+   */
+  readonly gap: boolean;
   readonly ts: number;
   readonly open: number;
   readonly high: number;

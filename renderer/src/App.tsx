@@ -11,9 +11,12 @@ import { SCREEN_LABELS, useUi } from './store/ui';
 
 // Other screens load after the chart: the first paint waits only for what it shows.
 const Backtest = lazy(() => import('./screens/Backtest').then((m) => ({ default: m.Backtest })));
+const Dashboard = lazy(() => import('./screens/Dashboard').then((m) => ({ default: m.Dashboard })));
+const Strategies = lazy(() => import('./screens/Strategies').then((m) => ({ default: m.Strategies })));
 const Data = lazy(() => import('./screens/Data').then((m) => ({ default: m.Data })));
 const Risk = lazy(() => import('./screens/Risk').then((m) => ({ default: m.Risk })));
 const System = lazy(() => import('./screens/System').then((m) => ({ default: m.System })));
+const Spread = lazy(() => import('./screens/Spread').then((m) => ({ default: m.Spread })));
 
 export function App() {
   const screen = useUi((s) => s.screen);
@@ -28,10 +31,13 @@ export function App() {
           <Markets />
         </div>
         <Suspense fallback={<div className="panel pad dim">Loading…</div>}>
+          {screen === 'dashboard' && <Dashboard />}
+          {screen === 'strategies' && <Strategies />}
           {screen === 'backtest' && <Backtest />}
           {screen === 'data' && <Data />}
           {screen === 'risk' && <Risk />}
           {screen === 'system' && <System />}
+          {screen === 'spread' && <Spread />}
         </Suspense>
       </main>
       <KillSwitchDialog />

@@ -12,7 +12,8 @@ describe('shortcuts', () => {
   });
 
   it('switches screens on Alt+digit and leaves plain keys to inputs', () => {
-    expect(shortcutFor(key({ key: '2', code: 'Digit2', altKey: true }), false)).toEqual({ kind: 'screen', screen: 'backtest' });
+    expect(shortcutFor(key({ key: '4', code: 'Digit4', altKey: true }), false)).toEqual({ kind: 'screen', screen: 'backtest' });
+    expect(shortcutFor(key({ key: '3', code: 'Digit3', altKey: true }), false)).toEqual({ kind: 'screen', screen: 'strategies' });
     expect(shortcutFor(key({ key: '?' }), false)).toEqual({ kind: 'help' });
     expect(shortcutFor(key({ key: '?' }), true)).toBeUndefined();
     expect(shortcutFor(key({ key: 'b' }), true)).toBeUndefined();

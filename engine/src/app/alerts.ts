@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { KeelError } from '../core/errors';
-import { crosses, DENIAL_BURST_DEFAULT, describeCondition, indicatorMet, type AlertCondition, type AlertLogEntry, type AlertMode, type AlertRule, type RiskEventKind } from '../model/alert';
+import { crosses, DENIAL_BURST_DEFAULT, describeCondition, indicatorMet, type AlertCondition, type AlertLogEntry, type AlertMode, type AlertRule, type RiskEventKind, type StrategyEventKind } from '../model/alert';
 import { DRAWING_LABELS, LINE_DRAWINGS, lineValueAt, type Drawing } from '../model/drawing';
 import { TRADING_STATES } from '../model/risk-state';
 import type { Alert, Publish, TopicName, Topics } from '../../protocol/index';
 import type { AlertStore } from '../state/alert-store';
 import type { Logger } from './logs';
 import { barPath } from './replay';
-import type { StrategyEvent } from './strategy-events';
 
 export type IndicatorCondition = Extract<AlertCondition, { kind: 'indicator' }>;
 
@@ -54,8 +53,9 @@ interface RuleState {
  * push through `observe`: bar updates (forming and closed) move prices across levels and drawn
  * lines; closed bars evaluate indicator conditions (asynchronously, one evaluation per rule at
  * a time, catching up on bars that closed meanwhile); risk state and denials raise risk
- * events. Strategy events come from `strategyEvent` (StrategyEvents). A rule that fires is
- * logged (SQLite) and pushed on the `alert` topic; a once-rule is then switched off.
+ * events; the strategy host's pushes (`strategy`, `strategyLog`, and fills on a strategy's
+ * ledger) raise strategy events. A rule that fires is logged (SQLite) and pushed on the
+ * `alert` topic; a once-rule is then switched off.
  *
  * Nothing here may throw into the caller: it runs inside the desk's publish path. Failures
  * go to the log.
@@ -69,6 +69,8 @@ export class AlertService {
   private readonly lastPrice = new Map<string, number>();
   private readonly drawings = new Map<string, Drawing | undefined>();
   private riskSeen: { rank: number; engaged: boolean } | undefined;
+  /** Per running strategy instance (its id is its ledger's): the strategy, its last state and signal seen. */
+  private readonly instances = new Map<string, { strategy: string; state: string; signalTs?: number; signalText?: string }>();
   private denials: number[] = [];
 
   constructor(private readonly deps: AlertDeps) {
@@ -136,17 +138,11 @@ export class AlertService {
       else if (topic === 'risk') this.onRisk(item as Topics['risk']);
       else if (topic === 'denial') this.onDenial(item as Topics['denial']);
       else if (topic === 'alert') this.onEngineAlert(item as Topics['alert']);
+      else if (topic === 'strategy') this.onStrategy(item as Topics['strategy']);
+      else if (topic === 'strategyLog') this.onStrategyLog(item as Topics['strategyLog']);
+      else if (topic === 'fill') this.onFill(item as Topics['fill']);
     } catch (e) {
       this.deps.log.error(`alert evaluation failed on ${topic}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-
-  strategyEvent(e: StrategyEvent): void {
-    for (const r of this.enabled('strategy')) {
-      const c = r.condition as Extract<AlertCondition, { kind: 'strategy' }>;
-      if (c.strategy && c.strategy !== e.strategy && c.strategy !== e.instance) continue;
-      if (c.event && c.event !== e.kind) continue;
-      this.fire(r, `${e.instance ?? e.strategy}: ${e.kind}`, e.message);
     }
   }
 
@@ -299,6 +295,57 @@ export class AlertService {
       if (inWindow < count || (st.burstAt !== undefined && now - st.burstAt < windowMs)) continue;
       st.burstAt = now;
       this.fire(r, 'Burst of denials', `${inWindow} orders denied within ${windowMs / 1000} s; the last: ${d.check}: ${d.reason}.`, 'warn');
+    }
+  }
+
+  // ---------- strategy events, from the strategy host's pushes ----------
+
+  /** An instance's view: a new state (or a first sight of a running one) and a new signal are events. */
+  private onStrategy(v: Topics['strategy']): void {
+    const seen = this.instances.get(v.id);
+    const now: { strategy: string; state: string; signalTs?: number; signalText?: string } = { strategy: v.strategy, state: v.state };
+    if (v.lastSignal) {
+      now.signalTs = v.lastSignal.ts;
+      now.signalText = v.lastSignal.text;
+    }
+    this.instances.set(v.id, now);
+    if (seen?.state !== v.state) {
+      const event: StrategyEventKind | undefined = v.state === 'running' ? 'started' : v.state;
+      const where = `${v.symbol} ${v.timeframe}`;
+      const message =
+        v.state === 'running'
+          ? seen
+            ? `running again on ${where}`
+            : `running on ${where}`
+          : `${v.state} on ${where}${v.stateReason ? `: ${v.stateReason}` : ''}`;
+      this.strategyEvent(v.id, v.strategy, event, message);
+    }
+    if (v.lastSignal && seen && (v.lastSignal.ts !== seen.signalTs || v.lastSignal.text !== seen.signalText)) {
+      this.strategyEvent(v.id, v.strategy, 'signal', v.lastSignal.text);
+    }
+  }
+
+  /** Errors and warnings a strategy logged; its state changes are told by its view (onStrategy). */
+  private onStrategyLog(e: Topics['strategyLog']): void {
+    if (e.kind !== 'error' && e.kind !== 'warn') return;
+    if (/^\w+ -> \w+/.test(e.message)) return;
+    const inst = this.instances.get(e.id);
+    this.strategyEvent(e.id, inst?.strategy, e.kind === 'error' ? 'error' : 'warning', e.message);
+  }
+
+  /** A fill on a strategy's own ledger. */
+  private onFill(f: Topics['fill']): void {
+    const inst = f.ledger === undefined ? undefined : this.instances.get(f.ledger);
+    if (!inst) return;
+    this.strategyEvent(f.ledger!, inst.strategy, 'fill', `${f.side === 'buy' ? 'bought' : 'sold'} ${fmt(f.qty)} ${f.symbol} at ${fmt(f.price)}`);
+  }
+
+  private strategyEvent(instance: string, strategy: string | undefined, event: StrategyEventKind, message: string): void {
+    for (const r of this.enabled('strategy')) {
+      const c = r.condition as Extract<AlertCondition, { kind: 'strategy' }>;
+      if (c.strategy && c.strategy !== strategy && c.strategy !== instance) continue;
+      if (c.event && c.event !== event) continue;
+      this.fire(r, `${instance}: ${event}`, message, event === 'failed' || event === 'error' ? 'error' : event === 'warning' ? 'warn' : 'info');
     }
   }
 

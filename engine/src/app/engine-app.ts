@@ -1,16 +1,19 @@
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
+import { LOGS_DIR } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
 import { Emitter, type Disposable } from '../core/emitter';
 import { PROTOCOL_VERSION, type Alert, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import { INDICATOR_WARMUP_BARS } from './indicator-adapter';
+import { BarFeed } from '../data/bar-feed';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
+import { exportPathInHome } from './home-files';
+import { LogFile, readLogTail } from './log-file';
 import { LogRing, type Logger } from './logs';
 import type { MarketService, Services } from './services';
-import { StrategyEvents } from './strategy-events';
 import { SystemMonitor } from './system-monitor';
 import { watchQuotes } from './watchlist';
 import { openServices, type WiringContext } from './wiring';
@@ -24,6 +27,8 @@ export interface EngineAppOptions {
   /** The shipped sample data (KEEL_SAMPLES_DIR in a packaged app). */
   samplesDir?: string;
   now?: () => number;
+  /** Keep the log in rotating files under <home>/logs and start from their last lines (default true). */
+  logFiles?: boolean;
 }
 
 const WHAT: Record<keyof Services, string> = {
@@ -36,6 +41,9 @@ const WHAT: Record<keyof Services, string> = {
   runs: 'the backtest run archive',
   workspace: 'the workspace store (drawings, layouts, watchlist)',
   alerts: 'the alerts',
+  strategies: 'the strategy host',
+  ledgers: 'the ledgers',
+  exchanges: 'the exchange connections (downloads, live streams)',
 };
 
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
@@ -81,6 +89,8 @@ function nullable(a: ArrayLike<number>): (number | null)[] {
  */
 export class EngineApp {
   readonly logs = new LogRing();
+  /** Every closed bar the engine sees (replays, imports, live candles); strategies and alerts listen here. */
+  readonly bars = new BarFeed();
   private readonly log: Logger = this.logs.logger('engine');
   private readonly now: () => number;
   private readonly startedAt: number;
@@ -91,8 +101,6 @@ export class EngineApp {
   private readonly jobs: BacktestJobs;
   private startup: Promise<void> | undefined;
   private readonly alertsOut = new Emitter<Alert>();
-  /** Where running strategies report their events; the alerts listen (handed to the wiring). */
-  readonly strategyEvents = new StrategyEvents();
 
   constructor(private readonly opts: EngineAppOptions) {
     this.now = opts.now ?? Date.now;
@@ -100,6 +108,58 @@ export class EngineApp {
     this.monitor = new SystemMonitor(this.now);
     this.jobs = new BacktestJobs((req, o) => this.runBacktest(req, o), (t, i) => this.publishTo(t, i), this.logs.logger('backtest'), this.now, () => this.services.runs);
     this.logs.onEntry((e) => this.publishTo('log', e));
+    if (opts.logFiles !== false) this.openLogFiles();
+  }
+
+  private logFile: LogFile | undefined;
+
+  /**
+   * The log outlives the process: lines go to <home>/logs/engine.log (rotated), and the ring
+   * starts with the newest lines of the previous runs, so system.logs and the System screen
+   * show what happened before a restart or a crash. Without a writable home the engine runs
+   * on the ring alone and says so.
+   */
+  private openLogFiles(): void {
+    const dir = join(this.opts.home, LOGS_DIR);
+    try {
+      this.logs.seed(readLogTail(dir, this.logs.capacity));
+      const file = LogFile.open(dir, (m) => this.log.warn(m));
+      this.logFile = file;
+      this.logs.onEntry((e) => file.write(e));
+    } catch (e) {
+      this.log.warn(`log files not kept: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Paths main's save dialog granted for one export each, with when the grant lapses. */
+  private readonly exportGrants = new Map<string, number>();
+
+  /**
+   * Main tells the engine (over its control channel, which no page can use) that the trader
+   * chose `path` in a save dialog: one data.export may write there in the next five minutes.
+   */
+  grantExport(path: string): void {
+    if (this.opts.mode !== 'electron' || !isAbsolute(path)) return;
+    this.exportGrants.set(resolve(path), this.now() + 5 * 60_000);
+  }
+
+  /**
+   * Whether `path` was granted (and takes the grant). The page asks for the export only after
+   * main answered the dialog, but main's grant travels another pipe, so it is waited for a
+   * moment before the path is treated as ungranted.
+   */
+  private async takeExportGrant(path: string): Promise<boolean> {
+    if (this.opts.mode !== 'electron' || !isAbsolute(path)) return false;
+    const key = resolve(path);
+    for (let waited = 0; ; waited += 50) {
+      const until = this.exportGrants.get(key);
+      if (until !== undefined) {
+        this.exportGrants.delete(key);
+        return until >= this.now();
+      }
+      if (waited >= 1_000) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Where pushed topics go (the protocol server's publish). */
@@ -139,7 +199,7 @@ export class EngineApp {
       const t0 = performance.now();
       const open = this.opts.openServices ?? openServices;
       try {
-        this.services = await open(this.opts.home, { logs: this.logs, publish: this.publish, samplesDir: this.opts.samplesDir, strategyEvents: this.strategyEvents });
+        this.services = await open(this.opts.home, { logs: this.logs, publish: this.publish, samplesDir: this.opts.samplesDir, bars: this.bars });
       } catch (e) {
         this.log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
         this.services = {};
@@ -160,9 +220,12 @@ export class EngineApp {
     const s = this.services;
     this.services = {};
     await s.alerts?.idle();
+    // Exchanges first: their downloads and streams write into the market store.
+    await s.exchanges?.close().catch(() => undefined);
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
     s.workspace?.close();
     this.monitor.close();
+    this.logFile?.close();
   }
 
   info(): EngineInfo {
@@ -211,8 +274,9 @@ export class EngineApp {
     'data.importText': async (p) => (await this.need('market')).importText(p),
     'data.export': async (p) => {
       const market = await this.need('market');
-      const path = p.path ?? join(this.opts.home, 'exports', `${p.symbol.replace(/[^A-Za-z0-9]+/g, '-')}-${p.timeframe}.${p.format}`);
-      return market.exportData({ ...p, path });
+      // Under Electron, a path the trader picked in main's save dialog, which asked before replacing a file.
+      if (p.path !== undefined && (await this.takeExportGrant(p.path))) return market.exportData({ ...p, path: resolve(p.path), overwrite: true });
+      return market.exportData({ ...p, path: exportPathInHome(this.opts.home, p), overwrite: p.overwrite === true });
     },
 
     'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),
@@ -257,7 +321,18 @@ export class EngineApp {
     'orders.list': async ({ scope, limit }) => (await this.need('trading')).orders(scope, limit ?? 500),
     'fills.list': async ({ limit }) => (await this.need('trading')).fills(limit ?? 500),
     'positions.list': async () => (await this.need('trading')).positions(),
-    'positions.flatten': async ({ symbol }) => (await this.need('trading')).flatten(symbol),
+    'positions.flatten': async ({ symbol, ledger }) => (await this.need('trading')).flatten(symbol, ledger),
+    'ledgers.list': async () => (await this.need('ledgers')).ledgers(),
+    'ledgers.equity': async ({ since }) => (await this.need('ledgers')).equity(since),
+    'strategies.start': async (req) => {
+      const [market, strategies] = await Promise.all([this.need('market'), this.need('strategies')]);
+      if (!(await market.datasets()).some((d) => d.symbol === req.symbol)) throw new KeelError('NOT_FOUND', `no data for ${req.symbol}: import or download it first`, { where: 'symbol' });
+      return strategies.start(req);
+    },
+    'strategies.control': async ({ id, action }) => (await this.need('strategies')).control(id, action),
+    'strategies.instances': async () => (await this.need('strategies')).instances(),
+    'strategies.logs': async ({ id, limit }) => (await this.need('strategies')).logs(id, limit),
+    'strategies.gap': async ({ id }) => (await this.need('strategies')).gap(id),
     'account.get': async () => (await this.need('trading')).account(),
 
     'risk.state': async () => (await this.need('risk')).state(),
@@ -300,5 +375,16 @@ export class EngineApp {
     'alerts.update': async ({ id, ...patch }) => (await this.need('alerts')).update(id, patch),
     'alerts.delete': async ({ id }) => ({ deleted: (await this.need('alerts')).remove(id) }),
     'alerts.log': async ({ limit }) => (await this.need('alerts')).log(limit ?? 200),
+
+    'exchanges.list': async ({ ids }) => (await this.need('exchanges')).list(ids),
+    'exchanges.setApiUrl': async ({ exchange, apiUrl }) => (await this.need('exchanges')).setApiUrl(exchange, apiUrl),
+    'download.start': async (req) => (await this.need('exchanges')).startDownload(req),
+    'download.cancel': async ({ downloadId }) => ({ cancelled: (await this.need('exchanges')).cancelDownload(downloadId) }),
+    'download.list': async () => (await this.need('exchanges')).listDownloads(),
+    'data.quality': async (q) => (await this.need('market')).quality(q),
+    'stream.start': async (p) => (await this.need('exchanges')).startStream(p),
+    'stream.stop': async ({ id }) => ({ stopped: await (await this.need('exchanges')).stopStream(id) }),
+    'stream.list': async () => (await this.need('exchanges')).listStreams(),
+    'spread.analyze': async (q) => (await this.need('market')).spread(q),
   };
 }

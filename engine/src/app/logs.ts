@@ -17,7 +17,7 @@ export class LogRing {
   private readonly listeners = new Set<(e: LogEntry) => void>();
 
   constructor(
-    private readonly capacity = 2000,
+    readonly capacity = 2000,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -30,6 +30,20 @@ export class LogRing {
     }
     for (const fn of this.listeners) fn(entry);
     return entry;
+  }
+
+  /**
+   * Fills the ring with entries written before this start (the log files), oldest first,
+   * without telling listeners: they are history, not news, and already on disk.
+   */
+  seed(entries: LogEntry[]): void {
+    for (const e of entries.slice(-this.capacity)) {
+      if (this.buf.length < this.capacity) this.buf.push(e);
+      else {
+        this.buf[this.start] = e;
+        this.start = (this.start + 1) % this.capacity;
+      }
+    }
   }
 
   /** The newest `limit` entries, oldest first. */
@@ -58,4 +72,85 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+}
+
+/** "minute", "2 minutes", "0.5 s": the span of a RepeatLimiter window as a summary says it. */
+function windowText(ms: number): string {
+  if (ms === 60_000) return 'minute';
+  if (ms % 60_000 === 0) return `${ms / 60_000} minutes`;
+  return `${ms / 1000} s`;
+}
+
+/** More keys than this in one window are counted under one key, so a stream of distinct keys cannot grow the map. */
+const MAX_OPEN_KEYS = 100;
+
+/**
+ * Repeated warnings of one kind as one line and then one summary per window: the first
+ * occurrence of a key after a quiet window goes out at once, the rest are counted and
+ * "N ... in the last minute" goes out when the window (a minute by default) ends; windows go
+ * on while the repeats do. A client that repeats a refused request thousands of times a
+ * minute therefore writes a line a minute, not thousands that push the useful ones out.
+ */
+export class RepeatLimiter {
+  private readonly open = new Map<string, Window>();
+
+  constructor(
+    private readonly emit: (message: string) => void,
+    private readonly windowMs = 60_000,
+  ) {}
+
+  /** `summary` gets the number of occurrences in the window, the one logged at once included. */
+  note(key: string, first: string, summary: (total: number, window: string) => string): void {
+    if (!this.open.has(key) && this.open.size >= MAX_OPEN_KEYS) key = '*';
+    const w = this.open.get(key);
+    if (w) {
+      w.total++;
+      w.summary = summary;
+      return;
+    }
+    this.emit(first);
+    this.open.set(key, { total: 1, logged: 1, summary, timer: this.timer(key) });
+  }
+
+  private timer(key: string): ReturnType<typeof setTimeout> {
+    const t = setTimeout(() => this.roll(key), this.windowMs);
+    t.unref?.();
+    return t;
+  }
+
+  /** A window ended: sum it up, and keep counting while the repeats go on. */
+  private roll(key: string): void {
+    const w = this.open.get(key);
+    if (!w) return;
+    if (w.total > w.logged) this.emit(w.summary(w.total, windowText(this.windowMs)));
+    if (w.total === 0) {
+      this.open.delete(key);
+      return;
+    }
+    w.total = 0;
+    w.logged = 0;
+    w.timer = this.timer(key);
+  }
+
+  /** Ends a key's window now (its connection closed), with its summary if anything was only counted. */
+  end(key: string): void {
+    const w = this.open.get(key);
+    if (!w) return;
+    this.open.delete(key);
+    clearTimeout(w.timer);
+    if (w.total > w.logged) this.emit(w.summary(w.total, windowText(this.windowMs)));
+  }
+
+  close(): void {
+    for (const key of [...this.open.keys()]) this.end(key);
+  }
+}
+
+interface Window {
+  /** Occurrences in this window. */
+  total: number;
+  /** Of which were logged one by one (the first after a quiet window). */
+  logged: number;
+  summary: (total: number, window: string) => string;
+  timer: ReturnType<typeof setTimeout>;
 }

@@ -1,11 +1,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KeelError } from '../core/errors';
-import { MARKET_DB_FILE } from '../core/paths';
+import { MARKET_DB_FILE, UPLOADS_DIR } from '../core/paths';
+import type { BarSeries } from '../model/bar';
 import { MarketStore } from '../data/market-store';
 import { ensureSampleData } from '../data/samples';
+import { datasetQuality } from '../data/dataset-quality';
 import type { ImportReport } from '../data/import-report';
-import type { ImportReportDto, Publish } from '../../protocol/index';
+import { analyzeSpread, spreadSummary, type SpreadResult } from '../data/spread';
+import type { ImportReportDto, Publish, QualityReportDto, SpreadRequestDto, SpreadResultDto } from '../../protocol/index';
+import { refuseEngineFiles } from './home-files';
 import type { Logger } from './logs';
 import type { MarketService } from './services';
 
@@ -25,6 +29,18 @@ export function importReportDto(r: ImportReport): ImportReportDto {
   };
 }
 
+/**
+ * The error without the text of the file it quotes (details.fileText, which the CLI prints):
+ * an engine caller named the file, and must not read a file that is not market data through
+ * the import's error.
+ */
+function withoutFileText(e: unknown): unknown {
+  if (!(e instanceof KeelError) || e.details?.fileText === undefined) return e;
+  const { fileText: _dropped, ...details } = e.details;
+  const prefix = e.where === undefined ? '' : `${e.where}: `;
+  return new KeelError(e.code, e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message, { where: e.where, details, cause: e });
+}
+
 /** A file name the UI sent, made safe to create under our own directory. */
 function safeName(name: string): string {
   const base = basename(name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._-]+/g, '_').slice(-120);
@@ -41,13 +57,15 @@ export class MarketAdapter implements MarketService {
   private readonly importListeners: (() => void | Promise<unknown>)[] = [];
 
   private constructor(
-    private readonly store: MarketStore,
+    /** The store itself, for the pieces that write beside imports (downloads, live candles). */
+    readonly store: MarketStore,
     private readonly home: string,
     private readonly publish: Publish,
   ) {}
 
   static async open(home: string, publish: Publish, log: Logger, samplesDir?: string): Promise<MarketAdapter> {
     const store = await MarketStore.open(join(home, MARKET_DB_FILE));
+    for (const note of store.recovered) log.warn(`market store: ${note}`);
     const adapter = new MarketAdapter(store, home, publish);
     try {
       const reports = await ensureSampleData(store, samplesDir);
@@ -72,6 +90,14 @@ export class MarketAdapter implements MarketService {
     return { series: s, resampledFrom: s.origin.kind === 'resampled' ? s.origin.from : s.origin.kind === 'trades' ? 'trades' : undefined };
   }
 
+  barsBefore(symbol: string, timeframe: string, asOf: number, count: number): Promise<BarSeries> {
+    return this.store.closedBarsBefore(symbol, timeframe, asOf, count);
+  }
+
+  barsAfter(symbol: string, timeframe: string, afterTs: number, asOf: number): Promise<BarSeries> {
+    return this.store.closedBarsAfter(symbol, timeframe, afterTs, asOf);
+  }
+
   async symbols(): Promise<string[]> {
     return [...new Set((await this.store.datasets()).map((d) => d.symbol))];
   }
@@ -86,19 +112,20 @@ export class MarketAdapter implements MarketService {
     return { price: s.close[s.length - 1]!, ts: s.ts[s.length - 1]! };
   }
 
-  async importFile(p: { path: string; symbol?: string; timeframe?: string }) {
+  async importFile(p: { path: string; symbol?: string; timeframe?: string; snap?: boolean }) {
+    refuseEngineFiles(this.home, p.path);
     const jobId = `import-${++this.seq}`;
     const progress = (_phase: string, rows: number): void => this.publish('job', { jobId, kind: 'import', done: rows, total: 0, status: 'running', message: basename(p.path) });
     try {
       let report: ImportReport;
       try {
-        report = await this.store.importBars(p.path, { symbol: p.symbol, timeframe: p.timeframe, onProgress: progress });
+        report = await this.store.importBars(p.path, { symbol: p.symbol, timeframe: p.timeframe, snap: p.snap, onProgress: progress });
       } catch (barsError) {
-        if (!(barsError instanceof KeelError) || barsError.code !== 'BAD_FILE' || p.timeframe !== undefined) throw barsError;
+        if (!(barsError instanceof KeelError) || barsError.code !== 'BAD_FILE' || p.timeframe !== undefined) throw withoutFileText(barsError);
         try {
           report = await this.store.importTrades(p.path, { symbol: p.symbol, onProgress: progress });
         } catch {
-          throw barsError; // neither bars nor trades: the bar reader's complaint is the useful one
+          throw withoutFileText(barsError); // neither bars nor trades: the bar reader's complaint is the useful one
         }
       }
       this.publish('job', { jobId, kind: 'import', done: report.rowsRead, total: report.rowsRead, status: 'done', message: basename(p.path) });
@@ -116,15 +143,15 @@ export class MarketAdapter implements MarketService {
     this.importListeners.push(listener);
   }
 
-  async importText(p: { name: string; content: string; symbol?: string; timeframe?: string }) {
-    const dir = join(this.home, 'uploads');
+  async importText(p: { name: string; content: string; symbol?: string; timeframe?: string; snap?: boolean }) {
+    const dir = join(this.home, UPLOADS_DIR);
     mkdirSync(dir, { recursive: true });
     // The file name carries the symbol when none is given (e.g. BTC_USDT-5m.csv), so keep it.
     const path = join(dir, `${Date.now()}-${process.pid}`, safeName(p.name));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, p.content);
     try {
-      const opts: { path: string; symbol?: string; timeframe?: string } = { path, symbol: p.symbol, timeframe: p.timeframe };
+      const opts: { path: string; symbol?: string; timeframe?: string; snap?: boolean } = { path, symbol: p.symbol, timeframe: p.timeframe, snap: p.snap };
       const dto = await this.importFile(opts);
       return { ...dto, file: safeName(p.name) };
     } finally {
@@ -132,14 +159,53 @@ export class MarketAdapter implements MarketService {
     }
   }
 
-  async exportData(p: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path: string }) {
+  /** Writes where the caller decided (EngineApp: inside <home>/exports, or a path main's save dialog granted). */
+  async exportData(p: { symbol: string; timeframe: string; format: 'csv' | 'parquet'; path: string; overwrite?: boolean }) {
     if (!p.path.toLowerCase().endsWith(`.${p.format}`)) throw new KeelError('BAD_INPUT', `the export path must end in .${p.format}`, { where: 'path' });
     mkdirSync(dirname(p.path), { recursive: true });
-    const r = await this.store.exportBars(p.symbol, p.timeframe, p.path);
+    const r = await this.store.exportBars(p.symbol, p.timeframe, p.path, {}, { overwrite: p.overwrite === true });
     return { path: p.path, rows: r.rows };
+  }
+
+  async quality(q: { symbol: string; timeframe: string; buckets?: number }): Promise<QualityReportDto> {
+    return datasetQuality(this.store, q.symbol, q.timeframe, { buckets: q.buckets });
+  }
+
+  async spread(q: SpreadRequestDto): Promise<SpreadResultDto> {
+    const range = { from: q.from, to: q.to };
+    const [a, b] = await Promise.all([this.store.bars(q.a.symbol, q.a.timeframe, range), this.store.bars(q.b.symbol, q.b.timeframe, range)]);
+    return spreadDto(analyzeSpread(a, b, q));
+  }
+
+  /** Told after a download or a live stream stored bars: dataset lists and tradable symbols follow. */
+  async storedElsewhere(): Promise<void> {
+    for (const l of this.importListeners) await l();
   }
 
   async close(): Promise<void> {
     this.store.close();
   }
+}
+
+/** Points of the spread chart sent to a UI at most. */
+const SPREAD_POINTS = 4000;
+
+/**
+ * The spread for the wire: the aligned series thinned to SPREAD_POINTS buckets, each keeping
+ * its point of widest net spread (so no opportunity's peak is thinned away).
+ */
+export function spreadDto(r: SpreadResult): SpreadResultDto {
+  const n = r.ts.length;
+  const per = Math.max(1, Math.ceil(n / SPREAD_POINTS));
+  const ts: number[] = [];
+  const gross: number[] = [];
+  const net: number[] = [];
+  for (let i = 0; i < n; i += per) {
+    let best = i;
+    for (let j = i + 1; j < Math.min(n, i + per); j++) if (r.net[j]! > r.net[best]!) best = j;
+    ts.push(r.ts[best]!);
+    gross.push(r.gross[best]!);
+    net.push(r.net[best]!);
+  }
+  return { ...spreadSummary(r), ts, gross, net, opportunities: r.opportunities };
 }

@@ -1,30 +1,43 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WallClock, type Clock } from '../core/clock';
 import { KeelError } from '../core/errors';
+import { timeframeMs } from '../core/timeframe';
+import { SessionIds } from '../core/ids';
 import { STATE_DB_FILE } from '../core/paths';
-import { PaperSession } from '../execution/paper/paper-session';
+import type { BarFeed, ClosedBar } from '../data/bar-feed';
+import { ACCOUNT_LEDGER, TradingDesk, type DeskEvent } from '../desk/desk';
+import { gapOfInstance, instanceBars } from '../desk/gap-run';
+import { PAPER_FEE, PAPER_SLIPPAGE_BPS, PAPER_TERMS } from '../desk/paper-terms';
+import { StrategyHost, type BarHistory, type HostEvent, type StrategyLoader } from '../desk/strategy-host';
+import { PaperVenue } from '../execution/paper/paper-venue';
+import { TimerScheduler } from '../execution/paper/timer-scheduler';
 import type { OrderEvent } from '../execution/types';
-import { Account, snapshotAccount } from '../model/account';
+import { Account } from '../model/account';
+import type { Bar } from '../model/bar';
 import type { Fill } from '../model/fill';
-import { researchInstrument, type Instrument } from '../model/instrument';
-import type { OrderRequest, OrderSnapshot } from '../model/order';
+import { researchInstrument } from '../model/instrument';
+import { MANUAL_LEDGER, ORDER_TYPES, type OrderRequest } from '../model/order';
 import { RiskEngine, type RiskEvent } from '../risk/engine';
 import { sizeTicket } from '../risk/sizing';
 import type { Watchdog } from '../risk/watchdog';
 import { SqliteOrderJournal } from '../state/order-journal';
 import { SqliteRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
-import type { Alert, FlattenResult, OrderPreview, PlaceOrderResult, Publish, RiskLimits, TicketOrder } from '../../protocol/index';
+import { loadStrategy } from '../strategy/loader';
+import type { EquitySeriesDto, FlattenResult, OrderPreview, PlaceOrderResult, Publish, RiskLimits, StrategyAction, TicketOrder } from '../../protocol/index';
 import type { Logger } from './logs';
-import type { BacktestArchive, RiskService, TradingService } from './services';
+import type { BacktestArchive, DeskService, RiskService, StrategyService, TradingService } from './services';
 
-/** Paper venue terms for the ticket: Kraken-like taker fee, a little slippage. */
-const PAPER_FEE = 0.0026;
-const PAPER_SLIPPAGE_BPS = 5;
 const DEFAULT_STARTING_CASH = 100_000;
 const STARTING_CASH_SETTING = 'paper.startingCash';
 /** Past backtest runs kept in the database. */
 const KEEP_RUNS = 200;
+/** How often every ledger's equity is sampled for the dashboard's curves (also at every fill). */
+const EQUITY_SAMPLE_MS = 60_000;
+/** Prints carry no size limit: the desk's venue takes any share of the volume (maxVolumeShare null). */
+const UNLIMITED = 1e12;
 
 export interface PriceSource {
   /** The latest known price of `symbol` (the latest stored bar's close), or undefined. */
@@ -32,30 +45,15 @@ export interface PriceSource {
   symbols(): Promise<string[]>;
 }
 
-/**
- * The workstation's paper trading desk: the paper engineer's PaperSession (order manager,
- * paper venue with latency, slippage and fees, emulator) on the wall clock, the risk
- * engine in front of it, orders/fills/positions and the kill-switch latch in SQLite.
- *
- * Prices: one feed per symbol, prints (never bars too: once a symbol has prints the venue
- * ignores its bars, so mixing them would leave resting orders deaf). While a market replay
- * plays a symbol, its replayed path (open, high/low, close) is printed at wall time. Otherwise
- * an order is "priced from the last stored bar": once the venue acknowledges it, the desk
- * prints that bar's close, and the venue's rules decide whether and how it fills (a market
- * order fills at the close plus slippage; a limit below the market keeps working until a
- * later print reaches it).
- *
- * Fails closed: a venue report the order manager cannot apply (its journal write threw)
- * is logged and engages the kill switch.
- */
 export interface PaperDeskOptions {
   clock?: Clock;
   /** The venue's name, which prefixes its trade ids (tests); unique per run by default. */
   venueName?: string;
+  /** Stored bars for strategies' warm-up and for bars an import brings. */
+  history?: BarHistory;
+  /** The engine's stream of closed bars: running strategies are fed from it. */
+  bars?: BarFeed;
 }
-
-/** Prints carry no size limit: the desk's venue takes any share of the volume (maxVolumeShare null). */
-const UNLIMITED = 1e12;
 
 /**
  * Equity as of `before` rebuilt from the fills made until then, each open position marked at
@@ -71,52 +69,61 @@ export function equityFromFills(startingCash: number, fills: readonly Fill[], be
   return a.equity();
 }
 
+/** Shipped strategies by id; a trader's own by file, its code identified by the file's hash. */
+const strategyLoader: StrategyLoader = {
+  async load(strategy, path) {
+    const module = await loadStrategy(path ?? strategy, process.cwd());
+    if (path === undefined) return { module, sourceHash: `shipped:${module.id}` };
+    return { module, sourceHash: createHash('sha256').update(readFileSync(path)).digest('hex'), sourcePath: path };
+  },
+};
+
+/**
+ * The workstation's paper trading: the venue-agnostic trading desk (ledgers, one order
+ * manager, one risk layer) in front of a paper venue on the wall clock, the strategy host
+ * running strategies forward on it, orders, fills, ledgers and the kill-switch latch in SQLite.
+ *
+ * Prices: one feed per symbol, prints. While a market replay plays a symbol, its replayed
+ * path is printed with the replay's own times, so fills carry the market time they happened
+ * at. Otherwise an order is "priced from the last stored bar": once the venue acknowledges
+ * it, the desk prints that bar's close, and the venue's rules decide whether and how it fills.
+ */
 export class PaperDesk {
-  private readonly session: PaperSession;
-  /** Symbols a replay holds (playing or paused): their orders are priced from its last print, not the store. */
-  private readonly replaying = new Set<string>();
+  readonly desk: TradingDesk;
+  readonly host: StrategyHost;
   private readonly symbols = new Set<string>();
   private readonly watchdog: Watchdog;
-  private readonly latchTimer: ReturnType<typeof setInterval>;
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly marks = new Map<string, { price: number; ts: number }>();
+  private readonly disposers: (() => void)[] = [];
 
   private constructor(
     private readonly store: StateStore,
     readonly riskEngine: RiskEngine,
-    private readonly account: Account,
+    desk: TradingDesk,
+    host: StrategyHost,
     private readonly prices: PriceSource,
     private readonly publish: Publish,
     private readonly log: Logger,
     private readonly clock: Clock,
     symbols: string[],
-    venueName: string,
+    private readonly bars: BarFeed | undefined,
+    /** Symbols a replay holds (playing or paused), with its latest print: their orders are priced from it. */
+    private readonly replaying: Map<string, { price: number; ts: number }>,
+    private readonly scheduler: TimerScheduler,
+    private readonly history: BarHistory | undefined,
   ) {
+    this.desk = desk;
+    this.host = host;
     for (const sym of symbols) this.symbols.add(sym);
-    this.session = PaperSession.live({
-      risk: riskEngine,
-      account,
-      instruments: symbols.map((s) => researchInstrument(s, PAPER_FEE)),
-      timeframe: '1m',
-      venue: { seed: clock.now() % 2 ** 31, slippageBps: PAPER_SLIPPAGE_BPS, makerFee: PAPER_FEE, takerFee: PAPER_FEE, maxVolumeShare: null, name: venueName },
-      journal: new SqliteOrderJournal(store),
-    });
-    riskEngine.killSwitch.attach({
-      cancelAll: () => this.session.orders.cancelAll(),
-      flatten: () => void this.flatten(undefined, 'kill switch'),
-    });
-    this.session.orders.onEvent((e) => this.onOrderEvent(e));
-    this.session.orders.onError((e) => {
-      this.log.error(e.message);
-      // Fail closed either way: a refused journal write means memory and disk were kept equal
-      // by not applying a venue report; a failing listener means the UI or risk saw less than happened.
-      riskEngine.killSwitch.engage({ reason: e.kind === 'journal' ? `journal write failed: ${e.message}` : `order event handling failed: ${e.message}`, actor: 'engine' });
-      this.publishRisk();
-    });
+    this.disposers.push(desk.events.on((e) => this.onDeskEvent(e)));
+    this.disposers.push(host.events.on((e) => this.onHostEvent(e)));
+    if (bars) this.disposers.push(bars.onClosedBar((e) => host.onClosedBar(e)));
     this.watchdog = riskEngine.watchdog(clock);
     this.watchdog.start();
     // Sees `keel kill` from another process within a quarter second.
-    this.latchTimer = setInterval(() => riskEngine.refreshLatch(), 250);
-    this.latchTimer.unref?.();
+    this.every(250, () => riskEngine.refreshLatch());
+    this.every(EQUITY_SAMPLE_MS, () => desk.sampleEquity(clock.now()));
   }
 
   static async open(home: string, prices: PriceSource, publish: Publish, log: Logger, opts: PaperDeskOptions = {}): Promise<PaperDesk> {
@@ -126,39 +133,72 @@ export class PaperDesk {
     const store = StateStore.open(join(home, STATE_DB_FILE));
     try {
       const startingCash = Number(store.setting(STARTING_CASH_SETTING) ?? DEFAULT_STARTING_CASH);
-      const account = new Account(startingCash > 0 ? startingCash : DEFAULT_STARTING_CASH, 'USD');
-      // The account is its fills: replaying them restores cash, positions and PnL exactly.
-      for (const f of store.fills()) account.applyFill(f);
-      const orphaned = PaperDesk.closeOrphans(store, clock.now());
-      if (orphaned > 0) log.warn(`${orphaned} paper orders from the previous run were cancelled: the paper venue does not outlive the engine`);
-      let desk: PaperDesk | undefined;
-      const persistence = new SqliteRiskPersistence(store);
-      const risk = new RiskEngine({ persistence, clock, onEvent: (e) => desk?.onRiskEvent(e) });
-      desk = new PaperDesk(store, risk, account, prices, publish, log, clock, await prices.symbols(), venueName);
-      for (const p of account.openPositions()) {
+      let paper: PaperDesk | undefined;
+      const risk = new RiskEngine({ persistence: new SqliteRiskPersistence(store), clock, onEvent: (e) => paper?.onRiskEvent(e) });
+      const symbols = await prices.symbols();
+      let desk: TradingDesk | undefined;
+      const scheduler = new TimerScheduler(clock);
+      const venue = new PaperVenue({
+        scheduler,
+        seed: clock.now() % 2 ** 31,
+        slippageBps: PAPER_SLIPPAGE_BPS,
+        makerFee: PAPER_FEE,
+        takerFee: PAPER_FEE,
+        maxVolumeShare: null,
+        positionOf: (symbol, ledger) => desk!.ledgers.qty(ledger, symbol),
+        name: venueName,
+      });
+      desk = new TradingDesk({
+        clock,
+        ids: new SessionIds(clock.now()),
+        venue,
+        risk,
+        journal: new SqliteOrderJournal(store),
+        instruments: symbols.map((s) => researchInstrument(s, PAPER_FEE)),
+        nativeTypes: new Set(ORDER_TYPES),
+        persistence: store,
+        log,
+      });
+      // The book is its fills and transfers: replaying them restores every ledger exactly.
+      const deposit = startingCash > 0 ? startingCash : DEFAULT_STARTING_CASH;
+      desk.restore(deposit);
+      await desk.reconcile();
+      const replaying = new Map<string, { price: number; ts: number }>();
+      const host = new StrategyHost({
+        desk,
+        loader: strategyLoader,
+        history: opts.history,
+        persistence: store,
+        // Warm-up reads up to a replay's cursor while one plays the symbol: the strategy starts where the replay is.
+        asOf: (symbol) => replaying.get(symbol)?.ts ?? clock.now(),
+        log,
+      });
+      paper = new PaperDesk(store, risk, desk, host, prices, publish, log, clock, symbols, opts.bars, replaying, scheduler, opts.history);
+      for (const p of desk.account.openPositions()) {
         const last = await prices.latestClose(p.symbol);
-        if (last) desk.mark(p.symbol, last.price);
+        if (last) paper.mark(p.symbol, last.price);
       }
       const fills = store.fills();
-      risk.resume(account.equity(), clock.now(), (boundary) => equityFromFills(account.startingCash, fills, boundary));
-      return desk;
+      risk.resume(desk.account.equity(), clock.now(), (boundary) => equityFromFills(deposit, fills, boundary));
+      desk.armKillSwitch();
+      await host.restore();
+      paper.updateWatch();
+      return paper;
     } catch (e) {
       store.close();
       throw e;
     }
   }
 
-  /** Working orders in the database belong to a venue that died with the last engine. */
-  private static closeOrphans(store: StateStore, now: number): number {
-    const orphans = store.orders('working');
-    for (const o of orphans) store.saveOrder({ ...o, status: 'cancelled', reason: 'engine restarted: paper orders do not survive a restart', updatedAt: now });
-    return orphans.length;
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref?.();
+    this.timers.push(t);
   }
 
   private mark(symbol: string, price: number): void {
-    this.account.mark(symbol, price);
+    this.desk.mark(symbol, price);
     this.marks.set(symbol, { price, ts: this.clock.now() });
-    this.riskEngine.onEquity(this.account.equity(), this.clock.now());
   }
 
   /**
@@ -166,26 +206,36 @@ export class PaperDesk {
    * while one plays the symbol, else the latest stored bar's close, taken as seen now.
    */
   private async price(symbol: string): Promise<number | undefined> {
-    if (this.replaying.has(symbol)) return this.marks.get(symbol)?.price;
+    const replayed = this.replaying.get(symbol);
+    if (replayed) return replayed.price;
     const last = await this.prices.latestClose(symbol);
     if (!last) return undefined;
-    this.session.orders.updateReference(symbol, last.price, this.clock.now());
+    this.desk.orders.updateReference(symbol, last.price, this.clock.now());
     this.mark(symbol, last.price);
     return last.price;
   }
 
-  /** One print of the symbol's feed at wall time: fills what it reaches, refreshes the reference and the marks. */
-  print(symbol: string, price: number): void {
-    const ts = this.clock.now();
-    // The session also makes the print the order manager's reference price.
-    this.session.feedTrade(symbol, { ts, price, amount: UNLIMITED, side: undefined });
-    this.mark(symbol, price);
+  /** One print of the symbol's feed: `ts` is when it traded (a replay's market time), which its fills carry. */
+  print(symbol: string, price: number, ts: number = this.clock.now()): void {
+    if (this.replaying.has(symbol)) this.replaying.set(symbol, { price, ts });
+    this.desk.onTrade(symbol, { ts, price, amount: UNLIMITED, side: undefined });
+    this.marks.set(symbol, { price, ts: this.clock.now() });
+  }
+
+  /** A bar that has closed, from a replay: running strategies on it are fed it. */
+  closedBar(symbol: string, timeframe: string, bar: Bar): void {
+    // The replay's market time is now this bar's close: a strategy started from here warms up on it.
+    const held = this.replaying.get(symbol);
+    if (held) held.ts = Math.max(held.ts, bar.ts + timeframeMs(timeframe));
+    const e: ClosedBar = { symbol, timeframe, bar, source: 'replay' };
+    if (this.bars) this.bars.publish(e);
+    else this.host.onClosedBar(e);
   }
 
   /** See ReplayTarget.replayFeed: the replay owns the symbol's prices; the watchdog watches the stream only while it plays. */
-  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off'): void {
+  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off', cursorTs?: number): void {
     if (state === 'off') this.replaying.delete(symbol);
-    else this.replaying.add(symbol);
+    else if (!this.replaying.has(symbol)) this.replaying.set(symbol, { price: this.marks.get(symbol)?.price ?? NaN, ts: cursorTs ?? this.clock.now() });
     if (state === 'playing' && !this.watchingData) this.watchdog.watch('data');
     if (state !== 'playing' && this.watchingData) this.watchdog.unwatch('data');
     this.watchingData = state === 'playing';
@@ -197,16 +247,17 @@ export class PaperDesk {
     this.watchdog.beat('data');
   }
 
-  /** Makes newly imported symbols tradable without a restart. */
-  async refreshInstruments(): Promise<string[]> {
+  /** Makes newly imported symbols tradable without a restart, and feeds running strategies the bars an import brought. */
+  async onImported(): Promise<string[]> {
     const added: string[] = [];
     for (const sym of await this.prices.symbols()) {
       if (this.symbols.has(sym)) continue;
-      this.session.orders.addInstrument(researchInstrument(sym, PAPER_FEE));
+      this.desk.orders.addInstrument(researchInstrument(sym, PAPER_FEE));
       this.symbols.add(sym);
       added.push(sym);
     }
     if (added.length > 0) this.log.info(`now tradable: ${added.join(', ')}`);
+    for (const sym of this.symbols) await this.host.catchUp(sym);
     return added;
   }
 
@@ -222,15 +273,41 @@ export class PaperDesk {
 
   /** Open positions with their signed market value, for the portfolio risk report. */
   exposures(): { symbol: string; value: number }[] {
-    return this.account.snapshotPositions().filter((p) => p.qty !== 0).map((p) => ({ symbol: p.symbol, value: p.qty * p.mark }));
+    return this.desk.account.snapshotPositions().filter((p) => p.qty !== 0).map((p) => ({ symbol: p.symbol, value: p.qty * p.mark }));
   }
 
   equity(): number {
-    return this.account.equity();
+    return this.desk.account.equity();
   }
 
   publishBookNow(): void {
     this.publishBook();
+  }
+
+  private onDeskEvent(e: DeskEvent): void {
+    switch (e.kind) {
+      case 'order':
+        this.onOrderEvent(e.event);
+        break;
+      case 'book':
+        this.publishBook();
+        break;
+      case 'alert':
+        this.publish('alert', { level: e.level, title: e.title, message: e.message, ts: e.ts });
+        this.publishRisk();
+        break;
+      case 'connection':
+        this.log[e.state === 'connected' ? 'info' : 'warn'](`venue ${this.desk.venue.name} is ${e.state}${e.detail ? `: ${e.detail}` : ''}`);
+        break;
+      case 'ledger_breach':
+        this.log.warn(`ledger ${e.ledger}: ${e.reason}`);
+        break;
+    }
+  }
+
+  private onHostEvent(e: HostEvent): void {
+    if (e.kind === 'instance') this.publish('strategy', e.view);
+    else this.publish('strategyLog', { id: e.id, ts: e.ts, kind: e.level, message: e.message });
   }
 
   private onOrderEvent(e: OrderEvent): void {
@@ -239,8 +316,7 @@ export class PaperDesk {
       this.publish('denial', { check: e.check, reason: e.reason, ts, symbol: e.request.symbol, side: e.request.side });
       return;
     }
-    if (e.kind === 'filled' || e.kind === 'partially_filled') this.publish('order', { kind: e.kind, order: e.order, ts });
-    else this.publish('order', 'reason' in e && e.reason !== undefined ? { kind: e.kind, order: e.order, reason: e.reason, ts } : { kind: e.kind, order: e.order, ts });
+    this.publish('order', 'reason' in e && e.reason !== undefined ? { kind: e.kind, order: e.order, reason: e.reason, ts } : { kind: e.kind, order: e.order, ts });
     if (e.kind === 'accepted' && !this.replaying.has(e.order.symbol)) {
       const mark = this.marks.get(e.order.symbol);
       // The acknowledged order now works at the venue: show it the price it was placed against.
@@ -251,8 +327,7 @@ export class PaperDesk {
     }
     if (e.kind === 'filled' || e.kind === 'partially_filled') {
       this.publish('fill', e.fill);
-      this.riskEngine.onEquity(this.account.equity(), ts);
-      this.publishBook();
+      this.desk.sampleEquity(this.clock.now());
       // Gauges (exposure, open positions, daily loss) move with every fill; the push is coalesced.
       this.publishRisk();
     }
@@ -268,7 +343,7 @@ export class PaperDesk {
 
   /** The UI watchdog runs only while something is at risk: a closed browser with nothing open is not an emergency. */
   private updateWatch(): void {
-    const atRisk = this.session.orders.workingOrders().length > 0 || this.account.openPositions().length > 0;
+    const atRisk = this.desk.orders.workingOrders().length > 0 || this.desk.account.openPositions().length > 0;
     if (atRisk && !this.watching) {
       this.watchdog.watch('ui');
       this.watching = true;
@@ -280,16 +355,17 @@ export class PaperDesk {
   private watching = false;
 
   private publishBook(): void {
-    this.publish('positions', this.account.snapshotPositions().filter((p) => p.qty !== 0));
-    this.publish('account', snapshotAccount(this.account));
+    this.publish('positions', this.desk.positions());
+    this.publish('account', this.desk.accountSnapshot());
+    this.publish('ledgers', this.desk.ledgerSnapshots());
   }
 
   private publishRisk(): void {
-    this.publish('risk', this.riskEngine.snapshot(this.account));
+    this.publish('risk', this.riskEngine.snapshot(this.desk.account));
   }
 
   private toRequest(t: TicketOrder, qty: number): OrderRequest {
-    const r: OrderRequest = { symbol: t.symbol, side: t.side, type: t.type, qty, source: 'manual', owner: 'ticket', tif: t.tif ?? 'GTC' };
+    const r: OrderRequest = { symbol: t.symbol, side: t.side, type: t.type, qty, source: 'manual', owner: 'ticket', tif: t.tif ?? 'GTC', ledger: MANUAL_LEDGER };
     if (t.price !== undefined) r.price = t.price;
     if (t.stopPrice !== undefined) r.stopPrice = t.stopPrice;
     if (t.reduceOnly) r.reduceOnly = true;
@@ -298,11 +374,11 @@ export class PaperDesk {
   }
 
   private async sized(t: TicketOrder): Promise<{ qty: number; ref: number | undefined }> {
-    this.session.orders.instrument(t.symbol); // NOT_FOUND names the symbol before anything else
+    const instrument = this.desk.orders.instrument(t.symbol); // NOT_FOUND names the symbol before anything else
     const ref = await this.price(t.symbol);
     let qty: number;
     try {
-      qty = sizeTicket(t, { equity: this.account.equity(), referencePrice: ref, instrument: this.session.orders.instrument(t.symbol) });
+      qty = sizeTicket(t, { equity: this.desk.ledgers.manual.equity(), referencePrice: ref, instrument });
     } catch (e) {
       // The sizer says `ticket.price`; the protocol's `where` is the param path (`price`), as for schema errors.
       if (e instanceof KeelError && e.where?.startsWith('ticket.')) throw new KeelError(e.code, e.message.replace(/^ticket\.[A-Za-z]+: /, ''), { where: e.where.slice('ticket.'.length), details: e.details });
@@ -318,7 +394,7 @@ export class PaperDesk {
       const px = t.price ?? t.stopPrice ?? ref;
       const notional = px !== undefined ? qty * px : 0;
       // preview(): check()'s verdict without spending a rate token, remembering a duplicate or auditing.
-      const verdict = this.riskEngine.preview(this.toRequest(t, qty), this.session.orders);
+      const verdict = this.riskEngine.preview(this.toRequest(t, qty), this.desk.orders);
       return {
         qty,
         notional,
@@ -329,61 +405,36 @@ export class PaperDesk {
     },
     place: async (t): Promise<PlaceOrderResult> => {
       const { qty } = await this.sized(t);
-      const r = this.session.emulator.place(this.toRequest(t, qty));
+      const r = this.desk.place(this.toRequest(t, qty));
       this.updateWatch();
-      if (!r.ok) {
-        this.publishRisk();
-        return r;
-      }
-      return { ok: true, orderId: r.id };
+      if (!r.ok) this.publishRisk();
+      return r;
     },
-    cancel: async (orderId) => this.session.orders.cancel(orderId),
+    cancel: async (orderId) => this.desk.cancel(orderId),
     modify: async (orderId, changes) => {
-      const o = this.session.orders.get(orderId);
+      const o = this.desk.orders.get(orderId);
       if (o) await this.price(o.symbol);
-      return this.session.orders.modify(orderId, changes);
+      return this.desk.modify(orderId, changes);
     },
-    cancelAll: async (symbol) => this.session.orders.cancelAll(symbol === undefined ? {} : { symbol }),
+    cancelAll: async (symbol) => this.desk.cancelAll(symbol === undefined ? {} : { symbol }),
     orders: (scope, limit) => this.store.orders(scope).slice(-limit).reverse(),
     fills: (limit) => this.store.fills().slice(-limit).reverse(),
-    positions: () => this.account.snapshotPositions().filter((p) => p.qty !== 0),
-    account: () => snapshotAccount(this.account),
-    flatten: (symbol) => this.flatten(symbol),
+    positions: () => this.desk.positions(),
+    account: () => this.desk.accountSnapshot(),
+    flatten: (symbol, ledger) => this.flatten(symbol, ledger),
     close: async () => this.close(),
   };
 
-  /**
-   * Takes each open position (or the one in `symbol`) to flat: its working orders are
-   * cancelled first (a reduce-only stop covering it would otherwise stand in the way, and
-   * any order left working could reopen it), then a reduce-only market order closes it.
-   * Closing orders come from 'risk', so they pass a kill switch or a halt. A close that is
-   * refused is an alert: the trader must never believe they are flat when they are not.
-   */
-  private async flatten(symbol?: string, actor = 'ui'): Promise<FlattenResult[]> {
-    const out: FlattenResult[] = [];
-    const targets = this.account.openPositions().filter((p) => symbol === undefined || p.symbol === symbol).map((p) => p.symbol);
-    for (const sym of targets) {
-      await this.price(sym);
-      const qty = this.account.position(sym).qty;
-      if (qty === 0) continue;
-      const cancelled = this.session.orders.cancelAll({ symbol: sym });
-      const [result] = this.session.orders.flatten(sym);
-      const r: FlattenResult = { symbol: sym, cancelled, side: qty > 0 ? 'sell' : 'buy', qty: Math.abs(qty), result: result! };
-      out.push(r);
-      if (r.result.ok) this.log.info(`flatten ${sym} by ${actor}: cancelled ${cancelled} working orders, sent a ${r.side} of ${r.qty}`);
-      else this.alert('error', `Flatten ${sym} failed`, `${r.result.check}: ${r.result.reason}. The position of ${qty} ${sym} is still open.`);
-    }
+  /** See TradingDesk.flatten; the marks are refreshed first so the closing orders pass the price checks. */
+  private async flatten(symbol?: string, ledger?: string, actor = 'ui'): Promise<FlattenResult[]> {
+    for (const p of this.desk.positions()) if ((symbol === undefined || p.symbol === symbol) && (ledger === undefined || p.ledger === ledger)) await this.price(p.symbol);
+    const out = this.desk.flatten({ ...(symbol !== undefined && { symbol }), ...(ledger !== undefined && { ledger }) }, actor);
     this.updateWatch();
     return out;
   }
 
-  private alert(level: Alert['level'], title: string, message: string): void {
-    this.log[level](`${title}: ${message}`);
-    this.publish('alert', { level, title, message, ts: this.clock.now() });
-  }
-
   readonly risk: RiskService = {
-    state: () => this.riskEngine.snapshot(this.account),
+    state: () => this.riskEngine.snapshot(this.desk.account),
     setLimits: (l: Partial<RiskLimits>) => {
       const next = this.riskEngine.setLimits(l, 'ui');
       this.publishRisk();
@@ -393,10 +444,60 @@ export class PaperDesk {
       // The switch itself cancels every working order (and flattens when asked) once latched.
       if (engage) this.riskEngine.killSwitch.engage({ reason: reason ?? 'manual', flatten: flatten === true, actor: 'ui' });
       else this.riskEngine.killSwitch.reset('ui');
-      return this.riskEngine.snapshot(this.account);
+      return this.riskEngine.snapshot(this.desk.account);
     },
     heartbeat: () => this.watchdog.beat('ui'),
     close: async () => this.close(),
+  };
+
+  readonly strategies: StrategyService = {
+    start: async (req) => {
+      await this.price(req.symbol);
+      return this.host.start({ strategy: req.strategy, ...(req.path !== undefined && { path: req.path }), params: req.params, symbol: req.symbol, timeframe: req.timeframe, allocation: req.allocation, limits: req.limits ?? {} });
+    },
+    control: async (id, action: StrategyAction) => {
+      switch (action) {
+        case 'pause':
+          return this.host.pause(id);
+        case 'resume':
+          return this.host.resume(id);
+        case 'stop':
+          return this.host.stop(id);
+        case 'stop_flatten':
+          await this.flatten(undefined, id, `stop of ${id}`);
+          return this.host.stop(id, { reason: 'stopped by the trader, flattened' });
+        case 'flatten':
+          await this.flatten(undefined, id);
+          return this.host.all().find((i) => i.id === id)!;
+        case 'takeover':
+          return this.host.takeOver(id);
+        case 'release':
+          return this.host.release(id);
+      }
+    },
+    instances: () => this.host.all(),
+    gap: async (id) => {
+      const row = this.host.row(id);
+      if (!row) throw new KeelError('NOT_FOUND', `no strategy "${id}" on this desk`, { where: 'id' });
+      if (!this.history) throw new KeelError('UNAVAILABLE', 'the market store is not available to read the bars back', { where: 'market' });
+      const loaded = await strategyLoader.load(row.strategy, row.sourcePath);
+      return gapOfInstance(row, this.store, loaded.module, await instanceBars(row, this.history), PAPER_TERMS);
+    },
+    logs: (id, limit) => this.host.logs(id, limit),
+    row: (id) => this.host.row(id),
+  };
+
+  readonly deskView: DeskService = {
+    ledgers: () => this.desk.ledgerSnapshots(),
+    equity: (since) => {
+      const labels = new Map(this.desk.ledgers.all().map((l) => [l.id, l.label]));
+      const series: EquitySeriesDto[] = [];
+      for (const id of [ACCOUNT_LEDGER, ...labels.keys()]) {
+        const pts = this.store.equityHistory(id, since ?? 0);
+        series.push({ ledger: id, label: id === ACCOUNT_LEDGER ? 'Account' : (labels.get(id) ?? id), ts: pts.map((p) => p.ts), equity: pts.map((p) => p.equity) });
+      }
+      return series;
+    },
   };
 
   private closed = false;
@@ -405,19 +506,21 @@ export class PaperDesk {
     if (this.closed) return;
     this.closed = true;
     this.watchdog.stop();
-    clearInterval(this.latchTimer);
-    this.session.close();
+    for (const t of this.timers) clearInterval(t);
+    for (const d of this.disposers) d();
+    this.host.close();
+    this.desk.sampleEquity(this.clock.now());
+    this.scheduler.dispose();
     this.store.close();
   }
 
   /** For tests: the venue's name, which prefixes its trade ids. */
   get venueName(): string {
-    return this.session.venue.name;
+    return this.desk.venue.name;
   }
 
   /** For tests and the status screen: orders the desk holds in memory. */
-  workingOrders(): readonly OrderSnapshot[] {
-    return this.session.orders.workingOrders().map((o) => o.snapshot());
+  workingOrders() {
+    return this.desk.orders.workingOrders().map((o) => o.snapshot());
   }
 }
-

@@ -1,4 +1,5 @@
 import { KeelError } from '../core/errors';
+import { timeframeMs } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import type { Publish, ReplayState, Topics } from '../../protocol/index';
 import type { Logger } from './logs';
@@ -65,7 +66,8 @@ export class MarketReplay {
     this.step = 0;
     this.speed = clampSpeed(opts.speed ?? DEFAULT_REPLAY_SPEED);
     this.status = 'playing';
-    this.target.replayFeed(series.symbol, 'playing');
+    // The replay's market time starts at its first bar's open: a strategy started now warms up on the bars before it.
+    this.target.replayFeed(series.symbol, 'playing', series.ts[start]!);
     this.log.info(`replay ${series.symbol} ${series.timeframe}: ${this.end - start} bars from ${new Date(series.ts[start]!).toISOString()} at ${this.speed} bars/s`);
     this.changed();
     this.schedule();
@@ -177,7 +179,10 @@ export class MarketReplay {
     const path = barPath(o, s.high[i]!, s.low[i]!, s.close[i]!);
     const k = this.step;
     const price = path[k]!;
-    this.target.print(s.symbol, price);
+    // Each step at its place in the bar's own time: fills and marks carry the replay's time, not the wall clock's.
+    const tf = timeframeMs(s.timeframe);
+    const at = k === path.length - 1 ? s.ts[i]! + tf - 1 : s.ts[i]! + Math.floor((k * tf) / (path.length - 1));
+    this.target.print(s.symbol, price, at);
     this.target.dataBeat();
     // The forming bar so far: the extremes reached by this step, volume shown only when complete.
     const seen = path.slice(0, k + 1);
@@ -195,6 +200,7 @@ export class MarketReplay {
     };
     this.publish('bar', bar);
     if (closed) {
+      this.target.closedBar(s.symbol, s.timeframe, { ts: bar.ts, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume });
       this.step = 0;
       this.cursor += 1;
       this.target.publishBookNow();

@@ -4,6 +4,9 @@ import type {
   BacktestResult,
   BacktestSummary,
   DatasetInfo,
+  DownloadProgressDto,
+  DownloadRequestDto,
+  ExchangeInfoDto,
   Fill,
   ImportReportDto,
   IndicatorCatalogueEntry,
@@ -14,16 +17,30 @@ import type {
   PlaceOrderResult,
   FlattenResult,
   ModifyResult,
+  PositionDto,
+  EquitySeriesDto,
+  LedgerDto,
+  StrategyAction,
+  StrategyInstanceDto,
+  StrategyLogEntry,
+  StrategyStartRequest,
+  GapReportDto,
   PositionSnapshot,
   PriceSource,
+  QualityReportDto,
   RiskLimits,
   RiskStateDto,
+  SpreadRequestDto,
+  SpreadResultDto,
   StrategyInfo,
+  StreamStatusDto,
   TicketOrder,
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
 import type { AlertService } from './alerts';
 import type { WorkspaceService } from './workspace';
+import type { Bar } from '../model/bar';
+import type { StrategyInstanceRow } from '../state/store';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -36,6 +53,21 @@ export interface MarketService {
   importFile(p: Params<'data.importFile'>): Promise<ImportReportDto>;
   importText(p: Params<'data.importText'>): Promise<ImportReportDto>;
   exportData(p: Params<'data.export'> & { path: string }): Promise<{ path: string; rows: number }>;
+  quality(q: Params<'data.quality'>): Promise<QualityReportDto>;
+  spread(q: SpreadRequestDto): Promise<SpreadResultDto>;
+  close(): Promise<void>;
+}
+
+/** Exchanges: the capability table, the API URL setting, history downloads, live streams. */
+export interface ExchangeService {
+  list(ids?: string[]): Promise<ExchangeInfoDto[]>;
+  setApiUrl(exchange: string, apiUrl: string | undefined): { exchange: string; apiUrl?: string };
+  startDownload(req: DownloadRequestDto): { downloadId: string; symbol: string };
+  cancelDownload(id: string): boolean;
+  listDownloads(): DownloadProgressDto[];
+  startStream(p: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }): Promise<StreamStatusDto>;
+  stopStream(id: string): Promise<boolean>;
+  listStreams(): StreamStatusDto[];
   close(): Promise<void>;
 }
 
@@ -59,9 +91,9 @@ export interface TradingService {
   cancelAll(symbol?: string): Promise<number>;
   orders(scope: 'working' | 'all', limit: number): OrderSnapshot[];
   fills(limit: number): Fill[];
-  positions(): PositionSnapshot[];
+  positions(): PositionDto[];
   account(): AccountSnapshot;
-  flatten(symbol?: string): Promise<FlattenResult[]>;
+  flatten(symbol?: string, ledger?: string): Promise<FlattenResult[]>;
   close(): Promise<void>;
 }
 
@@ -74,6 +106,24 @@ export interface RiskService {
   close(): Promise<void>;
 }
 
+/** Strategies running forward on the desk, each on its own ledger. */
+export interface StrategyService {
+  start(req: StrategyStartRequest): Promise<StrategyInstanceDto>;
+  control(id: string, action: StrategyAction): Promise<StrategyInstanceDto>;
+  instances(): StrategyInstanceDto[];
+  logs(id: string, limit?: number): StrategyLogEntry[];
+  /** What was run (strategy, params, symbol, timeframe, bars seen). */
+  row(id: string): StrategyInstanceRow | undefined;
+  /** Its forward trades against a backtest over the same bars. */
+  gap(id: string): Promise<GapReportDto>;
+}
+
+/** The desk's ledgers and their equity over time (the dashboard). */
+export interface DeskService {
+  ledgers(): LedgerDto[];
+  equity(since?: number): EquitySeriesDto[];
+}
+
 /** Finished backtest runs kept across restarts (the state database). */
 export interface BacktestArchive {
   save(run: BacktestResult): void;
@@ -84,13 +134,15 @@ export interface BacktestArchive {
 
 /** What a market replay drives on the paper desk (PaperDesk implements it). */
 export interface ReplayTarget {
-  /** One print at wall time: fills working orders it reaches, refreshes reference price and marks. */
-  print(symbol: string, price: number): void;
+  /** One print at `ts`, the replay's market time: fills working orders it reaches (stamped then), refreshes reference price and marks. */
+  print(symbol: string, price: number, ts: number): void;
+  /** A replayed bar has closed: strategies running on it see it. */
+  closedBar(symbol: string, timeframe: string, bar: Bar): void;
   /**
    * The replay owns `symbol`'s prices ('playing', 'paused': orders price from its latest print)
    * or no longer ('off': back to the last stored bar). The watchdog watches the stream only while it plays.
    */
-  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off'): void;
+  replayFeed(symbol: string, state: 'playing' | 'paused' | 'off', cursorTs?: number): void;
   dataBeat(): void;
   publishBookNow(): void;
 }
@@ -109,9 +161,12 @@ export interface Services {
   risk: RiskService;
   /** The paper desk itself: replay target and portfolio for analytics. */
   desk: ReplayTarget & PortfolioView;
+  strategies: StrategyService;
+  ledgers: DeskService;
   runs: BacktestArchive;
   /** Drawings, layouts, the watchlist and chart-trading preferences (state database). */
   workspace: WorkspaceService;
   /** The trader's alerts and their log (state database). */
   alerts: AlertService;
+  exchanges: ExchangeService;
 }

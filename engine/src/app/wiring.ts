@@ -5,14 +5,15 @@ import { AlertStore } from '../state/alert-store';
 import { openStateDb } from '../state/db';
 import { WorkspaceStore } from '../state/workspace-store';
 import type { Publish } from '../../protocol/index';
+import { BarFeed } from '../data/bar-feed';
 import { AlertService } from './alerts';
 import { backtestService } from './backtest-adapter';
+import { ExchangesAdapter } from './exchanges-adapter';
 import { checkIndicatorReading, INDICATOR_WARMUP_BARS, indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
 import { PaperDesk } from './paper-desk';
 import type { Services } from './services';
-import type { StrategyEvents } from './strategy-events';
 import { WorkspaceService } from './workspace';
 
 export interface WiringContext {
@@ -20,8 +21,8 @@ export interface WiringContext {
   publish: Publish;
   /** Where the shipped sample data is (a packaged app's resources); the repo's data/samples by default. */
   samplesDir?: string;
-  /** Where running strategies report their events (the strategy host publishes, alerts listen). */
-  strategyEvents?: StrategyEvents;
+  /** The engine's one stream of closed bars (replays, imports, live candles). */
+  bars?: BarFeed;
 }
 
 /**
@@ -31,6 +32,8 @@ export interface WiringContext {
  */
 export async function openServices(home: string, ctx: WiringContext): Promise<Partial<Services>> {
   const log = ctx.logs.logger('wiring');
+  // One closed-bar stream for the engine: replays and live candles publish here; the strategy host subscribes.
+  const bars = ctx.bars ?? new BarFeed();
   const services: Partial<Services> = { indicators: indicatorService, backtest: backtestService };
   let market: MarketAdapter | undefined;
   try {
@@ -42,14 +45,24 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   // Paper trading prices from the store; without it there is no price to trade at, so no desk (fail closed).
   if (market) {
     try {
-      const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'));
-      market.onImported(() => desk.refreshInstruments());
+      const desk = await PaperDesk.open(home, market, ctx.publish, ctx.logs.logger('paper'), { history: market, bars });
+      market.onImported(() => desk.onImported());
       services.trading = desk.trading;
       services.risk = desk.risk;
       services.desk = desk;
       services.runs = desk.runs;
+      services.strategies = desk.strategies;
+      services.ledgers = desk.deskView;
     } catch (e) {
       log.error(`paper desk and risk engine not opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (market) {
+    try {
+      const m = market;
+      services.exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere());
+    } catch (e) {
+      log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   try {
@@ -82,6 +95,5 @@ function openWorkspace(home: string, ctx: WiringContext, market: MarketAdapter |
     now: Date.now,
   });
   workspace.onDrawingChange(({ id }) => alerts.drawingChanged(id));
-  ctx.strategyEvents?.on((e) => alerts.strategyEvent(e));
   return { workspace, alerts };
 }

@@ -18,14 +18,14 @@ import { KeelError, badInput } from '../core/errors';
 import { SequentialIds } from '../core/ids';
 import { timeframeMs } from '../core/timeframe';
 import { Account } from '../model/account';
-import type { BarSeries } from '../model/bar';
+import { readBar, type BarSeries } from '../model/bar';
 import { researchInstrument, type Instrument } from '../model/instrument';
 import { ORDER_TYPES } from '../model/order';
 import type { Position } from '../model/position';
 import { OrderEmulator } from '../execution/emulator/order-emulator';
 import { OrderManager } from '../execution/order-manager';
 import { SimulatedVenue } from '../execution/simulated-venue';
-import { NO_JOURNAL, NO_RISK, type OrderJournal, type PreTradeRisk } from '../execution/types';
+import { NO_JOURNAL, NO_RISK, type OrderEvent, type OrderJournal, type PreTradeRisk } from '../execution/types';
 import type { StrategyModule } from '../../sdk';
 import { MutableBarView, StrategyRuntime } from '../strategy/runtime';
 import type { ParamValue, RawParams } from '../strategy/params';
@@ -55,6 +55,14 @@ export interface BacktestConfig {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /**
+   * Bars at the start of the series the strategy's indicators see before it may trade (its
+   * onBar is not called for them), as a forward run's warm-up: a gap report's backtest starts
+   * where its forward run started.
+   */
+  warmupBars?: number;
+  /** Told of every order event (the gap report reads the strategy's signals from them). */
+  onOrder?: (e: OrderEvent) => void;
 }
 
 export interface BacktestResult {
@@ -114,6 +122,19 @@ class Replay {
     this.equity = new Float64Array(s.length);
     this.bar = new MutableBarView(s.symbol);
     this.tfMs = timeframeMs(s.timeframe);
+  }
+
+  /** Bars [0, n): indicators only, equity at the starting capital (nothing can trade yet). */
+  warm(n: number, capital: number): void {
+    const s = this.s;
+    const bar = this.bar;
+    for (let t = 0; t < n; t++) {
+      bar.index = t;
+      readBar(s, t, bar);
+      this.clock.set(bar.ts + this.tfMs);
+      this.runtime.warm(bar);
+      this.equity[t] = capital;
+    }
   }
 
   run(from: number, to: number): void {
@@ -180,12 +201,15 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     fills++;
     ledger.onFill(fill, order);
   });
+  if (cfg.onOrder) orders.onEvent(cfg.onOrder);
   const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator });
   const replay = new Replay(s, clock, orders, account, position, runtime, emulator);
 
+  const warmup = Math.max(0, Math.min(s.length, Math.floor(cfg.warmupBars ?? 0)));
+  if (warmup > 0) replay.warm(warmup, cfg.capital);
   runtime.start();
   const chunk = Math.max(1, Math.floor(cfg.progressEvery ?? DEFAULT_CHUNK));
-  for (let from = 0; from < s.length; from += chunk) {
+  for (let from = warmup; from < s.length; from += chunk) {
     replay.run(from, Math.min(s.length, from + chunk));
     cfg.onProgress?.(Math.min(s.length, from + chunk), s.length);
     if (from + chunk < s.length) {

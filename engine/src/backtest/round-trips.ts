@@ -5,26 +5,10 @@
  * is not a trade. pnl is net of the fees of both legs.
  */
 import type { Fill } from '../model/fill';
-import type { Order, Side } from '../model/order';
+import type { Order } from '../model/order';
+import type { RoundTrip } from '../model/round-trip';
 
-export interface RoundTrip {
-  symbol: string;
-  /** 'buy' for a long trade, 'sell' for a short one. */
-  side: Side;
-  entryTime: number;
-  /** Average price of the fills that opened (and added to) the position. */
-  entryPrice: number;
-  exitTime: number;
-  /** Average price of the fills that closed it. */
-  exitPrice: number;
-  qty: number;
-  fees: number;
-  pnl: number;
-  /** pnl / entry notional (qty × entryPrice). */
-  returnPct: number;
-  /** The closing order's tag, else its type (market, stop, ...). */
-  exitReason: string;
-}
+export type { RoundTrip };
 
 const EPS = 1e-12;
 

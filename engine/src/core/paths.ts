@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,3 +21,36 @@ export function keelHome(env: Record<string, string | undefined> = process.env):
 
 export const MARKET_DB_FILE = 'market.duckdb';
 export const STATE_DB_FILE = 'state.sqlite';
+/** Where `keel serve` keeps its token, so a browser tab reconnects after a restart. */
+export const SERVE_TOKEN_FILE = 'serve-token';
+
+/** Subfolders of the home: rotating engine logs, exports written headless, files sent by the UI for import. */
+export const LOGS_DIR = 'logs';
+export const EXPORTS_DIR = 'exports';
+export const UPLOADS_DIR = 'uploads';
+
+/**
+ * Creates `dir` (and its parents) if needed and makes it private to its owner (0700),
+ * narrowing a wider mode an older Keel or the umask left: the home holds orders, fills, the
+ * audit trail and the serve token, which other local users must not read. No-op on Windows,
+ * where the per-user profile's ACL does this.
+ */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/** Narrows each of `files` that exists to 0600 (owner read/write). Missing files are skipped. */
+export function narrowToOwner(...files: string[]): void {
+  if (process.platform === 'win32') return;
+  for (const f of files) {
+    let mode: number;
+    try {
+      mode = statSync(f).mode;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
+}

@@ -29,12 +29,17 @@ export function timeframeFromMs(ms: number): Timeframe {
   throw badInput(`bar spacing of ${ms} ms is not a whole number of seconds`, 'timeframe');
 }
 
+/**
+ * Where the grid of bars `ms` long is anchored: the epoch, except weeks, which start on Monday
+ * 00:00 UTC (the epoch, 1970-01-01, was a Thursday). A time is on the grid when
+ * (t - gridOffset(ms)) is a multiple of ms.
+ */
+export function gridOffset(ms: number): number {
+  return ms === UNIT_MS.w ? 4 * UNIT_MS.d! : 0;
+}
+
 /** Start of the bucket of length `ms` that contains `t` (UTC, epoch-aligned; weeks align to Monday). */
 export function bucketStart(t: number, ms: number): number {
-  if (ms === UNIT_MS.w) {
-    // Epoch (1970-01-01) was a Thursday; shift so that weeks start on Monday 00:00 UTC.
-    const shift = 4 * UNIT_MS.d!;
-    return Math.floor((t - shift) / ms) * ms + shift;
-  }
-  return Math.floor(t / ms) * ms;
+  const shift = gridOffset(ms);
+  return Math.floor((t - shift) / ms) * ms + shift;
 }

@@ -8,7 +8,7 @@ import type { ImportReport } from './import-report';
  * be filled again.
  */
 export type ToCsvWorker =
-  | { type: 'parse'; path: string; batchRows: number; maxInFlight: number }
+  | { type: 'parse'; path: string; batchRows: number; maxInFlight: number; snapMs: number }
   | { type: 'recycle'; cols: Float64Array[] };
 
 /** What a parse found beside the bars themselves: plain data, so it can cross threads. */

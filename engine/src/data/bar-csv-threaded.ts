@@ -15,8 +15,8 @@ const IDLE_STOP_MS = 30_000;
  * runs after each 4 MB of file; an exception from it or from `consume` stops the parse and
  * rejects with that exception.
  */
-export function parseBarCsvOnWorker(path: string, consume: BarBatchConsumer, onProgress?: (rowsRead: number) => void, batchRows = BAR_BATCH_ROWS): Promise<BarCsvResult> {
-  return shared.parse(path, consume, onProgress, batchRows);
+export function parseBarCsvOnWorker(path: string, consume: BarBatchConsumer, onProgress?: (rowsRead: number) => void, batchRows = BAR_BATCH_ROWS, snapMs = 0): Promise<BarCsvResult> {
+  return shared.parse(path, consume, onProgress, batchRows, snapMs);
 }
 
 /**
@@ -39,14 +39,14 @@ export class CsvParseWorker {
 
   constructor(private readonly entry: URL = workerEntry(import.meta.url, 'bar-csv-worker')) {}
 
-  parse(path: string, consume: BarBatchConsumer, onProgress: ((rowsRead: number) => void) | undefined, batchRows: number): Promise<BarCsvResult> {
-    const run = () => this.run(path, consume, onProgress, batchRows);
+  parse(path: string, consume: BarBatchConsumer, onProgress: ((rowsRead: number) => void) | undefined, batchRows: number, snapMs = 0): Promise<BarCsvResult> {
+    const run = () => this.run(path, consume, onProgress, batchRows, snapMs);
     const job = this.queue.then(run, run);
     this.queue = job.catch(() => undefined);
     return job;
   }
 
-  private run(path: string, consume: BarBatchConsumer, onProgress: ((rowsRead: number) => void) | undefined, batchRows: number): Promise<BarCsvResult> {
+  private run(path: string, consume: BarBatchConsumer, onProgress: ((rowsRead: number) => void) | undefined, batchRows: number, snapMs: number): Promise<BarCsvResult> {
     clearTimeout(this.idleTimer);
     const worker = (this.worker ??= startModuleWorker(this.entry));
     worker.ref();
@@ -92,7 +92,7 @@ export class CsvParseWorker {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      const job: ToCsvWorker = { type: 'parse', path, batchRows, maxInFlight: MAX_IN_FLIGHT };
+      const job: ToCsvWorker = { type: 'parse', path, batchRows, maxInFlight: MAX_IN_FLIGHT, snapMs };
       worker.postMessage(job);
     });
   }

@@ -39,16 +39,17 @@ async function parse(job: Extract<ToCsvWorker, { type: 'parse' }>): Promise<void
       send({ type: 'batch', cols, rows }, cols.map((c) => c.buffer as ArrayBuffer));
       return spare.pop() ?? newBatchColumns(job.batchRows);
     }, spare.pop() ?? newBatchColumns(job.batchRows));
-    const p = await parseBarCsv(job.path, batcher, async (rowsRead) => {
+    const p = await parseBarCsv(job.path, batcher, job.snapMs, async (rowsRead) => {
       send({ type: 'progress', rowsRead });
       while (inFlight >= job.maxInFlight) await new Promise<void>((resolve) => (caughtUp = resolve));
     });
     batcher.flush();
     const checks = p.checker.checks();
     const ts = checks.ts.slice();
+    const lines = checks.lines.slice();
     send(
-      { type: 'done', result: { description: p.layout.description, notes: [...p.layout.notes], checks: { ...checks, ts }, rejected: p.rejects.toReport(), sha256: p.sha256 } },
-      [ts.buffer],
+      { type: 'done', result: { description: p.layout.description, notes: [...p.layout.notes], checks: { ...checks, ts, lines }, rejected: p.rejects.toReport(), sha256: p.sha256 } },
+      [ts.buffer, lines.buffer],
     );
   } catch (e) {
     send({ type: 'error', error: toWire(e) });

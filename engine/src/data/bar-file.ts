@@ -1,22 +1,34 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { KeelError } from '../core/errors';
-import { timeframeMs, type Timeframe } from '../core/timeframe';
+import { KeelError, badInput } from '../core/errors';
+import { bucketStart, timeframeMs, type Timeframe } from '../core/timeframe';
 import { inlineBatcher, type BarBatchConsumer } from './bar-batches';
 import type { BarChecks } from './bar-checker';
 import { parseBarCsv } from './bar-csv';
 import { CsvWorkerUnavailable, parseBarCsvOnWorker } from './bar-csv-threaded';
 import { parseBarParquet } from './bar-parquet';
-import type { ImportReport } from './import-report';
+import { MAX_LISTED_REJECTIONS, isoTime, type ImportReport, type RejectReason, type Rejection } from './import-report';
 import { resolveSymbol, resolveTimeframe } from './infer';
-import { countMisaligned, findGaps } from './quality';
+import { findGaps } from './quality';
 
 export interface BarFileOptions {
   symbol?: string;
   timeframe?: Timeframe;
   /** Refuse the whole file if any row is rejected. */
   strict?: boolean;
+  /**
+   * Move each bar's time down onto the timeframe's grid instead of rejecting a bar that is off
+   * it. Needs `timeframe`: the grid to snap to is the trader's to name, not a guess.
+   */
+  snap?: boolean;
+}
+
+/** The bar length to snap to, or 0; refuses snap without a timeframe. */
+export function snapMsOf(opts: BarFileOptions): number {
+  if (!opts.snap) return 0;
+  if (opts.timeframe === undefined) throw badInput('snapping needs the timeframe whose grid to snap to (--timeframe)', 'snap');
+  return timeframeMs(opts.timeframe);
 }
 
 /** A bar file after every row went through the checks, before it is stored or returned. */
@@ -53,23 +65,24 @@ export async function parseBarFile(
   con: () => Promise<DuckDBConnection>,
   onProgress?: (rowsRead: number) => void,
   thread: ParseThread = 'auto',
+  snapMs = 0,
 ): Promise<ParsedBars> {
   const batcher = inlineBatcher(consume);
   if (isParquet(path)) {
-    const p = await parseBarParquet(await con(), path, batcher);
+    const p = await parseBarParquet(await con(), path, batcher, snapMs);
     batcher.flush();
     return { description: p.description, notes: p.notes, checks: p.checker.checks(), rejected: p.rejects.toReport(), sha256: p.sha256, position: 'row' };
   }
   if (csvParseThread(path, thread) === 'worker') {
     try {
-      return { ...(await parseBarCsvOnWorker(path, consume, onProgress)), position: 'line' };
+      return { ...(await parseBarCsvOnWorker(path, consume, onProgress, undefined, snapMs)), position: 'line' };
     } catch (e) {
       // The worker only makes an import faster: unless it was asked for, a worker that cannot start is not a reason to fail.
       if (thread === 'worker' || !(e instanceof CsvWorkerUnavailable)) throw e;
       process.emitWarning(`${e.message}; parsing ${path} on the engine thread`, 'KeelParseWorker');
     }
   }
-  const p = await parseBarCsv(path, batcher, onProgress);
+  const p = await parseBarCsv(path, batcher, snapMs, onProgress);
   batcher.flush();
   return { description: p.layout.description, notes: [...p.layout.notes], checks: p.checker.checks(), rejected: p.rejects.toReport(), sha256: p.sha256, position: 'line' };
 }
@@ -87,35 +100,62 @@ export function csvParseThread(path: string, thread: ParseThread): 'worker' | 'i
 }
 
 /**
- * Turns a parse into the report: symbol and timeframe (given or inferred), gaps at that
- * timeframe, and the file-level decisions. Refuses files with no usable row, and with any
- * bad row under --strict, so nothing half-right is stored or backtested.
+ * Turns a parse into the report: symbol and timeframe (given or inferred), bars off the
+ * timeframe's grid rejected (the grid is known only now when the timeframe is inferred), gaps,
+ * and the file-level decisions. Refuses files with no usable row, and with any bad row under
+ * --strict, so nothing half-right is stored or backtested. `keep` marks, in file order, the
+ * parsed rows that stay (undefined: all of them); the caller drops the others from what it
+ * already holds.
  */
-export function summariseBars(path: string, parsed: ParsedBars, opts: BarFileOptions): { report: ImportReport; ascendingTs: Float64Array } {
-  const { checks, rejected } = parsed;
+export function summariseBars(path: string, parsed: ParsedBars, opts: BarFileOptions): { report: ImportReport; ascendingTs: Float64Array; keep: Uint8Array | undefined; barMs: number } {
+  const { checks } = parsed;
   const where = (line: number) => `${path}:${parsed.position === 'row' ? 'row ' : ''}${line}`;
-  const first = rejected.rows[0];
-  if (opts.strict && first) {
+  const noRows = (rejected: ImportReport['rejected']) => {
+    const first = rejected.rows[0];
+    return new KeelError('BAD_FILE', `no usable rows (${checks.rowsRead} read, ${rejected.count} rejected${first ? `; first: ${first.reason}: ${first.message}` : ''})`, {
+      where: first ? where(first.line) : path,
+      details: { rejected },
+    });
+  };
+  const strictly = (rejected: ImportReport['rejected']) => {
+    const first = rejected.rows[0];
+    if (!opts.strict || !first) return;
     throw new KeelError('BAD_FILE', `refused (--strict): ${rejected.count} bad row${rejected.count === 1 ? '' : 's'}; first: ${first.reason}: ${first.message}`, {
       where: where(first.line),
       details: { rejected },
     });
-  }
-  if (checks.ts.length === 0) {
-    throw new KeelError('BAD_FILE', `no usable rows (${checks.rowsRead} read, ${rejected.count} rejected${first ? `; first: ${first.reason}: ${first.message}` : ''})`, {
-      where: first ? where(first.line) : path,
-      details: { rejected },
-    });
-  }
+  };
+  strictly(parsed.rejected);
+  if (checks.ts.length === 0) throw noRows(parsed.rejected);
   const { symbol, source: symbolSource } = resolveSymbol(path, opts.symbol);
   const fileTs = checks.ts;
   const { timeframe, source: timeframeSource } = resolveTimeframe(fileTs, opts.timeframe, path);
-  const notes = [...parsed.notes];
-  const ascendingTs = checks.direction < 0 ? fileTs.slice().reverse() : fileTs.slice();
-  if (checks.direction < 0) notes.push('the file runs backward in time; its bars were put in ascending order');
   const barMs = timeframeMs(timeframe);
-  const misaligned = countMisaligned(ascendingTs, barMs);
-  if (misaligned > 0) notes.push(`${misaligned} bars do not open on a ${timeframe} boundary (UTC); resampling puts each in the bucket of its open time`);
+  const offGrid: Rejection[] = [];
+  let keep: Uint8Array | undefined;
+  for (let i = 0; i < fileTs.length; i++) {
+    const t = fileTs[i]!;
+    const on = bucketStart(t, barMs);
+    if (on === t) continue;
+    keep ??= new Uint8Array(fileTs.length).fill(1);
+    keep[i] = 0;
+    if (offGrid.length < MAX_LISTED_REJECTIONS) {
+      offGrid.push({ line: checks.lines[i]!, reason: 'off-grid', message: `${isoTime(t)} is not on the ${timeframe} grid (bars open at ${isoTime(on)} and ${isoTime(on + barMs)}); ask to snap (--snap) to move such bars onto it` });
+    }
+  }
+  const offCount = keep ? fileTs.length - keep.reduce((n, k) => n + k, 0) : 0;
+  const rejected = offCount === 0 ? parsed.rejected : withRejections(parsed.rejected, 'off-grid', offCount, offGrid);
+  strictly(rejected);
+  const acceptedTs = keep ? fileTs.filter((_, i) => keep![i] === 1) : fileTs;
+  if (acceptedTs.length === 0) throw noRows(rejected);
+  const notes = [...parsed.notes];
+  const ascendingTs = checks.direction < 0 ? acceptedTs.slice().reverse() : acceptedTs.slice();
+  if (checks.direction < 0) notes.push('the file runs backward in time; its bars were put in ascending order');
+  const snapped = checks.snapped;
+  if (snapped.count > 0) {
+    const eg = snapped.first.map((s) => `${parsed.position} ${s.line}: ${isoTime(s.from)} -> ${isoTime(s.to)}`).join('; ');
+    notes.push(`${snapped.count} bar time${snapped.count === 1 ? ' was' : 's were'} snapped down onto the ${timeframe} grid, as asked (${eg}${snapped.count > snapped.first.length ? '; ...' : ''})`);
+  }
   const report: ImportReport = {
     file: basename(path),
     sha256: parsed.sha256,
@@ -136,5 +176,14 @@ export function summariseBars(path: string, parsed: ParsedBars, opts: BarFileOpt
     gaps: findGaps(ascendingTs, barMs),
     store: null,
   };
-  return { report, ascendingTs };
+  return { report, ascendingTs, keep, barMs };
+}
+
+/** `rejected` with `count` more rows of `reason`, the listed ones merged in line order. */
+function withRejections(rejected: ImportReport['rejected'], reason: RejectReason, count: number, rows: Rejection[]): ImportReport['rejected'] {
+  return {
+    count: rejected.count + count,
+    byReason: { ...rejected.byReason, [reason]: (rejected.byReason[reason] ?? 0) + count },
+    rows: [...rejected.rows, ...rows].sort((a, b) => a.line - b.line).slice(0, MAX_LISTED_REJECTIONS),
+  };
 }

@@ -3,7 +3,8 @@ import { KeelError } from '../core/errors';
 import { BarChecker, type BarSink } from './bar-checker';
 import { resultColumns } from './duck-columns';
 import { RejectLog } from './import-report';
-import { EPOCH_UNIT_NAME, EPOCH_UNIT_TO_MS, epochUnitOf } from './infer';
+import { quoted } from './csv-fields';
+import { EPOCH_UNIT_NAME, epochToMs, epochUnitOf, type EpochUnit } from './infer';
 import { sha256File } from './line-reader';
 import { sqlString } from './sql';
 
@@ -22,7 +23,7 @@ const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UI
  * Reads bars from a Parquet file through DuckDB's read_parquet, then puts every row through
  * the same checks as a CSV row (row numbers stand in for line numbers).
  */
-export async function parseBarParquet(con: DuckDBConnection, path: string, sink: BarSink): Promise<ParquetBarParse> {
+export async function parseBarParquet(con: DuckDBConnection, path: string, sink: BarSink, snapMs = 0): Promise<ParquetBarParse> {
   const source = `read_parquet(${sqlString(path)})`;
   let described: { name: string; type: string }[];
   try {
@@ -35,26 +36,30 @@ export async function parseBarParquet(con: DuckDBConnection, path: string, sink:
   const find = (...cands: string[]) => names.findIndex((n) => cands.includes(n));
   const cols = { open: find('open'), high: find('high'), low: find('low'), close: find('close') };
   const missing = Object.entries(cols).filter(([, i]) => i < 0).map(([k]) => k);
-  if (missing.length > 0) throw new KeelError('BAD_FILE', `no ${missing.join(', ')} column (columns: ${described.map((c) => c.name).join(',')})`, { where: path });
+  // Column names stay out of the message (see csv-layout headerDetail): the CLI prints them from details.
+  const columnsDetail = { fileText: quoted(described.map((c) => c.name).join(','), 200) };
+  if (missing.length > 0) throw new KeelError('BAD_FILE', `no ${missing.join(', ')} column among its ${described.length} columns`, { where: path, details: columnsDetail });
   const timeIndex = TIME_NAMES.map((n) => names.indexOf(n)).find((i) => i >= 0);
-  if (timeIndex === undefined) throw new KeelError('BAD_FILE', `no time column (columns: ${described.map((c) => c.name).join(',')})`, { where: path });
+  if (timeIndex === undefined) throw new KeelError('BAD_FILE', `no time column among its ${described.length} columns`, { where: path, details: columnsDetail });
   const volume = find('volume', 'vol');
   const adjClose = find('adjclose');
   const q = (i: number) => `"${described[i]!.name.replace(/"/g, '""')}"`;
   const timeCol = described[timeIndex]!;
   const notes: string[] = [];
   let timeExpr: string;
-  let unitMs = 1;
+  let unit: EpochUnit = 'ms';
   if (/^(TIMESTAMP|DATE)/.test(timeCol.type)) {
-    timeExpr = `epoch_ms(${q(timeIndex)}::TIMESTAMP)::DOUBLE`;
+    // In µs, so a time below the millisecond is seen (and refused) rather than cut to the ms.
+    timeExpr = `epoch_us(${q(timeIndex)}::TIMESTAMP)::DOUBLE`;
+    unit = 'us';
     if (!timeCol.type.includes('TIME ZONE')) notes.push(`column "${timeCol.name}" (${timeCol.type}) has no time zone; read as UTC`);
   } else if (NUMERIC.test(timeCol.type)) {
     timeExpr = `${q(timeIndex)}::DOUBLE`;
     const first = await con.runAndReadAll(`SELECT ${timeExpr} FROM ${source} WHERE ${q(timeIndex)} IS NOT NULL LIMIT 1`);
     const sample = Number(first.getRows()[0]?.[0] ?? NaN);
-    const unit = epochUnitOf(sample);
-    if (!unit) throw new KeelError('BAD_FILE', `time column "${timeCol.name}" holds ${sample}, not epoch seconds, ms or µs`, { where: path });
-    unitMs = EPOCH_UNIT_TO_MS[unit];
+    const found = epochUnitOf(sample);
+    if (!found) throw new KeelError('BAD_FILE', `time column "${timeCol.name}" holds ${sample}, not epoch seconds, ms or µs`, { where: path });
+    unit = found;
     notes.push(`column "${timeCol.name}" holds ${EPOCH_UNIT_NAME[unit]}, UTC by definition`);
   } else {
     throw new KeelError('BAD_FILE', `time column "${timeCol.name}" has type ${timeCol.type}; expected a timestamp, date or epoch number`, { where: path });
@@ -66,10 +71,10 @@ export async function parseBarParquet(con: DuckDBConnection, path: string, sink:
   );
   const [ts, o, h, l, c, v, a] = resultColumns(result) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   const rejects = new RejectLog();
-  const checker = new BarChecker(rejects, sink);
+  const checker = new BarChecker(rejects, sink, snapMs);
   for (let i = 0; i < ts.length; i++) {
     checker.rowsRead++;
-    checker.add(i + 1, Math.round(ts[i]! * unitMs), o[i]!, h[i]!, l[i]!, c[i]!, v[i]!, a[i]!);
+    checker.add(i + 1, epochToMs(ts[i]!, unit), o[i]!, h[i]!, l[i]!, c[i]!, v[i]!, a[i]!);
   }
   const used = [timeIndex, cols.open, cols.high, cols.low, cols.close, volume, adjClose].filter((i) => i >= 0);
   return {

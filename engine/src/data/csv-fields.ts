@@ -16,6 +16,21 @@ const ZERO = 48;
 const NINE = 57;
 const SLOW_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * Text from a file as a quoted literal safe to print: bytes outside printable ASCII are
+ * shown as \xNN (a binary file must not write control codes to a terminal), and the text is
+ * cut at `max` characters.
+ */
+export function quoted(text: string, max = 40): string {
+  const cut = text.length > max ? `${text.slice(0, max)}...` : text;
+  const safe = cut.replace(/[^\x20-\x7e]|["\\]/g, (c) => {
+    if (c === '"' || c === '\\') return `\\${c}`;
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+  return `"${safe}"`;
+}
+
 /** The field text as written (for messages); quotes and surrounding spaces removed. */
 export function fieldText(b: Buffer, s: number, e: number): string {
   while (s < e && (b[s] === SPACE || b[s] === QUOTE)) s++;
@@ -201,7 +216,7 @@ export function parseDateTime(b: Buffer, s: number, e: number): number {
   return ms - sign * (oh * 3_600_000 + om * 60_000);
 }
 
-/** `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff` as ms after midnight. */
+/** `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff...` as ms after midnight (fractional when the digits go below a ms). */
 export function parseTimeOfDay(b: Buffer, s: number, e: number): number {
   while (s < e && (b[s] === SPACE || b[s] === QUOTE)) s++;
   while (e > s && (b[e - 1] === SPACE || b[e - 1] === QUOTE || b[e - 1] === CR)) e--;
@@ -224,7 +239,8 @@ export function parseTimeOfDay(b: Buffer, s: number, e: number): number {
     ms += (c - ZERO) * scale;
     scale /= 10;
   }
-  return Math.round(ms);
+  // Not rounded: digits below the millisecond make a time that is not a whole ms, which bars refuse.
+  return ms;
 }
 
 const TIME_OF_DAY = /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;

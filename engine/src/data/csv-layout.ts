@@ -1,5 +1,5 @@
 import { KeelError } from '../core/errors';
-import { dateTimeFromText, looksLikeTimeOfDay, numberFromText } from './csv-fields';
+import { dateTimeFromText, looksLikeTimeOfDay, numberFromText, quoted } from './csv-fields';
 import { EPOCH_UNIT_NAME, epochUnitOf, type EpochUnit } from './infer';
 
 /** Where a row's time comes from. */
@@ -107,6 +107,29 @@ function restoreMissingTime(s: Sniffed, notes: string[]): string[] | undefined {
   return [...header.slice(0, dateIndex + 1), 'Time', ...header.slice(dateIndex + 1)];
 }
 
+/**
+ * The header as text for a refusal, kept out of the message: a file that is not recognised
+ * as market data may be anything (a key file, /etc/passwd), and the engine's callers must not
+ * be able to read it through an error. The CLI, whose user named the file, prints it.
+ */
+function headerDetail(columns: string[]): { fileText: string } {
+  return { fileText: quoted(columns.join(','), 200) };
+}
+
+function fields(n: number): string {
+  return `${n} field${n === 1 ? '' : 's'}`;
+}
+
+/** A column the layout reads must be named once: two `close` columns leave no way to tell which holds the closes. */
+function refuseRepeats(columns: string[], names: string[], read: string[], where: string): void {
+  for (const name of read) {
+    const at = names.flatMap((n, i) => (n === name ? [i + 1] : []));
+    if (at.length > 1) {
+      throw new KeelError('BAD_FILE', `column ${quoted(columns[at[0]! - 1]!)} appears ${at.length} times (columns ${at.join(' and ')}); refusing rather than guessing which one to read`, { where });
+    }
+  }
+}
+
 function detectTime(columns: string[], rows: string[][], where: string, notes: string[]): TimeSpec {
   const names = columns.map(normalise);
   const dateIndex = names.indexOf('date');
@@ -117,17 +140,19 @@ function detectTime(columns: string[], rows: string[][], where: string, notes: s
   }
   const index = TIME_NAMES.map((n) => names.indexOf(n)).find((i) => i >= 0);
   if (index === undefined) {
-    throw new KeelError('BAD_FILE', `no time column: expected one of timestamp, date, datetime, time (header: ${columns.join(',')})`, { where });
+    throw new KeelError('BAD_FILE', `no time column: expected one of timestamp, date, datetime, time among the header's ${fields(columns.length)}`, { where, details: headerDetail(columns) });
   }
+  if (rows.length === 0) throw new KeelError('BAD_FILE', 'no rows: the file has a header line and nothing after it', { where });
   const values = rows.map((r) => r[index] ?? '').filter((v) => v !== '');
+  if (values.length === 0) throw new KeelError('BAD_FILE', `the time column ${quoted(columns[index]!)} is empty in the first ${rows.length} rows`, { where });
   const sample = values.find((v) => !Number.isNaN(numberFromText(v)) || !Number.isNaN(dateTimeFromText(v)));
   if (sample === undefined) {
-    throw new KeelError('BAD_FILE', `cannot read the times in column "${columns[index]}" (first value "${values[0] ?? ''}")`, { where });
+    throw new KeelError('BAD_FILE', `cannot read the times in column ${quoted(columns[index]!)} (first value ${quoted(values[0]!)})`, { where });
   }
   const asEpoch = /^[+-]?\d+(\.\d+)?$/.test(sample) && !(names[index] === 'date' && /^\d{8}$/.test(sample));
   if (asEpoch) {
     const unit = epochUnitOf(numberFromText(sample));
-    if (!unit) throw new KeelError('BAD_FILE', `"${sample}" in column "${columns[index]}" is too large for epoch seconds, ms or µs`, { where });
+    if (!unit) throw new KeelError('BAD_FILE', `${quoted(sample)} in column ${quoted(columns[index]!)} is too large for epoch seconds, ms or µs`, { where });
     notes.push(`column "${columns[index]}" holds ${EPOCH_UNIT_NAME[unit]} (from the size of ${sample}), UTC by definition`);
     return { kind: 'epoch', index, unit };
   }
@@ -162,8 +187,9 @@ export function detectBarLayout(head: string[], path: string): BarLayout {
   const missing = (['open', 'high', 'low', 'close'] as const).filter((_, i) => [open, high, low, close][i]! < 0);
   if (missing.length > 0) {
     const hint = names.includes('price') ? ' It looks like a trades file: import with --trades.' : '';
-    throw new KeelError('BAD_FILE', `no ${missing.join(', ')} column (header: ${columns.join(',')}).${hint}`, { where });
+    throw new KeelError('BAD_FILE', `no ${missing.join(', ')} column among the header's ${fields(columns.length)}.${hint}`, { where, details: headerDetail(columns) });
   }
+  refuseRepeats(columns, names, ['open', 'high', 'low', 'close', 'volume', 'vol', 'adjclose', ...TIME_NAMES], where);
   const time = detectTime(columns, s.rows, `${path}:${s.firstDataLine}`, notes);
   const volume = find('volume', 'vol');
   const adjClose = find('adjclose');
@@ -209,8 +235,9 @@ export function detectTradeLayout(head: string[], path: string): TradeLayout {
   const where = `${path}:1`;
   if (price < 0 || amount < 0) {
     const hint = names.includes('open') ? ' It looks like a bar file: import without --trades.' : '';
-    throw new KeelError('BAD_FILE', `trade files need price and amount columns (header: ${columns.join(',')}).${hint}`, { where });
+    throw new KeelError('BAD_FILE', `trade files need price and amount columns; none among the header's ${fields(columns.length)}.${hint}`, { where, details: headerDetail(columns) });
   }
+  refuseRepeats(columns, names, ['price', 'amount', 'volume', 'qty', 'quantity', 'size', 'side', 'takerside', 'id', 'tradeid', ...TIME_NAMES], where);
   const time = detectTime(columns, s.rows, `${path}:${s.firstDataLine}`, notes);
   const side = find('side', 'takerside');
   const id = find('id', 'tradeid');

@@ -1,7 +1,7 @@
 import { KeelError } from '../core/errors';
-import { fieldEnd, fieldText, parseDateTime, parseNumberField, parseTimeOfDay } from './csv-fields';
+import { fieldEnd, fieldText, parseDateTime, parseNumberField, parseTimeOfDay, quoted } from './csv-fields';
 import type { TimeSpec } from './csv-layout';
-import { EPOCH_UNIT_TO_MS } from './infer';
+import { epochToMs } from './infer';
 import type { LineHandler } from './line-reader';
 
 const CR = 13;
@@ -70,11 +70,15 @@ export function numericMask(fieldCount: number, time: TimeSpec, numberFields: nu
   return mask;
 }
 
-/** Reads a row's time per the layout; NaN when unreadable or implausible. */
+/**
+ * Reads a row's time per the layout, in ms; NaN when unreadable or implausible. Not rounded:
+ * a time with digits below the millisecond comes back fractional, for the reader to refuse
+ * (bars) or round (trades, which are not keyed by time).
+ */
 export function readTime(buf: Buffer, f: LineFields, t: TimeSpec): number {
   let ts: number;
   if (t.kind === 'epoch') {
-    ts = Math.round(f.value[t.index]! * EPOCH_UNIT_TO_MS[t.unit]);
+    ts = epochToMs(f.value[t.index]!, t.unit);
   } else if (t.kind === 'datetime') {
     ts = parseDateTime(buf, f.start[t.index]!, f.end[t.index]!);
   } else {
@@ -83,14 +87,15 @@ export function readTime(buf: Buffer, f: LineFields, t: TimeSpec): number {
   return ts >= MIN_TS && ts < MAX_TS ? ts : NaN;
 }
 
+/** The time as written, quoted and escaped for a message. */
 export function timeText(buf: Buffer, f: LineFields, t: TimeSpec): string {
-  if (t.kind === 'date+time') return `${fieldText(buf, f.start[t.dateIndex]!, f.end[t.dateIndex]!)} ${fieldText(buf, f.start[t.timeIndex]!, f.end[t.timeIndex]!)}`;
-  return fieldText(buf, f.start[t.index]!, f.end[t.index]!);
+  if (t.kind === 'date+time') return quoted(`${fieldText(buf, f.start[t.dateIndex]!, f.end[t.dateIndex]!)} ${fieldText(buf, f.start[t.timeIndex]!, f.end[t.timeIndex]!)}`);
+  return quoted(fieldText(buf, f.start[t.index]!, f.end[t.index]!));
 }
 
 export function describeBadNumber(buf: Buffer, f: LineFields, index: number, name: string): string {
   const text = fieldText(buf, f.start[index]!, f.end[index]!);
-  return text === '' ? `${name} is empty` : `${name} is not a number: "${text.slice(0, 40)}"`;
+  return text === '' ? `${name} is empty` : `${name} is not a number: ${quoted(text)}`;
 }
 
 /**

@@ -12,7 +12,8 @@ export type RejectReason =
   | 'non-positive-amount'
   | 'bad-side'
   | 'out-of-order'
-  | 'conflicting-duplicate';
+  | 'conflicting-duplicate'
+  | 'off-grid';
 
 export interface Rejection {
   /** 1-based line in a CSV file, or 1-based row in a Parquet file (see ImportReport.position). */

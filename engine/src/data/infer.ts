@@ -89,4 +89,18 @@ export function epochUnitOf(value: number): EpochUnit | undefined {
 }
 
 export const EPOCH_UNIT_TO_MS: Record<EpochUnit, number> = { s: 1000, ms: 1, us: 0.001 };
+
+/**
+ * An epoch number in ms, not rounded, so a time below the millisecond stays visible.
+ * Microseconds are divided (exact for a whole ms) rather than multiplied by 0.001 (not exact);
+ * seconds are multiplied by 1000, and a product within 1e-3 of a whole ms is that ms: the
+ * decimal 1672707900.123 has no exact double, so its product misses 1672707900123 by ~1e-4.
+ */
+export function epochToMs(v: number, unit: EpochUnit): number {
+  if (unit === 'us') return v / 1000;
+  if (unit === 'ms') return v;
+  const ms = v * 1000;
+  const whole = Math.round(ms);
+  return Math.abs(ms - whole) < 1e-3 ? whole : ms;
+}
 export const EPOCH_UNIT_NAME: Record<EpochUnit, string> = { s: 'epoch seconds', ms: 'epoch milliseconds', us: 'epoch microseconds' };

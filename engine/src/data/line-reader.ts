@@ -90,21 +90,55 @@ async function readOrRefuse(handle: FileHandle, path: string, buf: Buffer, offse
   }
 }
 
-/** The first `n` lines of a file as text (for layout sniffing), without reading the rest. */
+const HEAD_BYTES = 64 << 10;
+
+/**
+ * The first `n` lines of a file as text (for layout sniffing), without reading the rest.
+ * Refuses, naming what it is, a file that is not 8-bit text: UTF-16, or binary (compressed,
+ * an archive, Parquet under another name); and a first line longer than 64 KiB.
+ */
 export async function headLines(path: string, n: number): Promise<string[]> {
   const handle = await openForReading(path);
   try {
-    const buf = Buffer.alloc(64 << 10);
+    const buf = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await readOrRefuse(handle, path, buf, 0, buf.length, 0);
-    let text = buf.toString('latin1', 0, bytesRead);
+    const head = buf.subarray(0, bytesRead);
+    const notText = notTextReason(head);
+    if (notText) throw new KeelError('BAD_FILE', notText, { where: path });
+    let text = head.toString('latin1');
     if (text.startsWith('\u00ef\u00bb\u00bf')) text = text.slice(3);
     const lines = text.split('\n');
     // The last piece may be a cut line unless the whole file fit.
-    if (bytesRead === buf.length) lines.pop();
+    if (bytesRead === buf.length) {
+      if (lines.length === 1) {
+        throw new KeelError('BAD_FILE', `the first line is longer than ${HEAD_BYTES >> 10} KiB; a CSV header is a line of column names, so this is not a market data CSV`, { where: `${path}:1` });
+      }
+      lines.pop();
+    }
     return lines.slice(0, n).map((l) => l.replace(/\r$/, ''));
   } finally {
     await handle.close();
   }
+}
+
+/** Why the start of a file is not CSV text, or undefined when it may be. */
+function notTextReason(head: Buffer): string | undefined {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  if (starts(0xff, 0xfe)) return 'the file is UTF-16 text (little-endian, with a byte-order mark); save it as UTF-8 and import it again';
+  if (starts(0xfe, 0xff)) return 'the file is UTF-16 text (big-endian, with a byte-order mark); save it as UTF-8 and import it again';
+  if (starts(0x1f, 0x8b)) return 'the file is gzip-compressed; unpack it and import the CSV inside';
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'the file is a zip archive; unpack it and import the CSV inside';
+  if (starts(0x50, 0x41, 0x52, 0x31)) return 'the file is Parquet; give it a .parquet name to import it as Parquet';
+  const sample = head.subarray(0, 4096);
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  if (evenNul + oddNul === 0) return undefined;
+  // ASCII as UTF-16 without a byte-order mark: every other byte is NUL.
+  const half = sample.length / 2;
+  if (oddNul > 0.4 * half && evenNul < 0.05 * half) return 'the file looks like UTF-16 text (little-endian, no byte-order mark); save it as UTF-8 and import it again';
+  if (evenNul > 0.4 * half && oddNul < 0.05 * half) return 'the file looks like UTF-16 text (big-endian, no byte-order mark); save it as UTF-8 and import it again';
+  return 'the file holds binary data (NUL bytes), not CSV text';
 }
 
 export async function sha256File(path: string): Promise<string> {

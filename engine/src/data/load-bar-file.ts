@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BarSeries } from '../model/bar';
-import { parseBarFile, summariseBars, type BarFileOptions, type ParseThread } from './bar-file';
+import { parseBarFile, snapMsOf, summariseBars, type BarFileOptions, type ParseThread } from './bar-file';
 import { GrowableF64 } from './growable';
 import type { ImportReport } from './import-report';
 
@@ -19,9 +19,10 @@ export async function loadBarFile(path: string, opts: BarFileOptions & { parseTh
     return instance.connect();
   };
   try {
-    const parsed = await parseBarFile(path, (cols, rows) => kept.forEach((g, i) => g.pushAll(cols[i + 1]!.subarray(0, rows))), connect, undefined, opts.parseThread);
-    const { report, ascendingTs } = summariseBars(path, parsed, opts);
-    const cols = kept.map((g) => g.toArray());
+    const parsed = await parseBarFile(path, (cols, rows) => kept.forEach((g, i) => g.pushAll(cols[i + 1]!.subarray(0, rows))), connect, undefined, opts.parseThread, snapMsOf(opts));
+    const { report, ascendingTs, keep } = summariseBars(path, parsed, opts);
+    // Bars off the grid were rejected after parsing: drop them from the columns too (file order, as `keep`).
+    const cols = kept.map((g) => (keep ? g.toArray().filter((_, i) => keep[i] === 1) : g.toArray()));
     if (parsed.checks.direction < 0) cols.forEach((c) => c.reverse());
     const [open, high, low, close, volume] = cols as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     const series: BarSeries = { symbol: report.symbol, timeframe: report.timeframe!, length: ascendingTs.length, ts: ascendingTs, open, high, low, close, volume };

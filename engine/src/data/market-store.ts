@@ -1,14 +1,14 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { KeelError, badInput } from '../core/errors';
-import { MARKET_DB_FILE, keelHome } from '../core/paths';
-import { bucketStart, timeframeMs, type Timeframe } from '../core/timeframe';
+import { MARKET_DB_FILE, ensurePrivateDir, keelHome, narrowToOwner } from '../core/paths';
+import { bucketStart, gridOffset, timeframeMs, type Timeframe } from '../core/timeframe';
 import type { BarSeries } from '../model/bar';
 import type { TradeSeries } from '../model/trade';
 import type { BarBatchConsumer } from './bar-batches';
-import { parseBarFile, summariseBars, type BarFileOptions, type ParsedBars, type ParseThread } from './bar-file';
+import { parseBarFile, snapMsOf, summariseBars, type BarFileOptions, type ParsedBars, type ParseThread } from './bar-file';
 import { DoubleChunkAppender, resultColumns } from './duck-columns';
 import type { ImportReport, StoreOutcome } from './import-report';
 import { resolveSymbol } from './infer';
@@ -58,13 +58,17 @@ export interface ImportLogEntry {
   report: ImportReport;
 }
 
-export type ImportPhase = 'reading' | 'storing' | 'committing';
+export type ImportPhase = 'reading' | 'storing' | 'committing' | 'committed' | 'merged';
 
 export interface ImportOptions {
   /**
    * Progress: 'reading' after each 4 MB of file with the rows read so far, 'storing' once the
-   * file is checked, 'committing' once the rows are merged, just before the commit.
-   * Throwing from it cancels the import; the store stays exactly as it was.
+   * file is checked, 'committing' once its rows are staged and compared with the store, just
+   * before the commit that decides the import. Throwing from it up to there cancels the
+   * import; the store stays exactly as it was. Then, for information only (a throw is
+   * ignored: the import is decided and completes, after a crash too): 'committed' once the
+   * staged rows and the pending-import marker are committed, 'merged' once the rows are merged
+   * into the stored data and the import is logged, before the checkpoint and the clean-up.
    */
   onProgress?: (phase: ImportPhase, rowsRead: number) => void;
   /** Where a CSV is parsed (see bar-file.ts ParseThread); 'auto' unless a test or benchmark pins it. */
@@ -94,12 +98,29 @@ const STORE_SETTINGS: Record<string, string> = {
 
 /**
  * Keel's market data: bars and trades in one DuckDB file, with the log of imported files.
- * Reads run on a shared connection. Each import runs on a connection of its own inside one
- * transaction, so an import that fails or is cancelled half-way leaves the store as it was
- * and readers never see half an import; imports run one at a time.
+ * Reads run on a shared connection; imports run one at a time, each on a connection of its
+ * own, in three steps (docs/data.md, Atomic):
+ *  1. decide: the file's rows are staged (a symbol already stored: into import_stage_bars or
+ *     import_stage_trades; a new symbol: straight into `bars` under a series id that is not
+ *     registered yet, so no reader sees them) and a pending-import marker naming the import,
+ *     its row count and its report is written, in one transaction, then checkpointed. A
+ *     refusal, failure or cancellation before that commit leaves the store as it was.
+ *  2. apply: the staged rows are merged into the stored data (or the new series is
+ *     registered) and the import is logged, in one transaction, then checkpointed. Applying
+ *     twice gives what applying once gives, so a crash during this step is repaired by
+ *     applying again.
+ *  3. clean up: the stage rows and the marker are deleted.
+ * Opening the store settles a marker a crash left: complete staged rows are applied (the
+ * import completes), incomplete ones are deleted (it never happened). So a reopened store
+ * holds the state before an import or all of it, whatever DuckDB's WAL replay makes of a
+ * transaction that a SIGKILL cut short; readers never see half an import.
  */
 export class MarketStore {
   private writeQueue: Promise<unknown> = Promise.resolve();
+  /** Set when an import is decided but not completed: the next write completes it first. */
+  private unsettled = false;
+  /** What opening the store (or a later write) repaired after a crash: one sentence each, for the log. */
+  recovered: string[] = [];
 
   private constructor(
     readonly path: string,
@@ -108,7 +129,9 @@ export class MarketStore {
   ) {}
 
   static async open(path: string): Promise<MarketStore> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') ensurePrivateDir(dirname(path));
+    // A WAL left beside the file means the last process did not close the store: look for rows a cut-short import left behind.
+    const crashed = path !== ':memory:' && existsSync(`${path}.wal`);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, STORE_SETTINGS);
@@ -127,12 +150,54 @@ export class MarketStore {
       instance.closeSync();
       throw e;
     }
-    return new MarketStore(path, instance, con);
+    if (path !== ':memory:') narrowToOwner(path, `${path}.wal`);
+    const store = new MarketStore(path, instance, con);
+    try {
+      store.recovered = await store.settlePending(crashed);
+    } catch (e) {
+      store.close();
+      throw new KeelError('BAD_FILE', `cannot finish an import a crash interrupted: ${(e as Error).message}`, { where: path, cause: e });
+    }
+    return store;
   }
 
   close(): void {
     this.con.closeSync();
     this.instance.closeSync();
+  }
+
+  /**
+   * Runs `work` in one transaction on a connection of its own, after the writes queued
+   * before it (imports, other downloads); commits when it resolves, rolls back when it
+   * throws. For modules that write beside the store's own imports (downloads, live candles).
+   */
+  transact<T>(work: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const con = await this.instance.connect();
+      try {
+        await con.run('BEGIN TRANSACTION');
+        try {
+          const out = await work(con);
+          await con.run('COMMIT');
+          return out;
+        } catch (e) {
+          await con.run('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      } finally {
+        con.closeSync();
+      }
+    });
+  }
+
+  /** The shared read connection, for modules that read their own tables beside the store's. */
+  get reader(): DuckDBConnection {
+    return this.con;
+  }
+
+  /** A connection of its own (a long read that should not queue behind the shared one); close it after use. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
   }
 
   /**
@@ -142,60 +207,85 @@ export class MarketStore {
    * to merge with, so no staging copy. Otherwise rows are staged and merged.
    */
   importBars(path: string, opts: BarFileOptions & ImportOptions = {}): Promise<ImportReport> {
-    return this.exclusive(() =>
-      this.inTransaction(async (con) => {
-        const progress = opts.onProgress ?? (() => {});
+    const progress = opts.onProgress ?? (() => {});
+    return this.exclusive(async () => {
+      const snapMs = snapMsOf(opts);
+      const decided = await this.inTransaction<Decided>(async (con) => {
         const symbol = symbolOf(path, opts.symbol);
-        const direct = symbol !== undefined && (await barSeriesOf(con, symbol)).length === 0;
-        const reserved = direct ? Number((await con.runAndReadAll("SELECT nextval('bar_series_id')")).getRowsJS()[0]![0]) : -1;
-        if (!direct) await con.run(`CREATE TEMP TABLE stage_bars (series DOUBLE, ${STAGE_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`);
-        // Staged rows carry the (unused) series column too, so one consumer fills both tables.
-        const appender = new DoubleChunkAppender(await con.createAppender(direct ? 'bars' : 'stage_bars'), 1 + STAGE_COLUMNS.length);
-        let seriesColumn = new Float64Array(0);
+        const append = symbol !== undefined && (await barSeriesOf(con, symbol)).length === 0;
+        const id = await nextId(con, 'imports_id');
+        const reserved = append ? await nextId(con, 'bar_series_id') : -1;
+        // The first column is the series id (appended to bars) or the import id (staged), so one consumer fills either table.
+        const appender = new DoubleChunkAppender(await con.createAppender(append ? 'bars' : 'import_stage_bars'), 1 + STAGE_COLUMNS.length);
+        let keyColumn = new Float64Array(0);
         const consume: BarBatchConsumer = (cols, rows) => {
-          if (seriesColumn.length < rows) seriesColumn = new Float64Array(rows).fill(reserved);
-          appender.addColumns([seriesColumn.subarray(0, rows), ...cols.map((c) => c.subarray(0, rows))]);
+          if (keyColumn.length < rows) keyColumn = new Float64Array(rows).fill(append ? reserved : id);
+          appender.addColumns([keyColumn.subarray(0, rows), ...cols.map((c) => c.subarray(0, rows))]);
         };
         let parsed: ParsedBars;
         try {
-          parsed = await parseBarFile(path, consume, async () => con, (rows) => progress('reading', rows), opts.parseThread);
+          parsed = await parseBarFile(path, consume, async () => con, (rows) => progress('reading', rows), opts.parseThread, snapMs);
         } catch (e) {
           appender.discard();
           throw e;
         }
         appender.close();
-        const { report } = summariseBars(path, parsed, opts);
-        progress('storing', report.rowsRead);
-        const previous = await this.previousImport(con, 'bars', report.sha256, report.symbol, report.timeframe);
-        if (previous) return { report: { ...report, store: previous }, commit: false };
-        if (direct) {
-          if (report.symbol !== symbol) throw new KeelError('INTERNAL', `symbol resolved as ${symbol} before reading and ${report.symbol} after`, { where: path });
-          await con.run(`INSERT INTO bar_series (id, symbol, timeframe) VALUES (${reserved}, $1, $2)`, [report.symbol, report.timeframe]);
-          return this.logImport(con, report, { fresh: report.rowsAccepted, same: 0, replaced: 0 }, progress);
+        const { report, keep, barMs } = summariseBars(path, parsed, opts);
+        if (keep) {
+          // Bars off the timeframe's grid were rejected once the timeframe was known; they are already in the table.
+          const mine = append ? `series = ${reserved}` : `import_id = ${id}`;
+          await con.run(`DELETE FROM ${append ? 'bars' : 'import_stage_bars'} WHERE ${mine} AND (ts - ${gridOffset(barMs)}) % ${barMs} <> 0`);
         }
-        const series = await barSeriesId(con, report.symbol, report.timeframe!);
-        const plan = barMerge(series);
-        const overlap = await con.runAndReadAll(`SELECT count(*) FROM bars WHERE series = ${series} AND ts >= $1 AND ts <= $2`, [BigInt(report.from!), BigInt(report.to!)]);
-        // Most imports add new history: without overlap there is nothing to compare row by row.
-        const counts = Number(overlap.getRowsJS()[0]![0]) === 0 ? { fresh: report.rowsAccepted, same: 0, replaced: 0 } : await countAgainstStore(con, plan, []);
-        await merge(con, plan, [], counts);
-        return this.logImport(con, report, counts, progress);
-      }),
-    );
+        progress('storing', report.rowsRead);
+        const previous = await previousImport(con, 'bars', report.sha256, report.symbol, report.timeframe);
+        if (previous) return { value: { report: { ...report, store: previous } }, commit: false };
+        let series: number;
+        let counts: MergeCounts;
+        if (append) {
+          if (report.symbol !== symbol) throw new KeelError('INTERNAL', `symbol resolved as ${symbol} before reading and ${report.symbol} after`, { where: path });
+          series = reserved;
+          counts = { fresh: report.rowsAccepted, same: 0, replaced: 0 };
+        } else {
+          const known = (await barSeriesOf(con, report.symbol)).find((s) => s.timeframe === report.timeframe);
+          series = known?.id ?? (await nextId(con, 'bar_series_id'));
+          const overlap = known
+            ? Number((await con.runAndReadAll(`SELECT count(*) FROM bars WHERE series = ${series} AND ts >= $1 AND ts <= $2`, [BigInt(report.from!), BigInt(report.to!)])).getRowsJS()[0]![0])
+            : 0;
+          // Most imports add new history: without overlap there is nothing to compare row by row.
+          counts = overlap === 0 ? { fresh: report.rowsAccepted, same: 0, replaced: 0 } : await countAgainstStore(con, barMerge(series, id), []);
+        }
+        const pending: PendingImport = {
+          id,
+          kind: 'bars',
+          mode: append ? 'append' : 'merge',
+          series,
+          symbol: report.symbol,
+          timeframe: report.timeframe,
+          rows: report.rowsAccepted,
+          report: withOutcome(report, counts),
+        };
+        await writePending(con, pending);
+        progress('committing', report.rowsRead);
+        return { value: { report: pending.report, pending }, commit: true };
+      });
+      if (decided.pending) await this.complete(decided.pending, progress);
+      return decided.report;
+    });
   }
 
   /** Imports a trades CSV (with a header, or Kraken's headerless time,price,volume). */
   importTrades(path: string, opts: { symbol?: string; strict?: boolean } & ImportOptions = {}): Promise<ImportReport> {
-    return this.exclusive(() =>
-      this.inTransaction(async (con) => {
-        const progress = opts.onProgress ?? (() => {});
+    const progress = opts.onProgress ?? (() => {});
+    return this.exclusive(async () => {
+      const decided = await this.inTransaction<Decided>(async (con) => {
         const { series, ids, report } = await parseTradeCsv(path, opts);
         progress('storing', report.rowsRead);
-        const previous = await this.previousImport(con, 'trades', report.sha256, report.symbol, null);
-        if (previous) return { report: { ...report, store: previous }, commit: false };
-        await con.run('CREATE TEMP TABLE stage_trades (ts DOUBLE, price DOUBLE, amount DOUBLE, side VARCHAR, id VARCHAR)');
-        const appender = await con.createAppender('stage_trades');
+        const previous = await previousImport(con, 'trades', report.sha256, report.symbol, null);
+        if (previous) return { value: { report: { ...report, store: previous } }, commit: false };
+        const id = await nextId(con, 'imports_id');
+        const appender = await con.createAppender('import_stage_trades');
         for (let i = 0; i < series.length; i++) {
+          appender.appendInteger(id);
           appender.appendDouble(series.ts[i]!);
           appender.appendDouble(series.price[i]!);
           appender.appendDouble(series.amount[i]!);
@@ -206,11 +296,15 @@ export class MarketStore {
           appender.endRow();
         }
         appender.closeSync();
-        const counts = await countAgainstStore(con, TRADE_MERGE, [report.symbol]);
-        await merge(con, TRADE_MERGE, [report.symbol], counts);
-        return this.logImport(con, report, counts, progress);
-      }),
-    );
+        const counts = await countAgainstStore(con, tradeMerge(id), [report.symbol]);
+        const pending: PendingImport = { id, kind: 'trades', mode: 'merge', series: null, symbol: report.symbol, timeframe: null, rows: series.length, report: withOutcome(report, counts) };
+        await writePending(con, pending);
+        progress('committing', report.rowsRead);
+        return { value: { report: pending.report, pending }, commit: true };
+      });
+      if (decided.pending) await this.complete(decided.pending, progress);
+      return decided.report;
+    });
   }
 
   /**
@@ -237,6 +331,17 @@ export class MarketStore {
     if (trades.length > 0) return { ...keepLatest(dropLeadingBefore(barsFromTrades(trades, timeframe), range.from), range.last), origin: { kind: 'trades' } };
     const what = stored.length > 0 ? `stored timeframes: ${stored.join(', ')}, none divides ${timeframe}` : 'nothing stored for it';
     throw new KeelError('NOT_FOUND', `no ${timeframe} bars for ${symbol} (${what})`, { where: symbol });
+  }
+
+  /** Up to `count` bars of `timeframe` that had closed by `asOf` (ts + timeframe <= asOf), the newest last: a strategy's warm-up. */
+  async closedBarsBefore(symbol: string, timeframe: Timeframe, asOf: number, count: number): Promise<BarSeries> {
+    return closedOnly(await this.bars(symbol, timeframe, { to: asOf - timeframeMs(timeframe) + 1, last: count + 1 }), count);
+  }
+
+  /** Bars of `timeframe` after `afterTs` that had closed by `asOf`: what an import brought a running strategy. */
+  async closedBarsAfter(symbol: string, timeframe: Timeframe, afterTs: number, asOf: number): Promise<BarSeries> {
+    const s = await this.bars(symbol, timeframe, { from: afterTs + 1, to: asOf - timeframeMs(timeframe) + 1 });
+    return closedOnly(s, s.length);
   }
 
   /** Trades in [from, to), ascending by time. */
@@ -289,9 +394,17 @@ export class MarketStore {
   /**
    * Writes bars to CSV or Parquet (by the file's extension) in the ms layout
    * (timestamp,open,high,low,close,volume) that import reads back bit for bit. The file
-   * appears whole or not at all: DuckDB writes a temporary file that is then renamed.
+   * appears whole or not at all: DuckDB writes a temporary file that is then renamed, or,
+   * with `overwrite: false`, hard-linked into place, which fails rather than replace a file
+   * that exists (no window between a check and the write).
    */
-  async exportBars(symbol: string, timeframe: Timeframe, out: string, range: TimeRange = {}): Promise<{ rows: number; format: 'csv' | 'parquet'; origin: BarOrigin }> {
+  async exportBars(
+    symbol: string,
+    timeframe: Timeframe,
+    out: string,
+    range: TimeRange = {},
+    opts: { overwrite?: boolean } = {},
+  ): Promise<{ rows: number; format: 'csv' | 'parquet'; origin: BarOrigin }> {
     const ext = extname(out).toLowerCase();
     if (ext !== '.csv' && ext !== '.parquet') throw badInput(`export to .csv or .parquet, not "${ext || out}"`, out);
     const format = ext === '.csv' ? 'csv' : 'parquet';
@@ -305,9 +418,17 @@ export class MarketStore {
       appender.close();
       const options = format === 'csv' ? 'FORMAT csv, HEADER' : 'FORMAT parquet';
       await con.run(`COPY (SELECT * FROM export_bars ORDER BY "timestamp") TO ${sqlString(tmp)} (${options})`);
-      renameSync(tmp, out);
+      if (opts.overwrite === false) {
+        linkSync(tmp, out);
+        rmSync(tmp);
+      } else {
+        renameSync(tmp, out);
+      }
     } catch (e) {
       rmSync(tmp, { force: true });
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new KeelError('BAD_INPUT', 'a file of that name exists; export under another name, or ask to overwrite it', { where: 'overwrite', details: { path: out }, cause: e });
+      }
       throw new KeelError('BAD_INPUT', `cannot write the export: ${(e as Error).message}`, { where: out, cause: e });
     } finally {
       con.closeSync();
@@ -357,51 +478,225 @@ export class MarketStore {
 
   /** Runs writes one after another: DuckDB would abort the second of two conflicting transactions. */
   private exclusive<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.writeQueue.then(job, job);
+    const run = this.writeQueue.then(async () => {
+      // An import decided but not completed (its merge or checkpoint failed) is completed before anything else writes.
+      if (this.unsettled) {
+        this.recovered.push(...(await this.settlePending(false)));
+        this.unsettled = false;
+      }
+      return job();
+    });
     this.writeQueue = run.catch(() => undefined);
     return run;
   }
 
-  private async inTransaction(work: (con: DuckDBConnection) => Promise<{ report: ImportReport; commit: boolean }>): Promise<ImportReport> {
+  private async inTransaction<T>(work: (con: DuckDBConnection) => Promise<{ value: T; commit: boolean }>): Promise<T> {
     const con = await this.instance.connect();
     try {
-      await con.run('BEGIN TRANSACTION');
-      try {
-        const { report, commit } = await work(con);
-        await con.run(commit ? 'COMMIT' : 'ROLLBACK');
-        return report;
-      } catch (e) {
-        // Closing the connection discards the transaction anyway, so a failed ROLLBACK must not hide the cause.
-        await con.run('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
+      return await transaction(con, work);
     } finally {
       con.closeSync();
     }
   }
 
-  private async previousImport(con: DuckDBConnection, kind: 'bars' | 'trades', sha256: string, symbol: string, timeframe: Timeframe | null): Promise<StoreOutcome | undefined> {
-    const r = await con.runAndReadAll(
-      `SELECT strftime(imported_at, '%Y-%m-%dT%H:%M:%SZ') FROM imports
-       WHERE kind = $1 AND sha256 = $2 AND symbol = $3 AND timeframe IS NOT DISTINCT FROM $4 ORDER BY id LIMIT 1`,
-      [kind, sha256, symbol, timeframe],
-    );
-    const at = r.getRowsJS()[0]?.[0];
-    if (at === undefined) return undefined;
-    return { alreadyImported: true, previousImportAt: String(at), rowsNew: 0, rowsReplaced: 0, rowsUnchanged: 0 };
+  /**
+   * Steps 2 and 3 of an import whose marker is committed: checkpoint, apply, checkpoint, clean
+   * up. A failure here does not undo the import (it is decided): the store completes it
+   * before its next write, or when it is next opened.
+   */
+  private async complete(p: PendingImport, progress: (phase: ImportPhase, rows: number) => void): Promise<void> {
+    const tell = (phase: ImportPhase): void => {
+      try {
+        progress(phase, p.report.rowsRead);
+      } catch {
+        // informational once the import is decided
+      }
+    };
+    const con = await this.instance.connect();
+    try {
+      tell('committed');
+      await con.run('CHECKPOINT');
+      await transaction(con, async () => ({ value: await apply(con, p, false), commit: true }));
+      tell('merged');
+      // The marker goes only once the merge is in the database file, not just in the WAL.
+      await con.run('CHECKPOINT');
+      await transaction(con, async () => ({ value: await cleanUp(con, p), commit: true }));
+    } catch (e) {
+      this.unsettled = true;
+      throw new KeelError('UNAVAILABLE', `the import of ${p.report.file} is committed but could not be completed yet (${(e as Error).message}); the store completes it before its next import or when it is next opened`, {
+        where: this.path,
+        cause: e,
+      });
+    } finally {
+      con.closeSync();
+    }
   }
 
-  private async logImport(con: DuckDBConnection, report: ImportReport, counts: MergeCounts, progress: (phase: ImportPhase, rows: number) => void): Promise<{ report: ImportReport; commit: boolean }> {
-    const done: ImportReport = { ...report, store: { alreadyImported: false, rowsNew: counts.fresh, rowsReplaced: counts.replaced, rowsUnchanged: counts.same } };
-    await con.run(
-      `INSERT INTO imports (kind, file_name, sha256, symbol, timeframe, imported_at, rows_new, report)
-       VALUES ($1, $2, $3, $4, $5, now()::TIMESTAMP, $6, $7::JSON)`,
-      [done.kind, done.file, done.sha256, done.symbol, done.timeframe, counts.fresh, JSON.stringify(done)],
-    );
-    progress('committing', report.rowsRead);
-    return { report: done, commit: true };
+  /**
+   * Settles every pending-import marker: an import whose staged rows are all there is applied
+   * (a crash cut it short after it was decided); one whose rows are not is deleted (the crash
+   * came before its commit, or after its merge, during the clean-up). Then deletes stage rows
+   * no marker names and, after a crash, bars of no registered series: rows a torn WAL can
+   * bring back from a transaction that never committed. Returns a sentence per repair.
+   */
+  private async settlePending(crashed: boolean): Promise<string[]> {
+    const con = await this.instance.connect();
+    const notes: string[] = [];
+    let changed = false;
+    try {
+      for (const p of await readPending(con)) {
+        const what = `the import of ${p.report.file} (${p.kind} ${p.symbol}${p.timeframe ? ` ${p.timeframe}` : ''})`;
+        if ((await stagedRows(con, p)) === p.rows) {
+          await transaction(con, async () => ({ value: await apply(con, p, true), commit: true }));
+          await con.run('CHECKPOINT');
+          await transaction(con, async () => ({ value: await cleanUp(con, p), commit: true }));
+          notes.push(`completed ${what}, which was interrupted after it was committed`);
+        } else {
+          const logged = Number((await con.runAndReadAll(`SELECT count(*) FROM imports WHERE id = ${p.id}`)).getRowsJS()[0]![0]) > 0;
+          await transaction(con, async () => ({ value: await discard(con, p), commit: true }));
+          notes.push(logged ? `finished cleaning up after ${what}` : `dropped ${what}, which was interrupted before it was committed`);
+        }
+        changed = true;
+      }
+      const leftovers = await transaction(con, async () => {
+        let n = 0;
+        for (const stage of ['import_stage_bars', 'import_stage_trades']) {
+          n += Number((await con.run(`DELETE FROM ${stage} WHERE import_id NOT IN (SELECT id FROM pending_imports)`)).rowsChanged);
+        }
+        if (crashed) n += Number((await con.run('DELETE FROM bars WHERE series NOT IN (SELECT id FROM bar_series)')).rowsChanged);
+        return { value: n, commit: true };
+      });
+      if (leftovers > 0) {
+        notes.push(`deleted ${leftovers} rows an interrupted import left behind`);
+        changed = true;
+      }
+      if (changed) await con.run('CHECKPOINT');
+    } finally {
+      con.closeSync();
+    }
+    return notes;
   }
 }
+
+/** Runs `work` in one transaction on `con`; commits when it says so, else rolls back. */
+async function transaction<T>(con: DuckDBConnection, work: (con: DuckDBConnection) => Promise<{ value: T; commit: boolean }>): Promise<T> {
+  await con.run('BEGIN TRANSACTION');
+  try {
+    const { value, commit } = await work(con);
+    await con.run(commit ? 'COMMIT' : 'ROLLBACK');
+    return value;
+  } catch (e) {
+    // Closing the connection discards the transaction anyway, so a failed ROLLBACK must not hide the cause.
+    await con.run('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+async function nextId(con: DuckDBConnection, sequence: 'imports_id' | 'bar_series_id'): Promise<number> {
+  return Number((await con.runAndReadAll(`SELECT nextval('${sequence}')`)).getRowsJS()[0]![0]);
+}
+
+async function previousImport(con: DuckDBConnection, kind: 'bars' | 'trades', sha256: string, symbol: string, timeframe: Timeframe | null): Promise<StoreOutcome | undefined> {
+  const r = await con.runAndReadAll(
+    `SELECT strftime(imported_at, '%Y-%m-%dT%H:%M:%SZ') FROM imports
+     WHERE kind = $1 AND sha256 = $2 AND symbol = $3 AND timeframe IS NOT DISTINCT FROM $4 ORDER BY id LIMIT 1`,
+    [kind, sha256, symbol, timeframe],
+  );
+  const at = r.getRowsJS()[0]?.[0];
+  if (at === undefined) return undefined;
+  return { alreadyImported: true, previousImportAt: String(at), rowsNew: 0, rowsReplaced: 0, rowsUnchanged: 0 };
+}
+
+function withOutcome(report: ImportReport, counts: MergeCounts): ImportReport {
+  return { ...report, store: { alreadyImported: false, rowsNew: counts.fresh, rowsReplaced: counts.replaced, rowsUnchanged: counts.same } };
+}
+
+/** What step 1 of an import gives: its report, and the marker to complete when it was committed. */
+interface Decided {
+  report: ImportReport;
+  pending?: PendingImport;
+}
+
+/**
+ * An import that is decided but maybe not applied: what `pending_imports` holds between the
+ * commit of its staged rows and its clean-up, and all that applying it needs.
+ */
+interface PendingImport {
+  /** The import's id in the import log. */
+  id: number;
+  kind: 'bars' | 'trades';
+  /** 'append': bars went straight into `bars` under `series`, registered when applied. 'merge': rows wait in the stage table under `id`. */
+  mode: 'append' | 'merge';
+  /** Bars: the series (reserved when new). */
+  series: number | null;
+  symbol: string;
+  timeframe: Timeframe | null;
+  /** Rows staged (or appended under `series`): fewer at open means the import's commit never happened. */
+  rows: number;
+  /** The report, counts included, as the import log gets it. */
+  report: ImportReport;
+}
+
+async function writePending(con: DuckDBConnection, p: PendingImport): Promise<void> {
+  await con.run(`INSERT INTO pending_imports VALUES (${p.id}, $1, $2, ${p.series ?? 'NULL'}, $3, $4, ${p.rows}, $5::JSON)`, [p.kind, p.mode, p.symbol, p.timeframe, JSON.stringify(p.report)]);
+}
+
+async function readPending(con: DuckDBConnection): Promise<PendingImport[]> {
+  const r = await con.runAndReadAll('SELECT id, kind, mode, series, symbol, timeframe, rows::DOUBLE, report::VARCHAR FROM pending_imports ORDER BY id');
+  return (r.getRowsJS() as [number, 'bars' | 'trades', 'append' | 'merge', number | null, string, string | null, number, string][]).map(
+    ([id, kind, mode, series, symbol, timeframe, rows, report]) => ({
+      id: Number(id), kind, mode, series: series === null ? null : Number(series), symbol, timeframe, rows: Number(rows), report: JSON.parse(report) as ImportReport,
+    }),
+  );
+}
+
+async function stagedRows(con: DuckDBConnection, p: PendingImport): Promise<number> {
+  const sql = p.mode === 'append' ? `SELECT count(*) FROM bars WHERE series = ${p.series}` : `SELECT count(*) FROM ${stageTable(p.kind)} WHERE import_id = ${p.id}`;
+  return Number((await con.runAndReadAll(sql)).getRowsJS()[0]![0]);
+}
+
+function stageTable(kind: 'bars' | 'trades'): string {
+  return kind === 'bars' ? 'import_stage_bars' : 'import_stage_trades';
+}
+
+function countsOf(p: PendingImport): MergeCounts {
+  const o = p.report.store!;
+  return { fresh: o.rowsNew, same: o.rowsUnchanged, replaced: o.rowsReplaced };
+}
+
+/**
+ * Step 2: the import made visible and logged. Every statement leaves alone what an earlier
+ * run of it did (the series and the log row are inserted only when missing, rows only
+ * where they differ or are missing), so applying after a crash that cut this step short
+ * completes it.
+ */
+async function apply(con: DuckDBConnection, p: PendingImport, again: boolean): Promise<void> {
+  if (p.kind === 'bars') {
+    await con.run(`INSERT INTO bar_series (id, symbol, timeframe) SELECT ${p.series}, $1, $2 WHERE NOT EXISTS (SELECT 1 FROM bar_series WHERE id = ${p.series})`, [p.symbol, p.timeframe]);
+    if (p.mode === 'merge') await merge(con, barMerge(p.series!, p.id), [], countsOf(p), again);
+  } else {
+    await merge(con, tradeMerge(p.id), [p.symbol], countsOf(p), again);
+  }
+  const r = p.report;
+  await con.run(
+    `INSERT INTO imports (id, kind, file_name, sha256, symbol, timeframe, imported_at, rows_new, report)
+     SELECT ${p.id}, $1, $2, $3, $4, $5, now()::TIMESTAMP, ${r.store!.rowsNew}, $6::JSON WHERE NOT EXISTS (SELECT 1 FROM imports WHERE id = ${p.id})`,
+    [r.kind, r.file, r.sha256, r.symbol, r.timeframe, JSON.stringify(r)],
+  );
+}
+
+/** Step 3: the stage rows and the marker go. */
+async function cleanUp(con: DuckDBConnection, p: PendingImport): Promise<void> {
+  if (p.mode === 'merge') await con.run(`DELETE FROM ${stageTable(p.kind)} WHERE import_id = ${p.id}`);
+  await con.run(`DELETE FROM pending_imports WHERE id = ${p.id}`);
+}
+
+/** An import whose staged rows are incomplete: its rows go, and bars under its series only while the series is not registered. */
+async function discard(con: DuckDBConnection, p: PendingImport): Promise<void> {
+  if (p.mode === 'append') await con.run(`DELETE FROM bars WHERE series = ${p.series} AND NOT EXISTS (SELECT 1 FROM bar_series WHERE id = ${p.series})`);
+  await cleanUp(con, p);
+}
+
 
 interface MergeCounts {
   fresh: number;
@@ -432,11 +727,11 @@ const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume', 'adj_close'];
 const STAGE_COLUMNS = ['ts', ...BAR_VALUES];
 const TRADE_VALUES = ['ts', 'price', 'amount', 'side'];
 
-/** The series id is written into the SQL: an INTEGER from bar_series, and a bound JS number would be a DOUBLE. */
-function barMerge(series: number): MergePlan {
+/** Ids are written into the SQL: INTEGERs from a sequence, and a bound JS number would be a DOUBLE. */
+function barMerge(series: number, importId: number): MergePlan {
   return {
     table: 'bars',
-    stage: 'stage_bars',
+    stage: `(SELECT * FROM import_stage_bars WHERE import_id = ${importId})`,
     match: `t.series = ${series} AND t.ts = s.ts::BIGINT`,
     same: BAR_VALUES.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(' AND '),
     set: BAR_VALUES.map((c) => `${c} = s.${c}`).join(', '),
@@ -445,7 +740,7 @@ function barMerge(series: number): MergePlan {
 }
 
 /** The id of a bar series (symbol and timeframe), registered if new. */
-async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Timeframe): Promise<number> {
+export async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Timeframe): Promise<number> {
   const known = (await barSeriesOf(con, symbol)).find((s) => s.timeframe === timeframe);
   if (known) return known.id;
   const r = await con.runAndReadAll('INSERT INTO bar_series (symbol, timeframe) VALUES ($1, $2) RETURNING id', [symbol, timeframe]);
@@ -453,7 +748,7 @@ async function barSeriesId(con: DuckDBConnection, symbol: string, timeframe: Tim
 }
 
 /** The bar series stored for a symbol. */
-async function barSeriesOf(con: DuckDBConnection, symbol: string): Promise<{ id: number; timeframe: string }[]> {
+export async function barSeriesOf(con: DuckDBConnection, symbol: string): Promise<{ id: number; timeframe: string }[]> {
   const r = await con.runAndReadAll('SELECT id, timeframe FROM bar_series WHERE symbol = $1', [symbol]);
   return (r.getRowsJS() as [number, string][]).map(([id, timeframe]) => ({ id: Number(id), timeframe }));
 }
@@ -467,14 +762,16 @@ function symbolOf(path: string, given: string | undefined): string | undefined {
   }
 }
 
-const TRADE_MERGE: MergePlan = {
-  table: 'trades',
-  stage: 'stage_trades',
-  match: 't.symbol = $1 AND t.id = s.id',
-  same: TRADE_VALUES.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c === 'ts' ? 'ts::BIGINT' : c}`).join(' AND '),
-  set: TRADE_VALUES.map((c) => `${c} = s.${c === 'ts' ? 'ts::BIGINT' : c}`).join(', '),
-  insert: '$1, s.ts::BIGINT, s.price, s.amount, s.side, s.id',
-};
+function tradeMerge(importId: number): MergePlan {
+  return {
+    table: 'trades',
+    stage: `(SELECT * FROM import_stage_trades WHERE import_id = ${importId})`,
+    match: 't.symbol = $1 AND t.id = s.id',
+    same: TRADE_VALUES.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c === 'ts' ? 'ts::BIGINT' : c}`).join(' AND '),
+    set: TRADE_VALUES.map((c) => `${c} = s.${c === 'ts' ? 'ts::BIGINT' : c}`).join(', '),
+    insert: '$1, s.ts::BIGINT, s.price, s.amount, s.side, s.id',
+  };
+}
 
 async function countAgainstStore(con: DuckDBConnection, plan: MergePlan, params: string[]): Promise<MergeCounts> {
   const r = await con.runAndReadAll(
@@ -486,12 +783,13 @@ async function countAgainstStore(con: DuckDBConnection, plan: MergePlan, params:
   return { fresh, same, replaced: total - fresh - same };
 }
 
-async function merge(con: DuckDBConnection, plan: MergePlan, params: string[], c: MergeCounts): Promise<void> {
+/** `again`: a crash may have cut an earlier run short, so rows it inserted are looked for even where the counts say there was no overlap. */
+async function merge(con: DuckDBConnection, plan: MergePlan, params: string[], c: MergeCounts, again: boolean): Promise<void> {
   if (c.replaced > 0) {
     await con.run(`UPDATE ${plan.table} AS t SET ${plan.set} FROM ${plan.stage} AS s WHERE ${plan.match} AND NOT (${plan.same})`, params);
   }
   if (c.fresh > 0) {
-    const onlyNew = c.same + c.replaced > 0 ? ` WHERE NOT EXISTS (SELECT 1 FROM ${plan.table} AS t WHERE ${plan.match})` : '';
+    const onlyNew = again || c.same + c.replaced > 0 ? ` WHERE NOT EXISTS (SELECT 1 FROM ${plan.table} AS t WHERE ${plan.match})` : '';
     await con.run(`INSERT INTO ${plan.table} SELECT ${plan.insert} FROM ${plan.stage} AS s${onlyNew}`, params);
   }
 }
@@ -519,4 +817,15 @@ function dropFirst(s: BarSeries, start: number): BarSeries {
     close: s.close.subarray(start),
     volume: s.volume.subarray(start),
   };
+}
+
+/**
+ * The newest `count` bars of `s`, leaving out a resampled last bar whose source had not
+ * filled its bucket: a strategy is never fed a bar that has not closed.
+ */
+function closedOnly(s: StoredBars, count: number): BarSeries {
+  const end = s.origin.kind === 'resampled' && s.origin.lastPartial ? s.length - 1 : s.length;
+  const from = Math.max(0, end - count);
+  const cut = (a: Float64Array) => a.subarray(from, end);
+  return { symbol: s.symbol, timeframe: s.timeframe, length: end - from, ts: cut(s.ts), open: cut(s.open), high: cut(s.high), low: cut(s.low), close: cut(s.close), volume: cut(s.volume) };
 }

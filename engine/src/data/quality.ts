@@ -1,4 +1,3 @@
-import { bucketStart } from '../core/timeframe';
 import { MAX_LISTED_GAPS, type GapSummary } from './import-report';
 
 /**
@@ -46,11 +45,4 @@ export function findOrderBreaks(ts: ArrayLike<number>, listed = MAX_LISTED_GAPS)
     if (out.first.length < listed) out.first.push(i);
   }
   return out;
-}
-
-/** Bars whose open time is not on a bucket boundary of their timeframe (UTC epoch aligned). */
-export function countMisaligned(ts: ArrayLike<number>, barMs: number): number {
-  let n = 0;
-  for (let i = 0; i < ts.length; i++) if (bucketStart(ts[i]!, barMs) !== ts[i]) n++;
-  return n;
 }

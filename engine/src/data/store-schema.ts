@@ -80,6 +80,75 @@ const MIGRATIONS: Migration[] = [
       DROP TABLE bars;
       ALTER TABLE bars_by_series RENAME TO bars;`,
   },
+  {
+    // Downloads resume from these: what was fetched (appended per commit, never rewritten, so a
+    // page costs an INSERT), what the exchange has no bars for, and each run.
+    version: 3,
+    name: 'download coverage, gaps and log',
+    sql: `
+      CREATE TABLE download_spans (
+        series INTEGER NOT NULL,     -- bar_series.id
+        run INTEGER NOT NULL,        -- downloads.id
+        from_ts BIGINT NOT NULL,     -- [from_ts, to_ts): every bar open time in it was asked for and answered
+        to_ts BIGINT NOT NULL,
+        bars BIGINT NOT NULL,        -- bars the exchange sent for it (after the checks)
+        duplicates BIGINT NOT NULL,  -- rows repeating a time, merged
+        out_of_order BIGINT NOT NULL,
+        rejected BIGINT NOT NULL     -- rows refused (bad number, OHLC out of order, off the bar grid)
+      );
+      CREATE TABLE download_gaps (
+        series INTEGER NOT NULL,
+        from_ts BIGINT NOT NULL,     -- first missing bar open time
+        to_ts BIGINT NOT NULL,       -- last missing bar open time + one bar
+        missing BIGINT NOT NULL      -- bars the exchange does not have there
+      );
+      CREATE TABLE trade_coverage (
+        symbol VARCHAR NOT NULL,
+        from_ts BIGINT NOT NULL,     -- [from_ts, to_ts): every trade in it is stored
+        to_ts BIGINT NOT NULL
+      );
+      CREATE SEQUENCE downloads_id;
+      CREATE TABLE downloads (
+        id INTEGER PRIMARY KEY DEFAULT nextval('downloads_id'),
+        kind VARCHAR NOT NULL,       -- 'bars' | 'trades'
+        symbol VARCHAR NOT NULL,     -- binance:BTC/USDT
+        timeframe VARCHAR NOT NULL,
+        api_url VARCHAR,
+        requested_from BIGINT NOT NULL,
+        requested_to BIGINT NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP,
+        status VARCHAR NOT NULL,     -- 'running' | 'done' | 'failed' | 'cancelled' (a killed run stays 'running')
+        rows_new BIGINT,             -- set when the run ends
+        error VARCHAR
+      );`,
+  },
+  {
+    // An import stages its rows and writes this marker in one commit, then merges; opening the
+    // store settles a marker a crash left (market-store.ts). No keys or indexes: WAL replay of
+    // an indexed table is where DuckDB has had the most trouble, and these tables are small.
+    version: 4,
+    name: 'pending imports and their staged rows',
+    sql: `
+      CREATE TABLE pending_imports (
+        id INTEGER NOT NULL,         -- the id the import gets in the import log
+        kind VARCHAR NOT NULL,       -- 'bars' | 'trades'
+        mode VARCHAR NOT NULL,       -- 'append': bars under a series not registered yet; 'merge': rows in a stage table
+        series INTEGER,              -- bars: bar_series.id (reserved for a new series)
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR,
+        rows BIGINT NOT NULL,        -- rows staged or appended: fewer at open means the import was never committed
+        report JSON NOT NULL         -- the report as the import log gets it
+      );
+      CREATE TABLE import_stage_bars (
+        import_id DOUBLE NOT NULL,   -- pending_imports.id (DOUBLE: filled by the same column appender as bars)
+        ts DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, adj_close DOUBLE
+      );
+      CREATE TABLE import_stage_trades (
+        import_id INTEGER NOT NULL,
+        ts DOUBLE, price DOUBLE, amount DOUBLE, side VARCHAR, id VARCHAR
+      );`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { KeelError } from '../core/errors';
 import type { TradeSeries } from '../model/trade';
-import { fieldText } from './csv-fields';
+import { fieldText, quoted } from './csv-fields';
 import { detectTradeLayout } from './csv-layout';
 import { describeBadNumber, numericMask, readTime, rowHandler, timeText } from './csv-rows';
 import { GrowableF64 } from './growable';
@@ -46,8 +46,9 @@ export async function parseTradeCsv(path: string, opts: { symbol?: string; stric
   const numeric = numericMask(layout.fieldCount, layout.time, [layout.price, layout.amount]);
   const onRow = rowHandler(path, layout, columns, numeric, (buf, f, line) => {
     rowsRead++;
-    const t = readTime(buf, f, layout.time);
-    if (Number.isNaN(t)) return rejects.add(line, 'bad-timestamp', `unreadable time "${timeText(buf, f, layout.time).slice(0, 40)}"`);
+    // Trades are keyed by id, not time: a time below the millisecond is rounded to the ms the store keeps.
+    const t = Math.round(readTime(buf, f, layout.time));
+    if (Number.isNaN(t)) return rejects.add(line, 'bad-timestamp', `unreadable time ${timeText(buf, f, layout.time)}`);
     const p = f.value[layout.price]!;
     if (!Number.isFinite(p)) return rejects.add(line, 'not-a-number', describeBadNumber(buf, f, layout.price, 'price'));
     const a = f.value[layout.amount]!;
@@ -58,7 +59,7 @@ export async function parseTradeCsv(path: string, opts: { symbol?: string; stric
     if (layout.side >= 0) {
       const text = fieldText(buf, f.start[layout.side]!, f.end[layout.side]!);
       const v = SIDES[text.toLowerCase()];
-      if (v === undefined) return rejects.add(line, 'bad-side', `side is "${text.slice(0, 20)}", expected buy or sell`);
+      if (v === undefined) return rejects.add(line, 'bad-side', `side is ${quoted(text, 20)}, expected buy or sell`);
       s = v;
     }
     if (prevLine !== 0 && t !== prevTs) {

@@ -3,39 +3,9 @@ import type { LedgerPositions } from '../execution/order-manager';
 import { Account } from '../model/account';
 import type { Fill } from '../model/fill';
 import { MANUAL_LEDGER } from '../model/order';
-import type { PositionSnapshot } from '../model/position';
+import type { LedgerKind, LedgerLimits, LedgerSnapshot } from '../model/ledger';
 
-/**
- * A ledger's own limits, on top of the one risk layer every order passes. Amounts are in the
- * account currency. A strategy that breaches one is paused (no new entries) and told why.
- */
-export interface LedgerLimits {
-  /** Most gross exposure (|qty| × mark over its positions, plus the order) the ledger may hold. */
-  maxExposure?: number;
-  /** Most the ledger may lose in a trading day, as a percentage of its start-of-day equity. */
-  maxDailyLossPct?: number;
-}
-
-export type LedgerKind = 'manual' | 'strategy';
-
-export interface LedgerSnapshot {
-  id: string;
-  kind: LedgerKind;
-  label: string;
-  /** Cash moved into the ledger, net of what was moved out: its capital. */
-  allocation: number;
-  cash: number;
-  equity: number;
-  realizedPnl: number;
-  unrealizedPnl: number;
-  fees: number;
-  exposure: number;
-  /** Equity now against equity at the start of the trading day (0 before the day's first observation). */
-  dayPnl: number;
-  positions: PositionSnapshot[];
-  limits: LedgerLimits;
-  closed: boolean;
-}
+export type { LedgerKind, LedgerLimits, LedgerSnapshot };
 
 /** A move of cash, or of a position at a price, from one ledger to another (an allocation, a take-over). */
 export interface LedgerTransfer {
@@ -148,6 +118,11 @@ export class Ledgers implements LedgerPositions {
 
   all(): Ledger[] {
     return [...this.byId.values()];
+  }
+
+  /** The ledgers without a copy: for loops that run on every price. */
+  values(): IterableIterator<Ledger> {
+    return this.byId.values();
   }
 
   qty(ledger: string, symbol: string): number {

@@ -119,3 +119,12 @@ export function limitLiquidity(side: Side, limit: number, open: number, firstEve
   const throughOpen = side === 'buy' ? open <= limit : open >= limit;
   return firstEvent && throughOpen ? 'taker' : 'maker';
 }
+
+/**
+ * What a reduce-only order of `side` may still take off a signed `position`: the part on its
+ * side of flat, or 0 when nothing (or only float dust) is left, in every venue alike.
+ */
+export function reducibleRoom(side: Side, position: number): number {
+  const room = side === 'sell' ? position : -position;
+  return room > 1e-12 ? room : 0;
+}

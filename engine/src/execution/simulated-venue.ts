@@ -10,7 +10,7 @@
 import type { Clock } from '../core/clock';
 import type { Bar } from '../model/bar';
 import { needsLimitPrice, needsStopPrice, type Order, type OrderChanges, type Side } from '../model/order';
-import { limitFillPrice, limitLiquidity, marketPrice, qtyForQuote, stepTrail, stopLimitTriggerFill, stopTriggerPrice } from './matching';
+import { limitFillPrice, limitLiquidity, marketPrice, qtyForQuote, reducibleRoom, stepTrail, stopLimitTriggerFill, stopTriggerPrice } from './matching';
 import type { Venue, VenueCallbacks } from './types';
 
 export interface SimulatedVenueOptions {
@@ -205,8 +205,8 @@ export class SimulatedVenue implements Venue {
     let qty = o.qty > 0 ? o.remainingQty : qtyForQuote(o.side, o.quoteQty!, price, feeRate);
     if (o.reduceOnly) {
       const pos = this.positionOf(o.symbol, o.ledger);
-      const room = o.side === 'sell' ? pos : -pos;
-      if (!(room > 0)) {
+      const room = reducibleRoom(o.side, pos);
+      if (room === 0) {
         cb.cancelled(o.id, ts, 'reduce-only: no position left to reduce');
         return;
       }

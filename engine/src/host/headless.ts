@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { EngineApp } from '../app/engine-app';
+import { RepeatLimiter } from '../app/logs';
+import { KeelError } from '../core/errors';
+import { ensurePrivateDir } from '../core/paths';
 import { ProtocolServer } from './server';
 import { contentSecurityPolicy, serveStatic } from './static-files';
 import { newToken } from './token';
@@ -34,6 +36,18 @@ export interface HeadlessEngine {
 
 const HOST = '127.0.0.1';
 
+/** A listen failure as a trader can act on it: which port, and how to choose another. */
+function listenError(e: unknown, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new KeelError('UNAVAILABLE', `port ${port} on ${HOST} is already in use (another keel serve, or another program); choose another with --port N, or --port 0 for any free port`, { where: '--port', cause: e });
+  }
+  if (code === 'EACCES') {
+    return new KeelError('UNAVAILABLE', `not allowed to listen on port ${port} (ports below 1024 need privileges); choose another with --port N`, { where: '--port', cause: e });
+  }
+  return e;
+}
+
 /**
  * Runs the engine with the UI and the protocol on 127.0.0.1 only. Listening happens
  * before the engine's pieces have opened (they open in the background), so the page
@@ -41,7 +55,7 @@ const HOST = '127.0.0.1';
  */
 export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessEngine> {
   const t0 = performance.now();
-  mkdirSync(opts.home, { recursive: true });
+  ensurePrivateDir(opts.home);
   const app = opts.app ?? new EngineApp({ home: opts.home, mode: 'headless', samplesDir: opts.samplesDir });
   const hostLog = app.logs.logger('host');
   const protocol = new ProtocolServer(app.handlers, () => app.info(), (level, m) => hostLog[level](m), opts.pushIntervalMs);
@@ -65,15 +79,26 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessEngi
     }
     serveStatic(opts.uiDir, req, res, headers);
   });
-  const wss = acceptWebSockets(http, { token, hostAllowed, onConnection: (c) => protocol.connect(c), log: (l, m) => hostLog[l](m) });
+  // The served page's own origin; a page from anywhere else must not drive the engine with a token it found.
+  const originAllowed = (origin: string): boolean => origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`;
+  const refusals = new RepeatLimiter((m) => hostLog.warn(m));
+  const frameErrors = new RepeatLimiter((m) => hostLog.warn(m));
+  const wss = acceptWebSockets(http, { token, hostAllowed, originAllowed, onConnection: (c) => protocol.connect(c), log: (l, m) => hostLog[l](m), refusals, frameErrors });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(opts.port, HOST, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.port, HOST, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    protocol.close();
+    wss.close();
+    await app.close();
+    throw listenError(e, opts.port);
+  }
   port = (http.address() as AddressInfo).port;
   void app.start();
   const readyMs = performance.now() - t0;
@@ -88,6 +113,8 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessEngi
     readyMs,
     close() {
       closed ??= (async () => {
+        refusals.close();
+        frameErrors.close();
         protocol.flush();
         protocol.close();
         for (const ws of wss.clients) ws.terminate();

@@ -31,6 +31,9 @@ export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp
           log.error(`kill switch from main failed: ${err instanceof Error ? err.message : String(err)}`),
         );
         return;
+      case 'grantExport':
+        if (typeof msg.path === 'string') app.grantExport(msg.path);
+        return;
       case 'shutdown':
         protocol.flush();
         protocol.close();

@@ -1,4 +1,4 @@
-import { COALESCED_TOPICS, PUSH_INTERVAL_MS, type TopicName, type Topics } from '../../protocol/index';
+import { COALESCED_TOPICS, PUSH_INTERVAL_BY_TOPIC, PUSH_INTERVAL_MS, type TopicName, type Topics } from '../../protocol/index';
 
 /** The key under which only the latest item of a per-key coalesced topic survives a batch. */
 function coalesceKey(topic: TopicName, item: unknown): string | undefined {
@@ -11,6 +11,10 @@ function coalesceKey(topic: TopicName, item: unknown): string | undefined {
     return `${b.symbol}|${b.timeframe}|${b.ts}`;
   }
   if (topic === 'job') return (item as Topics['job']).jobId;
+  if (topic === 'strategy') return (item as Topics['strategy']).id;
+  if (topic === 'download') return (item as Topics['download']).downloadId;
+  if (topic === 'stream') return (item as Topics['stream']).id;
+  if (topic === 'book') return (item as Topics['book']).symbol;
   return undefined;
 }
 
@@ -23,6 +27,7 @@ function coalesceKey(topic: TopicName, item: unknown): string | undefined {
 export class PushBatcher {
   private readonly pending = new Map<TopicName, Map<string, unknown> | unknown[]>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private dueAt = 0;
 
   constructor(
     private readonly flushTo: (topic: TopicName, items: unknown[]) => void,
@@ -40,7 +45,13 @@ export class PushBatcher {
       if (!map) this.pending.set(topic, (map = new Map()));
       map.set(key, item);
     }
-    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+    // A topic that must flush sooner (PUSH_INTERVAL_BY_TOPIC) brings the whole batch's flush forward.
+    const wait = Math.min(this.intervalMs, PUSH_INTERVAL_BY_TOPIC[topic] ?? this.intervalMs);
+    const due = Date.now() + wait;
+    if (this.timer !== undefined && this.dueAt <= due) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.dueAt = due;
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
   flush(): void {

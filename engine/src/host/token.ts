@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVE_TOKEN_FILE, ensurePrivateDir } from '../core/paths';
 
-/** Where `keel serve` keeps its token, so a browser tab reconnects after a restart. */
-export const SERVE_TOKEN_FILE = 'serve-token';
+export { SERVE_TOKEN_FILE };
 const TOKEN_SHAPE = /^[0-9a-f]{64}$/;
 
 /** A fresh session token: 256 random bits as hex. */
@@ -31,7 +31,7 @@ export function homeToken(home: string, rotate = false): string {
     }
   }
   const token = newToken();
-  mkdirSync(home, { recursive: true });
+  ensurePrivateDir(home);
   // Written whole under another name, then renamed: a reader never sees half a token.
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${token}\n`, { mode: 0o600 });

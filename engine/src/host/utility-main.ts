@@ -11,22 +11,30 @@ import { EngineApp } from '../app/engine-app';
 import type { ParentPortLike } from './port-transport';
 import { serveParentPort } from './parent-port';
 import { startHeadless } from './headless';
+import { guardProcess } from './process-guard';
 
 async function runHeadless(): Promise<void> {
   const port = Number(process.env.KEEL_PORT ?? 7419);
   const home = keelHome(process.env);
   const uiDir = process.env.KEEL_UI ?? join(process.cwd(), 'renderer', 'out');
   const engine = await startHeadless({ port, home, uiDir, samplesDir: process.env.KEEL_SAMPLES_DIR });
+  const log = engine.app.logs.logger('host');
+  guardProcess((m) => log.error(m));
   process.stdout.write(`keel: engine listening after ${engine.readyMs.toFixed(0)} ms\nkeel: open ${engine.url}\n`);
   const stop = (): void => void engine.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
+async function runUnderElectron(parentPort: ParentPortLike): Promise<void> {
+  const app = new EngineApp({ home: keelHome(process.env), mode: 'electron', samplesDir: process.env.KEEL_SAMPLES_DIR });
+  await serveParentPort(parentPort, app, (code) => process.exit(code));
+  const log = app.logs.logger('host');
+  guardProcess((m) => log.error(m));
+}
+
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
-const started = parentPort
-  ? serveParentPort(parentPort, new EngineApp({ home: keelHome(process.env), mode: 'electron', samplesDir: process.env.KEEL_SAMPLES_DIR }), (code) => process.exit(code))
-  : runHeadless();
+const started = parentPort ? runUnderElectron(parentPort) : runHeadless();
 started.catch((e: unknown) => {
   const message = e instanceof Error ? e.message : String(e);
   process.stderr.write(`keel engine: ${message}\n`);

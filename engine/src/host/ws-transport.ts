@@ -2,11 +2,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX, type ServerMessage } from '../../protocol/index';
-import type { Connection, HostLog } from './server';
+import type { RepeatLimiter } from '../app/logs';
+import { NOT_JSON, type Connection, type HostLog } from './server';
 import { tokenMatches } from './token';
 
 /** Large enough for data.importText's 64 MiB of CSV plus JSON escaping. */
 const MAX_PAYLOAD = 80 * 1024 * 1024;
+
+/** RFC 6455 close codes the engine sends. */
+export const CLOSE_UNSUPPORTED_DATA = 1003;
+export const CLOSE_GOING_AWAY = 1001;
 
 /** The token a client presented: `?token=` or a `keel-token.<token>` subprotocol. */
 export function presentedToken(req: IncomingMessage): string | undefined {
@@ -22,7 +27,19 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-export function webSocketConnection(ws: WebSocket, label: string, log: HostLog): Connection {
+/**
+ * One WebSocket as a protocol connection. A frame the ws library refuses (invalid UTF-8, a
+ * reserved opcode, RSV bits, an unmasked frame, a stray continuation, a bad control frame, a
+ * declared length over MAX_PAYLOAD) makes it close that socket with the matching code (1002,
+ * 1007, 1009) and emit 'error'; the listener here logs it, because an 'error' event nobody
+ * listens to is an uncaught exception that would end the whole engine.
+ */
+export function webSocketConnection(ws: WebSocket, label: string, log: HostLog, frameErrors?: RepeatLimiter): Connection {
+  ws.on('error', (e: Error & { code?: string }) => {
+    const first = `${label} closed: ${e.message}${e.code ? ` (${e.code})` : ''}`;
+    if (frameErrors) frameErrors.note('frames', first, (n, window) => `${n} connections closed for malformed frames in the last ${window}`);
+    else log('warn', first);
+  });
   return {
     label,
     send: (msg: ServerMessage) => {
@@ -31,32 +48,43 @@ export function webSocketConnection(ws: WebSocket, label: string, log: HostLog):
     onMessage(fn) {
       ws.on('message', (data, isBinary) => {
         if (isBinary) {
-          log('warn', `${label} sent a binary frame; the protocol is JSON text`);
+          // The protocol is JSON text; 1003 is the code for data of a type the endpoint cannot accept.
+          log('warn', `${label} sent a binary frame; closed (the protocol is JSON text)`);
+          ws.close(CLOSE_UNSUPPORTED_DATA, 'the protocol is JSON text');
           return;
         }
         let msg: unknown;
         try {
           msg = JSON.parse(data.toString());
         } catch {
-          log('warn', `${label} sent a frame that is not JSON; ignored`);
-          return;
+          msg = NOT_JSON;
         }
         fn(msg);
       });
     },
     onClose: (fn) => void ws.on('close', fn),
-    close: () => ws.close(1001, 'engine shutting down'),
+    close: () => ws.close(CLOSE_GOING_AWAY, 'engine shutting down'),
   };
 }
 
+export interface AcceptOptions {
+  token: string;
+  hostAllowed: (host: string | undefined) => boolean;
+  /** A browser's Origin header; absent for non-browser clients (the CLI, tests), which the token alone guards. */
+  originAllowed: (origin: string) => boolean;
+  onConnection: (c: Connection) => void;
+  log: HostLog;
+  /** Refused upgrades, counted per reason and address rather than logged one by one. */
+  refusals: RepeatLimiter;
+  /** Connections closed for malformed frames, likewise. */
+  frameErrors: RepeatLimiter;
+}
+
 /**
- * Accepts protocol WebSockets on `server` at WS_PATH. The token is checked before the
- * upgrade completes: a wrong or missing token gets HTTP 401 and no socket.
+ * Accepts protocol WebSockets on `server` at WS_PATH. Host, Origin and token are checked
+ * before the upgrade completes: a wrong one gets an HTTP error and no socket.
  */
-export function acceptWebSockets(
-  server: Server,
-  opts: { token: string; hostAllowed: (host: string | undefined) => boolean; onConnection: (c: Connection) => void; log: HostLog },
-): WebSocketServer {
+export function acceptWebSockets(server: Server, opts: AcceptOptions): WebSocketServer {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD,
@@ -64,16 +92,27 @@ export function acceptWebSockets(
   });
   let n = 0;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the raw socket over without an 'error' listener; a client that resets it
+    // (or goes away before a refusal is written) must not become an uncaught exception.
+    socket.on('error', () => socket.destroy());
+    const from = req.socket.remoteAddress ?? '?';
+    const refused = (status: number, text: string, why: string): void => {
+      opts.refusals.note(
+        `${why} ${from}`,
+        `refused a WebSocket from ${from}: ${why} (more refusals from it are counted, not logged one by one)`,
+        (total, window) => `${total} refused connections from ${from} in the last ${window} (${why})`,
+      );
+      refuse(socket, status, text);
+    };
     const path = (req.url ?? '/').split('?')[0];
     if (path !== WS_PATH) return refuse(socket, 404, 'Not Found');
-    if (!opts.hostAllowed(req.headers.host)) return refuse(socket, 403, 'Forbidden');
-    if (!tokenMatches(opts.token, presentedToken(req))) {
-      opts.log('warn', `refused a WebSocket without a valid token from ${req.socket.remoteAddress ?? '?'}`);
-      return refuse(socket, 401, 'Unauthorized');
-    }
+    if (!opts.hostAllowed(req.headers.host)) return refused(403, 'Forbidden', 'foreign Host header');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !opts.originAllowed(origin)) return refused(403, 'Forbidden', 'foreign Origin');
+    if (!tokenMatches(opts.token, presentedToken(req))) return refused(401, 'Unauthorized', 'no valid token');
     wss.handleUpgrade(req, socket, head, (ws) => {
       n += 1;
-      opts.onConnection(webSocketConnection(ws, `ws#${n}`, opts.log));
+      opts.onConnection(webSocketConnection(ws, `ws#${n}`, opts.log, opts.frameErrors));
     });
   });
   return wss;

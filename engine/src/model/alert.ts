@@ -5,6 +5,14 @@
  */
 import type { PriceSource } from './indicator';
 
+/**
+ * What a running strategy does that an alert can watch, read from the strategy host's pushes:
+ * it started (or resumed after a restart), paused, stopped or failed (its state); it signalled
+ * an order; one of its orders filled; it logged an error or a warning (a refused order).
+ */
+export const STRATEGY_EVENTS = ['started', 'signal', 'fill', 'paused', 'stopped', 'failed', 'error', 'warning'] as const;
+export type StrategyEventKind = (typeof STRATEGY_EVENTS)[number];
+
 export const ALERT_KINDS = ['price', 'drawing', 'indicator', 'strategy', 'risk'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -60,7 +68,7 @@ export type AlertCondition =
       value: number;
     }
   /** Any event of a strategy (or of every strategy when `strategy` is absent), or only those of kind `event`. */
-  | { kind: 'strategy'; strategy?: string; event?: string }
+  | { kind: 'strategy'; strategy?: string; event?: StrategyEventKind }
   | { kind: 'risk'; event: RiskEventKind; count?: number; windowSec?: number };
 
 export interface AlertRule {

@@ -74,3 +74,13 @@ export function sliceSeries(s: BarSeries, from: number, to: number): BarSeries {
     volume: s.volume.slice(from, to),
   };
 }
+
+/** Copies bar `t` of `s` into `into` (one reused object: no allocation per bar). */
+export function readBar(s: BarSeries, t: number, into: Bar): void {
+  into.ts = s.ts[t]!;
+  into.open = s.open[t]!;
+  into.high = s.high[t]!;
+  into.low = s.low[t]!;
+  into.close = s.close[t]!;
+  into.volume = s.volume[t]!;
+}

@@ -221,7 +221,9 @@ export class Order implements OrderSnapshot {
       });
     }
     this.status = to;
-    this.updatedAt = ts;
+    // Monotone: a report can carry an earlier time than the last change (a fill stamped when it
+    // executed, a replay's market time), and a reader must never take the newer state for the older.
+    this.updatedAt = Math.max(this.updatedAt, ts);
     if (reason !== undefined) this.reason = reason;
   }
 
@@ -285,7 +287,7 @@ export class Order implements OrderSnapshot {
       if (!(changes.qty > this.filledQty)) throw new KeelError('BAD_INPUT', `new quantity ${changes.qty} is not above what has filled (${this.filledQty})`, { where: `order ${this.id}` });
       this.qty = changes.qty;
     }
-    this.updatedAt = ts;
+    this.updatedAt = Math.max(this.updatedAt, ts);
   }
 }
 

@@ -30,6 +30,8 @@ export interface RiskState {
     openPositions: number;
     /** Equity below its peak as % of the peak (not of the limit; the limit is limits.maxDrawdownPct). */
     drawdownPct: number;
+    /** Equity when the trading day began (limits.dayBoundaryUtcOffsetMinutes), once the day has been observed: the day's PnL is measured from it. */
+    dayStartEquity?: number;
   };
   lastDenial?: { check: string; reason: string; ts: number };
 }

@@ -266,10 +266,20 @@ export class RiskEngine implements PreTradeRisk {
         equity,
         openPositions: account.openPositions().length,
         drawdownPct: this.breakers.drawdownPct(equity),
+        ...(this.breakers.startOfDayEquity !== undefined && { dayStartEquity: this.breakers.startOfDayEquity }),
       },
     };
     if (this.lastDenial) dto.lastDenial = this.lastDenial;
     return dto;
+  }
+
+  /**
+   * A denial made in front of this engine (a ledger's own limit, a paused strategy): recorded
+   * like its own, so there is one trail of refused orders and one 'last denial'.
+   */
+  deny(request: OrderRequest, check: string, reason: string, ts: number): { ok: false; check: string; reason: string } {
+    this.recordDenial(request, check, reason, ts);
+    return { ok: false, check, reason };
   }
 
   private recordDenial(request: OrderRequest, check: string, reason: string, ts: number): void {

@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KeelError } from '../core/errors';
-import { STATE_DB_FILE, keelHome } from '../core/paths';
+import { STATE_DB_FILE, ensurePrivateDir, keelHome, narrowToOwner } from '../core/paths';
 import { migrate, MIGRATIONS, type Migration } from './migrations';
 
 export type StateDb = Database.Database;
@@ -42,7 +41,7 @@ export function verifyDurability(db: StateDb, where: string): void {
 
 /** Opens (creating if needed) the state database, makes it durable, checks that, and migrates it. */
 export function openStateDb(file: string, migrations: readonly Migration[] = MIGRATIONS): StateDb {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') ensurePrivateDir(dirname(file));
   let db: StateDb;
   try {
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
@@ -55,6 +54,8 @@ export function openStateDb(file: string, migrations: readonly Migration[] = MIG
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     verifyDurability(db, file);
+    // Orders, fills and the audit trail: the owner's only (the WAL and shm files exist once journal_mode is WAL).
+    if (file !== ':memory:') narrowToOwner(file, `${file}-wal`, `${file}-shm`);
     migrate(db, migrations, file);
     return db;
   } catch (e) {

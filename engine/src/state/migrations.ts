@@ -218,6 +218,17 @@ CREATE TABLE strategy_events (
 );
 CREATE INDEX strategy_events_instance ON strategy_events (instance, id);
 
+CREATE TABLE strategy_signals (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance TEXT NOT NULL,
+  ts INTEGER NOT NULL,   -- the strategy's now (its bar's close): what a gap report lines up
+  at INTEGER NOT NULL,   -- when the engine saw it (a replay's signal of an old bar, seen today)
+  side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  type TEXT NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX strategy_signals_instance ON strategy_signals (instance, id);
+
 CREATE TABLE equity_history (
   ledger TEXT NOT NULL,
   ts INTEGER NOT NULL,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { KeelError } from '../core/errors';
 import type { Fill } from '../model/fill';
-import { isWorking, type OrderSnapshot, type OrderStatus } from '../model/order';
+import { isWorking, type OrderSnapshot, type OrderStatus, type Side } from '../model/order';
 import { Position } from '../model/position';
 import type { BacktestRun, BacktestRunSummary } from '../model/backtest-run';
 import type { TradingState } from '../model/risk-state';
@@ -108,6 +108,8 @@ type Row = Record<string, unknown>;
 const nullable = (v: unknown) => (v === undefined ? null : v);
 const optional = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const FILL_EPSILON = 1e-12;
+/** Journal rows per INSERT in a batch (3 parameters each, well under SQLite's limit). */
+const JOURNAL_ROWS = 64;
 
 function sqliteCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
@@ -247,6 +249,18 @@ export class StateStore {
     this.saveOrderTx = (o) => orderTx.immediate(o);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once: queries on hot paths (a strategy's events) must not re-parse their SQL. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   static open(file: string, account?: string): StateStore {
     return new StateStore(openStateDb(file), account);
   }
@@ -321,6 +335,72 @@ export class StateStore {
     return orderFromRow(this.selectOrder.get(fill.orderId) as Row);
   }
 
+  /**
+   * Many orders' latest states and fills at once, in one transaction: what a replay's journal
+   * writes at each commit. Each order is written once in its final state; each fill is
+   * inserted and applied to its ledger's position in order, by the same Position rule as
+   * recordFill; the journal gets every change in sequence. Fills must arrive with their ledger.
+   */
+  recordBatch(batch: { orders: readonly OrderSnapshot[]; fills: readonly Fill[]; journal: readonly { ts: number; kind: 'order' | 'fill'; payload: string }[] }): void {
+    const tx = this.db.transaction(() => {
+      for (const o of batch.orders) {
+        const row: Row = { account: this.account };
+        for (const [col, field] of ORDER_COLUMNS) row[col] = nullable(o[field]);
+        row.reduce_only = o.reduceOnly ? 1 : 0;
+        this.upsertOrder.run(row);
+      }
+      const touched = new Map<string, { ledger: string; pos: Position }>();
+      for (const f of batch.fills) {
+        validFill(f);
+        const ledger = f.ledger;
+        if (ledger === undefined) throw new KeelError('BAD_INPUT', 'a batched fill must name its ledger', { where: `fill ${f.id}` });
+        this.insertFill.run({ ...f, venueTradeId: nullable(f.venueTradeId) });
+        const key = `${ledger}|${f.symbol}`;
+        let t = touched.get(key);
+        if (!t) {
+          t = { ledger, pos: this.loadPosition(ledger, f.symbol) };
+          touched.set(key, t);
+        }
+        t.pos.apply(f);
+      }
+      for (const { ledger, pos } of touched.values()) {
+        this.upsertPosition.run({
+          account: this.account,
+          ledger,
+          symbol: pos.symbol,
+          qty: pos.qty,
+          avgPrice: pos.avgPrice,
+          realizedPnl: pos.realizedPnl,
+          fees: pos.fees,
+          openedAt: nullable(pos.openedAt),
+          updatedAt: pos.updatedAt,
+        });
+      }
+      // Journal rows go in many at a time: one statement per JOURNAL_ROWS rows.
+      const rows = batch.journal;
+      let i = 0;
+      if (rows.length >= JOURNAL_ROWS) {
+        const many = this.stmt(`INSERT INTO journal (ts, kind, payload) VALUES ${new Array(JOURNAL_ROWS).fill('(?, ?, ?)').join(', ')}`);
+        const args: unknown[] = new Array(JOURNAL_ROWS * 3);
+        for (; i + JOURNAL_ROWS <= rows.length; i += JOURNAL_ROWS) {
+          for (let k = 0; k < JOURNAL_ROWS; k++) {
+            const j = rows[i + k]!;
+            args[3 * k] = j.ts;
+            args[3 * k + 1] = j.kind;
+            args[3 * k + 2] = j.payload;
+          }
+          many.run(args);
+        }
+      }
+      for (; i < rows.length; i++) this.insertJournal.run(rows[i]!.ts, rows[i]!.kind, rows[i]!.payload);
+    });
+    try {
+      tx.immediate();
+    } catch (e) {
+      throw asKeelError(e, 'journal batch');
+    }
+  }
+
   private loadPosition(ledger: string, symbol: string): Position {
     const p = new Position(symbol);
     const r = this.selectPosition.get(this.account, ledger, symbol) as Row | undefined;
@@ -346,17 +426,17 @@ export class StateStore {
       scope === 'working'
         ? "SELECT * FROM orders WHERE account = ? AND status IN ('new', 'submitted', 'accepted', 'partially_filled') ORDER BY created_at, id"
         : 'SELECT * FROM orders WHERE account = ? ORDER BY created_at, id';
-    return (this.db.prepare(sql).all(this.account) as Row[]).map(orderFromRow);
+    return (this.stmt(sql).all(this.account) as Row[]).map(orderFromRow);
   }
 
   /** Fills in the order they happened (each with its order's ledger); of one order, or of one ledger. */
   fills(filter: string | { ledger: string } = { ledger: '' }): Fill[] {
     const rows =
       typeof filter === 'string'
-        ? this.db.prepare('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE f.order_id = ? ORDER BY f.ts, f.rowid').all(filter)
+        ? this.stmt('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE f.order_id = ? ORDER BY f.ts, f.rowid').all(filter)
         : filter.ledger === ''
-          ? this.db.prepare('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? ORDER BY f.ts, f.rowid').all(this.account)
-          : this.db.prepare('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? AND o.ledger = ? ORDER BY f.ts, f.rowid').all(this.account, filter.ledger);
+          ? this.stmt('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? ORDER BY f.ts, f.rowid').all(this.account)
+          : this.stmt('SELECT f.*, o.ledger AS ledger FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.account = ? AND o.ledger = ? ORDER BY f.ts, f.rowid').all(this.account, filter.ledger);
     return (rows as Row[]).map(fillFromRow);
   }
 
@@ -364,8 +444,8 @@ export class StateStore {
   positions(ledger?: string): StoredPosition[] {
     const rows =
       ledger === undefined
-        ? this.db.prepare('SELECT * FROM positions WHERE account = ? ORDER BY ledger, symbol').all(this.account)
-        : this.db.prepare('SELECT * FROM positions WHERE account = ? AND ledger = ? ORDER BY symbol').all(this.account, ledger);
+        ? this.stmt('SELECT * FROM positions WHERE account = ? ORDER BY ledger, symbol').all(this.account)
+        : this.stmt('SELECT * FROM positions WHERE account = ? AND ledger = ? ORDER BY symbol').all(this.account, ledger);
     return (rows as Row[]).map(positionFromRow);
   }
 
@@ -387,7 +467,7 @@ export class StateStore {
   }
 
   journal(limit = 1_000): JournalEntry[] {
-    const rows = this.db.prepare('SELECT * FROM (SELECT * FROM journal ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as Row[];
+    const rows = this.stmt('SELECT * FROM (SELECT * FROM journal ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as Row[];
     return rows.map((r) => ({ id: r.id as number, ts: r.ts as number, kind: r.kind as string, payload: JSON.parse(r.payload as string) }));
   }
 
@@ -396,7 +476,7 @@ export class StateStore {
   }
 
   audit(limit = 1_000): AuditRecord[] {
-    const rows = this.db.prepare('SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as Row[];
+    const rows = this.stmt('SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as Row[];
     return rows.map((r) => ({
       ts: r.ts as number,
       actor: r.actor as string,
@@ -434,24 +514,24 @@ export class StateStore {
 
   /** The newest `limit` runs' summaries, newest first. */
   backtestRuns(limit = 50): BacktestRunSummary[] {
-    const rows = this.db.prepare('SELECT summary FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as { summary: string }[];
+    const rows = this.stmt('SELECT summary FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as { summary: string }[];
     return rows.map((r) => JSON.parse(r.summary) as BacktestRunSummary);
   }
 
   backtestRun(runId: string): BacktestRun | undefined {
-    const r = this.db.prepare('SELECT summary, result FROM backtest_runs WHERE run_id = ?').get(runId) as { summary: string; result: string } | undefined;
+    const r = this.stmt('SELECT summary, result FROM backtest_runs WHERE run_id = ?').get(runId) as { summary: string; result: string } | undefined;
     return r ? { ...(JSON.parse(r.summary) as BacktestRunSummary), ...(JSON.parse(r.result) as Pick<BacktestRun, 'equity' | 'trades' | 'notes' | 'periods'>) } : undefined;
   }
 
   /** Drops all but the newest `keep` runs. */
   pruneBacktestRuns(keep: number): void {
-    this.db.prepare('DELETE FROM backtest_runs WHERE run_id NOT IN (SELECT run_id FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?)').run(keep);
+    this.stmt('DELETE FROM backtest_runs WHERE run_id NOT IN (SELECT run_id FROM backtest_runs ORDER BY started_at DESC, rowid DESC LIMIT ?)').run(keep);
   }
 
   // ---------- ledgers, transfers, strategy instances, equity history ----------
 
   ledgers(): LedgerRow[] {
-    return (this.db.prepare('SELECT * FROM ledgers ORDER BY created_at, id').all() as Row[]).map((r) => ({
+    return (this.stmt('SELECT * FROM ledgers ORDER BY created_at, id').all() as Row[]).map((r) => ({
       id: r.id as string,
       kind: r.kind as LedgerRow['kind'],
       label: r.label as string,
@@ -483,7 +563,7 @@ export class StateStore {
   }
 
   transfers(): TransferRow[] {
-    return (this.db.prepare('SELECT * FROM ledger_transfers ORDER BY ts, id').all() as Row[]).map((r) => ({
+    return (this.stmt('SELECT * FROM ledger_transfers ORDER BY ts, id').all() as Row[]).map((r) => ({
       id: r.id as number,
       ts: r.ts as number,
       kind: r.kind as TransferRow['kind'],
@@ -499,7 +579,7 @@ export class StateStore {
   }
 
   strategyInstances(): StrategyInstanceRow[] {
-    return (this.db.prepare('SELECT * FROM strategy_instances ORDER BY created_at, id').all() as Row[]).map((r) => ({
+    return (this.stmt('SELECT * FROM strategy_instances ORDER BY created_at, id').all() as Row[]).map((r) => ({
       id: r.id as string,
       strategy: r.strategy as string,
       sourcePath: optional(r.source_path as string | null),
@@ -541,26 +621,43 @@ export class StateStore {
       });
   }
 
-  /** A strategy's log line or signal; each instance keeps its newest `keep`. */
+  private readonly eventsSincePrune = new Map<string, number>();
+
+  /** A strategy's log line; each instance keeps about its newest `keep` (pruned every `keep / 10` inserts). */
   addStrategyEvent(instance: string, ts: number, kind: string, message: string, keep = 2_000): void {
-    this.db.prepare('INSERT INTO strategy_events (instance, ts, kind, message) VALUES (?, ?, ?, ?)').run(instance, ts, kind, message);
-    this.db.prepare('DELETE FROM strategy_events WHERE instance = ? AND id <= (SELECT id FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT 1 OFFSET ?)').run(instance, instance, keep);
+    this.stmt('INSERT INTO strategy_events (instance, ts, kind, message) VALUES (?, ?, ?, ?)').run(instance, ts, kind, message);
+    const n = (this.eventsSincePrune.get(instance) ?? 0) + 1;
+    this.eventsSincePrune.set(instance, n);
+    if (n < Math.max(1, Math.floor(keep / 10))) return;
+    this.eventsSincePrune.set(instance, 0);
+    this.stmt('DELETE FROM strategy_events WHERE instance = ? AND id <= (SELECT id FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT 1 OFFSET ?)').run(instance, instance, keep);
   }
 
   strategyEvents(instance: string, limit = 200): { ts: number; kind: string; message: string }[] {
-    const rows = this.db.prepare('SELECT ts, kind, message FROM (SELECT * FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(instance, limit) as Row[];
+    const rows = this.stmt('SELECT ts, kind, message FROM (SELECT * FROM strategy_events WHERE instance = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(instance, limit) as Row[];
     return rows.map((r) => ({ ts: r.ts as number, kind: r.kind as string, message: r.message as string }));
   }
 
+  /** An order a strategy placed, at its bar's close: kept, like the order it became (the gap report compares them). */
+  addStrategySignal(instance: string, s: { ts: number; at: number; side: Side; type: string; text: string }): void {
+    this.stmt('INSERT INTO strategy_signals (instance, ts, at, side, type, text) VALUES (?, ?, ?, ?, ?, ?)').run(instance, s.ts, s.at, s.side, s.type, s.text);
+  }
+
+  /** A strategy's signals, oldest first; the newest `limit` when given. */
+  strategySignals(instance: string, limit = Number.MAX_SAFE_INTEGER): { ts: number; at: number; side: Side; type: string; text: string }[] {
+    const rows = this.stmt('SELECT ts, at, side, type, text FROM (SELECT * FROM strategy_signals WHERE instance = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(instance, limit) as Row[];
+    return rows.map((r) => ({ ts: r.ts as number, at: r.at as number, side: r.side as Side, type: r.type as string, text: r.text as string }));
+  }
+
   addEquityPoints(points: readonly { ledger: string; ts: number; equity: number }[]): void {
-    const ins = this.db.prepare('INSERT OR REPLACE INTO equity_history (ledger, ts, equity) VALUES (?, ?, ?)');
+    const ins = this.stmt('INSERT OR REPLACE INTO equity_history (ledger, ts, equity) VALUES (?, ?, ?)');
     this.db.transaction(() => {
       for (const p of points) ins.run(p.ledger, p.ts, p.equity);
     })();
   }
 
   equityHistory(ledger: string, since = 0): { ts: number; equity: number }[] {
-    return (this.db.prepare('SELECT ts, equity FROM equity_history WHERE ledger = ? AND ts >= ? ORDER BY ts').all(ledger, since) as Row[]).map((r) => ({
+    return (this.stmt('SELECT ts, equity FROM equity_history WHERE ledger = ? AND ts >= ? ORDER BY ts').all(ledger, since) as Row[]).map((r) => ({
       ts: r.ts as number,
       equity: r.equity as number,
     }));

@@ -42,6 +42,7 @@ export interface StrategyRuntimeOptions {
 /** The bar a strategy sees. One object, overwritten for each bar (the SDK says so). */
 export class MutableBarView implements BarView {
   index = -1;
+  gap = false;
   ts = 0;
   open = 0;
   high = 0;

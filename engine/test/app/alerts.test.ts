@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EngineApp } from '../../src/app/engine-app';
 import { barPath } from '../../src/app/replay';
 import type { Alert, BarsPayload, TopicName, Topics } from '../../protocol/index';
+import { paramSchemas } from '../../protocol/schemas';
 
 /**
  * Alerts and the workspace through the engine's own handlers: the real sample data (DuckDB),
@@ -205,15 +206,37 @@ describe('alerts evaluated in the engine', () => {
     for (const r of [breaker, burst, stale]) await app.handlers['alerts.delete']({ id: r.id });
   });
 
-  it('a strategy event fires the alerts that match it, by strategy and kind', async () => {
+  it("a strategy's events, read from the strategy host's pushes, fire the alerts that match them by strategy and kind", async () => {
     const any = await app.handlers['alerts.create']({ condition: { kind: 'strategy' }, mode: 'every' });
     const fills = await app.handlers['alerts.create']({ condition: { kind: 'strategy', strategy: 'sma-cross', event: 'fill' }, mode: 'every' });
+    const paused = await app.handlers['alerts.create']({ condition: { kind: 'strategy', event: 'paused' }, mode: 'once' });
+    const other = await app.handlers['alerts.create']({ condition: { kind: 'strategy', strategy: 'breakout' }, mode: 'every' });
+    // The wire takes only the events the host's pushes can raise.
+    expect(paramSchemas['alerts.create'].safeParse({ condition: { kind: 'strategy', event: 'bought' }, mode: 'once' }).success).toBe(false);
     pushed = [];
-    app.strategyEvents.publish({ strategy: 'sma-cross', instance: 'sma-cross#1', kind: 'fill', message: 'bought 0.01 at 23,000', ts: Date.now() });
-    app.strategyEvents.publish({ strategy: 'breakout', kind: 'started', message: 'running on BTC/USDT 5m', ts: Date.now() });
-    expect(fired(any.id).map((a) => a.title)).toEqual(['sma-cross#1: fill', 'breakout: started']);
-    expect(fired(fills.id).map((a) => a.message)).toEqual(['bought 0.01 at 23,000']);
-    for (const r of [any, fills]) await app.handlers['alerts.delete']({ id: r.id });
+    const from = all.ts[all.ts.length - 300]!;
+    await app.handlers['replay.start']({ symbol: 'BTC/USDT', timeframe: '5m', from, speed: 1 });
+    await app.handlers['replay.control']({ action: 'pause' });
+    const s = await app.handlers['strategies.start']({ strategy: 'sma-cross', params: { fast: 3, slow: 8 }, symbol: 'BTC/USDT', timeframe: '5m', allocation: 5_000 });
+    await app.handlers['replay.control']({ action: 'resume', speed: 1000 });
+    await until(() => (fired(fills.id).length > 0 ? true : undefined), 30_000);
+    await app.handlers['replay.control']({ action: 'stop' });
+    await app.handlers['strategies.control']({ id: s.id, action: 'pause' });
+    await app.handlers['strategies.control']({ id: s.id, action: 'stop' });
+
+    const titles = fired(any.id).map((a) => a.title);
+    expect(titles[0]).toBe(`${s.id}: started`);
+    expect(titles).toContain(`${s.id}: signal`);
+    expect(titles).toContain(`${s.id}: fill`);
+    expect(titles.slice(-2)).toEqual([`${s.id}: paused`, `${s.id}: stopped`]);
+    // One alert per fill on the strategy's own ledger, said as a sentence.
+    const mine = (await app.handlers['fills.list']({ limit: 500 })).filter((f) => f.ledger === s.id);
+    expect(fired(fills.id)).toHaveLength(mine.length);
+    expect(fired(fills.id)[0]!.message).toMatch(/^(bought|sold) [\d.]+ BTC\/USDT at [\d,.]+$/);
+    expect(fired(paused.id)).toHaveLength(1);
+    expect((await app.handlers['alerts.list']({})).find((r) => r.id === paused.id)!.enabled).toBe(false);
+    expect(fired(other.id)).toHaveLength(0);
+    for (const r of [any, fills, paused, other]) await app.handlers['alerts.delete']({ id: r.id });
   });
 
   it('engine alerts go to the same log', async () => {

@@ -98,7 +98,7 @@ describe('paper desk', () => {
     try {
       await expect(desk.trading.preview({ ...buy, symbol: 'ETH/USDT' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       prices.table.set('ETH/USDT', 2_000);
-      expect(await desk.refreshInstruments()).toEqual(['ETH/USDT']);
+      expect(await desk.onImported()).toEqual(['ETH/USDT']);
       expect((await desk.trading.place({ ...buy, symbol: 'ETH/USDT' })).ok).toBe(true);
       await until(() => (desk.trading.positions().some((p) => p.symbol === 'ETH/USDT') ? true : undefined));
     } finally {

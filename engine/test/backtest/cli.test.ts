@@ -83,7 +83,8 @@ describe('keel backtest', () => {
     expect((await run('--data', XRP, '--strategy', 'sma-cross', '--fee', '5%')).err).toMatch(/--fee: must be a fraction in \[0, 1\), got "5%"/);
     expect((await run('--strategy', 'sma-cross')).err).toMatch(/--data: is required/);
     const bad = join(mkdtempSync(join(tmpdir(), 'keel-bt-')), 'bad.csv');
-    writeFileSync(bad, 'timestamp,open,high,low,close,volume\n1000,10,11,9,10,1\n61000,10,9,11,10,1\n121000,10,11,9,10,1\n');
+    // Four minute bars on the minute, the second bad: the other three keep the 1m grid.
+    writeFileSync(bad, 'timestamp,open,high,low,close,volume\n60000,10,11,9,10,1\n120000,10,9,11,10,1\n180000,10,11,9,10,1\n240000,10,11,9,10,1\n');
     expect((await run('--data', bad, '--strategy', 'sma-cross')).err).toMatch(/1 row\(s\) could not be used as bars/);
   });
 });

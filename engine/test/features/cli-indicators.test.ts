@@ -80,7 +80,8 @@ describe('keel indicators', () => {
     await expectBadInput(['--data', bad('c.csv', `${header}1672677900000,1,2,0.5,1.5\n`), '--out', out], /c\.csv:2: row has 5 fields/);
     // A bar the loader has to leave out would shift every window after it: refused, not thinned.
     await expectBadInput(
-      ['--data', bad('n.csv', `${header}1672677900000,1,2,0.5,1.5,10\n1672677960000,1,2,x,1.5,10\n1672678020000,1,2,0.5,1.5,10\n`), '--out', out],
+      // Four minute bars, the second bad: with three the spacing of what is left would be 2m, and every bar off that grid.
+      ['--data', bad('n.csv', `${header}1672677900000,1,2,0.5,1.5,10\n1672677960000,1,2,x,1.5,10\n1672678020000,1,2,0.5,1.5,10\n1672678080000,1,2,0.5,1.5,10\n`), '--out', out],
       /n\.csv: 1 row\(s\) could not be used as bars.*line 3: low is not a number/,
     );
     await expectBadInput(['--data', join(dir, 'missing.csv'), '--out', out], /missing\.csv: cannot read/);

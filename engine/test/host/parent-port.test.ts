@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { EngineApp } from '../../src/app/engine-app';
 import { serveParentPort } from '../../src/host/parent-port';
@@ -63,6 +63,14 @@ describe('engine under Electron (parent port protocol)', () => {
     })();
     expect(engaged.killSwitch.reason).toBe('global shortcut');
     await client.request('risk.killSwitch', { engage: false });
+
+    // An export goes where main's save dialog pointed, once main granted the path; the page alone cannot name one.
+    const chosen = join(home, '..', `${basename(home)}-chosen.csv`);
+    await expect(client.request('data.export', { symbol: 'BTC/USDT', timeframe: '5m', format: 'csv', path: chosen })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'path' });
+    parent.send({ type: 'grantExport', path: chosen });
+    expect(await client.request('data.export', { symbol: 'BTC/USDT', timeframe: '5m', format: 'csv', path: chosen })).toEqual({ path: chosen, rows: 10_999 });
+    expect(readFileSync(chosen, 'utf8').split('\n')).toHaveLength(11_001);
+    rmSync(chosen);
 
     const stopped = new Promise((r) => parent.on('to-main', (m: EngineToMain) => m.type === 'stopped' && r(m)));
     parent.send({ type: 'shutdown' });

@@ -124,6 +124,55 @@ describe('protocol over a MessagePort (the Electron path)', () => {
   });
 });
 
+describe('hostile messages over a MessagePort (the Electron path goes through the same server)', () => {
+  it('answers each with a typed error naming the field, logs them as one line, and keeps serving', async () => {
+    const logged: string[] = [];
+    const handlers = { 'engine.info': () => ({ version: 't', protocol: 1, mode: 'electron', home: '/h', startedAt: 0 }) } as unknown as MethodHandlers;
+    const server = new ProtocolServer(handlers, () => handlers['engine.info']({}) as never, (level, m) => logged.push(`${level} ${m}`), 10);
+    const { port1, port2 } = new MessageChannel();
+    server.connect(portConnection(asMainPort(port1), 'window#1'));
+    const got: ServerMessage[] = [];
+    port2.on('message', (m: ServerMessage) => got.push(m));
+    const cyclic: Record<string, unknown> = { t: 'req', id: 3, method: 'engine.info' };
+    cyclic.params = cyclic;
+    const hostile: unknown[] = [
+      { t: { toString: 1 } },
+      { t: 'req', id: 1, method: { toString: 1, valueOf: 2 } },
+      { t: 'req', id: 2, method: 'constructor' },
+      cyclic,
+      { t: 'req', id: 4n, method: 'engine.info' },
+      { t: new Date(0) },
+      { t: 'sub', topics: new Set(['log']) },
+      { t: 'sub', topics: ['log', { toString: 1 }] },
+      'a string',
+      null,
+    ];
+    for (const m of hostile) port2.postMessage(m);
+    port2.postMessage({ t: 'req', id: 9, method: 'engine.info', params: {} });
+    for (let waited = 0; got.length < hostile.length + 2 && waited < 2_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    const byId = (id: number) => got.find((m) => m.t === 'res' && m.id === id);
+    expect(byId(1)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', where: 'method', message: 'method must be a method name (a string), got an object' } });
+    expect(byId(2)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', where: 'method', message: 'unknown method "constructor"' } });
+    expect(byId(3)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', where: 'message' } });
+    expect(byId(9)).toMatchObject({ ok: true });
+    const idless = got.filter((m): m is Extract<ServerMessage, { t: 'error' }> => m.t === 'error').map((m) => [m.error.code, m.error.where]);
+    expect(idless).toEqual([
+      ['BAD_INPUT', 't'],
+      ['BAD_INPUT', 'id'],
+      ['BAD_INPUT', 't'],
+      ['BAD_INPUT', 'topics'],
+      ['BAD_INPUT', 'topics.1'],
+      ['BAD_INPUT', 'message'],
+      ['BAD_INPUT', 'message'],
+    ]);
+    // Ten malformed messages, one warning now and one summary when the connection goes.
+    expect(logged.filter((l) => l.includes('malformed'))).toHaveLength(1);
+    server.close();
+    expect(logged.filter((l) => l.includes('malformed'))).toEqual([expect.stringContaining('window#1 sent a malformed message (t: unknown message type an object'), 'warn window#1 sent 10 malformed messages in the last minute']);
+    port2.close();
+  });
+});
+
 /** A transport whose other end the test plays by hand. */
 function manualTransport(): ClientTransport & { sent: ClientMessage[]; deliver(m: ServerMessage): void; drop(): void } {
   let onMsg: (m: ServerMessage) => void = () => {};

@@ -113,9 +113,10 @@ describe('keel risk (in process)', () => {
 });
 
 describe('keel risk with imperfect bar files', () => {
+  // Minute bars on the minute (a bar off its timeframe's grid is a rejected row of its own).
   const lines = ['timestamp,open,high,low,close,volume'];
-  for (let i = 0; i < 40; i++) lines.push(`${1_700_000_000_000 + i * 60_000},${100 + i},${104 + i},${99 + i},${101 + i + (i % 3)},5`);
-  lines[10] = `${1_700_000_000_000 + 9 * 60_000},1,2,1,x,1`;
+  for (let i = 0; i < 40; i++) lines.push(`${1_699_999_980_000 + i * 60_000},${100 + i},${104 + i},${99 + i},${101 + i + (i % 3)},5`);
+  lines[10] = `${1_699_999_980_000 + 9 * 60_000},1,2,1,x,1`;
 
   it('leaves bad rows out and says so, or refuses the file under --strict', async () => {
     const file = join(tmp, 'abc-1m.csv');

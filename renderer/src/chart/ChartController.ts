@@ -157,6 +157,7 @@ export class ChartController {
   /** Where the crosshair was last seen or put (ms), so a linked move is passed on once. */
   private crosshairAt: number | undefined;
   private closedHandler: ((ts: number) => void) | undefined;
+  private livePaintedHandler: ((tradeAts: number[], paintedAt: number) => void) | undefined;
   private pendingBars = new Map<number, Topics['bar']>();
   private frame: number | undefined;
   private legendHandler: ((v: LegendValues | undefined) => void) | undefined;
@@ -455,7 +456,17 @@ export class ChartController {
     }
     if (!this.hovering) this.liveLegend.call();
     if (closed !== undefined) this.closedHandler?.(closed);
+    if (this.livePaintedHandler) {
+      const ats = bars.flatMap((b) => (b.lastTradeAt !== undefined ? [b.lastTradeAt] : []));
+      // The library draws on the next frame; this callback, queued after its own, runs once it has.
+      if (ats.length > 0) requestAnimationFrame(() => this.livePaintedHandler?.(ats, Date.now()));
+    }
   };
+
+  /** Told when live bars that carry their newest trade's time have been drawn (the UI bench's latency probe). */
+  onLivePainted(fn: ((tradeAts: number[], paintedAt: number) => void) | undefined): void {
+    this.livePaintedHandler = fn;
+  }
 
   /**
    * New points of an indicator already drawn (after live bars closed): only those after

@@ -10,6 +10,7 @@ import { usePrices } from '../store/prices';
 import { replayDrives, useReplay } from '../store/replay';
 import { useTrading } from '../store/trading';
 import { client, errorText } from '../store/wire';
+import { StreamBadge } from '../components/StreamBadge';
 import { ChartController, type LegendValues } from './ChartController';
 import { ChartDrawings } from './ChartDrawings';
 import { ChartTrading } from './ChartTrading';
@@ -352,6 +353,7 @@ export function PriceChart({ slot = 0 }: { slot?: number }) {
       <div className="legend" aria-label="Price legend" role="group">
         <strong>{symbol ?? '—'}</strong>
         <span className="dim">{timeframe}</span>
+        <StreamBadge symbol={symbol} timeframe={timeframe} />
         {bars?.resampledFrom && <span className="dim">(from {bars.resampledFrom})</span>}
         <ChartLegend ctrl={ctrl} rows={legendRows} />
         {runOnChart && (

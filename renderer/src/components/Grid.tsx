@@ -29,10 +29,12 @@ interface GridProps<T> {
   rowId: (row: T) => string;
   empty?: string;
   onRowClicked?: (row: T) => void;
+  /** A CSS class for a row (the selected one, say). */
+  rowClass?: (row: T) => string | undefined;
 }
 
 /** An AG Grid with Keel's theme and defaults: dense, sortable, resizable, stable row ids. */
-export function Grid<T>({ label, rows, columns, rowId, empty, onRowClicked }: GridProps<T>) {
+export function Grid<T>({ label, rows, columns, rowId, empty, onRowClicked, rowClass }: GridProps<T>) {
   const defaultColDef = useMemo<ColDef<T>>(() => ({ sortable: true, resizable: true, minWidth: 60, flex: 1 }), []);
   return (
     <section className="grid" aria-label={label}>
@@ -47,6 +49,7 @@ export function Grid<T>({ label, rows, columns, rowId, empty, onRowClicked }: Gr
         suppressCellFocus={false}
         overlayNoRowsTemplate={`<span class="dim">${empty ?? 'Nothing here yet'}</span>`}
         onRowClicked={onRowClicked ? (e) => e.data && onRowClicked(e.data) : undefined}
+        getRowClass={rowClass ? (p) => (p.data ? rowClass(p.data) : undefined) : undefined}
       />
     </section>
   );

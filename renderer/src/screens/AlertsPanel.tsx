@@ -9,13 +9,15 @@ import {
   LINE_DRAWINGS,
   RISK_EVENT_LABELS,
   RISK_EVENTS,
+  STRATEGY_EVENTS,
   describeCondition,
 } from '../../../engine/protocol/definitions';
-import type { AlertCondition, AlertKind, AlertMode, AlertRule, Drawing } from '../../../engine/protocol';
+import type { AlertCondition, AlertKind, AlertMode, AlertRule, Drawing, StrategyEventKind } from '../../../engine/protocol';
 import { fmtTime } from '../lib/format';
 import { numberProblem } from '../lib/numbers';
 import { createAlert, deleteAlert, updateAlert, useAlerts } from '../store/alerts';
 import { useBacktest } from '../store/backtest';
+import { useDesk } from '../store/desk';
 import { useDrawings } from '../store/drawings';
 import { isPattern, useMarket } from '../store/market';
 import { usePrices } from '../store/prices';
@@ -41,6 +43,7 @@ function NewAlert() {
   const timeframe = useMarket((s) => s.timeframe);
   const catalogue = useMarket((s) => s.catalogue);
   const strategies = useBacktest((s) => s.strategies);
+  const instances = useDesk((s) => s.instances);
   const drawings = useDrawings((s) => (symbol ? (s.bySymbol[symbol] ?? NONE) : NONE));
   const lastPrice = usePrices((s) => (symbol ? s.last[symbol]?.price : undefined));
   const notify = useUi((s) => s.notify);
@@ -54,7 +57,7 @@ function NewAlert() {
   const [op, setOp] = useState<(typeof INDICATOR_OPS)[number]>('crosses_above');
   const [value, setValue] = useState('70');
   const [strategy, setStrategy] = useState('');
-  const [event, setEvent] = useState('');
+  const [event, setEvent] = useState<StrategyEventKind | ''>('');
   const [riskEvent, setRiskEvent] = useState<(typeof RISK_EVENTS)[number]>('breaker');
   const [burst, setBurst] = useState({ count: String(DENIAL_BURST_DEFAULT.count), windowSec: String(DENIAL_BURST_DEFAULT.windowSec) });
   const [mode, setMode] = useState<AlertMode>('once');
@@ -91,7 +94,7 @@ function NewAlert() {
         return { condition: { kind, symbol, timeframe, indicator, params: ps, output: out, op, value: Number(value) } };
       }
       case 'strategy':
-        return { condition: { kind, ...(strategy && { strategy }), ...(event.trim() && { event: event.trim() }) } };
+        return { condition: { kind, ...(strategy && { strategy }), ...(event && { event }) } };
       case 'risk': {
         if (riskEvent !== 'denial_burst') return { condition: { kind, event: riskEvent } };
         const c = Number(burst.count);
@@ -223,14 +226,26 @@ function NewAlert() {
               <option value="">any strategy</option>
               {strategies.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {s.name}
+                  {s.name} (every run)
+                </option>
+              ))}
+              {Object.values(instances).map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.id} (running on {i.symbol} {i.timeframe})
                 </option>
               ))}
             </select>
           </label>
           <label>
-            Event (empty: any)
-            <input value={event} placeholder="fill, stopped, failed…" onChange={(e) => setEvent(e.target.value)} />
+            Event
+            <select value={event} onChange={(e) => setEvent(e.target.value as StrategyEventKind | '')}>
+              <option value="">any event</option>
+              {STRATEGY_EVENTS.map((ev) => (
+                <option key={ev} value={ev}>
+                  {ev}
+                </option>
+              ))}
+            </select>
           </label>
         </>
       )}

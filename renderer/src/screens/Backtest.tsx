@@ -10,7 +10,8 @@ import { useBacktest } from '../store/backtest';
 import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
 import { client, errorText, refreshRuns } from '../store/wire';
-import { buildBacktestRequest, datasetKey, defaultParams, rangeHint, type BacktestFormState } from './backtestForm';
+import { buildBacktestRequest, datasetKey, defaultParams, type BacktestFormState } from './backtestForm';
+import { ParamFields } from './ParamFields';
 import { numCol, sideCol, textCol, timeCol } from './columns';
 import { PeriodReturns } from './PeriodReturns';
 
@@ -121,42 +122,7 @@ function BacktestForm() {
           <input inputMode="decimal" value={f.slippagePct} onChange={(e) => setF({ ...f, slippagePct: e.target.value })} />
         </label>
       </div>
-      {strat && strat.params.length > 0 && (
-        <fieldset>
-          <legend>Parameters</legend>
-          <div className="form-grid">
-            {strat.params.map((p) => {
-              const v = f.params[p.name] ?? p.default;
-              const setV = (nv: number | boolean | string) => setF({ ...f, params: { ...f.params, [p.name]: nv } });
-              return (
-                <label key={p.name} title={p.description} className={p.kind === 'bool' ? 'check' : undefined}>
-                  {p.kind === 'bool' ? (
-                    <>
-                      <input type="checkbox" checked={Boolean(v)} onChange={(e) => setV(e.target.checked)} />
-                      {p.name}
-                    </>
-                  ) : (
-                    <>
-                      <span>
-                        {p.name} <span className="dim small">{rangeHint(p)}</span>
-                      </span>
-                      {p.kind === 'choice' ? (
-                        <select value={String(v)} onChange={(e) => setV(e.target.value)} aria-label={p.name}>
-                          {(p.choices ?? []).map((c) => (
-                            <option key={c}>{c}</option>
-                          ))}
-                        </select>
-                      ) : (
-                        <input type="number" aria-label={p.name} value={String(v)} min={p.min} max={p.max} step={p.step ?? (p.kind === 'int' ? 1 : 'any')} onChange={(e) => setV(e.target.value)} />
-                      )}
-                    </>
-                  )}
-                </label>
-              );
-            })}
-          </div>
-        </fieldset>
-      )}
+      {strat && <ParamFields strategy={strat} values={f.params} onChange={(params) => setF({ ...f, params })} />}
       {'errors' in built && strategies.length > 0 && <p className="down small">{built.errors[0]}</p>}
       <div className="row">
         <button type="submit" className="primary" disabled={running || !('request' in built)}>

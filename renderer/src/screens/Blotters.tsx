@@ -1,14 +1,14 @@
 import type { ColDef, ValueSetterParams } from 'ag-grid-community';
 import { useMemo, useState } from 'react';
 import { needsLimitPrice, needsStopPrice } from '../../../engine/protocol/definitions';
-import type { Fill, OrderSnapshot, PositionSnapshot } from '../../../engine/protocol';
+import type { Fill, OrderSnapshot, PositionDto } from '../../../engine/protocol';
 import { Grid } from '../components/Grid';
 import { numberProblem } from '../lib/numbers';
 import { Tabs } from '../components/Tabs';
 import { useTrading, orderHistory, workingOrders } from '../store/trading';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
-import { numCol, sideCol, textCol, timeCol } from './columns';
+import { ledgerCol, numCol, sideCol, textCol, timeCol } from './columns';
 import { flatten, modifyOrder } from './tradingActions';
 
 type Tab = 'working' | 'history' | 'fills' | 'positions';
@@ -84,7 +84,7 @@ export function Blotters() {
       editable('price', numCol<OrderSnapshot>('price', 'Limit')),
       editable('stopPrice', numCol<OrderSnapshot>('stopPrice', 'Stop')),
       statusCell,
-      textCol<OrderSnapshot>('owner', 'Owner', { maxWidth: 90 }),
+      ledgerCol<OrderSnapshot>(),
       {
         headerName: '',
         colId: 'actions',
@@ -130,27 +130,29 @@ export function Blotters() {
       numCol<Fill>('price', 'Price'),
       numCol<Fill>('fee', 'Fee', 'money'),
       textCol<Fill>('liquidity', 'Liq.', { maxWidth: 80 }),
+      ledgerCol<Fill>(),
       textCol<Fill>('orderId', 'Order'),
     ],
     [],
   );
-  const positionCols = useMemo<ColDef<PositionSnapshot>[]>(
+  const positionCols = useMemo<ColDef<PositionDto>[]>(
     () => [
-      textCol<PositionSnapshot>('symbol', 'Symbol'),
-      numCol<PositionSnapshot>('qty', 'Qty', 'qty'),
-      numCol<PositionSnapshot>('avgPrice', 'Avg price'),
-      numCol<PositionSnapshot>('mark', 'Mark'),
-      numCol<PositionSnapshot>('unrealizedPnl', 'Unrealized', 'signed'),
-      numCol<PositionSnapshot>('realizedPnl', 'Realized', 'signed'),
-      numCol<PositionSnapshot>('fees', 'Fees', 'money'),
+      ledgerCol<PositionDto>(),
+      textCol<PositionDto>('symbol', 'Symbol'),
+      numCol<PositionDto>('qty', 'Qty', 'qty'),
+      numCol<PositionDto>('avgPrice', 'Avg price'),
+      numCol<PositionDto>('mark', 'Mark'),
+      numCol<PositionDto>('unrealizedPnl', 'Unrealized', 'signed'),
+      numCol<PositionDto>('realizedPnl', 'Realized', 'signed'),
+      numCol<PositionDto>('fees', 'Fees', 'money'),
       {
         headerName: '',
         colId: 'actions',
         sortable: false,
         maxWidth: 80,
-        cellRenderer: (p: { data?: PositionSnapshot }) =>
+        cellRenderer: (p: { data?: PositionDto }) =>
           p.data && p.data.qty !== 0 ? (
-            <button className="cell-btn" aria-label={`Flatten ${p.data.symbol}`} onClick={() => void flatten('Flatten', p.data!.symbol)}>
+            <button className="cell-btn" aria-label={`Flatten ${p.data.symbol}`} onClick={() => void flatten('Flatten', p.data!.symbol, p.data!.ledger)}>
               Flatten
             </button>
           ) : null,
@@ -187,7 +189,7 @@ export function Blotters() {
         {tab === 'working' && <Grid label="Working orders" rows={working} columns={workingCols} rowId={(o) => o.id} empty="No working orders" />}
         {tab === 'history' && <Grid label="Order history" rows={history} columns={historyCols} rowId={(o) => o.id} empty="No orders yet" />}
         {tab === 'fills' && <Grid label="Fills" rows={fills} columns={fillCols} rowId={(f) => f.id} empty="No fills yet" />}
-        {tab === 'positions' && <Grid label="Positions" rows={positions} columns={positionCols} rowId={(p) => p.symbol} empty="No positions" />}
+        {tab === 'positions' && <Grid label="Positions" rows={positions} columns={positionCols} rowId={(p) => `${p.ledger}|${p.symbol}`} empty="No positions" />}
       </Tabs>
     </div>
   );

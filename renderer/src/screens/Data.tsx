@@ -1,6 +1,6 @@
 import type { ColDef } from 'ag-grid-community';
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import type { DatasetInfo, ImportReportDto } from '../../../engine/protocol';
+import type { DatasetInfo, ImportReportDto, QualityReportDto } from '../../../engine/protocol';
 import { Grid } from '../components/Grid';
 import { fmtTime } from '../lib/format';
 import { useData } from '../store/data';
@@ -8,6 +8,8 @@ import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
 import { client, errorText, refreshDatasets } from '../store/wire';
 import { numCol, textCol } from './columns';
+import { DownloadPanel } from './DownloadPanel';
+import { QualityReportView } from './QualityReport';
 
 /** Files larger than this are better imported by path (Electron dialog or `keel import`). */
 const MAX_TEXT_IMPORT_BYTES = 200 * 1024 * 1024;
@@ -26,7 +28,7 @@ async function importWith(name: string, run: () => Promise<ImportReportDto>): Pr
   }
 }
 
-async function importFiles(files: FileList | File[], overrides: { symbol?: string; timeframe?: string }): Promise<void> {
+async function importFiles(files: FileList | File[], overrides: { symbol?: string; timeframe?: string; snap?: boolean }): Promise<void> {
   for (const file of Array.from(files)) {
     if (file.size > MAX_TEXT_IMPORT_BYTES) {
       useData.getState().failImport(`${file.name} is ${Math.round(file.size / 1e6)} MB; import files this large with \`keel import\``);
@@ -96,8 +98,21 @@ export function Data() {
   const [over, setOver] = useState(false);
   const [symbol, setSymbol] = useState('');
   const [timeframe, setTimeframe] = useState('');
+  const [snap, setSnap] = useState(false);
   const [format, setFormat] = useState<'csv' | 'parquet'>('csv');
-  const overrides = { ...(symbol.trim() ? { symbol: symbol.trim() } : {}), ...(timeframe.trim() ? { timeframe: timeframe.trim() } : {}) };
+  const [quality, setQuality] = useState<QualityReportDto | undefined>();
+  const showQuality = async (d: DatasetInfo) => {
+    try {
+      setQuality(await client().call('data.quality', { symbol: d.symbol, timeframe: d.timeframe }, { timeoutMs: 120_000 }));
+    } catch (e) {
+      notify('error', `Quality: ${errorText(e)}`);
+    }
+  };
+  // Snapping needs the grid: only with a timeframe given.
+  const overrides = {
+    ...(symbol.trim() ? { symbol: symbol.trim() } : {}),
+    ...(timeframe.trim() ? { timeframe: timeframe.trim(), ...(snap ? { snap: true } : {}) } : {}),
+  };
 
   const chooseFile = async () => {
     const dialog = window.keel?.openFileDialog;
@@ -125,8 +140,25 @@ export function Data() {
   };
 
   const exportDataset = async (d: DatasetInfo) => {
+    const base = { symbol: d.symbol, timeframe: d.timeframe, format };
+    const run = (p: { path?: string; overwrite?: boolean }) => client().call('data.export', { ...base, ...p }, { timeoutMs: 300_000 });
     try {
-      const r = await client().call('data.export', { symbol: d.symbol, timeframe: d.timeframe, format }, { timeoutMs: 300_000 });
+      let r: { path: string; rows: number };
+      const dialog = window.keel?.saveFileDialog;
+      if (dialog) {
+        // Electron: the trader picks the file; main grants the engine that one path (the dialog asks before replacing).
+        const path = await dialog({ title: 'Export dataset', defaultName: `${d.symbol.replace(/[^A-Za-z0-9]+/g, '-')}-${d.timeframe}.${format}` });
+        if (!path) return;
+        r = await run({ path });
+      } else {
+        // Headless: the engine writes into its exports folder and never replaces a file unasked.
+        try {
+          r = await run({});
+        } catch (e) {
+          if ((e as { where?: string }).where !== 'overwrite' || !window.confirm(`An export of ${d.symbol} ${d.timeframe} (${format}) is already in the exports folder. Replace it?`)) throw e;
+          r = await run({ overwrite: true });
+        }
+      }
       useData.getState().setExport(r);
       notify('ok', `Exported ${r.rows} rows to ${r.path}`);
     } catch (e) {
@@ -137,16 +169,16 @@ export function Data() {
   const cols = useMemo<ColDef<DatasetInfo>[]>(
     () => [
       textCol<DatasetInfo>('symbol', 'Symbol', { minWidth: 150 }),
-      textCol<DatasetInfo>('timeframe', 'Timeframe', { minWidth: 110, maxWidth: 120 }),
-      { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 165 },
-      { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 165 },
+      textCol<DatasetInfo>('timeframe', 'TF', { minWidth: 56, maxWidth: 70 }),
+      { field: 'from', headerName: 'From', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
+      { field: 'to', headerName: 'To', valueFormatter: (p) => fmtTime(p.value as number), minWidth: 140 },
       numCol<DatasetInfo>('rows', 'Rows', 'qty'),
       { ...numCol<DatasetInfo>('gaps', 'Gaps', 'qty'), cellClass: (p) => ['num', 'ag-right-aligned-cell', (p.value as number) > 0 ? 'warn' : ''] },
       {
         headerName: '',
         colId: 'actions',
         sortable: false,
-        minWidth: 150,
+        minWidth: 210,
         cellRenderer: (p: { data?: DatasetInfo }) =>
           p.data ? (
             <span className="cell-actions">
@@ -162,6 +194,9 @@ export function Data() {
               </button>
               <button className="cell-btn" aria-label={`Export ${p.data.symbol} ${p.data.timeframe}`} onClick={() => void exportDataset(p.data!)}>
                 Export
+              </button>
+              <button className="cell-btn" aria-label={`Quality ${p.data.symbol} ${p.data.timeframe}`} onClick={() => void showQuality(p.data!)}>
+                Quality
               </button>
             </span>
           ) : null,
@@ -193,7 +228,10 @@ export function Data() {
         <div className="datasets-grid">
           <Grid label="Datasets" rows={datasets} columns={cols} rowId={(d) => `${d.symbol}|${d.timeframe}`} empty="No data yet: import a file" />
         </div>
+        {quality && <QualityReportView r={quality} />}
       </div>
+      <div className="data-side">
+      <DownloadPanel />
       <div className="panel pad import-panel">
         <h2>Import</h2>
         <div className="form-grid">
@@ -204,6 +242,10 @@ export function Data() {
           <label>
             Timeframe (optional)
             <input value={timeframe} placeholder="detected" onChange={(e) => setTimeframe(e.target.value)} />
+          </label>
+          <label className="check" title="A bar whose time is off the timeframe's grid is rejected unless snapped onto it (needs a timeframe)">
+            <input type="checkbox" checked={snap} disabled={!timeframe.trim()} onChange={(e) => setSnap(e.target.checked)} />
+            Snap bar times to the timeframe's grid
           </label>
         </div>
         <div
@@ -252,6 +294,7 @@ export function Data() {
             <ImportReport key={`${r.file}-${i}`} r={r} />
           ))}
         </div>
+      </div>
       </div>
     </div>
   );

@@ -8,6 +8,7 @@ import { useMarket } from '../store/market';
 import { useTrading } from '../store/trading';
 import { useUi, type SidePanel } from '../store/ui';
 import { ChartToolbar } from './ChartToolbar';
+import { LivePanel } from './LivePanel';
 import { OrderTicket } from './OrderTicket';
 
 // The grids (AG Grid) load beside the chart, not before it; so do the side panel's other tabs.
@@ -108,6 +109,7 @@ export function Markets() {
       <div className="panel side-panel">
         <SidePanelTabs />
         <AccountStrip />
+        <LivePanel />
       </div>
     </Split>
   );

@@ -31,6 +31,17 @@ export function checkParam(p: ParamSpecDto, raw: ParamValue): { value: ParamValu
   return { value: n };
 }
 
+/** Every param of `strat` typed and checked; problems are added to `errors`. */
+export function checkParams(strat: StrategyInfo | undefined, values: Record<string, ParamValue>, errors: string[]): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = {};
+  for (const p of strat?.params ?? []) {
+    const r = checkParam(p, values[p.name] ?? p.default);
+    if ('error' in r) errors.push(r.error);
+    else params[p.name] = r.value;
+  }
+  return params;
+}
+
 export interface BacktestFormState {
   strategy: string;
   dataset: string; // "SYMBOL|timeframe"
@@ -64,12 +75,7 @@ export function buildBacktestRequest(f: BacktestFormState, strategies: StrategyI
   const toStart = dayMs(f.to);
   const to = toStart === undefined ? undefined : toStart + 86_400_000 - 1;
   if (from !== undefined && to !== undefined && from > to) errors.push('From must be before To');
-  const params: Record<string, ParamValue> = {};
-  for (const p of strat?.params ?? []) {
-    const r = checkParam(p, f.params[p.name] ?? p.default);
-    if ('error' in r) errors.push(r.error);
-    else params[p.name] = r.value;
-  }
+  const params = checkParams(strat, f.params, errors);
   if (errors.length) return { errors };
   const request: BacktestRequest = { strategy: strat!.id, params, symbol: symbol!, timeframe: timeframe!, capital, fee: fee / 100, slippage: slippage / 100 };
   if (from !== undefined) request.from = from;

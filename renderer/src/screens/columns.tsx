@@ -1,5 +1,6 @@
 import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
 import { fmtMoney, fmtPct, fmtPrice, fmtQty, fmtSigned, fmtTime } from '../lib/format';
+import { ledgerColor } from '../store/desk';
 
 /** Column helpers: numbers right-aligned in tabular figures, times in UTC. */
 /** Wide enough for a full UTC time at the grid's font, with its padding and a sort arrow. */
@@ -42,5 +43,15 @@ export function sideCol<T>(field: keyof T & string = 'side' as keyof T & string)
     maxWidth: 70,
     cellClass: (p) => (p.value === 'buy' ? 'up' : 'down'),
     valueFormatter: (p: ValueFormatterParams<T>) => String(p.value ?? '').toUpperCase(),
+  };
+}
+
+/** Which ledger a row belongs to, in that ledger's colour: manual, or the strategy that placed it. */
+export function ledgerCol<T extends { ledger?: string | undefined }>(): ColDef<T> {
+  return {
+    field: 'ledger' as unknown as ColDef<T>['field'],
+    headerName: 'Ledger',
+    maxWidth: 140,
+    cellStyle: (p) => ({ color: ledgerColor(p.value as string) }),
   };
 }

@@ -16,9 +16,10 @@ export function flattenMessage(results: FlattenResult[]): { kind: 'ok' | 'error'
   return { kind: results.every((r) => r.result.ok) ? 'ok' : 'error', text: parts.join('; ') };
 }
 
-export async function flatten(label: string, symbol?: string): Promise<void> {
+/** Flattens one symbol, one ledger's position in it, or everything (the desk's positions.flatten). */
+export async function flatten(label: string, symbol?: string, ledger?: string): Promise<void> {
   try {
-    const m = flattenMessage(await client().call('positions.flatten', symbol === undefined ? {} : { symbol }));
+    const m = flattenMessage(await client().call('positions.flatten', { ...(symbol !== undefined && { symbol }), ...(ledger !== undefined && { ledger }) }));
     useUi.getState().notify(m.kind, m.text);
   } catch (e) {
     useUi.getState().notify('error', `${label}: ${errorText(e)}`);

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AccountSnapshot, Fill, OrderSnapshot, PositionSnapshot, Topics } from '../../../engine/protocol';
+import type { AccountSnapshot, Fill, OrderSnapshot, PositionDto, Topics } from '../../../engine/protocol';
 
 const WORKING = new Set(['new', 'submitted', 'accepted', 'partially_filled']);
 export const isWorkingStatus = (s: string): boolean => WORKING.has(s);
@@ -53,13 +53,13 @@ export interface Denial {
 interface TradingStore {
   orders: Record<string, OrderSnapshot>;
   fills: Fill[];
-  positions: PositionSnapshot[];
+  positions: PositionDto[];
   account: AccountSnapshot | undefined;
   denials: Denial[];
   applyOrders(orders: OrderSnapshot[]): void;
   applyOrderEvents(events: Topics['order'][]): void;
   applyFills(fills: Fill[]): void;
-  setPositions(p: PositionSnapshot[]): void;
+  setPositions(p: PositionDto[]): void;
   setAccount(a: AccountSnapshot): void;
   addDenials(d: Denial[]): void;
 }

@@ -2,15 +2,18 @@ import { create } from 'zustand';
 import type { HotkeyAction } from '../../../engine/protocol/definitions';
 import type { Alert } from '../../../engine/protocol';
 
-export const SCREENS = ['markets', 'backtest', 'data', 'risk', 'system'] as const;
+export const SCREENS = ['markets', 'dashboard', 'strategies', 'backtest', 'data', 'spread', 'risk', 'system'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_LABELS: Record<Screen, string> = {
   markets: 'Markets',
+  dashboard: 'Dashboard',
+  strategies: 'Strategies',
   backtest: 'Backtest',
   data: 'Data',
   risk: 'Risk',
   system: 'System',
+  spread: 'Spread',
 };
 
 /** What the Markets screen's side panel shows. */

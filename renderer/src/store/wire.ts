@@ -5,6 +5,8 @@ import { useBacktest } from './backtest';
 import { useConnection } from './connection';
 import { useData } from './data';
 import { reloadDrawings } from './drawings';
+import { useDesk } from './desk';
+import { useExchanges } from './exchanges';
 import { useMarket } from './market';
 import { notePrice } from './prices';
 import { replayActive, useReplay } from './replay';
@@ -57,6 +59,10 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(loadWorkspace(c), () => undefined),
     settle(loadAlerts(), () => undefined),
     settle(reloadDrawings(), () => undefined),
+    settle(c.call('ledgers.list', {}), (d) => useDesk.getState().setLedgers(d)),
+    settle(c.call('strategies.instances', {}), (d) => useDesk.getState().setInstances(d)),
+    settle(c.call('download.list', {}), (d) => useExchanges.getState().onDownloads(d)),
+    settle(c.call('stream.list', {}), (d) => useExchanges.getState().setStreams(d)),
   ]);
 }
 
@@ -94,6 +100,9 @@ export function wire(c: EngineConnection): () => void {
       onAlertPushed(a);
     }),
   );
+  offs.push(c.on('ledgers', (l) => useDesk.getState().setLedgers(l)));
+  offs.push(c.on('strategy', (i) => useDesk.getState().upsertInstance(i)));
+  offs.push(c.on('strategyLog', (e) => useDesk.getState().addLog(e)));
   let replayPushedAt = 0;
   offs.push(
     c.on('replay', (r) => {
@@ -112,6 +121,9 @@ export function wire(c: EngineConnection): () => void {
   }, 500);
   offs.push(() => clearInterval(replayPoll));
   offs.push(c.on('log', (l) => useSystem.getState().addLogs([l])));
+  offs.push(c.on('download', (d) => useExchanges.getState().onDownloads([d])));
+  offs.push(c.on('stream', (s) => useExchanges.getState().onStreams([s])));
+  offs.push(c.on('book', (b) => useExchanges.getState().onBook(b)));
   offs.push(
     c.on('job', (j) => {
       useBacktest.getState().onJob([j]);
@@ -133,6 +145,15 @@ export function wire(c: EngineConnection): () => void {
     clearInterval(timer);
     offs.forEach((off) => off());
   };
+}
+
+/**
+ * The exchange capability table, asked for when a screen first needs it, not at load: the
+ * engine loads ccxt (about a second of CPU) to answer, which a chart's first paint should not wait behind.
+ */
+export async function loadExchanges(): Promise<void> {
+  if (useExchanges.getState().exchanges.length > 0) return;
+  useExchanges.getState().setExchanges(await client().call('exchanges.list', {}, { timeoutMs: 60_000 }));
 }
 
 /** Re-reads the dataset list (after an import). */

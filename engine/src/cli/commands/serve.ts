@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { badInput } from '../../core/errors';
 import { keelHome } from '../../core/paths';
 import { startHeadless } from '../../host/headless';
+import { guardProcess } from '../../host/process-guard';
 import { homeToken } from '../../host/token';
 import type { CliCommand } from '../types';
 
@@ -21,7 +22,8 @@ export const command: CliCommand = {
     'The token is kept in <home>/serve-token (mode 0600), so an open tab reconnects after',
     'a restart; --new-token replaces it, locking out every tab that has the old one.',
     '',
-    '  --port N    port to listen on (default 7419; 0 = any free port)',
+    '  --port N    port to listen on (default 7419; 0 = any free port). A port in use is',
+    '              refused with its number; choose another, or 0.',
     '  --home DIR  data directory (default $KEEL_HOME or the per-user data dir)',
     '  --ui DIR    directory of the built UI (default renderer/out)',
     '  --new-token rotate the stored token',
@@ -38,6 +40,8 @@ export const command: CliCommand = {
     const uiDir = values.ui ? resolve(io.cwd, values.ui) : join(repoRoot, 'renderer', 'out');
     const token = homeToken(home, values['new-token'] === true);
     const engine = await startHeadless({ port, home, uiDir, token });
+    const hostLog = engine.app.logs.logger('host');
+    const unguard = guardProcess((m) => hostLog.error(m));
     io.out(`keel: engine listening after ${engine.readyMs.toFixed(0)} ms (data in ${home})`);
     io.out(`keel: open ${engine.url}`);
     void engine.app.start().then(async () => {
@@ -47,11 +51,16 @@ export const command: CliCommand = {
       for (const e of engine.app.logs.recent().filter((l) => l.level === 'error' || l.level === 'warn')) io.err(`keel: ${e.level}: ${e.message}`);
     });
     await new Promise<void>((done) => {
-      const stop = (): void => {
+      const stop = (signal: NodeJS.Signals): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         io.out('keel: stopping');
-        void engine.close().then(done);
+        // In the log file too: after a restart the System screen shows when and why the engine went.
+        hostLog.info(`stopping on ${signal}`);
+        void engine.close().then(() => {
+          unguard();
+          done();
+        });
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

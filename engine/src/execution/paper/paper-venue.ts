@@ -4,7 +4,7 @@ import { roundToStep } from '../../model/instrument';
 import { needsLimitPrice, needsStopPrice, ORDER_TYPES, type Order, type OrderChanges, type OrderType, type Side, type TimeInForce } from '../../model/order';
 import type { Trade } from '../../model/trade';
 import { Rng } from '../../risk/analytics/random';
-import { qtyForQuote } from '../matching';
+import { qtyForQuote, reducibleRoom } from '../matching';
 import type { FillReport, OrderStatusReport, Venue, VenueCallbacks, VenueStatus } from '../types';
 import { validateTrail } from '../emulator/trailing';
 import { evaluate, type Match, type PriceEvent, type WorkingState } from './fill-rules';
@@ -19,6 +19,8 @@ export interface PaperVenueOptions {
   latency?: LatencyModel;
   /** Adverse slippage on taker fills, in basis points. Default 5. */
   slippageBps?: number;
+  /** The same as a fraction of price, as a backtest takes it (exact: no conversion through basis points); wins over slippageBps. */
+  slippage?: number;
   /** Fractions of notional. Default 0.0026 each (Kraken's base tier). */
   makerFee?: number;
   takerFee?: number;
@@ -117,7 +119,7 @@ export class PaperVenue implements Venue {
     this.rng = new Rng(opts.seed);
     this.latency = opts.latency ?? DEFAULT_LATENCY;
     validateLatency(this.latency);
-    this.slip = (opts.slippageBps ?? 5) / 10_000;
+    this.slip = opts.slippage ?? (opts.slippageBps ?? 5) / 10_000;
     this.makerFee = opts.makerFee ?? 0.0026;
     this.takerFee = opts.takerFee ?? 0.0026;
     this.maxShare = opts.maxVolumeShare === undefined ? 0.1 : opts.maxVolumeShare;
@@ -241,14 +243,14 @@ export class PaperVenue implements Venue {
 
   onBar(symbol: string, bar: Bar): void {
     checkEvent(bar, `bar ${symbol} @ ${bar.ts}`);
-    if (this.useFeed(symbol, 'bar')) this.match(symbol, bar, undefined, this.slip, this.shareOf(bar.volume), bar.ts);
+    if (this.useFeed(symbol, 'bar')) this.match(symbol, bar, undefined, this.slip, this.shareOf(bar.volume), bar.ts, true);
   }
 
   /** A print from a live or replayed trade feed; the clock must already be at its time. */
   onTrade(symbol: string, trade: Trade): void {
     const ev = priceEvent(trade.price, trade.amount);
     checkEvent(ev, `trade ${symbol} @ ${trade.ts}`);
-    if (this.useFeed(symbol, 'trade')) this.match(symbol, ev, undefined, this.slip, this.shareOf(trade.amount), this.scheduler.now());
+    if (this.useFeed(symbol, 'trade')) this.match(symbol, ev, undefined, this.slip, this.shareOf(trade.amount), trade.ts, false);
   }
 
   /**
@@ -262,9 +264,8 @@ export class PaperVenue implements Venue {
       throw badInput(`not a valid quote: bid ${q.bid} x ${q.bidSize}, ask ${q.ask} x ${q.askSize}`, `paper venue ${where}`);
     }
     if (!this.useFeed(symbol, 'quote')) return;
-    const now = this.scheduler.now();
-    this.match(symbol, priceEvent(q.ask, q.askSize ?? Infinity), 'buy', 0, q.askSize ?? Infinity, now);
-    this.match(symbol, priceEvent(q.bid, q.bidSize ?? Infinity), 'sell', 0, q.bidSize ?? Infinity, now);
+    this.match(symbol, priceEvent(q.ask, q.askSize ?? Infinity), 'buy', 0, q.askSize ?? Infinity, q.ts, false);
+    this.match(symbol, priceEvent(q.bid, q.bidSize ?? Infinity), 'sell', 0, q.bidSize ?? Infinity, q.ts, false);
   }
 
   /** Orders working at the venue now (acknowledged, not done): for tests and the blotter's venue view. */
@@ -285,11 +286,12 @@ export class PaperVenue implements Venue {
 
   /**
    * Matches the symbol's working orders (of one side, for quotes) on one event, `capacity`
-   * shared among them. `at` is when the event happened (a bar's open, a print's time): a fill
-   * is stamped with when it executed, the later of that and the order going live, while its
-   * report reaches the engine a latency later.
+   * shared among them. A fill is stamped with when it executed, while its report reaches the
+   * engine a latency later: a print's or quote's own time (`at`; a replay's market time), or for
+   * a bar, which spans a while, the later of its open and the order going live (`sinceLive`).
    */
-  private match(symbol: string, ev: PriceEvent, side: Side | undefined, slip: number, capacity: number, at: number): void {
+  private match(symbol: string, ev: PriceEvent, side: Side | undefined, slip: number, capacity: number, at: number, sinceLive: boolean): void {
+    if (this.working.size === 0) return;
     const cb = this.cb();
     const now = this.scheduler.now();
     const orders = [...this.working.values()].filter((w) => w.symbol === symbol && (side === undefined || w.side === side)).sort((a, b) => a.liveSeq - b.liveSeq);
@@ -325,8 +327,8 @@ export class PaperVenue implements Venue {
       const book = `${w.ledger}|${symbol}`;
       if (w.reduceOnly) {
         const pos = this.positionOf(symbol, w.ledger) + (this.unreported.get(book) ?? 0);
-        const room = w.side === 'sell' ? pos : -pos;
-        if (!(room > 1e-12)) {
+        const room = reducibleRoom(w.side, pos);
+        if (room === 0) {
           this.cancelUnfilled(w, 'reduce-only: no position left to reduce');
           continue;
         }
@@ -345,7 +347,7 @@ export class PaperVenue implements Venue {
         const tradeId = `${this.name}-t-${this.tradeIds}`;
         const price = m.price;
         const liquidity = m.liquidity;
-        const ts = Math.max(at, w.liveAt);
+        const ts = sinceLive ? Math.max(at, w.liveAt) : at;
         this.fillLog.push({ clientOrderId: w.clientOrderId, venueTradeId: tradeId, symbol, side: w.side, qty, price, fee, liquidity, ts });
         this.send(() => {
           this.unreported.set(book, this.unreported.get(book)! - signed);

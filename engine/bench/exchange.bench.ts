@@ -1,0 +1,155 @@
+// Exchanges: history download throughput against the simulator (rate limit off), split into
+// what ccxt costs and what the store costs; and a live trade's way from the simulator's
+// websocket to a candle in the engine at 1,000 trades a second.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanPage, downloadBars } from '../src/data/download';
+import { addSpans, startRun, writeBars } from '../src/data/download-store';
+import { MarketStore, barSeriesId } from '../src/data/market-store';
+import { ExchangeClient } from '../src/exchange/client';
+import { LiveFeed } from '../src/exchange/live-feed';
+
+const BARS = 500_000;
+const MIN = 60_000;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+
+/** The simulator in a process of its own, so its answers do not share the measured process's core. */
+async function simulator(args: string[]): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [join(root, 'bin/keel.js'), 'simulate-exchange', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1e6;
+}
+
+/** Time spent inside two of ccxt's functions (its JSON parse and its OHLCV parse), summed. */
+function timeCcxtParsing(client: ExchangeClient): { ms: () => number } {
+  let ms = 0;
+  const ex = client.ex as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['parseJson', 'parseOHLCVs']) {
+    const f = ex[name]!.bind(ex);
+    ex[name] = (...a: unknown[]) => {
+      const t = performance.now();
+      try {
+        return f(...a);
+      } finally {
+        ms += performance.now() - t;
+      }
+    };
+  }
+  return { ms: () => ms };
+}
+
+async function downloadBench(url: string, dir: string): Promise<void> {
+  const now = Date.now();
+  const from = Math.floor(now / MIN) * MIN - BARS * MIN;
+  const to = from + BARS * MIN;
+  const pages = BARS / 1000;
+
+  // (a) ccxt alone: every page fetched and parsed, four in flight, nothing stored.
+  const a = await ExchangeClient.create({ exchange: 'binance', apiUrl: url, rateLimitMs: 0 });
+  await a.markets();
+  const parsing = timeCcxtParsing(a);
+  const fetched: number[][][] = new Array(pages);
+  let cpu = process.cpuUsage();
+  let t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < pages) {
+        const i = next++;
+        fetched[i] = (await a.ex.fetchOHLCV('BTC/USDT', '1m', from + i * 1000 * MIN, 1000, { until: from + (i + 1) * 1000 * MIN - 1 })) as number[][];
+      }
+    }),
+  );
+  let wall = (performance.now() - t0) / 1000;
+  console.log(`ccxt only (fetch + parse, 4 in flight): ${(BARS / wall / 1000).toFixed(0)}k bars/s wall, ${(BARS / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s; ccxt's JSON and OHLCV parsing ${(parsing.ms() / 1000).toFixed(2)} s of ${wall.toFixed(2)} s`);
+  await a.close();
+
+  // (b) the store alone: the same pages, checked and committed 16 to a transaction, as a download commits them when fetching outruns storing.
+  const store = await MarketStore.open(join(dir, 'store-only.duckdb'));
+  const series = await store.transact((con) => barSeriesId(con, 'binance:BTC/USDT', '1m'));
+  const run = await store.transact((con) => startRun(con, { kind: 'bars', symbol: 'binance:BTC/USDT', timeframe: '1m', from, to }));
+  cpu = process.cpuUsage();
+  t0 = performance.now();
+  for (let i = 0; i < pages; i += 16) {
+    const batch = fetched.slice(i, i + 16).map((rows, k) => cleanPage({ from: from + (i + k) * 1000 * MIN, to: from + (i + k + 1) * 1000 * MIN }, rows, MIN));
+    await store.transact(async (con) => {
+      await writeBars(con, series, batch.map((b) => b.bars));
+      await addSpans(con, series, run, batch.map((b) => ({ ...b.page, bars: b.bars.length, duplicates: 0, outOfOrder: 0, rejected: 0 })));
+    });
+  }
+  wall = (performance.now() - t0) / 1000;
+  console.log(`store only (checks + DuckDB, 16 pages a commit): ${(BARS / wall / 1000).toFixed(0)}k bars/s wall, ${(BARS / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s`);
+  store.close();
+
+  // (c) the download itself.
+  const c = await ExchangeClient.create({ exchange: 'binance', apiUrl: url, rateLimitMs: 0 });
+  const full = await MarketStore.open(join(dir, 'download.duckdb'));
+  const parsing2 = timeCcxtParsing(c);
+  cpu = process.cpuUsage();
+  t0 = performance.now();
+  const r = await downloadBars(c, full, { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m', from, to });
+  wall = (performance.now() - t0) / 1000;
+  console.log(
+    `keel download, ${r.stored.toLocaleString('en')} bars in ${r.pages} pages: ${(r.stored / wall / 1000).toFixed(0)}k bars/s wall (target >= 200k), ${(r.stored / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s; ccxt's parsing ${(parsing2.ms() / 1000).toFixed(2)} s of ${wall.toFixed(2)} s`,
+  );
+  full.close();
+  await c.close();
+}
+
+async function liveBench(url: string): Promise<void> {
+  const client = await ExchangeClient.create({ exchange: 'binance', apiUrl: url, rateLimitMs: 0 });
+  const feed = new LiveFeed(client, 'BTC/USDT', '1m');
+  const lat: number[] = [];
+  let measuring = false;
+  feed.onCandle.on((c) => {
+    if (measuring && c.lastTradeAt !== undefined) lat.push(Date.now() - c.lastTradeAt);
+  });
+  feed.start();
+  await new Promise((r) => setTimeout(r, 3000)); // connected, resynced
+  const cpu = process.cpuUsage();
+  measuring = true;
+  await new Promise((r) => setTimeout(r, 10_000));
+  measuring = false;
+  const used = cpuSeconds(cpu);
+  await feed.stop();
+  lat.sort((x, y) => x - y);
+  const p = (q: number) => lat[Math.min(lat.length - 1, Math.floor((q / 100) * lat.length))]!;
+  console.log(`live trade -> candle in the engine at 1,000 trades/s, 10 s: ${lat.length} candle updates, p50 ${p(50)} ms, p99 ${p(99)} ms (the simulator batches trades 10 ms); engine CPU ${((100 * used) / 10).toFixed(0)}% of a core`);
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-ex-'));
+  console.log(`load average ${load()} on ${cpus().length} cores`);
+  const history = await simulator(['--history', String(BARS + 10), '--trades-per-second', '0', '--no-rate-limit']);
+  try {
+    await downloadBench(history.url, dir);
+  } finally {
+    history.stop();
+  }
+  console.log(`load average ${load()}`);
+  const live = await simulator(['--history', '2000', '--trades-per-second', '1000', '--no-rate-limit']);
+  try {
+    await liveBench(live.url);
+  } finally {
+    live.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`load average ${load()}`);
+}
