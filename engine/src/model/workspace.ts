@@ -49,7 +49,7 @@ export type HotkeyAction = (typeof HOTKEY_ACTIONS)[number];
 export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
   buy_market: 'Buy at market',
   sell_market: 'Sell at market',
-  flatten: 'Flatten the chart’s symbol',
+  flatten: 'Flatten your position in the chart’s symbol',
   cancel_all: 'Cancel the symbol’s working orders',
 };
 

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { needsLimitPrice, needsStopPrice } from '../../../engine/protocol/definitions';
-import type { OrderSnapshot, OrderType, PositionSnapshot, Side } from '../../../engine/protocol';
+import type { OrderSnapshot, OrderType, PositionDto, Side } from '../../../engine/protocol';
 import { fmtPrice, fmtQty, fmtSigned, roundPrice } from '../lib/format';
 import { orderText } from '../lib/orderText';
 import { createAlert } from '../store/alerts';
+import { ledgerColor } from '../store/desk';
 import { saveDrawing } from '../store/drawings';
 import { usePrices } from '../store/prices';
 import { useTrading, workingOrders } from '../store/trading';
@@ -64,6 +65,9 @@ export function chartOrderChoices(price: number, last: number | undefined): { si
       ];
 }
 
+/** A ledger other than the trader's own (a strategy's): its lines are named and drawn in its colour. */
+const strategyLedger = (ledger: string | undefined): ledger is string => ledger !== undefined && ledger !== 'manual';
+
 function lineLabel(l: OrderLine, price: number): string {
   const o = l.order;
   const tag = o.type === 'stop_limit' ? (l.field === 'price' ? 'LMT' : 'STP') : (TYPE_TAGS[o.type] ?? o.type);
@@ -74,8 +78,9 @@ function lineLabel(l: OrderLine, price: number): string {
 /**
  * Trading on the chart: each working order of the symbol as a price line with its side, type
  * and quantity and a cancel ×, draggable (or moved with the arrow keys and Enter) to modify it
- * through the desk's one modify; a refused change snaps back and says why. The position as a
- * line at its average price with live unrealised PnL and a flatten ×; OCO pairs and brackets
+ * through the desk's one modify; a refused change snaps back and says why. A strategy's orders
+ * are named by their ledger and drawn in its colour. Each ledger's position as a line at its
+ * average price with live unrealised PnL and a flatten × (that ledger's); OCO pairs and brackets
  * linked. A right-click offers limit and stop orders at the price clicked, an alert and a
  * horizontal line there; one-click buttons when the trader turned them on.
  *
@@ -91,7 +96,8 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
   const layer = useRef<HTMLDivElement>(null);
   const lines = useMemo(() => orderLines(workingOrders(orders).filter((o) => o.symbol === symbol)), [orders, symbol]);
   const groups = useMemo(() => linkedGroups(lines), [lines]);
-  const position: PositionSnapshot | undefined = positions.find((p) => p.symbol === symbol && p.qty !== 0);
+  // Each ledger holds its own position: the trader's and every strategy's are drawn apart.
+  const held: PositionDto[] = useMemo(() => positions.filter((p) => p.symbol === symbol && p.qty !== 0), [positions, symbol]);
   /** Lines being moved or whose change is on its way: shown at the new price until the order says it moved. */
   const [moving, setMoving] = useState<Record<string, number>>({});
   const [refused, setRefused] = useState<{ line: string; text: string } | undefined>();
@@ -242,7 +248,6 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
   }, [menu]);
 
   const qty = trading.quantity;
-  const upnl = position && last !== undefined ? (last - position.avgPrice) * position.qty : position?.unrealizedPnl;
 
   return (
     <>
@@ -273,6 +278,11 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
               >
                 {lineLabel(l, price)}
                 {l.group && groups.has(l.group) && <span className="tline-tag">{l.order.ocoGroup ? 'OCO' : 'bracket'}</span>}
+                {strategyLedger(l.order.ledger) && (
+                  <span className="tline-tag" style={{ color: ledgerColor(l.order.ledger) }} title="A strategy's order: moving it changes what the strategy has working">
+                    {l.order.ledger}
+                  </span>
+                )}
               </div>
               <button className="tline-x" aria-label={`Cancel ${what}`} title="Cancel the order" onClick={() => void cancelOrder(l.order)}>
                 ×
@@ -285,20 +295,31 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
             </div>
           );
         })}
-        {position && (
-          <div className={`tline position ${position.qty > 0 ? 'long' : 'short'}`} data-price={position.avgPrice}>
-            <div className="tline-rule" />
-            <div className="tline-label" role="status" aria-label={`Position ${symbol}`}>
-              {position.qty > 0 ? 'LONG' : 'SHORT'} {fmtQty(Math.abs(position.qty))} @ {fmtPrice(position.avgPrice)}{' '}
-              <b className={(upnl ?? 0) >= 0 ? 'up' : 'down'} aria-label="Unrealised PnL">
-                {fmtSigned(upnl)}
-              </b>
+        {held.map((position) => {
+          const mine = !strategyLedger(position.ledger);
+          const upnl = last !== undefined ? (last - position.avgPrice) * position.qty : position.unrealizedPnl;
+          const color = mine ? undefined : ledgerColor(position.ledger);
+          return (
+            <div key={position.ledger} className={`tline position ${position.qty > 0 ? 'long' : 'short'} ${mine ? '' : 'strategy'}`} data-price={position.avgPrice}>
+              <div className="tline-rule" style={color ? { borderTopColor: color } : undefined} />
+              <div className="tline-label" role="status" aria-label={mine ? `Position ${symbol}` : `Position ${symbol} of ${position.ledger}`} style={color ? { borderColor: color, color } : undefined}>
+                {mine ? '' : `${position.ledger} `}
+                {position.qty > 0 ? 'LONG' : 'SHORT'} {fmtQty(Math.abs(position.qty))} @ {fmtPrice(position.avgPrice)}{' '}
+                <b className={upnl >= 0 ? 'up' : 'down'} aria-label="Unrealised PnL">
+                  {fmtSigned(upnl)}
+                </b>
+              </div>
+              <button
+                className="tline-x"
+                aria-label={mine ? `Flatten ${symbol}` : `Flatten ${symbol} of ${position.ledger}`}
+                title={mine ? 'Flatten the position' : `Flatten ${position.ledger}'s position`}
+                onClick={() => void flatten('Flatten', symbol, position.ledger)}
+              >
+                ×
+              </button>
             </div>
-            <button className="tline-x" aria-label={`Flatten ${symbol}`} title="Flatten the position" onClick={() => void flatten('Flatten', symbol)}>
-              ×
-            </button>
-          </div>
-        )}
+          );
+        })}
       </div>
       {trading.oneClick && (
         <div className="one-click" role="group" aria-label="One-click trading">

@@ -142,7 +142,7 @@ export function hotkeyText(action: HotkeyAction, symbol: string, qty: number): s
     case 'sell_market':
       return `Sell ${fmtQty(qty)} ${symbol} at market`;
     case 'flatten':
-      return `Flatten ${symbol}: cancel its working orders and close the position`;
+      return `Flatten ${symbol} on the manual ledger: cancel your working orders on it and close your position (strategies keep theirs)`;
     case 'cancel_all':
       return `Cancel every working order on ${symbol}`;
   }
@@ -159,7 +159,7 @@ export function HotkeyConfirm() {
     close();
     if (pending === 'buy_market' || pending === 'sell_market') {
       await placeOrder({ symbol, side: pending === 'buy_market' ? 'buy' : 'sell', type: 'market', size: qty, sizeMode: 'qty', tif: 'GTC' });
-    } else if (pending === 'flatten') await flatten('Flatten', symbol);
+    } else if (pending === 'flatten') await flatten('Flatten', symbol, 'manual');
     else {
       try {
         const { cancelled } = await client().call('orders.cancelAll', { symbol });
