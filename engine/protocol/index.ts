@@ -20,7 +20,8 @@ import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Workspace } from '../src/model/workspace';
 import type { ErrorCode } from '../src/core/errors';
-import type { StreamState } from '../src/model/stream';
+import type { BookSnapshot, FeedStatus, StreamState } from '../src/model/stream';
+import type { DownloadRequest } from '../src/model/download';
 
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
 export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
@@ -131,11 +132,142 @@ export interface BacktestRequest {
 
 export interface JobProgress {
   jobId: string;
-  kind: 'backtest' | 'import';
+  kind: 'backtest' | 'import' | ResearchKind;
   done: number;
   total: number;
   status: RunStatus;
   message?: string;
+}
+
+// ---------- research: optimisation, walk-forward, Monte Carlo ----------
+
+export type ResearchKind = 'optimize' | 'walkforward' | 'montecarlo';
+export type ResearchMethod = 'grid' | 'random' | 'tpe';
+export type ResearchObjective = 'sharpe' | 'sortino' | 'calmar' | 'total_return' | 'profit_factor';
+export type ParamValueDto = number | boolean | string;
+
+/** A sweep over stored bars, as `keel optimize` over a file: the UI's Optimise tab. Data and costs as a backtest's. */
+export interface OptimizeRequest extends Omit<BacktestRequest, 'params'> {
+  /** Searched parameters: lo..hi by step (the strategy's step where omitted). */
+  ranges: Record<string, { lo: number; hi: number; step?: number }>;
+  /** Parameters held at one value. Those in neither are searched over their declared range. */
+  fixed?: Record<string, ParamValueDto>;
+  method: ResearchMethod;
+  /** For random and tpe. */
+  trials?: number;
+  seed?: number;
+  objective: ResearchObjective;
+  minTrades?: number;
+}
+
+export interface WalkForwardRequest extends OptimizeRequest {
+  train: number;
+  test: number;
+  anchored?: boolean;
+  /** Fraction of bars kept back at the end (default 0.2). */
+  reserve?: number;
+  validate?: boolean;
+}
+
+/** Monte Carlo of a recorded run's trades; `source` is an id from research.sources. */
+export interface MonteCarloRequest {
+  source: string;
+  runs: number;
+  seed: number;
+  method: 'shuffle' | 'bootstrap' | 'both';
+  confidence?: number;
+  drawdown?: number;
+}
+
+export interface ResearchSummary {
+  jobId: string;
+  kind: ResearchKind;
+  /** What ran, in a line ("sma-cross on BTC/USDT 5m, grid"). */
+  label: string;
+  startedAt: number;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** The recorded run (under $KEEL_HOME/runs; `keel rerun`, `keel report`). */
+  runId?: string;
+  error?: string;
+}
+
+export interface CurveDto {
+  ts: number[];
+  equity: number[];
+  drawdown: number[];
+}
+
+export interface CheckDto {
+  ok: boolean;
+  summary: string;
+}
+
+export interface OptimizeResultDto extends ResearchSummary {
+  kind: 'optimize';
+  /** Every parameter of the strategy, in its declared order; `searched` are those that varied. */
+  params: string[];
+  searched: string[];
+  objective: ResearchObjective;
+  trials: { params: Record<string, ParamValueDto>; score: number | null; metrics: Metrics }[];
+  best: { index: number; params: Record<string, ParamValueDto>; metrics: Metrics } | null;
+  bestEquity: CurveDto | null;
+  deflatedSharpe: number | null;
+  pbo: number | null;
+  skipped: number;
+  warmup: CheckDto | null;
+  lookahead: CheckDto | null;
+}
+
+export interface WalkForwardResultDto extends ResearchSummary {
+  kind: 'walkforward';
+  params: string[];
+  windows: { trainFrom: number; trainTo: number; testFrom: number; testTo: number; params: Record<string, ParamValueDto> | null; metrics: Metrics | null }[];
+  oos: CurveDto;
+  oosMetrics: Metrics;
+  efficiency: number | null;
+  reserve: { bars: number; from: number | null };
+  validation: Metrics | null;
+}
+
+export interface MonteCarloMethodDto {
+  method: 'shuffle' | 'bootstrap';
+  /** Trades compounded at each fan point, and the paths' equity (start 1) quantiles there. */
+  steps: number[];
+  p5: number[];
+  p25: number[];
+  p50: number[];
+  p75: number[];
+  p95: number[];
+  finalReturn: { lower: number; median: number; upper: number };
+  maxDrawdown: { lower: number; median: number; upper: number };
+  probDrawdown: number;
+}
+
+export interface MonteCarloResultDto extends ResearchSummary {
+  kind: 'montecarlo';
+  trades: number;
+  original: { finalReturn: number; maxDrawdown: number };
+  confidence: number;
+  drawdown: number;
+  methods: MonteCarloMethodDto[];
+}
+
+export type ResearchResultDto = OptimizeResultDto | WalkForwardResultDto | MonteCarloResultDto;
+
+export interface HeatmapDto {
+  x: string;
+  y: string;
+  xs: ParamValueDto[];
+  ys: ParamValueDto[];
+  /** z[j][i]: the best objective at (xs[i], ys[j]); null where no trial there qualified. */
+  z: (number | null)[][];
+}
+
+/** A recorded run with trades to resample: a backtest, a sweep's best, a walk-forward's out-of-sample. */
+export interface ResearchSource {
+  id: string;
+  label: string;
+  created: string;
 }
 
 // ---------- trading ----------
@@ -294,18 +426,8 @@ export interface ExchangeInfoDto {
   apiUrl?: string;
 }
 
-export interface DownloadRequestDto {
-  exchange: string;
-  /** ccxt's unified symbol, e.g. BTC/USDT. */
-  symbol: string;
-  timeframe: string;
-  from: number;
-  to?: number;
-  /** Overrides the saved API URL for this download. */
-  apiUrl?: string;
-  /** Download trades and build bars from them (Kraken's long histories). */
-  trades?: boolean;
-}
+/** A download (data/download.ts), or with `trades` one that builds its bars from trades (Kraken's long histories). */
+export type DownloadRequestDto = DownloadRequest & { trades?: boolean };
 
 export interface GapDto {
   from: number;
@@ -348,37 +470,14 @@ export interface DownloadProgressDto {
   report?: DownloadReportDto;
 }
 
-/** A live stream's state (StreamState, model/stream.ts) with what a trader needs beside it; `stale` after `staleAfterMs` of silence. */
-export interface StreamStatusDto {
-  /** `${symbol}|${timeframe}`, e.g. binance:BTC/USDT|1m. */
-  id: string;
-  exchange: string;
-  /** The dataset's symbol, e.g. binance:BTC/USDT. */
-  symbol: string;
-  timeframe: string;
-  state: StreamState;
-  transport: 'websocket' | 'polling';
-  since: number;
-  lastTradeAt?: number;
-  lastPrice?: number;
-  /** Best bid and ask and the 24-hour change (%), from the exchange's ticker where it has one. */
-  bid?: number;
-  ask?: number;
-  change24hPct?: number;
-  lastMessageAt?: number;
-  reconnects: number;
-  staleAfterMs: number;
-  candleMismatches: number;
-  message?: string;
-}
+/**
+ * A live stream's status (model/stream.ts) as the wire shows it: `id` is `${symbol}|${timeframe}`
+ * and `symbol` the dataset's name (e.g. binance:BTC/USDT), not ccxt's.
+ */
+export type StreamStatusDto = Omit<FeedStatus, 'venueSymbol'> & { id: string };
 
 /** The top of a live book, best first: [price, size] per level. */
-export interface BookDto {
-  symbol: string;
-  ts: number;
-  bids: [number, number][];
-  asks: [number, number][];
-}
+export type BookDto = BookSnapshot;
 
 export interface QualitySpanDto {
   from: number;
@@ -512,6 +611,16 @@ export interface Methods {
   'backtest.cancel': { params: { runId: string }; result: { cancelled: boolean } };
   'backtest.list': { params: Empty; result: BacktestSummary[] };
   'backtest.get': { params: { runId: string }; result: BacktestResult };
+
+  'research.optimize': { params: OptimizeRequest; result: { jobId: string } };
+  'research.walkforward': { params: WalkForwardRequest; result: { jobId: string } };
+  'research.montecarlo': { params: MonteCarloRequest; result: { jobId: string } };
+  'research.cancel': { params: { jobId: string }; result: { cancelled: boolean } };
+  'research.list': { params: Empty; result: ResearchSummary[] };
+  'research.get': { params: { jobId: string }; result: ResearchResultDto };
+  /** The best objective over any two parameters of a finished sweep. */
+  'research.heatmap': { params: { jobId: string; x: string; y: string }; result: HeatmapDto };
+  'research.sources': { params: Empty; result: ResearchSource[] };
 
   'orders.preview': { params: TicketOrder; result: OrderPreview };
   'orders.place': { params: TicketOrder; result: PlaceOrderResult };

@@ -157,6 +157,21 @@ const alertCondition = z.discriminatedUnion('kind', [
 ]);
 const note = z.string().max(500);
 
+/** A run over stored bars: the strategy, the data and the costs (backtests and research jobs alike). */
+const runFields = { strategy: text, symbol, timeframe, ...range, capital: positive, fee: fraction, slippage: fraction };
+
+const finite = z.number().finite();
+const optimizeFields = {
+  ...runFields,
+  ranges: z.record(z.string().min(1).max(100), z.strictObject({ lo: finite, hi: finite, step: positive.optional() })),
+  fixed: z.record(z.string().min(1).max(100), paramValue).optional(),
+  method: z.enum(['grid', 'random', 'tpe']),
+  trials: z.number().int().min(1).max(100_000).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  objective: z.enum(['sharpe', 'sortino', 'calmar', 'total_return', 'profit_factor']),
+  minTrades: z.number().int().min(0).max(1_000_000).optional(),
+};
+
 type Schemas = { [M in MethodName]: z.ZodType<Params<M>, unknown> };
 
 export const paramSchemas: Schemas = {
@@ -191,19 +206,33 @@ export const paramSchemas: Schemas = {
   }),
 
   'strategies.list': empty as unknown as Schemas['strategies.list'],
-  'backtest.run': z.strictObject({
-    strategy: text,
-    params: z.record(z.string(), paramValue),
-    symbol,
-    timeframe,
-    ...range,
-    capital: positive,
-    fee: fraction,
-    slippage: fraction,
-  }),
+  'backtest.run': z.strictObject({ ...runFields, params: z.record(z.string(), paramValue) }),
   'backtest.cancel': z.strictObject({ runId: text }),
   'backtest.list': empty as unknown as Schemas['backtest.list'],
   'backtest.get': z.strictObject({ runId: text }),
+
+  'research.optimize': z.strictObject(optimizeFields),
+  'research.walkforward': z.strictObject({
+    ...optimizeFields,
+    train: z.number().int().min(2),
+    test: z.number().int().min(1),
+    anchored: z.boolean().optional(),
+    reserve: z.number().min(0).lt(1).optional(),
+    validate: z.boolean().optional(),
+  }),
+  'research.montecarlo': z.strictObject({
+    source: text,
+    runs: z.number().int().min(1).max(1_000_000),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    method: z.enum(['shuffle', 'bootstrap', 'both']),
+    confidence: z.number().gt(0).lt(1).optional(),
+    drawdown: z.number().gt(0).max(1).optional(),
+  }),
+  'research.cancel': z.strictObject({ jobId: text }),
+  'research.list': empty as unknown as Schemas['research.list'],
+  'research.get': z.strictObject({ jobId: text }),
+  'research.heatmap': z.strictObject({ jobId: text, x: text, y: text }),
+  'research.sources': empty as unknown as Schemas['research.sources'],
 
   'orders.preview': ticketOrder,
   'orders.place': ticketOrder,

@@ -44,6 +44,7 @@ export const backtestService: BacktestService = {
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
+    opts.onRun?.(r); // the whole run, before thinning (the research lab records it)
     const notes = [...r.notes];
     // Thinned for the wire; the metrics come from every bar.
     if (r.equity.length > CURVE_POINTS) notes.push(`the equity curve is thinned to ${CURVE_POINTS} points for display (each stretch's deepest drawdown kept); metrics use every bar`);

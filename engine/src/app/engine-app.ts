@@ -44,6 +44,7 @@ const WHAT: Record<keyof Services, string> = {
   strategies: 'the strategy host',
   ledgers: 'the ledgers',
   exchanges: 'the exchange connections (downloads, live streams)',
+  research: 'the research lab',
 };
 
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
@@ -215,6 +216,7 @@ export class EngineApp {
 
   async close(): Promise<void> {
     this.jobs.cancelAll();
+    this.services.research?.cancelAll();
     this.replayer?.close();
     await this.startup;
     const s = this.services;
@@ -252,7 +254,15 @@ export class EngineApp {
     const [market, backtest] = await Promise.all([this.need('market'), this.need('backtest')]);
     const { series } = await market.bars({ symbol: req.symbol, timeframe: req.timeframe, from: req.from, to: req.to });
     if (series.length === 0) throw new KeelError('NOT_FOUND', `no ${req.timeframe} bars for ${req.symbol} in the requested range`, { where: 'symbol' });
-    return backtest.run(req, series, o);
+    // Every backtest is recorded as a run (keel rerun); a record that fails is logged, the run stands.
+    const onRun = (run: Parameters<NonNullable<typeof o.onRun>>[0]) => {
+      try {
+        this.services.research?.recordBacktest(req, series, run);
+      } catch (e) {
+        this.log.warn(`backtest not recorded as a run: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    return backtest.run(req, series, { ...o, onRun });
   }
 
   readonly handlers: MethodHandlers = {
@@ -312,6 +322,15 @@ export class EngineApp {
       await this.start();
       return this.jobs.get(runId);
     },
+
+    'research.optimize': async (req) => (await this.need('research')).optimize(req),
+    'research.walkforward': async (req) => (await this.need('research')).walkforward(req),
+    'research.montecarlo': async (req) => (await this.need('research')).montecarlo(req),
+    'research.cancel': async ({ jobId }) => ({ cancelled: (await this.need('research')).cancel(jobId) }),
+    'research.list': async () => (await this.need('research')).list(),
+    'research.get': async ({ jobId }) => (await this.need('research')).get(jobId),
+    'research.heatmap': async ({ jobId, x, y }) => (await this.need('research')).heatmap(jobId, x, y),
+    'research.sources': async () => (await this.need('research')).sources(),
 
     'orders.preview': async (t) => (await this.need('trading')).preview(t),
     'orders.place': async (t) => (await this.need('trading')).place(t),

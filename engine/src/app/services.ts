@@ -41,6 +41,8 @@ import type { AlertService } from './alerts';
 import type { WorkspaceService } from './workspace';
 import type { Bar } from '../model/bar';
 import type { StrategyInstanceRow } from '../state/store';
+import type { ResearchService } from '../research/service';
+import type { BacktestResult as BacktestRun } from '../backtest/engine';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -80,7 +82,7 @@ export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes'
 
 export interface BacktestService {
   strategies(): StrategyInfo[];
-  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void }): Promise<BacktestOutcome>;
+  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void; onRun?(run: BacktestRun): void }): Promise<BacktestOutcome>;
 }
 
 export interface TradingService {
@@ -169,4 +171,6 @@ export interface Services {
   /** The trader's alerts and their log (state database). */
   alerts: AlertService;
   exchanges: ExchangeService;
+  /** Optimisation, walk-forward and Monte Carlo jobs (research/service.ts). */
+  research: ResearchService;
 }

@@ -7,12 +7,14 @@ import { WorkspaceStore } from '../state/workspace-store';
 import type { Publish } from '../../protocol/index';
 import { BarFeed } from '../data/bar-feed';
 import { AlertService } from './alerts';
+import { KeelError } from '../core/errors';
 import { backtestService } from './backtest-adapter';
 import { ExchangesAdapter } from './exchanges-adapter';
 import { checkIndicatorReading, INDICATOR_WARMUP_BARS, indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
 import { PaperDesk } from './paper-desk';
+import { ResearchService } from '../research/service';
 import type { Services } from './services';
 import { WorkspaceService } from './workspace';
 
@@ -70,6 +72,17 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   } catch (e) {
     log.error(`workspace and alerts not opened: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // Research jobs read stored bars; without the store they fail with what is missing.
+  const store = market;
+  services.research = new ResearchService(
+    home,
+    async () => {
+      if (!store) throw new KeelError('UNAVAILABLE', 'the market-data store is not available in this engine', { where: 'market' });
+      return store;
+    },
+    ctx.publish,
+    ctx.logs.logger('research'),
+  );
   return services;
 }
 

@@ -4,7 +4,10 @@ import type { BacktestResult } from '../../../engine/protocol';
 import { palette } from '../theme';
 import { toChartTime } from './bars';
 
-function equityData(r: BacktestResult, key: 'equity' | 'drawdown' | 'benchmark') {
+/** What the chart draws: a run's equity, drawdown and buy-and-hold curve, named by its run id. */
+export type CurveRun = Pick<BacktestResult, 'runId' | 'equity'>;
+
+function equityData(r: CurveRun, key: 'equity' | 'drawdown' | 'benchmark') {
   const out: { time: ReturnType<typeof toChartTime>; value: number }[] = [];
   const column = r.equity[key];
   if (!column) return out;
@@ -20,7 +23,7 @@ function equityData(r: BacktestResult, key: 'equity' | 'drawdown' | 'benchmark')
 }
 
 /** Equity (with buy and hold of the same capital, and a compared run's) above, drawdown below, in one chart with two panes, from the run's first bar to its last. */
-export function EquityChart({ result, compare }: { result: BacktestResult; compare?: BacktestResult | undefined }) {
+export function EquityChart({ result, compare, label }: { result: CurveRun; compare?: CurveRun | undefined; label?: string }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | undefined>(undefined);
   /** The days in view ("2023-01-02 – 2023-02-09"), for a reader of the page that cannot see the canvas. */
@@ -71,5 +74,5 @@ export function EquityChart({ result, compare }: { result: BacktestResult; compa
     chart.current?.timeScale().fitContent();
   }, [result, compare]);
 
-  return <div ref={host} className="equity-chart" role="img" aria-label={`Equity and drawdown of run ${result.runId}`} data-shown={shown} />;
+  return <div ref={host} className="equity-chart" role="img" aria-label={label ?? `Equity and drawdown of run ${result.runId}`} data-shown={shown} />;
 }

@@ -5,6 +5,12 @@ import { EquityChart } from '../chart/EquityChart';
 import { RiskAnalytics } from './RiskAnalytics';
 import { Grid } from '../components/Grid';
 import { Split } from '../components/Split';
+import { Tabs } from '../components/Tabs';
+import { useResearch, type BacktestTab } from '../store/research';
+import { KIND_LABEL } from './research/common';
+import { MonteCarlo } from './research/MonteCarlo';
+import { Optimise } from './research/Optimise';
+import { WalkForward } from './research/WalkForward';
 import { fmtDate, fmtMetric, fmtTime, metricLabel } from '../lib/format';
 import { useBacktest } from '../store/backtest';
 import { useMarket } from '../store/market';
@@ -310,7 +316,7 @@ function PastRuns() {
   );
 }
 
-export function Backtest() {
+function PlainBacktest() {
   useRunCompletion();
   return (
     <Split id="backtest.side" direction="row" initial={370} min={280} max={600} sized="first" label="Resize backtest setup">
@@ -322,5 +328,27 @@ export function Backtest() {
         <Results />
       </div>
     </Split>
+  );
+}
+
+const TABS: { key: BacktestTab; label: string }[] = [
+  { key: 'backtest', label: 'Backtest' },
+  { key: 'optimize', label: KIND_LABEL.optimize },
+  { key: 'walkforward', label: KIND_LABEL.walkforward },
+  { key: 'montecarlo', label: KIND_LABEL.montecarlo },
+];
+
+/** The plain backtest and the research lab (Optimise, Walk-forward, Monte Carlo), one tab each. */
+export function Backtest() {
+  const tab = useResearch((s) => s.tab);
+  return (
+    <div className="backtest-screen">
+      <Tabs label="Backtest tools" tabs={TABS} active={tab} onChange={(t) => useResearch.getState().setTab(t)}>
+        {tab === 'backtest' && <PlainBacktest />}
+        {tab === 'optimize' && <Optimise />}
+        {tab === 'walkforward' && <WalkForward />}
+        {tab === 'montecarlo' && <MonteCarlo />}
+      </Tabs>
+    </div>
   );
 }

@@ -10,6 +10,7 @@ import { useExchanges } from './exchanges';
 import { useMarket } from './market';
 import { notePrice } from './prices';
 import { replayActive, useReplay } from './replay';
+import { useResearch } from './research';
 import { useRisk } from './risk';
 import { useSystem } from './system';
 import { useTrading } from './trading';
@@ -128,6 +129,7 @@ export function wire(c: EngineConnection): () => void {
     c.on('job', (j) => {
       useBacktest.getState().onJob([j]);
       useData.getState().onJob([j]);
+      useResearch.getState().onJob([j]);
     }),
   );
 
