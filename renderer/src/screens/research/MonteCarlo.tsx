@@ -1,11 +1,10 @@
 import { useEffect } from 'react';
 import type { MonteCarloResultDto } from '../../../../engine/protocol';
 import { FanChart } from '../../chart/FanChart';
-import { Split } from '../../components/Split';
 import { fmtPct } from '../../lib/format';
 import { useResearch } from '../../store/research';
 import { client, errorText } from '../../store/wire';
-import { JobControls, startJob, useJobCompletion, useKeptState } from './common';
+import { JobControls, ResearchTab, ResultHead, startJob, SummaryCards, useJobCompletion, useKeptState } from './common';
 
 interface McForm {
   source: string;
@@ -98,23 +97,15 @@ function McResults({ r }: { r: MonteCarloResultDto }) {
   const pct = (x: number) => fmtPct(x, 2, true);
   return (
     <div className="bt-results">
-      <div className="bt-results-head">
-        <h2>
-          {r.label} <span className="dim small">run {r.runId}</span>
-        </h2>
-      </div>
-      <section className="metrics" aria-label="Monte Carlo summary">
-        {[
+      <ResultHead label={r.label} runId={r.runId} />
+      <SummaryCards
+        label="Monte Carlo summary"
+        cards={[
           ['Trades', String(r.trades)],
           ['Run return', pct(r.original.finalReturn)],
           ['Run max drawdown', pct(r.original.maxDrawdown)],
-        ].map(([k, v]) => (
-          <div className="metric" key={k} role="group" aria-label={k}>
-            <div className="metric-label">{k}</div>
-            <div className="metric-value num">{v}</div>
-          </div>
-        ))}
-      </section>
+        ]}
+      />
       <table className="mc-table" aria-label="Monte Carlo intervals">
         <thead>
           <tr>
@@ -159,11 +150,6 @@ export function MonteCarlo() {
   useJobCompletion('montecarlo');
   const r = useResearch((s) => s.results.montecarlo);
   return (
-    <Split id="research.montecarlo.side" direction="row" initial={400} min={300} max={640} sized="first" label="Resize Monte Carlo setup">
-      <div className="panel side-panel">
-        <McFormView />
-      </div>
-      <div className="panel">{r?.kind === 'montecarlo' ? <McResults r={r} /> : <div className="panel pad dim">Pick a run and resample its trades.</div>}</div>
-    </Split>
+    <ResearchTab id="montecarlo" what="Monte Carlo" form={<McFormView />} result={r?.kind === 'montecarlo' ? <McResults r={r} /> : undefined} empty="Pick a run and resample its trades." />
   );
 }

@@ -4,11 +4,10 @@ import type { HeatmapDto, OptimizeResultDto } from '../../../../engine/protocol'
 import { EquityChart } from '../../chart/EquityChart';
 import { Heatmap } from '../../chart/Heatmap';
 import { Grid } from '../../components/Grid';
-import { Split } from '../../components/Split';
 import { fmtMetric, metricLabel } from '../../lib/format';
 import { useResearch } from '../../store/research';
 import { client, errorText } from '../../store/wire';
-import { initialSweepForm, JobControls, startJob, SweepFields, useJobCompletion, useKeptState, useSweepDefaults } from './common';
+import { initialSweepForm, JobControls, ResearchTab, ResultHead, startJob, SummaryCards, SweepFields, useJobCompletion, useKeptState, useSweepDefaults } from './common';
 import { buildOptimizeRequest, OBJECTIVES, type SweepFormState } from './researchForm';
 
 type TrialRow = { n: number; score: number | null } & Record<string, unknown>;
@@ -75,19 +74,8 @@ function OptimiseResults({ r }: { r: OptimizeResultDto }) {
   ];
   return (
     <div className="bt-results">
-      <div className="bt-results-head">
-        <h2>
-          {r.label} <span className="dim small">run {r.runId}</span>
-        </h2>
-      </div>
-      <section className="metrics" aria-label="Sweep summary">
-        {cards.map(([k, v]) => (
-          <div className={`metric${k === 'Best' ? ' wide' : ''}`} key={k} role="group" aria-label={k} title={v}>
-            <div className="metric-label">{k}</div>
-            <div className="metric-value num">{v}</div>
-          </div>
-        ))}
-      </section>
+      <ResultHead label={r.label} runId={r.runId} />
+      <SummaryCards label="Sweep summary" cards={cards} wide="Best" />
       <ul className="notes small dim" aria-label="Checks">
         <li>Warm-up check: {check(r.warmup)}</li>
         <li>Look-ahead check: {check(r.lookahead)}</li>
@@ -131,11 +119,6 @@ export function Optimise() {
   useJobCompletion('optimize');
   const r = useResearch((s) => s.results.optimize);
   return (
-    <Split id="research.optimize.side" direction="row" initial={400} min={300} max={640} sized="first" label="Resize optimisation setup">
-      <div className="panel side-panel">
-        <OptimiseForm />
-      </div>
-      <div className="panel">{r?.kind === 'optimize' ? <OptimiseResults r={r} /> : <div className="panel pad dim">Set the ranges and run an optimisation.</div>}</div>
-    </Split>
+    <ResearchTab id="optimize" what="optimisation" form={<OptimiseForm />} result={r?.kind === 'optimize' ? <OptimiseResults r={r} /> : undefined} empty="Set the ranges and run an optimisation." />
   );
 }

@@ -3,11 +3,10 @@ import { useMemo } from 'react';
 import type { WalkForwardResultDto } from '../../../../engine/protocol';
 import { EquityChart } from '../../chart/EquityChart';
 import { Grid } from '../../components/Grid';
-import { Split } from '../../components/Split';
 import { fmtMetric, fmtTime, metricLabel } from '../../lib/format';
 import { useResearch } from '../../store/research';
 import { client } from '../../store/wire';
-import { initialSweepForm, JobControls, startJob, SweepFields, useJobCompletion, useKeptState, useSweepDefaults } from './common';
+import { initialSweepForm, JobControls, ResearchTab, ResultHead, startJob, SummaryCards, SweepFields, useJobCompletion, useKeptState, useSweepDefaults } from './common';
 import { buildWalkForwardRequest, type WalkForwardFormState } from './researchForm';
 
 function WalkForwardForm() {
@@ -97,19 +96,8 @@ function WalkForwardResults({ r }: { r: WalkForwardResultDto }) {
   if (r.validation) cards.push(['Validation return', fmtMetric('total_return', r.validation.total_return ?? null)]);
   return (
     <div className="bt-results">
-      <div className="bt-results-head">
-        <h2>
-          {r.label} <span className="dim small">run {r.runId}</span>
-        </h2>
-      </div>
-      <section className="metrics" aria-label="Walk-forward summary">
-        {cards.map(([k, v]) => (
-          <div className={`metric${k === 'Reserve' ? ' wide' : ''}`} key={k} role="group" aria-label={k} title={v}>
-            <div className="metric-label">{k}</div>
-            <div className="metric-value num">{v}</div>
-          </div>
-        ))}
-      </section>
+      <ResultHead label={r.label} runId={r.runId} />
+      <SummaryCards label="Walk-forward summary" cards={cards} wide="Reserve" />
       <EquityChart result={{ runId: r.runId ?? r.jobId, equity: r.oos }} label="Stitched out-of-sample equity and drawdown" />
       <div className="bt-trades">
         <Grid label="Walk-forward windows" rows={rows} columns={cols} rowId={(w) => String(w.n)} empty="No windows" />
@@ -122,11 +110,6 @@ export function WalkForward() {
   useJobCompletion('walkforward');
   const r = useResearch((s) => s.results.walkforward);
   return (
-    <Split id="research.walkforward.side" direction="row" initial={400} min={300} max={640} sized="first" label="Resize walk-forward setup">
-      <div className="panel side-panel">
-        <WalkForwardForm />
-      </div>
-      <div className="panel">{r?.kind === 'walkforward' ? <WalkForwardResults r={r} /> : <div className="panel pad dim">Set the windows and run a walk-forward.</div>}</div>
-    </Split>
+    <ResearchTab id="walkforward" what="walk-forward" form={<WalkForwardForm />} result={r?.kind === 'walkforward' ? <WalkForwardResults r={r} /> : undefined} empty="Set the windows and run a walk-forward." />
   );
 }

@@ -1,11 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { Split } from '../../components/Split';
 import type { ResearchKind, StrategyInfo } from '../../../../engine/protocol';
-import { fmtDate } from '../../lib/format';
 import { useBacktest } from '../../store/backtest';
 import { useMarket } from '../../store/market';
 import { useResearch } from '../../store/research';
 import { client, errorText } from '../../store/wire';
-import { datasetKey, rangeHint } from '../backtestForm';
+import { rangeHint } from '../backtestForm';
+import { DatasetSelect, offered, PeriodCostFields, StrategySelect } from '../RunFields';
 import { defaultSettings, METHODS, OBJECTIVES, type SweepFormState } from './researchForm';
 
 export const KIND_LABEL: Record<ResearchKind, string> = { optimize: 'Optimise', walkforward: 'Walk-forward', montecarlo: 'Monte Carlo' };
@@ -20,8 +21,7 @@ export function useSweepDefaults<F extends SweepFormState>(setF: (u: (f: F) => F
   const datasets = useMarket((s) => s.datasets);
   useEffect(() => {
     setF((old) => {
-      const strategy = old.strategy && strategies.some((s) => s.id === old.strategy) ? old.strategy : (strategies[0]?.id ?? '');
-      const dataset = old.dataset && datasets.some((d) => datasetKey(d) === old.dataset) ? old.dataset : datasets[0] ? datasetKey(datasets[0]) : '';
+      const { strategy, dataset } = offered(old, strategies, datasets);
       const settings = strategy === old.strategy && Object.keys(old.settings).length ? old.settings : defaultSettings(strategies.find((s) => s.id === strategy));
       return { ...old, strategy, dataset, settings };
     });
@@ -31,52 +31,13 @@ export function useSweepDefaults<F extends SweepFormState>(setF: (u: (f: F) => F
 
 /** Strategy, data, costs, the parameters (searched or held) and the search itself. */
 export function SweepFields<F extends SweepFormState>({ f, setF, strategies }: { f: F; setF: (f: F) => void; strategies: StrategyInfo[] }) {
-  const datasets = useMarket((s) => s.datasets);
   const strat = strategies.find((s) => s.id === f.strategy);
-  const ds = datasets.find((d) => datasetKey(d) === f.dataset);
   return (
     <>
       <div className="form-grid">
-        <label className="span2">
-          Strategy
-          <select value={f.strategy} onChange={(e) => setF({ ...f, strategy: e.target.value, settings: defaultSettings(strategies.find((s) => s.id === e.target.value)) })}>
-            {strategies.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="span2">
-          Dataset
-          <select value={f.dataset} onChange={(e) => setF({ ...f, dataset: e.target.value })}>
-            {datasets.map((d) => (
-              <option key={datasetKey(d)} value={datasetKey(d)}>
-                {d.symbol} · {d.timeframe} · {d.rows.toLocaleString('en-US')} bars
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input type="date" value={f.from} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, from: e.target.value })} />
-        </label>
-        <label>
-          To
-          <input type="date" value={f.to} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, to: e.target.value })} />
-        </label>
-        <label>
-          Capital
-          <input inputMode="decimal" value={f.capital} onChange={(e) => setF({ ...f, capital: e.target.value })} />
-        </label>
-        <label>
-          Fee %
-          <input inputMode="decimal" value={f.feePct} onChange={(e) => setF({ ...f, feePct: e.target.value })} />
-        </label>
-        <label>
-          Slippage %
-          <input inputMode="decimal" value={f.slippagePct} onChange={(e) => setF({ ...f, slippagePct: e.target.value })} />
-        </label>
+        <StrategySelect strategies={strategies} value={f.strategy} onChange={(id) => setF({ ...f, strategy: id, settings: defaultSettings(strategies.find((s) => s.id === id)) })} />
+        <DatasetSelect value={f.dataset} onChange={(dataset) => setF({ ...f, dataset })} />
+        <PeriodCostFields f={f} setF={setF} />
       </div>
       {strat && strat.params.length > 0 && (
         <fieldset>
@@ -274,4 +235,39 @@ export function useKeptState<T>(key: string, init: () => T): [T, (u: T | ((old: 
   const [v, set] = useState<T>(() => (kept.get(key) as T | undefined) ?? init());
   useEffect(() => void kept.set(key, v), [key, v]);
   return [v, set];
+}
+
+/** A research result's title, with its run id (what `keel rerun` and `keel report` take). */
+export function ResultHead({ label, runId }: { label: string; runId?: string }) {
+  return (
+    <div className="bt-results-head">
+      <h2>
+        {label} <span className="dim small">run {runId}</span>
+      </h2>
+    </div>
+  );
+}
+
+/** The summary cards over a result; `wide` names the one card that takes two columns. */
+export function SummaryCards({ label, cards, wide }: { label: string; cards: [string, string][]; wide?: string }) {
+  return (
+    <section className="metrics" aria-label={label}>
+      {cards.map(([k, v]) => (
+        <div className={`metric${k === wide ? ' wide' : ''}`} key={k} role="group" aria-label={k} title={v}>
+          <div className="metric-label">{k}</div>
+          <div className="metric-value num">{v}</div>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** A research tab: its setup on the left (resizable, remembered by `id`), its result or what to do on the right. */
+export function ResearchTab({ id, what, form, result, empty }: { id: string; what: string; form: ReactNode; result: ReactNode | undefined; empty: string }) {
+  return (
+    <Split id={`research.${id}.side`} direction="row" initial={400} min={300} max={640} sized="first" label={`Resize ${what} setup`}>
+      <div className="panel side-panel">{form}</div>
+      <div className="panel">{result ?? <div className="panel pad dim">{empty}</div>}</div>
+    </Split>
+  );
 }
