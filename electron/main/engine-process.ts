@@ -31,6 +31,8 @@ export class EngineProcess {
     private readonly log: EngineLog,
     private readonly samplesDir: string,
     private readonly env: Record<string, string | undefined> = process.env,
+    /** Shows an alert the engine raised as a desktop notification. */
+    private readonly notify: (n: Extract<EngineToMain, { type: 'notify' }>) => void = () => {},
   ) {}
 
   start(): void {
@@ -161,6 +163,8 @@ export class EngineProcess {
       this.exposures.settle(m.id, { value: m.exposure, error: m.error });
     } else if (m?.type === 'fatal') {
       this.log('error', `engine reported a fatal error: ${m.message}`);
+    } else if (m?.type === 'notify') {
+      this.notify(m);
     }
   }
 

@@ -3,7 +3,7 @@
  * market data or orders; those live in the engine utility process, which the page
  * reaches directly over a MessagePort that main brokers.
  */
-import { app, BrowserWindow, crashReporter, dialog, globalShortcut, Menu, protocol, screen, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, crashReporter, dialog, globalShortcut, Menu, Notification, protocol, screen, session, shell, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, contentType, resolveAppUrl } from './app-protocol';
@@ -48,7 +48,11 @@ function start(): void {
   const settings = new SettingsFile(join(app.getPath('userData'), 'settings.json'));
   // Packaged: electron-builder's extraResources; from the repo: data/samples next to package.json.
   const samplesDir = app.isPackaged ? join(process.resourcesPath, 'samples') : join(app.getAppPath(), 'data', 'samples');
-  const engine = new EngineProcess(bundlePaths.engineEntry, log, samplesDir, { ...process.env, KEEL_CRASH_DIR: app.getPath('crashDumps') });
+  // Alerts fire in the engine with or without a window; main shows each on the desktop (not testable without a display).
+  const notify = (n: { title: string; body: string }): void => {
+    if (Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
+  };
+  const engine = new EngineProcess(bundlePaths.engineEntry, log, samplesDir, { ...process.env, KEEL_CRASH_DIR: app.getPath('crashDumps') }, notify);
   engine.start();
 
   hardenSessions();

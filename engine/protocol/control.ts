@@ -25,4 +25,6 @@ export type EngineToMain =
   | { type: 'stopped' }
   /** The answer to `exposure` with the same id: what is open, or why the engine cannot say. */
   | { type: 'exposure'; id: number; exposure?: Exposure; error?: string }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** An alert fired (the trader's or the engine's): main shows it as a desktop notification. */
+  | { type: 'notify'; title: string; body: string; level: 'info' | 'warn' | 'error' };

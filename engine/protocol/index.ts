@@ -9,13 +9,16 @@
 import type { AccountSnapshot } from '../src/model/account';
 import type { BacktestRun, BacktestRunSummary, BacktestRunTrade, Metrics, RunStatus } from '../src/model/backtest-run';
 import type { Fill } from '../src/model/fill';
-import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../src/model/indicator';
+import type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule, StrategyEventKind } from '../src/model/alert';
+import type { Drawing, DrawingKind, DrawingPoint } from '../src/model/drawing';
+import type { IndicatorGroup, IndicatorKind, LineStyleName, OutputStyle, PriceSource } from '../src/model/indicator';
 import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
 import type { LedgerKind, LedgerLimits, LedgerSnapshot, StrategyAction, StrategyInstanceView, StrategyState } from '../src/model/ledger';
 import type { GapCauses, GapTrade, RunGap, SignalGap, TradeGap } from '../src/model/gap';
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
+import type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Workspace } from '../src/model/workspace';
 import type { ErrorCode } from '../src/core/errors';
 import type { BookSnapshot, FeedStatus, StreamState } from '../src/model/stream';
 import type { DownloadRequest } from '../src/model/download';
@@ -23,6 +26,8 @@ import type { DownloadRequest } from '../src/model/download';
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
 export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
 export type { BreakerAction, Metrics, RiskLimits, TradingState };
+export type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule, StrategyEventKind, Drawing, DrawingKind, DrawingPoint, LineStyleName, PriceSource };
+export type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Workspace };
 export type { LedgerKind, LedgerLimits, StrategyAction, StrategyState };
 export type LedgerDto = LedgerSnapshot;
 export type StrategyInstanceDto = StrategyInstanceView;
@@ -82,9 +87,13 @@ export interface IndicatorCatalogueEntry {
   group: IndicatorGroup;
   /** Which pane every output is drawn in: the price pane (overlay) or one of its own (pane). */
   kind: IndicatorKind;
-  params: { name: string; default: number; min?: number; max?: number }[];
+  params: { name: string; label: string; default: number; min: number; max: number; step: number; integer: boolean }[];
   /** In the order `indicators.compute` returns them; a chart draws each as its style says. */
   outputs: { name: string; label: string; style: OutputStyle }[];
+  /** Reads one price, which `indicators.compute` may take from another source than the close. */
+  sourced: boolean;
+  /** Levels a chart draws as guides in the indicator's pane (RSI 30 and 70). */
+  guides?: number[];
 }
 
 // ---------- strategies and backtests ----------
@@ -305,12 +314,18 @@ export interface FlattenResult {
   result: PlaceOrderResult;
 }
 
-/** Something the trader must see and acknowledge (a flatten that failed, a journal that refused a write). */
+/**
+ * Something the trader must see and acknowledge: an engine alert (a flatten that failed, a
+ * journal that refused a write) or one of the trader's own alerts firing (`ruleId`).
+ */
 export interface Alert {
-  level: 'warn' | 'error';
+  level: 'info' | 'warn' | 'error';
   title: string;
   message: string;
   ts: number;
+  /** Set when the trader's alert rule fired. */
+  ruleId?: string;
+  kind?: AlertKind;
 }
 
 // ---------- the desk: ledgers and strategies running forward ----------
@@ -340,6 +355,23 @@ export interface StrategyLogEntry {
   kind: string;
   message: string;
 }
+
+// ---------- workspace: drawings, watchlist, layouts, alerts ----------
+
+/** A drawing as the chart sends it: no id creates one, an id replaces that drawing. */
+export interface DrawingInput {
+  id?: string;
+  symbol: string;
+  kind: DrawingKind;
+  points: DrawingPoint[];
+  text?: string;
+  color?: string;
+}
+
+/** One watchlist row: the latest stored price, the change over the last 24 h and a sparkline of closes over them. */
+export type WatchQuote =
+  | { symbol: string; missing: true }
+  | { symbol: string; missing?: undefined; timeframe: string; ts: number; last: number; base: number; change: number; changePct: number; spark: number[] };
 
 // ---------- market replay ----------
 
@@ -587,7 +619,7 @@ export interface Methods {
 
   'indicators.catalogue': { params: Empty; result: IndicatorCatalogueEntry[] };
   'indicators.compute': {
-    params: { symbol: string; timeframe: string; id: string; params: Record<string, number>; from?: number; to?: number };
+    params: { symbol: string; timeframe: string; id: string; params: Record<string, number>; source?: PriceSource; from?: number; to?: number };
     result: { ts: number[]; outputs: Record<string, (number | null)[]> };
   };
 
@@ -648,6 +680,23 @@ export interface Methods {
   'replay.control': { params: { action: 'pause' | 'resume' | 'stop' | 'step'; speed?: number }; result: ReplayState };
   'replay.state': { params: Empty; result: ReplayState };
 
+  'workspace.get': { params: Empty; result: Workspace };
+  /** Replaces the given parts (timeframes are merged per symbol). */
+  'workspace.set': { params: Partial<Pick<Workspace, 'watchlist' | 'timeframes' | 'layout' | 'trading'>>; result: Workspace };
+  'layouts.save': { params: { name: string; layout: ChartLayout }; result: Workspace };
+  'layouts.delete': { params: { name: string }; result: Workspace };
+  'watchlist.quotes': { params: { symbols: string[] }; result: WatchQuote[] };
+
+  'drawings.list': { params: { symbol: string }; result: Drawing[] };
+  'drawings.save': { params: DrawingInput; result: Drawing };
+  'drawings.delete': { params: { id: string }; result: { deleted: boolean } };
+
+  'alerts.list': { params: Empty; result: AlertRule[] };
+  'alerts.create': { params: { condition: AlertCondition; mode: AlertMode; note?: string }; result: AlertRule };
+  'alerts.update': { params: { id: string; enabled?: boolean; mode?: AlertMode; note?: string }; result: AlertRule };
+  'alerts.delete': { params: { id: string }; result: { deleted: boolean } };
+  /** Newest first: alerts that fired and engine alerts. */
+  'alerts.log': { params: { limit?: number }; result: AlertLogEntry[] };
   /** The capability table of the exchanges Keel knows well (and any asked for by id). */
   'exchanges.list': { params: { ids?: string[] }; result: ExchangeInfoDto[] };
   /** Saves (or clears, with no apiUrl) an exchange's API URL override. */

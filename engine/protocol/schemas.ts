@@ -6,7 +6,33 @@
  * is worse than a refusal.
  */
 import { z } from 'zod';
-import { LIMIT_KEYS, STRATEGY_ACTIONS, ORDER_TYPES, RISK_LIMIT_SPECS, SIDES, SIZE_MODES, TIMES_IN_FORCE, limitRangeText, needsLimitPrice, needsStopPrice, type LimitSpec } from './definitions';
+import {
+  ALERT_MODES,
+  CHART_COUNTS,
+  CROSSINGS,
+  DRAWING_KINDS,
+  DRAWING_TEXT_MAX,
+  HOTKEY_ACTIONS,
+  INDICATOR_OPS,
+  KEY_COMBO_PATTERN,
+  LIMIT_KEYS,
+  STRATEGY_ACTIONS,
+  STRATEGY_EVENTS,
+  LINE_STYLES,
+  MAX_CHARTS,
+  ORDER_TYPES,
+  PRICE_SOURCES,
+  RISK_EVENTS,
+  RISK_LIMIT_SPECS,
+  SIDES,
+  SIZE_MODES,
+  TIMES_IN_FORCE,
+  WORKSPACE_LIMITS,
+  limitRangeText,
+  needsLimitPrice,
+  needsStopPrice,
+  type LimitSpec,
+} from './definitions';
 import type { MethodName, Params, RiskLimits, WireError } from './index';
 
 const empty = z.strictObject({});
@@ -76,6 +102,61 @@ function snapNeedsTimeframe(p: { snap?: boolean; timeframe?: string }, ctx: z.Re
   if (p.snap && p.timeframe === undefined) ctx.addIssue({ code: 'custom', path: ['timeframe'], message: 'snap needs the timeframe whose grid to snap the bars onto' });
 }
 
+// ---------- workspace ----------
+
+const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour as #rrggbb');
+const priceSource = z.enum(PRICE_SOURCES);
+const indicatorParams = z.record(z.string().max(64), z.number());
+const indicatorSetting = z.strictObject({
+  key: z.string().min(1).max(64),
+  id: text,
+  params: indicatorParams,
+  source: priceSource.optional(),
+  colors: z.array(color).max(16).optional(),
+  lineStyle: z.enum(LINE_STYLES).optional(),
+  lineWidth: z.number().int().min(1).max(4).optional(),
+});
+const chartLayout = z.strictObject({
+  count: z.literal(CHART_COUNTS),
+  linkSymbol: z.boolean(),
+  linkCrosshair: z.boolean(),
+  active: z.number().int().min(0).max(MAX_CHARTS - 1),
+  charts: z
+    .array(z.strictObject({ symbol: symbol.optional(), timeframe: timeframe.optional(), indicators: z.array(indicatorSetting).max(WORKSPACE_LIMITS.indicatorsPerChart) }))
+    .min(1)
+    .max(MAX_CHARTS),
+});
+const keyCombo = z.string().max(40).regex(KEY_COMBO_PATTERN, 'expected a key such as Shift+B');
+const tradingPrefs = z.strictObject({
+  oneClick: z.boolean(),
+  quantity: positive,
+  hotkeys: z.strictObject({
+    enabled: z.boolean(),
+    keys: z.strictObject(Object.fromEntries(HOTKEY_ACTIONS.map((a) => [a, keyCombo])) as Record<(typeof HOTKEY_ACTIONS)[number], typeof keyCombo>),
+  }),
+});
+const layoutName = z.string().trim().min(1).max(WORKSPACE_LIMITS.layoutName);
+const drawingPoint = z.strictObject({ ts: epochMs, price: positive });
+const crossing = z.enum(CROSSINGS);
+const alertCondition = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('price'), symbol, level: positive, cross: crossing }),
+  z.strictObject({ kind: z.literal('drawing'), symbol, drawingId: text, cross: crossing }),
+  z.strictObject({
+    kind: z.literal('indicator'),
+    symbol,
+    timeframe,
+    indicator: text,
+    params: indicatorParams,
+    source: priceSource.optional(),
+    output: text,
+    op: z.enum(INDICATOR_OPS),
+    value: z.number(),
+  }),
+  z.strictObject({ kind: z.literal('strategy'), strategy: text.optional(), event: z.enum(STRATEGY_EVENTS).optional() }),
+  z.strictObject({ kind: z.literal('risk'), event: z.enum(RISK_EVENTS), count: z.number().int().min(1).max(1000).optional(), windowSec: z.number().int().min(1).max(86_400).optional() }),
+]);
+const note = z.string().max(500);
+
 /** A run over stored bars: the strategy, the data and the costs (backtests and research jobs alike). */
 const runFields = { strategy: text, symbol, timeframe, ...range, capital: positive, fee: fraction, slippage: fraction };
 
@@ -122,6 +203,7 @@ export const paramSchemas: Schemas = {
     timeframe,
     id: text,
     params: z.record(z.string(), z.number()),
+    source: priceSource.optional(),
     ...range,
   }),
 
@@ -195,6 +277,33 @@ export const paramSchemas: Schemas = {
   'replay.control': z.strictObject({ action: z.enum(['pause', 'resume', 'stop', 'step']), speed: z.number().positive().max(1000).optional() }),
   'replay.state': empty as unknown as Schemas['replay.state'],
 
+  'workspace.get': empty as unknown as Schemas['workspace.get'],
+  'workspace.set': z.strictObject({
+    watchlist: z.array(symbol).max(WORKSPACE_LIMITS.watchlist).optional(),
+    timeframes: z.record(symbol, timeframe).optional(),
+    layout: chartLayout.optional(),
+    trading: tradingPrefs.optional(),
+  }),
+  'layouts.save': z.strictObject({ name: layoutName, layout: chartLayout }),
+  'layouts.delete': z.strictObject({ name: layoutName }),
+  'watchlist.quotes': z.strictObject({ symbols: z.array(symbol).max(WORKSPACE_LIMITS.watchlist) }),
+
+  'drawings.list': z.strictObject({ symbol }),
+  'drawings.save': z.strictObject({
+    id: text.optional(),
+    symbol,
+    kind: z.enum(DRAWING_KINDS),
+    points: z.array(drawingPoint).min(1).max(2),
+    text: z.string().max(DRAWING_TEXT_MAX).optional(),
+    color: color.optional(),
+  }),
+  'drawings.delete': z.strictObject({ id: text }),
+
+  'alerts.list': empty as unknown as Schemas['alerts.list'],
+  'alerts.create': z.strictObject({ condition: alertCondition, mode: z.enum(ALERT_MODES), note: note.optional() }),
+  'alerts.update': z.strictObject({ id: text, enabled: z.boolean().optional(), mode: z.enum(ALERT_MODES).optional(), note: note.optional() }),
+  'alerts.delete': z.strictObject({ id: text }),
+  'alerts.log': z.strictObject({ limit: z.number().int().min(1).max(5_000).optional() }),
   'exchanges.list': z.strictObject({ ids: z.array(exchangeId).max(50).optional() }),
   'exchanges.setApiUrl': z.strictObject({ exchange: exchangeId, apiUrl: z.union([apiUrl, z.literal('')]).optional() }),
   'download.start': z

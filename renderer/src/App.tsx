@@ -6,6 +6,7 @@ import { AboutDialog } from './components/About';
 import { Toast } from './components/Toast';
 import { lazy, Suspense } from 'react';
 import { KillSwitchDialog } from './screens/KillSwitch';
+import { HotkeyConfirm } from './screens/TradingSettings';
 import { Markets } from './screens/Markets';
 import { SCREEN_LABELS, useUi } from './store/ui';
 
@@ -41,6 +42,7 @@ export function App() {
         </Suspense>
       </main>
       <KillSwitchDialog />
+      <HotkeyConfirm />
       <HelpOverlay />
       <AboutDialog />
       <Toast />

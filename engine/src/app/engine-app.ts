@@ -2,8 +2,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
 import { BACKUPS_DIR, EXPORTS_DIR, LOGS_DIR, crashDir } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
-import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
+import { Emitter, type Disposable } from '../core/emitter';
+import { PROTOCOL_VERSION, type Alert, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import { INDICATOR_WARMUP_BARS } from './indicator-adapter';
 import { BarFeed } from '../data/bar-feed';
 import { exposureOf, type Exposure } from '../model/exposure';
 import { writeBackup } from './backup';
@@ -16,6 +18,7 @@ import { LogFile, readLogTail } from './log-file';
 import { LogRing, type Logger } from './logs';
 import type { MarketService, Services } from './services';
 import { SystemMonitor } from './system-monitor';
+import { watchQuotes } from './watchlist';
 import { openServices, type WiringContext } from './wiring';
 import pkg from '../../../package.json';
 
@@ -39,19 +42,13 @@ const WHAT: Record<keyof Services, string> = {
   risk: 'the risk engine',
   desk: 'the paper desk',
   runs: 'the backtest run archive',
+  workspace: 'the workspace store (drawings, layouts, watchlist)',
+  alerts: 'the alerts',
   strategies: 'the strategy host',
   ledgers: 'the ledgers',
   exchanges: 'the exchange connections (downloads, live streams)',
   research: 'the research lab',
 };
-
-/**
- * Bars read before the start of an indicator range. Recursive indicators (EMA, Wilder's RSI
- * and ATR) forget their seed geometrically: after 1,000 bars the seed's weight is below
- * 1e-30 for periods up to 30, so the values equal the whole history's to double precision
- * in practice (not bit for bit: the seed differs).
- */
-const WARMUP_BARS = 1000;
 
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
   const from = limit !== undefined ? Math.max(0, series.length - limit) : 0;
@@ -107,6 +104,7 @@ export class EngineApp {
   private publishTo: Publish = () => {};
   private readonly jobs: BacktestJobs;
   private startup: Promise<void> | undefined;
+  private readonly alertsOut = new Emitter<Alert>();
 
   constructor(private readonly opts: EngineAppOptions) {
     this.now = opts.now ?? Date.now;
@@ -173,8 +171,30 @@ export class EngineApp {
     this.publishTo = publish;
   }
 
+  /**
+   * What the engine's pieces publish with. Every push is shown to the alerts first (bars move
+   * prices across levels, risk state and denials raise risk events), then sent; an alert goes
+   * to the desktop notifier too.
+   */
   get publish(): Publish {
-    return (t, i) => this.publishTo(t, i);
+    return (t, i) => {
+      this.services.alerts?.observe(t, i);
+      if (t === 'alert') this.tellAlert(i as Alert);
+      this.publishTo(t, i);
+    };
+  }
+
+  /** Every alert the engine raises (the Electron host shows each as a desktop notification). */
+  onAlert(listener: (a: Alert) => void): Disposable {
+    return this.alertsOut.on(listener);
+  }
+
+  private tellAlert(a: Alert): void {
+    try {
+      this.alertsOut.emit(a);
+    } catch (e) {
+      this.log.warn(`alert not passed on to the desktop: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Opens the pieces; resolves when the engine is ready (or degraded: some pieces missing). */
@@ -204,9 +224,11 @@ export class EngineApp {
     await this.startup;
     const s = this.services;
     this.services = {};
+    await s.alerts?.idle();
     // Exchanges first: their downloads and streams write into the market store.
     await s.exchanges?.close().catch(() => undefined);
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
+    s.workspace?.close();
     this.monitor.close();
     this.logFile?.close();
   }
@@ -298,11 +320,11 @@ export class EngineApp {
     'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),
     'indicators.compute': async (q) => {
       const [market, indicators] = await Promise.all([this.need('market'), this.need('indicators')]);
-      // A range that starts mid-history (a chart's loaded page) is computed from WARMUP_BARS
+      // A range that starts mid-history (a chart's loaded page) is computed from INDICATOR_WARMUP_BARS
       // earlier, so its first values are those of the whole history, not a fresh warm-up.
-      const readFrom = q.from === undefined ? undefined : q.from - WARMUP_BARS * timeframeMs(q.timeframe);
+      const readFrom = q.from === undefined ? undefined : q.from - INDICATOR_WARMUP_BARS * timeframeMs(q.timeframe);
       const { series } = await market.bars({ symbol: q.symbol, timeframe: q.timeframe, from: readFrom, to: q.to });
-      const out = indicators.compute(series, q.id, q.params);
+      const out = indicators.compute(series, q.id, q.params, q.source);
       let first = 0;
       if (q.from !== undefined) while (first < series.length && series.ts[first]! < q.from) first++;
       const outputs: Record<string, (number | null)[]> = {};
@@ -384,6 +406,22 @@ export class EngineApp {
     },
     'replay.control': async ({ action, speed }) => (await this.replay()).control(action, speed),
     'replay.state': async () => (await this.replay()).state(),
+
+    'workspace.get': async () => (await this.need('workspace')).get(),
+    'workspace.set': async (patch) => (await this.need('workspace')).set(patch),
+    'layouts.save': async ({ name, layout }) => (await this.need('workspace')).saveLayout(name, layout),
+    'layouts.delete': async ({ name }) => (await this.need('workspace')).deleteLayout(name),
+    'watchlist.quotes': async ({ symbols }) => watchQuotes(await this.need('market'), symbols),
+
+    'drawings.list': async ({ symbol }) => (await this.need('workspace')).drawings(symbol),
+    'drawings.save': async (d) => (await this.need('workspace')).saveDrawing(d),
+    'drawings.delete': async ({ id }) => ({ deleted: (await this.need('workspace')).deleteDrawing(id) }),
+
+    'alerts.list': async () => (await this.need('alerts')).list(),
+    'alerts.create': async (p) => (await this.need('alerts')).create(p),
+    'alerts.update': async ({ id, ...patch }) => (await this.need('alerts')).update(id, patch),
+    'alerts.delete': async ({ id }) => ({ deleted: (await this.need('alerts')).remove(id) }),
+    'alerts.log': async ({ limit }) => (await this.need('alerts')).log(limit ?? 200),
 
     'exchanges.list': async ({ ids }) => (await this.need('exchanges')).list(ids),
     'exchanges.setApiUrl': async ({ exchange, apiUrl }) => (await this.need('exchanges')).setApiUrl(exchange, apiUrl),

@@ -26,6 +26,7 @@ import type {
   StrategyStartRequest,
   GapReportDto,
   PositionSnapshot,
+  PriceSource,
   QualityReportDto,
   RiskLimits,
   RiskStateDto,
@@ -36,6 +37,8 @@ import type {
   TicketOrder,
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import type { AlertService } from './alerts';
+import type { WorkspaceService } from './workspace';
 import type { Bar } from '../model/bar';
 import type { StrategyInstanceRow } from '../state/store';
 import type { ResearchService } from '../research/service';
@@ -74,10 +77,10 @@ export interface ExchangeService {
 
 export interface IndicatorService {
   catalogue(): IndicatorCatalogueEntry[];
-  compute(series: BarSeries, id: string, params: Record<string, number>): Record<string, ArrayLike<number>>;
+  compute(series: BarSeries, id: string, params: Record<string, number>, source?: PriceSource): Record<string, ArrayLike<number>>;
 }
 
-export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes'> & { metrics: Metrics };
+export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes' | 'periods'> & { metrics: Metrics };
 
 export interface BacktestService {
   strategies(): StrategyInfo[];
@@ -165,6 +168,10 @@ export interface Services {
   strategies: StrategyService;
   ledgers: DeskService;
   runs: BacktestArchive;
+  /** Drawings, layouts, the watchlist and chart-trading preferences (state database). */
+  workspace: WorkspaceService;
+  /** The trader's alerts and their log (state database). */
+  alerts: AlertService;
   exchanges: ExchangeService;
   /** Optimisation, walk-forward and Monte Carlo jobs (research/service.ts). */
   research: ResearchService;

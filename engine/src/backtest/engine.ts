@@ -250,6 +250,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     barsInMarket: replay.barsInMarket,
     initialCapital: cfg.capital,
     periodsPerYear: cfg.periodsPerYear,
+    closes: s.close,
   });
   return {
     strategy: cfg.strategy.id,

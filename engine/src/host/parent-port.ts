@@ -14,6 +14,8 @@ export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp
   const protocol = new ProtocolServer(app.handlers, () => app.info(), (level, m) => log[level](m));
   app.setPublish(protocol.publish);
   const tell = (m: EngineToMain): void => parentPort.postMessage(m);
+  // Alerts reach the desktop through main, which owns notifications; they fire with no window open.
+  app.onAlert((a) => tell({ type: 'notify', title: a.title, body: a.message, level: a.level }));
 
   parentPort.on('message', (e) => {
     const msg = e.data as MainToEngine | undefined;

@@ -112,7 +112,8 @@ describe('keel walkforward and keel montecarlo', () => {
     const wf = await keel('walkforward', '--data', BTC, '--strategy', 'sma-cross', '--param-range', 'fast=4:12:8', '--param-range', 'slow=20:60:40', '--train', '2000', '--test', '1500', '--workers', '2', ...COSTS, '--out', 'wf');
     expect(wf.code, wf.err).toBe(0);
     const windows = read(work, 'wf', 'windows.csv').trim().split('\n');
-    expect(windows[0]).toMatch(/^train_from,train_to,test_from,test_to,fast,slow,total_return,final_equity,/);
+    // Each window's metrics, buy and hold of the same window beside its return.
+    expect(windows[0]).toMatch(/^train_from,train_to,test_from,test_to,fast,slow,total_return,benchmark_return,excess_return,benchmark_max_drawdown,final_equity,/);
     expect(windows).toHaveLength(1 + 4); // 10999 − 2199 reserved = 8800 bars: (8800 − 2000) / 1500 = 4 windows
     const [tf, tt, sf, st] = windows[1]!.split(',').map(Number);
     expect(tt).toBe(sf); // train [from, to) ends where test begins

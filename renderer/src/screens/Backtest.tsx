@@ -20,6 +20,7 @@ import { buildBacktestRequest, defaultParams, type BacktestFormState } from './b
 import { ParamFields } from './ParamFields';
 import { DatasetSelect, offered, PeriodCostFields, StrategySelect } from './RunFields';
 import { numCol, sideCol, textCol, timeCol } from './columns';
+import { PeriodReturns } from './PeriodReturns';
 
 async function openRun(runId: string, as: 'result' | 'compare' = 'result'): Promise<void> {
   const r = await client().call('backtest.get', { runId });
@@ -222,9 +223,24 @@ function Results() {
         <RiskAnalytics title="Run VaR and stress" request={{ source: 'backtest', runId: result.runId }} />
       </details>
       <EquityChart result={result} compare={compare} />
+      <PeriodReturns result={result} />
       <div className="bt-trades">
-        <Grid label="Backtest trades" rows={trades} columns={tradeCols} rowId={(t) => String(t.n)} empty="No trades" />
+        <Grid
+          label="Backtest trades"
+          rows={trades}
+          columns={tradeCols}
+          rowId={(t) => String(t.n)}
+          empty="No trades"
+          onRowClicked={(t) => {
+            // The trade on the price chart: the run's symbol and timeframe, the view on its entry.
+            select(result.symbol, result.timeframe);
+            useBacktest.getState().setTradesOnChart(true);
+            useMarket.getState().focusTime(t.entryTime);
+            setScreen('markets');
+          }}
+        />
       </div>
+      <p className="dim small">Click a trade to see it on the price chart.</p>
     </div>
   );
 }
