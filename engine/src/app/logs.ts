@@ -26,8 +26,10 @@ export const REMOVED = '[removed]';
 export function redact(text: string, known: readonly string[] = [], homeDir?: string): string {
   let out = text;
   for (const k of known) if (k.length >= 8) out = out.split(k).join(REMOVED);
-  out = out.replace(SECRETISH, `$1$2${REMOVED}`).replace(IDISH, `$1$2${REMOVED}`).replace(ID_AFTER_NAME, `$1$2${REMOVED}`).replace(OPAQUE, REMOVED);
+  // The home folder first: a long one (a temp folder with random letters and digits) would
+  // otherwise read as an opaque token and take the path after it with it.
   if (homeDir && homeDir.length > 1) out = out.split(homeDir).join('~');
+  out = out.replace(SECRETISH, `$1$2${REMOVED}`).replace(IDISH, `$1$2${REMOVED}`).replace(ID_AFTER_NAME, `$1$2${REMOVED}`).replace(OPAQUE, REMOVED);
   return out;
 }
 
