@@ -9,6 +9,9 @@ test('a paper order shows in orders, fills and positions', async ({ app }) => {
   await expect(check.getByRole('status')).toHaveText('Risk check passed');
   await ticket.getByRole('button', { name: 'Place buy order' }).click();
   await expect(ticket.getByRole('alert')).toContainText('sent');
+  // The same order again is a duplicate only within the duplicate window; after it the ticket clears.
+  await expect(check.getByRole('status')).toHaveText('Risk check passed', { timeout: 5_000 });
+  await expect(ticket.getByRole('button', { name: 'Place buy order' })).toBeEnabled();
 
   const blotters = page.getByRole('tablist', { name: 'Blotters' });
   await blotters.getByRole('tab', { name: 'Order history' }).click();

@@ -191,6 +191,18 @@ function NewOrderTicket() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [market]);
 
+  // A duplicate verdict holds only for the duplicate window (the order just sent is the one it
+  // matches): once the window has passed, the same order is asked about again.
+  const duplicateWindowMs = useRisk((s) => s.risk?.limits.duplicateWindowMs ?? 0);
+  const duplicate = preview?.verdict.ok === false && preview.verdict.check === 'duplicate';
+  useEffect(() => {
+    if (!duplicate || !('order' in built) || previewedKey.current !== orderKey) return;
+    const order = built.order;
+    const timer = setTimeout(() => previewedKey.current === orderKey && ask(order, orderKey), duplicateWindowMs + 50);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [duplicate, preview, duplicateWindowMs]);
+
   const set = <K extends keyof TicketForm>(k: K, v: TicketForm[K]) => {
     setResult(undefined);
     setF((old) => ({ ...old, [k]: v }));
