@@ -35,7 +35,9 @@ test('orders from the chart: a right-click limit, one-click buttons behind their
   await expect(position).toContainText('LONG 0.01 @');
   await expect(position.getByLabel('Unrealised PnL')).toHaveText(/^[+−]?\d+\.\d\d$/);
 
-  // A trading key asks before it sends.
+  // A trading key asks before it sends. (The same market buy within the duplicate window, 1 s by
+  // default, is refused by risk as a double click: wait it out so this one is a new order.)
+  await page.waitForTimeout(1_100);
   await page.keyboard.press('Shift+B');
   const ask = page.getByRole('dialog', { name: 'Confirm' });
   await expect(ask).toContainText('Buy 0.01 BTC/USDT at market?');
