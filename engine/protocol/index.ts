@@ -18,6 +18,7 @@ import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
 import type { ErrorCode } from '../src/core/errors';
 import type { StreamState } from '../src/model/stream';
+import type { ExchangeAccount } from '../src/model/exchange-account';
 
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
 export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
@@ -28,6 +29,8 @@ export type StrategyInstanceDto = StrategyInstanceView;
 export type GapReportDto = RunGap;
 export type { GapCauses, GapTrade, SignalGap, TradeGap };
 export type RiskStateDto = RiskState;
+/** An exchange account as a UI may see it: the key masked, the secret never. */
+export type ExchangeAccountDto = ExchangeAccount;
 export type BacktestSummary = BacktestRunSummary;
 export type BacktestResult = BacktestRun;
 export type BacktestTradeDto = BacktestRunTrade;
@@ -526,6 +529,14 @@ export interface Methods {
   'exchanges.list': { params: { ids?: string[] }; result: ExchangeInfoDto[] };
   /** Saves (or clears, with no apiUrl) an exchange's API URL override. */
   'exchanges.setApiUrl': { params: { exchange: string; apiUrl?: string }; result: { exchange: string; apiUrl?: string } };
+  /** Exchange accounts for live trading (keys in the OS keychain; only masked keys come back). */
+  'accounts.list': { params: Empty; result: ExchangeAccountDto[] };
+  /** Stores the key in the OS keychain and the account in the state database; `check` (default true) asks the exchange whether the key may withdraw. */
+  'accounts.add': {
+    params: { exchange: string; name: string; testnet?: boolean; apiUrl?: string; apiKey: string; secret: string; password?: string; check?: boolean };
+    result: { account: ExchangeAccountDto; canWithdraw?: boolean; checkProblem?: string };
+  };
+  'accounts.remove': { params: { name: string }; result: { removed: boolean } };
   /** Starts a resumable history download; progress on the 'download' topic. */
   'download.start': { params: DownloadRequestDto; result: { downloadId: string; symbol: string } };
   'download.cancel': { params: { downloadId: string }; result: { cancelled: boolean } };

@@ -6,7 +6,7 @@
  * is worse than a refusal.
  */
 import { z } from 'zod';
-import { LIMIT_KEYS, STRATEGY_ACTIONS, ORDER_TYPES, RISK_LIMIT_SPECS, SIDES, SIZE_MODES, TIMES_IN_FORCE, limitRangeText, needsLimitPrice, needsStopPrice, type LimitSpec } from './definitions';
+import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, EXCHANGE_ID_PATTERN, credentialProblem, LIMIT_KEYS, STRATEGY_ACTIONS, ORDER_TYPES, RISK_LIMIT_SPECS, SIDES, SIZE_MODES, TIMES_IN_FORCE, limitRangeText, needsLimitPrice, needsStopPrice, type LimitSpec } from './definitions';
 import type { MethodName, Params, RiskLimits, WireError } from './index';
 
 const empty = z.strictObject({});
@@ -66,7 +66,14 @@ const riskLimitsPatch = z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => 
 
 const range = { from: epochMs.optional(), to: epochMs.optional() };
 /** A ccxt exchange id (lower-case letters and digits) and a unified symbol (BASE/QUOTE). */
-const exchangeId = z.string().trim().toLowerCase().regex(/^[a-z0-9]{2,32}$/, 'a ccxt exchange id, e.g. binance');
+const exchangeId = z.string().trim().toLowerCase().regex(EXCHANGE_ID_PATTERN, 'a ccxt exchange id, e.g. binance');
+const accountName = z.string().regex(ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE);
+/** A key, secret or passphrase: checked by the model's rule, whose messages never quote the value. */
+const credential = (field: string, required: boolean) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = credentialProblem(field, v, required);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const unifiedSymbol = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:-]+$/, 'a unified symbol such as BTC/USDT');
 const apiUrl = z.string().trim().max(300).regex(/^https?:\/\/[^/?#\s]+\/?$/, 'scheme, host and port only, e.g. http://127.0.0.1:9000');
 const feeFraction = z.number().min(0).max(0.1);
@@ -166,6 +173,18 @@ export const paramSchemas: Schemas = {
 
   'exchanges.list': z.strictObject({ ids: z.array(exchangeId).max(50).optional() }),
   'exchanges.setApiUrl': z.strictObject({ exchange: exchangeId, apiUrl: z.union([apiUrl, z.literal('')]).optional() }),
+  'accounts.list': empty as unknown as Schemas['accounts.list'],
+  'accounts.add': z.strictObject({
+    exchange: exchangeId,
+    name: accountName,
+    testnet: z.boolean().optional(),
+    apiUrl: apiUrl.optional(),
+    apiKey: credential('apiKey', true),
+    secret: credential('secret', true),
+    password: credential('password', false).optional(),
+    check: z.boolean().optional(),
+  }),
+  'accounts.remove': z.strictObject({ name: accountName }),
   'download.start': z
     .strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, from: epochMs, to: epochMs.optional(), apiUrl: apiUrl.optional(), trades: z.boolean().optional() })
     .refine((d) => d.to === undefined || d.to > d.from, { path: ['to'], message: 'must be after from' }),

@@ -340,6 +340,21 @@ export class EngineApp {
 
     'exchanges.list': async ({ ids }) => (await this.need('exchanges')).list(ids),
     'exchanges.setApiUrl': async ({ exchange, apiUrl }) => (await this.need('exchanges')).setApiUrl(exchange, apiUrl),
+    'accounts.list': async () => (await this.need('exchanges')).accounts.list(),
+    'accounts.add': async ({ check, apiKey, secret, password, ...rest }) => {
+      const accounts = (await this.need('exchanges')).accounts;
+      const account = await accounts.add({ ...rest, credentials: password === undefined ? { apiKey, secret } : { apiKey, secret, password } });
+      this.log.info(`exchange account ${account.name} (${account.exchange}) added, key ${account.keyMasked} in the OS keychain`);
+      if (check === false) return { account };
+      const c = await accounts.checkKey(account.name);
+      if (c.canWithdraw) this.log.warn(`the key of account ${account.name} may withdraw funds; Keel never withdraws: restrict it at ${account.exchange}`);
+      return { account: accounts.get(account.name), ...(c.canWithdraw !== undefined && { canWithdraw: c.canWithdraw }), ...(c.problem !== undefined && { checkProblem: c.problem }) };
+    },
+    'accounts.remove': async ({ name }) => {
+      const r = await (await this.need('exchanges')).accounts.remove(name);
+      this.log.info(`exchange account ${name} removed`);
+      return { removed: r.removed };
+    },
     'download.start': async (req) => (await this.need('exchanges')).startDownload(req),
     'download.cancel': async ({ downloadId }) => ({ cancelled: (await this.need('exchanges')).cancelDownload(downloadId) }),
     'download.list': async () => (await this.need('exchanges')).listDownloads(),

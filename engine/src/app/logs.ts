@@ -1,10 +1,14 @@
 import type { LogEntry } from '../../protocol/index';
+import { redact } from '../secrets/redact';
 
 const SECRETISH = /\b(token|secret|api[-_]?key|password|passphrase)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi;
 
-/** Masks anything that looks like `secret=value` so a careless message cannot leak one. */
+/**
+ * Masks every credential this process has held (secrets/redact.ts), and anything that looks
+ * like `secret=value`, so a careless message cannot leak one.
+ */
 export function scrub(message: string): string {
-  return message.replace(SECRETISH, '$1$2***');
+  return redact(message).replace(SECRETISH, '$1$2***');
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ExchangeAccounts } from '../exchange/accounts';
 import type {
   AccountSnapshot,
   BacktestRequest,
@@ -65,6 +66,8 @@ export interface ExchangeService {
   startStream(p: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }): Promise<StreamStatusDto>;
   stopStream(id: string): Promise<boolean>;
   listStreams(): StreamStatusDto[];
+  /** Exchange accounts: metadata in SQLite, keys in the OS keychain (exchange/accounts.ts). */
+  accounts: ExchangeAccounts;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,8 @@ import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
 import { PaperDesk } from './paper-desk';
 import type { Services } from './services';
+import { Keychain, keychainServiceOf } from '../secrets/keychain';
+import { KeychainSecrets, type SecretStore } from '../secrets/secret-store';
 
 export interface WiringContext {
   logs: LogRing;
@@ -15,6 +17,8 @@ export interface WiringContext {
   samplesDir?: string;
   /** The engine's one stream of closed bars (replays, imports, live candles). */
   bars?: BarFeed;
+  /** Where exchange keys are read and written; default the OS keychain (KEEL_KEYCHAIN_SERVICE or Keel). */
+  secrets?: SecretStore;
 }
 
 /**
@@ -52,7 +56,7 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   if (market) {
     try {
       const m = market;
-      services.exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere());
+      services.exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere(), ctx.secrets ?? new KeychainSecrets(new Keychain(keychainServiceOf(process.env))));
     } catch (e) {
       log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }

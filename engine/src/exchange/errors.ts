@@ -1,4 +1,5 @@
 import { KeelError, type ErrorCode } from '../core/errors';
+import { redact } from '../secrets/redact';
 
 /**
  * ccxt's error classes, most specific first, and what they mean to Keel. ccxt's classes
@@ -73,7 +74,8 @@ export function classify(e: unknown): ExchangeFailure {
 export function toKeelError(e: unknown, what: string, where?: string): KeelError {
   if (e instanceof KeelError) return e;
   const f = classify(e);
-  const raw = e instanceof Error ? e.message : String(e);
+  // An exchange's error may quote the request; a credential never leaves in a message.
+  const raw = redact(e instanceof Error ? e.message : String(e));
   const detail = raw.length > 300 ? `${raw.slice(0, 300)}…` : raw;
   return new KeelError(f.code, `${what}: ${f.says} (${f.kind}: ${detail})`, {
     where,
