@@ -54,7 +54,12 @@ export interface ExchangeFailure {
 
 /** What a thrown error is, for retry decisions and messages. Non-ccxt errors are not retried. */
 export function classify(e: unknown): ExchangeFailure {
-  if (e instanceof KeelError) return { code: e.code, retryable: false, kind: 'KeelError', says: e.message };
+  if (e instanceof KeelError) {
+    // One made by toKeelError keeps what ccxt said: a wrapped timeout is still a timeout.
+    const d = e.details as { exchangeError?: unknown; retryable?: unknown } | undefined;
+    if (typeof d?.exchangeError === 'string') return { code: e.code, retryable: d.retryable === true, kind: d.exchangeError, says: e.message };
+    return { code: e.code, retryable: false, kind: 'KeelError', says: e.message };
+  }
   const chain = ccxtClasses(e);
   for (const name of chain) {
     const k = KINDS.find((x) => x.name === name);
