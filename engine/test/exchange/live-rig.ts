@@ -8,7 +8,9 @@ import { TradingDesk } from '../../src/desk/desk';
 import { openLimits } from '../../src/desk/paper-run';
 import { ExchangeClient } from '../../src/exchange/client';
 import { LiveIds } from '../../src/exchange/live/live-ids';
+import { LiveSession } from '../../src/exchange/live/live-session';
 import { LiveVenue, type LiveVenueOptions } from '../../src/exchange/live/live-venue';
+import { splitVenueSymbol } from '../../src/exchange/venue-symbol';
 import { orderProfile, type OrderProfile } from '../../src/exchange/live/profiles';
 import { ExchangeSimulator, type SimulatorOptions } from '../../src/exchange/simulator/server';
 import type { Instrument } from '../../src/model/instrument';
@@ -63,8 +65,26 @@ export async function liveRig(o: RigOptions = {}) {
     log,
     ownClientIds: true,
   });
+  // A restart rebuilds the book from the journal; a new home starts with its cash.
+  if (o.dir) desk.restore(1_000_000);
+  else desk.deposit(MANUAL_LEDGER, 1_000_000);
   desk.armKillSwitch();
-  desk.deposit(MANUAL_LEDGER, 1_000_000);
+  const instruments = new Map(own.map((i) => [i.symbol, i]));
+  const session = new LiveSession({
+    account: 'sim',
+    desk,
+    venue,
+    store,
+    fills: () => store.fills(),
+    assetsOf: (symbol) => {
+      const i = instruments.get(symbol) ?? instruments.get(`binance:${splitVenueSymbol(symbol)?.symbol ?? symbol}`);
+      if (!i) throw new Error(`no instrument ${symbol}`);
+      return { base: i.base, quote: i.quote };
+    },
+    clock,
+    log,
+    retryMs: 300,
+  });
   const refresh = async () => {
     const t = await client.read('ticker', (ex) => ex.fetchTicker('BTC/USDT'));
     desk.onTrade(SYM, { ts: Date.now(), price: Number(t.last), amount: 1, side: undefined });
@@ -76,6 +96,7 @@ export async function liveRig(o: RigOptions = {}) {
     store,
     client,
     venue,
+    session,
     desk,
     risk,
     ids,
@@ -85,7 +106,7 @@ export async function liveRig(o: RigOptions = {}) {
     /** The requests the simulator received for one path and method. */
     requests: (method: string, path: string) => sim.requests.filter((r) => r.method === method && r.path === path),
     async close(opts: { keepSim?: boolean; keepDir?: boolean } = {}) {
-      await venue.stop();
+      await session.stop();
       await client.close();
       store.close();
       if (!opts.keepSim && !o.simulator) await sim.stop();

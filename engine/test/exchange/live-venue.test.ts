@@ -13,8 +13,8 @@ afterEach(async () => {
 async function rig(o: Parameters<typeof liveRig>[0] = {}): Promise<LiveRig> {
   const r = await liveRig(o);
   rigs.push(r);
-  r.venue.start();
-  await until(() => r.venue.notReady() === undefined, 10_000, 'the user stream');
+  r.session.start();
+  await until(() => r.session.status.state === 'ready' && r.venue.notReady() === undefined, 10_000, 'reconciled, the user stream up');
   return r;
 }
 

@@ -571,11 +571,16 @@ export class LiveVenue implements Venue {
       try {
         // Binance's spot user stream subscribes here (ws-api signature); other adapters authenticate as they need.
         const auth = (this.ex as unknown as { authenticate?: (p?: object) => Promise<unknown> }).authenticate;
-        if (typeof auth === 'function') await auth.call(this.ex);
+        if (typeof auth === 'function') {
+          const authenticating = auth.call(this.ex);
+          this.quietFutures();
+          await authenticating;
+        }
         const ended = Promise.race([
           this.watchLoop(gen, () => this.ex.watchOrders(), (x) => this.onOrders(x)),
           this.watchLoop(gen, () => this.ex.watchMyTrades(), (x) => this.onTrades(x)),
         ]);
+        this.quietFutures();
         this.everConnected = true;
         this.setStream('live');
         backoff = 250;
@@ -590,6 +595,26 @@ export class LiveVenue implements Venue {
         this.generation++;
         await this.sleep(backoff * (0.5 + Math.random() / 2));
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private readonly quieted = new WeakSet<object>();
+
+  /**
+   * ccxt parks promises on its websocket clients that nobody awaits (binance's authenticate
+   * registers a future ahead of its request, for concurrent callers); when the connection
+   * drops they are rejected with nobody listening, an unhandled rejection. The failure is
+   * already seen where it matters (the watch loops), so these are given a handler.
+   */
+  private quietFutures(): void {
+    const clients = (this.ex as unknown as { clients?: Record<string, { futures?: Record<string, unknown> }> }).clients ?? {};
+    for (const c of Object.values(clients)) {
+      for (const f of Object.values(c.futures ?? {})) {
+        if (f instanceof Promise && !this.quieted.has(f)) {
+          this.quieted.add(f);
+          f.catch(() => undefined);
+        }
       }
     }
   }
