@@ -41,8 +41,26 @@ export interface RigOptions {
 export async function liveRig(o: RigOptions = {}) {
   const sim = o.simulator ?? (await ExchangeSimulator.start({ historyBars: 200, tradesPerSecond: 20, rateLimit: false, keys: { [KEY]: SECRET }, seed: 7, ...o.sim }));
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'keel-live-'));
+  const d = await openLiveDesk(sim.url, dir, o.dir !== undefined, o);
+  return {
+    ...d,
+    sim,
+    dir,
+    account: () => sim.broker.account(KEY),
+    /** The requests the simulator received for one path and method. */
+    requests: (method: string, path: string) => sim.requests.filter((r) => r.method === method && r.path === path),
+    async close(opts: { keepSim?: boolean; keepDir?: boolean } = {}) {
+      await d.close();
+      if (!opts.keepSim && !o.simulator) await sim.stop();
+      if (!opts.keepDir && !o.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The live desk on `dir` against the exchange at `apiUrl`; `restart`: the book is rebuilt from the journal. */
+export async function openLiveDesk(apiUrl: string, dir: string, restart: boolean, o: RigOptions = {}) {
   const store = StateStore.open(join(dir, 'state.sqlite'));
-  const client = await ExchangeClient.create({ exchange: 'binance', apiUrl: sim.url, rateLimitMs: 0, timeoutMs: o.timeoutMs ?? 1_500, credentials: { apiKey: KEY, secret: SECRET } });
+  const client = await ExchangeClient.create({ exchange: 'binance', apiUrl, rateLimitMs: 0, timeoutMs: o.timeoutMs ?? 1_500, credentials: { apiKey: KEY, secret: SECRET } });
   await client.markets();
   const own = await client.instruments();
   const profile = { ...orderProfile('binance'), ...o.profile };
@@ -66,7 +84,7 @@ export async function liveRig(o: RigOptions = {}) {
     ownClientIds: true,
   });
   // A restart rebuilds the book from the journal; a new home starts with its cash.
-  if (o.dir) desk.restore(1_000_000);
+  if (restart) desk.restore(1_000_000);
   else desk.deposit(MANUAL_LEDGER, 1_000_000);
   desk.armKillSwitch();
   const instruments = new Map(own.map((i) => [i.symbol, i]));
@@ -91,8 +109,6 @@ export async function liveRig(o: RigOptions = {}) {
     return Number(t.last);
   };
   return {
-    sim,
-    dir,
     store,
     client,
     venue,
@@ -102,15 +118,10 @@ export async function liveRig(o: RigOptions = {}) {
     ids,
     logs,
     refresh,
-    account: () => sim.broker.account(KEY),
-    /** The requests the simulator received for one path and method. */
-    requests: (method: string, path: string) => sim.requests.filter((r) => r.method === method && r.path === path),
-    async close(opts: { keepSim?: boolean; keepDir?: boolean } = {}) {
+    async close() {
       await session.stop();
       await client.close();
       store.close();
-      if (!opts.keepSim && !o.simulator) await sim.stop();
-      if (!opts.keepDir && !o.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
