@@ -86,7 +86,6 @@ export async function openLiveDesk(apiUrl: string, dir: string, restart: boolean
   // A restart rebuilds the book from the journal; a new home starts with its cash.
   if (restart) desk.restore(1_000_000);
   else desk.deposit(MANUAL_LEDGER, 1_000_000);
-  desk.armKillSwitch();
   const instruments = new Map(own.map((i) => [i.symbol, i]));
   const session = new LiveSession({
     account: 'sim',
@@ -103,6 +102,7 @@ export async function openLiveDesk(apiUrl: string, dir: string, restart: boolean
     log,
     retryMs: 300,
   });
+  session.armKillSwitch(risk.killSwitch);
   const refresh = async () => {
     const t = await client.read('ticker', (ex) => ex.fetchTicker('BTC/USDT'));
     desk.onTrade(SYM, { ts: Date.now(), price: Number(t.last), amount: 1, side: undefined });

@@ -179,3 +179,24 @@ describe('the live venue against the simulator', () => {
     expect(r.account().clientIdsSeen.get(p.orderId)).toBeUndefined();
   });
 });
+
+describe('the kill switch on a live desk', () => {
+  it('cancels every working order at the exchange and the strays of this instance; leaves external orders alone', async () => {
+    const r = await rig();
+    const price = await r.refresh();
+    const a = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    const b = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.02, price: Math.round(price * 0.7) });
+    if (!a.ok || !b.ok) throw new Error('refused');
+    await until(() => r.store.orders('working').every((o) => o.status === 'accepted') || undefined, 5_000, 'acknowledged');
+    // An order under this instance's prefix that this journal does not hold (another run's), and one placed by hand.
+    await r.client.once('stray', (ex) => ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, Math.round(price * 0.6), { newClientOrderId: `${r.ids.prefix}old-1` }));
+    await r.client.once('external', (ex) => ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, Math.round(price * 0.6), { newClientOrderId: 'web_by_hand' }));
+    r.risk.killSwitch.engage({ reason: 'test', actor: 'test' });
+    const open = () => r.account().openOrders().map((o) => o.clientOrderId);
+    await until(() => open().length === 1 || undefined, 8_000, 'cancelled at the exchange');
+    expect(open()).toEqual(['web_by_hand']);
+    await until(() => r.store.orders('working').length === 0 || undefined, 5_000, 'journal');
+    expect([r.store.order(a.orderId)!.status, r.store.order(b.orderId)!.status]).toEqual(['cancelled', 'cancelled']);
+    expect(r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) })).toMatchObject({ ok: false });
+  });
+});

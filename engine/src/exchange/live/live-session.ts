@@ -98,6 +98,27 @@ export class LiveSession {
     this.changed.emit({ state, ...(this.report && { report: this.report }) });
   }
 
+  /**
+   * The kill switch at the exchange: every working order of the desk is cancelled there, then
+   * every open order under this instance's prefix the journal does not hold (a stray). Orders
+   * Keel did not place are not its to touch and are left. `flatten` closes at the exchange
+   * through the desk's reducing market orders.
+   */
+  armKillSwitch(killSwitch: { attach(control: { cancelAll(): number; flatten(): void }): void }): void {
+    const { desk, venue, log } = this.opts;
+    killSwitch.attach({
+      cancelAll: () => {
+        const n = desk.cancelAll({});
+        void venue.cancelStrays().then(
+          (strays) => strays > 0 && log.warn(`kill switch: ${strays} stray orders of this instance cancelled at ${venue.name}`),
+          (e: unknown) => log.error(`kill switch: open orders at ${venue.name} not swept: ${e instanceof Error ? e.message : String(e)}`),
+        );
+        return n;
+      },
+      flatten: () => void desk.flatten({}, 'kill switch'),
+    });
+  }
+
   /** Starts the user stream; reconciliation follows each time it connects. */
   start(): void {
     this.stopped = false;
