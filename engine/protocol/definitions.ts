@@ -24,4 +24,4 @@ export {
 } from '../src/model/risk-limits';
 export { TRADING_STATES } from '../src/model/risk-state';
 export { STRATEGY_ACTIONS } from '../src/model/ledger';
-export { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, CREDENTIAL_MAX_LENGTH, EXCHANGE_ID_PATTERN, accountNameProblem, credentialProblem, maskKey } from '../src/model/exchange-account';
+export { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, CREDENTIAL_MAX_LENGTH, EXCHANGE_ID_PATTERN, accountNameProblem, credentialProblem, liveConfirmation, maskKey } from '../src/model/exchange-account';

@@ -537,6 +537,8 @@ export interface Methods {
     result: { account: ExchangeAccountDto; canWithdraw?: boolean; checkProblem?: string };
   };
   'accounts.remove': { params: { name: string }; result: { removed: boolean } };
+  /** Live on (with the typed confirmation `LIVE <name>`) or back to paper. */
+  'accounts.setLive': { params: { name: string; live: boolean; confirm?: string }; result: ExchangeAccountDto };
   /** Starts a resumable history download; progress on the 'download' topic. */
   'download.start': { params: DownloadRequestDto; result: { downloadId: string; symbol: string } };
   'download.cancel': { params: { downloadId: string }; result: { cancelled: boolean } };

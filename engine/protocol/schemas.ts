@@ -185,6 +185,7 @@ export const paramSchemas: Schemas = {
     check: z.boolean().optional(),
   }),
   'accounts.remove': z.strictObject({ name: accountName }),
+  'accounts.setLive': z.strictObject({ name: accountName, live: z.boolean(), confirm: z.string().max(100).optional() }),
   'download.start': z
     .strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, from: epochMs, to: epochMs.optional(), apiUrl: apiUrl.optional(), trades: z.boolean().optional() })
     .refine((d) => d.to === undefined || d.to > d.from, { path: ['to'], message: 'must be after from' }),

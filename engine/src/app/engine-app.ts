@@ -355,6 +355,11 @@ export class EngineApp {
       this.log.info(`exchange account ${name} removed`);
       return { removed: r.removed };
     },
+    'accounts.setLive': async ({ name, live, confirm }) => {
+      const a = (await this.need('exchanges')).accounts.setLive(name, live, confirm, 'ui');
+      this.log.warn(`exchange account ${name} is ${a.liveSince !== undefined ? 'LIVE: its orders go to the exchange' : 'back on paper'}`);
+      return a;
+    },
     'download.start': async (req) => (await this.need('exchanges')).startDownload(req),
     'download.cancel': async ({ downloadId }) => ({ cancelled: (await this.need('exchanges')).cancelDownload(downloadId) }),
     'download.list': async () => (await this.need('exchanges')).listDownloads(),

@@ -1,5 +1,5 @@
 import { KeelError } from '../core/errors';
-import { accountNameProblem, maskKey, type ExchangeAccount } from '../model/exchange-account';
+import { accountNameProblem, liveConfirmation, maskKey, type ExchangeAccount } from '../model/exchange-account';
 import { checkCredentials, type ApiCredentials } from '../secrets/keychain';
 import type { SecretStore } from '../secrets/secret-store';
 import { redact } from '../secrets/redact';
@@ -14,6 +14,7 @@ export interface AccountRows {
   addExchangeAccount(a: ExchangeAccount): void;
   updateExchangeAccount(name: string, change: { canWithdraw?: boolean | null; liveSince?: number | null }): void;
   removeExchangeAccount(name: string): boolean;
+  appendAudit(e: { ts: number; actor: string; action: string; before: unknown; after: unknown }): void;
 }
 
 export interface NewAccount {
@@ -87,6 +88,23 @@ export class ExchangeAccounts {
     this.get(name);
     const keychain = await this.secrets.delete(name);
     return { removed: this.rows.removeExchangeAccount(name), keychain };
+  }
+
+  /**
+   * Puts an account live (orders on it go to the exchange) or back to paper. Live needs the
+   * trader's typed confirmation, `LIVE <name>` (liveConfirmation); going back needs none.
+   * Audited either way.
+   */
+  setLive(name: string, live: boolean, confirm: string | undefined, actor: string): ExchangeAccount {
+    const a = this.get(name);
+    if (live && confirm !== liveConfirmation(name)) {
+      throw new KeelError('BAD_INPUT', `to trade live on ${name}, confirm by typing exactly "${liveConfirmation(name)}"`, { where: 'confirm' });
+    }
+    if (live === (a.liveSince !== undefined)) return a;
+    const ts = this.now();
+    this.rows.updateExchangeAccount(name, { liveSince: live ? ts : null });
+    this.rows.appendAudit({ ts, actor, action: live ? 'account.live' : 'account.paper', before: { name, live: !live }, after: { name, live } });
+    return this.get(name);
   }
 
   /** The account's credentials from the keychain; an account whose entry is gone is said so. */

@@ -53,3 +53,11 @@ export function maskKey(apiKey: string): string {
   if (apiKey.length <= 12) return `${'*'.repeat(Math.max(4, apiKey.length - 2))}${apiKey.slice(-2)}`;
   return `${apiKey.slice(0, 4)}…${apiKey.slice(-4)}`;
 }
+
+/**
+ * What the trader types to put an account live: the words and the account's name, so that
+ * live trading is never one click or one flag away, and never on the wrong account.
+ */
+export function liveConfirmation(name: string): string {
+  return `LIVE ${name}`;
+}

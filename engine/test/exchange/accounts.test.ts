@@ -113,6 +113,34 @@ describe('exchange accounts: what is refused before anything is stored', () => {
   });
 });
 
+describe('live is a deliberate act, per account', () => {
+  it('needs the typed confirmation to go live (audited), none to go back to paper; through the CLI too', async () => {
+    const home = tempHome();
+    const store = StateStore.open(join(home, 'state.sqlite'));
+    // The account's row alone: going live touches no key.
+    store.addExchangeAccount({ name: 'main', exchange: 'binance', testnet: false, keyMasked: 'abcd…wxyz', createdAt: 1 });
+    const accounts = new ExchangeAccounts(store, new KeychainSecrets(new Keychain(SERVICE)), () => 1_000);
+    expect(() => accounts.setLive('main', true, undefined, 'test')).toThrow('confirm by typing exactly "LIVE main"');
+    expect(() => accounts.setLive('main', true, 'LIVE other', 'test')).toThrow(/LIVE main/);
+    expect(() => accounts.setLive('nobody', true, 'LIVE nobody', 'test')).toThrow(/no exchange account named "nobody"/);
+    expect(accounts.get('main').liveSince).toBeUndefined();
+    expect(accounts.setLive('main', true, 'LIVE main', 'test')).toMatchObject({ name: 'main', liveSince: 1_000 });
+    expect(accounts.setLive('main', false, undefined, 'test').liveSince).toBeUndefined();
+    expect(store.audit().filter((a) => a.action.startsWith('account.')).map((a) => [a.action, a.actor])).toEqual([
+      ['account.live', 'test'],
+      ['account.paper', 'test'],
+    ]);
+    store.close();
+    const refused = await keel(['account', 'live', '--name', 'main'], home);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('confirm by typing exactly "LIVE main"');
+    const live = await keel(['account', 'live', '--name', 'main', '--confirm', 'LIVE main'], home);
+    expect(live.out).toContain('main is LIVE: its orders go to binance');
+    expect((await keel(['account', 'list'], home)).out).toMatch(/^main .* LIVE$/m);
+    expect((await keel(['account', 'paper', '--name', 'main'], home)).out).toContain('main is on paper');
+  });
+});
+
 describe.skipIf(hasSessionBus)('exchange accounts without a keychain (DBUS_SESSION_BUS_ADDRESS unset)', () => {
   it('says "keychain" and what to do, stores nothing, and has no plain-text fallback', async () => {
     const home = tempHome();
@@ -204,6 +232,9 @@ describe.skipIf(!hasSessionBus)('exchange accounts in the OS keychain (a real Se
         ['wrong', `${wrong.slice(0, 4)}…${wrong.slice(-4)}`],
       ]);
       expect(await new Keychain(SERVICE).get('sim')).toEqual({ apiKey: key, secret });
+      await expect(c.request('accounts.setLive', { name: 'sim', live: true, confirm: 'yes' })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'confirm' });
+      expect(await c.request('accounts.setLive', { name: 'sim', live: true, confirm: 'LIVE sim' })).toMatchObject({ name: 'sim', liveSince: expect.any(Number) });
+      expect(await c.request('accounts.setLive', { name: 'sim', live: false })).not.toHaveProperty('liveSince');
       expect(await c.request('accounts.remove', { name: 'wrong' })).toEqual({ removed: true });
       expect(await new Keychain(SERVICE).get('wrong')).toBeUndefined();
       const logs = await c.request('system.logs', { limit: 2000 });

@@ -11,6 +11,7 @@ import type { CliCommand, CliIO } from '../types';
 const USAGE = `keel account add --exchange ID --name NAME [--testnet] [--api-url URL] [--no-check]
 keel account list [--json]
 keel account remove --name NAME
+keel account live --name NAME --confirm "LIVE NAME"   |   keel account paper --name NAME
 
 Exchange accounts for live trading. The API key, secret and passphrase are kept in the OS
 keychain (the Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)
@@ -27,7 +28,8 @@ KEEL_API_PASSWORD. Then it asks the exchange whether the key may withdraw (--no-
   --api-url URL   a simulator or a proxy instead (\`keel simulate-exchange\`)
 
 list shows each account with its exchange and its key masked. remove deletes the keychain
-entry and the account.`;
+entry and the account. live puts an account live (its orders go to the exchange) and needs
+the confirmation typed out; paper takes it back.`;
 
 function show(a: ExchangeAccount): string {
   const where = [a.testnet ? 'testnet' : undefined, a.apiUrl].filter(Boolean).join(', ');
@@ -55,11 +57,11 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
-    let values: { exchange?: string; name?: string; testnet?: boolean; 'api-url'?: string; 'no-check'?: boolean; json?: boolean };
+    let values: { exchange?: string; name?: string; testnet?: boolean; 'api-url'?: string; 'no-check'?: boolean; json?: boolean; confirm?: string };
     try {
       ({ values } = parseArgs({
         args: rest,
-        options: { exchange: { type: 'string' }, name: { type: 'string' }, testnet: { type: 'boolean' }, 'api-url': { type: 'string' }, 'no-check': { type: 'boolean' }, json: { type: 'boolean' } },
+        options: { exchange: { type: 'string' }, name: { type: 'string' }, testnet: { type: 'boolean' }, 'api-url': { type: 'string' }, 'no-check': { type: 'boolean' }, json: { type: 'boolean' }, confirm: { type: 'string' } },
         strict: true,
         allowPositionals: false,
       }));
@@ -69,8 +71,8 @@ export const command: CliCommand = {
       io.err(USAGE);
       return 2;
     }
-    if (sub !== 'add' && sub !== 'list' && sub !== 'remove') {
-      io.err(`keel account: say add, list or remove`);
+    if (sub !== 'add' && sub !== 'list' && sub !== 'remove' && sub !== 'live' && sub !== 'paper') {
+      io.err(`keel account: say add, list, remove, live or paper`);
       io.err(USAGE);
       return 2;
     }
@@ -87,6 +89,12 @@ export const command: CliCommand = {
       if (!values.name) {
         io.err(`keel account ${sub}: --name is required`);
         return 2;
+      }
+      if (sub === 'live' || sub === 'paper') {
+        const actor = `cli${io.env.USER ? `:${io.env.USER}` : ''}`;
+        const a = accounts.setLive(values.name, sub === 'live', values.confirm, actor);
+        io.out(a.liveSince !== undefined ? `${a.name} is LIVE: its orders go to ${a.exchange}` : `${a.name} is on paper`);
+        return 0;
       }
       if (sub === 'remove') {
         const r = await accounts.remove(values.name);
