@@ -7,7 +7,7 @@ import type { Exchange } from 'ccxt';
  * - binance: createOrder reads `newClientOrderId` (or `clientOrderId`) into the request's
  *   newClientOrderId; ids of at most 36 of `[.A-Z:/a-z0-9_-]`. One order is fetched or
  *   cancelled by client id with `origClientOrderId`. A create's signed request is refused
- *   after recvWindow (5 s, set in capabilities.ts): an order not found well after that never
+ *   after recvWindow (ccxt's default for binance: 10 s): an order not found well after that never
  *   reached the exchange.
  * - kraken: createOrder maps `clientOrderId` to `cl_ord_id` (a UUID or up to 18 characters);
  *   fetchOrder takes only the txid (or the integer userref), so an order is found by client
@@ -46,8 +46,8 @@ const binance: OrderProfile = {
   lookup: 'fetchOrder',
   fetchOrderParams: (id) => ({ origClientOrderId: id }),
   cancelByClientIdParams: (id) => ({ origClientOrderId: id }),
-  // recvWindow (5 s) plus the clock difference Binance allows (1 s) and a margin.
-  notFoundFinalAfterMs: 10_000,
+  // ccxt's recvWindow (10 s) plus the clock difference Binance allows (1 s) and a margin.
+  notFoundFinalAfterMs: 15_000,
   async canWithdraw(ex) {
     // The key's own restrictions where the host serves them; else the account's flag (which the simulator serves).
     const api = ex as unknown as Implicit;
