@@ -31,6 +31,43 @@ export type { GapCauses, GapTrade, SignalGap, TradeGap };
 export type RiskStateDto = RiskState;
 /** An exchange account as a UI may see it: the key masked, the secret never. */
 export type ExchangeAccountDto = ExchangeAccount;
+
+/** An order as the exchange reports it, found by reconciliation. */
+export interface ExchangeOrderDto {
+  clientOrderId: string;
+  /** Not placed by Keel: never touched until the trader adopts or cancels it. */
+  external?: boolean;
+  venueOrderId: string | undefined;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  qty: number;
+  filledQty: number;
+  price: number | undefined;
+  status: string;
+  ts: number;
+}
+
+/** A live account's desk: its reconciliation with the exchange and what it found. */
+export interface LiveAccountStatusDto {
+  account: string;
+  exchange: string;
+  /** 'ready' takes orders; anything else holds them (why in `reason`). */
+  state: string;
+  reason?: string;
+  report?: {
+    at: number;
+    acknowledged: number;
+    fills: number;
+    closed: number;
+    unresolved: { orderId: string; clientOrderId: string; reason: string }[];
+    external: ExchangeOrderDto[];
+    /** Open under this instance's prefix, not in its journal. */
+    strays: ExchangeOrderDto[];
+    /** Assets where the exchange's balance is not what the journal accounts for. */
+    balances: { asset: string; venue: number; keel: number; diff: number }[];
+  };
+}
 export type BacktestSummary = BacktestRunSummary;
 export type BacktestResult = BacktestRun;
 export type BacktestTradeDto = BacktestRunTrade;
@@ -537,6 +574,10 @@ export interface Methods {
     result: { account: ExchangeAccountDto; canWithdraw?: boolean; checkProblem?: string };
   };
   'accounts.remove': { params: { name: string }; result: { removed: boolean } };
+  /** The live accounts' desks: reconciled or not, and the diff (external orders, strays, balances). */
+  'live.status': { params: Empty; result: LiveAccountStatusDto[] };
+  /** The trader's decision on an order found at the exchange that Keel did not place. */
+  'live.resolve': { params: { account: string; clientOrderId: string; action: 'adopt' | 'cancel' | 'ignore' }; result: { order?: OrderSnapshot } };
   /** Live on (with the typed confirmation `LIVE <name>`) or back to paper. */
   'accounts.setLive': { params: { name: string; live: boolean; confirm?: string }; result: ExchangeAccountDto };
   /** Starts a resumable history download; progress on the 'download' topic. */

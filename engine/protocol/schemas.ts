@@ -185,6 +185,8 @@ export const paramSchemas: Schemas = {
     check: z.boolean().optional(),
   }),
   'accounts.remove': z.strictObject({ name: accountName }),
+  'live.status': empty as unknown as Schemas['live.status'],
+  'live.resolve': z.strictObject({ account: accountName, clientOrderId: z.string().min(1).max(100), action: z.enum(['adopt', 'cancel', 'ignore']) }),
   'accounts.setLive': z.strictObject({ name: accountName, live: z.boolean(), confirm: z.string().max(100).optional() }),
   'download.start': z
     .strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, from: epochMs, to: epochMs.optional(), apiUrl: apiUrl.optional(), trades: z.boolean().optional() })

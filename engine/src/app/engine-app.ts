@@ -39,6 +39,7 @@ const WHAT: Record<keyof Services, string> = {
   strategies: 'the strategy host',
   ledgers: 'the ledgers',
   exchanges: 'the exchange connections (downloads, live streams)',
+  live: 'the live desks of the live exchange accounts',
 };
 
 /**
@@ -200,6 +201,7 @@ export class EngineApp {
     const s = this.services;
     this.services = {};
     // Exchanges first: their downloads and streams write into the market store.
+    await s.live?.close().catch(() => undefined);
     await s.exchanges?.close().catch(() => undefined);
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
     this.monitor.close();
@@ -358,7 +360,16 @@ export class EngineApp {
     'accounts.setLive': async ({ name, live, confirm }) => {
       const a = (await this.need('exchanges')).accounts.setLive(name, live, confirm, 'ui');
       this.log.warn(`exchange account ${name} is ${a.liveSince !== undefined ? 'LIVE: its orders go to the exchange' : 'back on paper'}`);
+      const desks = await this.need('live');
+      if (a.liveSince !== undefined) void desks.start(name);
+      else await desks.stop(name);
       return a;
+    },
+    'live.status': async () => (await this.need('live')).status(),
+    'live.resolve': async ({ account, clientOrderId, action }) => {
+      const r = await (await this.need('live')).resolve(account, clientOrderId, action);
+      this.log.info(`${account}: external order ${clientOrderId} ${action === 'adopt' ? 'adopted' : action === 'cancel' ? 'cancelled at the exchange' : 'ignored'}`);
+      return r;
     },
     'download.start': async (req) => (await this.need('exchanges')).startDownload(req),
     'download.cancel': async ({ downloadId }) => ({ cancelled: (await this.need('exchanges')).cancelDownload(downloadId) }),

@@ -1,4 +1,5 @@
 import type { ExchangeAccounts } from '../exchange/accounts';
+import type { LiveDesks } from './live-desks';
 import type {
   AccountSnapshot,
   BacktestRequest,
@@ -165,4 +166,6 @@ export interface Services {
   ledgers: DeskService;
   runs: BacktestArchive;
   exchanges: ExchangeService;
+  /** The desks of the accounts that are live (app/live-desks.ts). */
+  live: LiveDesks;
 }

@@ -2,6 +2,7 @@ import type { Publish } from '../../protocol/index';
 import { BarFeed } from '../data/bar-feed';
 import { backtestService } from './backtest-adapter';
 import { ExchangesAdapter } from './exchanges-adapter';
+import { LiveDesks } from './live-desks';
 import { indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
@@ -56,7 +57,10 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   if (market) {
     try {
       const m = market;
-      services.exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere(), ctx.secrets ?? new KeychainSecrets(new Keychain(keychainServiceOf(process.env))));
+      const exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere(), ctx.secrets ?? new KeychainSecrets(new Keychain(keychainServiceOf(process.env))));
+      services.exchanges = exchanges;
+      services.live = new LiveDesks(home, exchanges.accounts, ctx.logs.logger('live'));
+      services.live.startAll();
     } catch (e) {
       log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -146,16 +146,19 @@ export class TradingDesk {
    * then every fill and transfer in the order they happened. The account is its fills, and
    * each ledger its fills and transfers, so replaying them gives back exactly what was there.
    */
-  restore(startingCash: number): void {
+  restore(startingCash: number, opts: { ledgers?: boolean } = {}): void {
     const p = this.requirePersistence();
-    for (const row of p.ledgers()) {
+    // A live account's desk has its manual ledger only (strategy ledgers are the paper desk's), and
+    // its cash at the exchange: the balance reconciliation, not a deposit, accounts for it.
+    const withLedgers = opts.ledgers !== false;
+    for (const row of withLedgers ? p.ledgers() : []) {
       if (row.id === MANUAL_LEDGER) continue;
       const l = this.ledgers.add(row.id, row.kind, row.label, row.limits as LedgerLimits);
       l.closed = row.closedAt !== undefined;
     }
-    this.deposit(MANUAL_LEDGER, startingCash);
+    if (startingCash > 0) this.deposit(MANUAL_LEDGER, startingCash);
     const fills = p.fills();
-    const transfers = p.transfers();
+    const transfers = withLedgers ? p.transfers() : [];
     let t = 0;
     for (const f of fills) {
       while (t < transfers.length && transfers[t]!.ts <= f.ts) this.ledgers.applyTransfer(transfers[t++]!);

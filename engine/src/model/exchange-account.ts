@@ -30,8 +30,12 @@ export interface ExchangeAccount {
   createdAt: number;
 }
 
+/** The paper account's name in the state database: a live account's rows must never mix with its. */
+export const PAPER_ACCOUNT = 'default';
+
 export function accountNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string' || !ACCOUNT_NAME_PATTERN.test(name)) return `an account name is ${ACCOUNT_NAME_RULE}`;
+  if (name.toLowerCase() === PAPER_ACCOUNT) return `"${name}" is the paper account's name; choose another`;
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { KeelError } from '../core/errors';
-import type { ExchangeAccount } from '../model/exchange-account';
+import { PAPER_ACCOUNT, type ExchangeAccount } from '../model/exchange-account';
 import type { Fill } from '../model/fill';
 import { isWorking, type OrderSnapshot, type OrderStatus, type Side } from '../model/order';
 import { Position } from '../model/position';
@@ -211,7 +211,7 @@ export class StateStore {
   private readonly recordFillTx: (fill: Fill) => OrderSnapshot;
   private readonly saveOrderTx: (o: OrderSnapshot) => void;
 
-  constructor(readonly db: StateDb, readonly account = 'default') {
+  constructor(readonly db: StateDb, readonly account = PAPER_ACCOUNT) {
     const cols = ORDER_COLUMNS.map(([c]) => c);
     this.upsertOrder = db.prepare(
       `INSERT INTO orders (account, ${cols.join(', ')}) VALUES (@account, ${cols.map((c) => '@' + c).join(', ')})

@@ -12,6 +12,7 @@ import { RpcClient, RpcError, webSocketTransport } from '../../protocol/client';
 import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX } from '../../protocol/index';
 import { parseParams } from '../../protocol/schemas';
 import { ExchangeAccounts } from '../../src/exchange/accounts';
+import { ExchangeClient } from '../../src/exchange/client';
 import { ExchangeSimulator } from '../../src/exchange/simulator/server';
 import { Keychain } from '../../src/secrets/keychain';
 import { KeychainSecrets } from '../../src/secrets/secret-store';
@@ -81,6 +82,8 @@ describe('exchange accounts: what is refused before anything is stored', () => {
     const accounts = new ExchangeAccounts(store, new KeychainSecrets(new Keychain(SERVICE)));
     const creds = { apiKey: 'K'.repeat(20), secret: 'S'.repeat(20) };
     await expect(accounts.add({ exchange: 'binance', name: '../x', credentials: creds })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'name' });
+    // The paper account's rows are under "default": a live account of that name would share them.
+    await expect(accounts.add({ exchange: 'binance', name: 'default', credentials: creds })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'name' });
     await expect(accounts.add({ exchange: 'binance', name: 'a', credentials: { apiKey: 'k1234567', secret: 'two\nlines' } })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'credentials.secret', message: expect.stringContaining('secret must be one line') });
     await expect(accounts.add({ exchange: 'binance', name: 'a', credentials: { apiKey: 'k1234567', secret: '' } })).rejects.toMatchObject({ where: 'credentials.secret', message: expect.stringContaining('secret is missing') });
     await expect(accounts.add({ exchange: 'nosuchexchange', name: 'a', credentials: creds })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'exchange' });
@@ -233,8 +236,21 @@ describe.skipIf(!hasSessionBus)('exchange accounts in the OS keychain (a real Se
       ]);
       expect(await new Keychain(SERVICE).get('sim')).toEqual({ apiKey: key, secret });
       await expect(c.request('accounts.setLive', { name: 'sim', live: true, confirm: 'yes' })).rejects.toMatchObject({ code: 'BAD_INPUT', where: 'confirm' });
+      // An order placed by hand at the exchange: the live desk lists it and leaves it until the trader decides.
+      const hand = await ExchangeClient.create({ exchange: 'binance', apiUrl: api, rateLimitMs: 0, credentials: { apiKey: key, secret } });
+      const ticker = await hand.read('ticker', (ex) => ex.fetchTicker('BTC/USDT'));
+      const placed = await hand.once('by hand', (ex) => ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, Math.round(Number(ticker.last) * 0.7), { newClientOrderId: 'web_by_hand_1' }));
+      await hand.close();
       expect(await c.request('accounts.setLive', { name: 'sim', live: true, confirm: 'LIVE sim' })).toMatchObject({ name: 'sim', liveSince: expect.any(Number) });
+      let live = await c.request('live.status', {});
+      for (const t0 = Date.now(); live[0]?.state !== 'ready' && Date.now() - t0 < 20_000; live = await c.request('live.status', {})) await new Promise((r) => setTimeout(r, 200));
+      expect(live).toMatchObject([{ account: 'sim', exchange: 'binance', state: 'ready', report: { external: [{ clientOrderId: 'web_by_hand_1', external: true, qty: 0.01 }], balances: [] } }]);
+      const adopted = await c.request('live.resolve', { account: 'sim', clientOrderId: 'web_by_hand_1', action: 'adopt' });
+      expect(adopted.order).toMatchObject({ id: `ext-${placed.id}`, status: 'accepted', owner: 'adopted' });
+      expect((await c.request('live.status', {}))[0]!.report!.external).toEqual([]);
+      await expect(c.request('live.resolve', { account: 'sim', clientOrderId: 'web_by_hand_1', action: 'ignore' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       expect(await c.request('accounts.setLive', { name: 'sim', live: false })).not.toHaveProperty('liveSince');
+      expect(await c.request('live.status', {})).toEqual([]);
       expect(await c.request('accounts.remove', { name: 'wrong' })).toEqual({ removed: true });
       expect(await new Keychain(SERVICE).get('wrong')).toBeUndefined();
       const logs = await c.request('system.logs', { limit: 2000 });
