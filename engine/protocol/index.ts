@@ -578,6 +578,10 @@ export interface Methods {
   'live.status': { params: Empty; result: LiveAccountStatusDto[] };
   /** The trader's decision on an order found at the exchange that Keel did not place. */
   'live.resolve': { params: { account: string; clientOrderId: string; action: 'adopt' | 'cancel' | 'ignore' }; result: { order?: OrderSnapshot } };
+  /** An order to a live account's exchange (after the account's reconciliation; sized as a paper ticket). */
+  'live.place': { params: { account: string; order: TicketOrder }; result: PlaceOrderResult };
+  'live.cancel': { params: { account: string; orderId: string }; result: { cancelled: boolean } };
+  'live.orders': { params: { account: string; limit?: number }; result: OrderSnapshot[] };
   /** Live on (with the typed confirmation `LIVE <name>`) or back to paper. */
   'accounts.setLive': { params: { name: string; live: boolean; confirm?: string }; result: ExchangeAccountDto };
   /** Starts a resumable history download; progress on the 'download' topic. */

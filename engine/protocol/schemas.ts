@@ -187,6 +187,9 @@ export const paramSchemas: Schemas = {
   'accounts.remove': z.strictObject({ name: accountName }),
   'live.status': empty as unknown as Schemas['live.status'],
   'live.resolve': z.strictObject({ account: accountName, clientOrderId: z.string().min(1).max(100), action: z.enum(['adopt', 'cancel', 'ignore']) }),
+  'live.place': z.strictObject({ account: accountName, order: ticketOrder }),
+  'live.cancel': z.strictObject({ account: accountName, orderId: text }),
+  'live.orders': z.strictObject({ account: accountName, limit: limit.optional() }),
   'accounts.setLive': z.strictObject({ name: accountName, live: z.boolean(), confirm: z.string().max(100).optional() }),
   'download.start': z
     .strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, from: epochMs, to: epochMs.optional(), apiUrl: apiUrl.optional(), trades: z.boolean().optional() })

@@ -366,6 +366,13 @@ export class EngineApp {
       return a;
     },
     'live.status': async () => (await this.need('live')).status(),
+    'live.place': async ({ account, order }) => {
+      const r = await (await this.need('live')).place(account, order);
+      this.log.info(r.ok ? `${account}: LIVE order ${r.orderId} ${order.side} ${order.size} ${order.symbol} sent` : `${account}: LIVE order refused (${r.check}: ${r.reason})`);
+      return r;
+    },
+    'live.cancel': async ({ account, orderId }) => ({ cancelled: (await this.need('live')).cancel(account, orderId) }),
+    'live.orders': async ({ account, limit }) => (await this.need('live')).orders(account, limit ?? 200),
     'live.resolve': async ({ account, clientOrderId, action }) => {
       const r = await (await this.need('live')).resolve(account, clientOrderId, action);
       this.log.info(`${account}: external order ${clientOrderId} ${action === 'adopt' ? 'adopted' : action === 'cancel' ? 'cancelled at the exchange' : 'ignored'}`);

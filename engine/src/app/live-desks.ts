@@ -10,7 +10,10 @@ import { LiveSession, type ReconcileReport, type SessionState } from '../exchang
 import { LiveVenue } from '../exchange/live/live-venue';
 import { orderProfile } from '../exchange/live/profiles';
 import { splitVenueSymbol } from '../exchange/venue-symbol';
-import { ORDER_TYPES, type OrderSnapshot, type OrderType } from '../model/order';
+import type { PlaceOrderResult, TicketOrder } from '../../protocol/index';
+import { expectedBalances } from '../execution/reconcile';
+import { MANUAL_LEDGER, ORDER_TYPES, type OrderRequest, type OrderSnapshot, type OrderType } from '../model/order';
+import { sizeTicket } from '../risk/sizing';
 import { RiskEngine } from '../risk/engine';
 import { SqliteOrderJournal } from '../state/order-journal';
 import { SqliteRiskPersistence } from '../state/risk-persistence';
@@ -101,8 +104,14 @@ export class LiveDesks {
       const venue = new LiveVenue({ client, name: `${name} (${a.exchange})`, profile, prefix: ids.prefix, clock, log });
       const risk = new RiskEngine({ persistence: new SqliteRiskPersistence(store), clock });
       const desk = new TradingDesk({ clock, ids, venue, risk, journal: new SqliteOrderJournal(store), instruments: own, nativeTypes: NATIVE, persistence: store, log, ownClientIds: true });
-      // The book is the journal's fills on this account; its cash is the exchange's, checked by the balance reconciliation.
-      desk.restore(0, { ledgers: false });
+      // The book is the journal's fills on this account, on top of the quote currency the
+      // exchange holds less what those fills moved (so the cash is the exchange's now).
+      const fills = store.fills();
+      const quote = own[0]?.quote ?? 'USDT';
+      const balance = await client.read('fetchBalance', (ex) => ex.fetchBalance());
+      const held = Number((balance.total as unknown as Record<string, number | undefined>)[quote] ?? 0);
+      const moved = expectedBalances({ ts: 0, totals: {} }, fills, (symbol) => byName.get(symbol) ?? { base: '', quote });
+      desk.restore(Math.max(0, held - (moved.get(quote) ?? 0)), { ledgers: false });
       const session = new LiveSession({
         account: name,
         desk,
@@ -168,6 +177,37 @@ export class LiveDesks {
     if (action === 'cancel') await session.cancelExternal(clientOrderId);
     else session.ignore(clientOrderId);
     return {};
+  }
+
+  /**
+   * An order from the ticket to a live account: sized like a paper ticket against the account's
+   * equity at the exchange's last price, then through the one risk layer to the exchange.
+   */
+  async place(name: string, t: TicketOrder): Promise<PlaceOrderResult> {
+    const r = this.desk(name);
+    const instrument = r.desk.orders.instrument(t.symbol);
+    const ref = await this.price(r, t.symbol);
+    const qty = sizeTicket(t, { equity: r.desk.ledgers.manual.equity(), referencePrice: ref, instrument });
+    if (!(qty > 0)) throw new KeelError('BAD_INPUT', 'the order sizes to zero', { where: 'size' });
+    const req: OrderRequest = { symbol: t.symbol, side: t.side, type: t.type, qty, source: 'manual', owner: 'ticket', tif: t.tif ?? 'GTC', ledger: MANUAL_LEDGER };
+    if (t.price !== undefined) req.price = t.price;
+    if (t.stopPrice !== undefined) req.stopPrice = t.stopPrice;
+    if (t.reduceOnly) req.reduceOnly = true;
+    return r.desk.place(req);
+  }
+
+  cancel(name: string, orderId: string): boolean {
+    return this.desk(name).desk.cancel(orderId);
+  }
+
+  /** The exchange's last price: the reference the risk layer sizes and checks against, and the mark. */
+  private async price(r: Running, symbol: string): Promise<number> {
+    const market = splitVenueSymbol(symbol)?.symbol ?? symbol;
+    const t = await r.client.read(`ticker ${market}`, (ex) => ex.fetchTicker(market));
+    const last = Number(t.last ?? t.close);
+    if (!(last > 0)) throw new KeelError('UNAVAILABLE', `${r.exchange} gave no price for ${market}`, { where: 'symbol' });
+    r.desk.onTrade(symbol, { ts: Date.now(), price: last, amount: 0, side: undefined });
+    return last;
   }
 
   /** The journal's orders of a live account, newest first. */

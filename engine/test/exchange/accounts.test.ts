@@ -208,7 +208,7 @@ describe.skipIf(!hasSessionBus)('exchange accounts in the OS keychain (a real Se
     expect((await keel(['account', 'list'], home)).out).toContain('no exchange accounts');
   });
 
-  it('through the protocol: adds, lists masked, removes; no answer, log line or file carries key material', async () => {
+  it('through the protocol: adds, lists masked, goes live (reconciled, an external order adopted, an order placed and cancelled at the exchange), removes; no answer, log line or file carries key material', async () => {
     const home = tempHome();
     const api = `http://127.0.0.1:${sim.port}`;
     let serve: ServeChild | undefined;
@@ -249,6 +249,20 @@ describe.skipIf(!hasSessionBus)('exchange accounts in the OS keychain (a real Se
       expect(adopted.order).toMatchObject({ id: `ext-${placed.id}`, status: 'accepted', owner: 'adopted' });
       expect((await c.request('live.status', {}))[0]!.report!.external).toEqual([]);
       await expect(c.request('live.resolve', { account: 'sim', clientOrderId: 'web_by_hand_1', action: 'ignore' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      // An order from the ticket to the exchange, and its cancel.
+      const px = Math.round(Number(ticker.last) * 0.97);
+      const sent = await c.request('live.place', { account: 'sim', order: { symbol: 'binance:BTC/USDT', side: 'buy', type: 'limit', size: 0.01, sizeMode: 'qty', price: px } });
+      if (!sent.ok) throw new Error(sent.reason);
+      expect(sent.orderId).toMatch(/^k[0-9a-z]{3}-/);
+      const state = async (id: string) => (await c.request('live.orders', { account: 'sim' })).find((o) => o.id === id)?.status;
+      for (const t0 = Date.now(); (await state(sent.orderId)) !== 'accepted' && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 100));
+      expect(await state(sent.orderId)).toBe('accepted');
+      expect(sim.broker.account(key).clientIdsSeen.get(sent.orderId)).toBe(1);
+      expect(await c.request('live.cancel', { account: 'sim', orderId: sent.orderId })).toEqual({ cancelled: true });
+      for (const t0 = Date.now(); (await state(sent.orderId)) !== 'cancelled' && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 100));
+      expect(await state(sent.orderId)).toBe('cancelled');
+      // The paper desk's journal does not hold live orders.
+      expect((await c.request('orders.list', { scope: 'all' })).some((o) => o.id === sent.orderId)).toBe(false);
       expect(await c.request('accounts.setLive', { name: 'sim', live: false })).not.toHaveProperty('liveSince');
       expect(await c.request('live.status', {})).toEqual([]);
       expect(await c.request('accounts.remove', { name: 'wrong' })).toEqual({ removed: true });
