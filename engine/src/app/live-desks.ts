@@ -16,7 +16,7 @@ import { MANUAL_LEDGER, ORDER_TYPES, type OrderRequest, type OrderSnapshot, type
 import { sizeTicket } from '../risk/sizing';
 import { RiskEngine } from '../risk/engine';
 import { SqliteOrderJournal } from '../state/order-journal';
-import { SqliteRiskPersistence } from '../state/risk-persistence';
+import { AccountRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
 import type { Logger } from './logs';
 
@@ -102,7 +102,7 @@ export class LiveDesks {
       const ids = new LiveIds(tag as string, profile);
       const log = { info: (m: string) => this.log.info(`${name}: ${m}`), warn: (m: string) => this.log.warn(`${name}: ${m}`), error: (m: string) => this.log.error(`${name}: ${m}`) };
       const venue = new LiveVenue({ client, name: `${name} (${a.exchange})`, profile, prefix: ids.prefix, clock, log });
-      const risk = new RiskEngine({ persistence: new SqliteRiskPersistence(store), clock });
+      const risk = new RiskEngine({ persistence: new AccountRiskPersistence(store, name), clock });
       const desk = new TradingDesk({ clock, ids, venue, risk, journal: new SqliteOrderJournal(store), instruments: own, nativeTypes: NATIVE, persistence: store, log, ownClientIds: true });
       // The book is the journal's fills on this account, on top of the quote currency the
       // exchange holds less what those fills moved (so the cash is the exchange's now).
