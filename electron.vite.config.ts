@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { licencesPlugin } from './scripts/licences.js';
 
 /**
  * Three bundles: main (Electron main, the engine utility process entry and the engine's
@@ -26,6 +27,7 @@ export default defineConfig({
           engine: resolve(root, 'engine/src/host/utility-main.ts'),
           // Worker threads start from their own file, found beside the engine's (threads/module-worker.ts).
           'bar-csv-worker': resolve(root, 'engine/src/data/bar-csv-worker.ts'),
+          'research-worker': resolve(root, 'engine/src/threads/research-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
@@ -47,7 +49,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'renderer'),
     base: './',
-    plugins: [react()],
+    plugins: [react(), licencesPlugin()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,

@@ -9,7 +9,7 @@ test('the kill switch blocks the next order and survives an engine restart', asy
 
   const ticket = page.getByRole('form', { name: 'Order ticket' });
   await ticket.getByRole('textbox', { name: 'Quantity' }).fill('0.01');
-  await expect(ticket.getByRole('region', { name: 'Pre-trade check' }).getByRole('status')).toContainText('Blocked by');
+  await expect(ticket.getByRole('region', { name: 'Pre-trade check' }).getByRole('status')).toContainText('Kill switch: kill switch engaged');
   await expect(ticket.getByRole('button', { name: 'Place buy order' })).toBeDisabled();
   await app.shot('kill-engaged');
 

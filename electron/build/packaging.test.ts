@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -15,13 +16,41 @@ interface BuilderConfig {
   appId: string;
   productName: string;
   files: string[];
+  asar: boolean;
   asarUnpack: string[];
+  npmRebuild: boolean;
+  directories: { buildResources: string };
   extraResources: { from: string; to: string }[];
-  linux: { target: string[] };
-  mac: { target: string[]; hardenedRuntime: boolean; notarize: unknown };
-  win: { target: string[] };
+  electronFuses: Record<string, boolean>;
+  linux: { target: string[]; icon: string };
+  mac: { target: string[]; hardenedRuntime: boolean; notarize: unknown; icon: string; entitlements: string };
+  win: { target: string[]; icon: string; verifyUpdateCodeSignature?: boolean };
   publish: { provider: string; url: string }[];
+  generateUpdatesFilesForAllChannels: boolean;
 }
+
+/** The config as electron-builder would load it under `env` (the file reads the release machine's variables). */
+function loadConfig(env: Record<string, string | undefined>): BuilderConfig {
+  const path = join(root, 'electron-builder.config.cjs');
+  const saved = { ...process.env };
+  try {
+    for (const [k, v] of Object.entries(env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    delete require.cache[require.resolve(path)];
+    return require(path) as BuilderConfig;
+  } finally {
+    for (const k of Object.keys(env)) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    delete require.cache[require.resolve(path)];
+  }
+}
+
+const RELEASE_ENV = { KEEL_UPDATE_URL: 'https://updates.example.com/keel', APPLE_API_KEY: '/keys/AuthKey.p8', APPLE_API_KEY_ID: 'ABC', APPLE_API_ISSUER: 'issuer', APPLE_TEAM_ID: 'TEAM' };
+const LOCAL_ENV = { KEEL_UPDATE_URL: undefined, APPLE_API_KEY: undefined, APPLE_API_KEY_ID: undefined, APPLE_API_ISSUER: undefined, APPLE_TEAM_ID: undefined };
 
 /** electron-builder's `files` rule: included when a positive pattern matches and no later negation does. */
 function packed(path: string, patterns: string[]): boolean {
@@ -35,7 +64,16 @@ function packed(path: string, patterns: string[]): boolean {
 }
 
 describe('electron-builder config', () => {
-  const config = require(join(root, 'electron-builder.config.cjs')) as BuilderConfig;
+  const config = loadConfig(LOCAL_ENV);
+
+  it("passes electron-builder's own schema, on a developer's machine and on the release machine", async () => {
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration(c: unknown, log: unknown): Promise<void> };
+    const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    await validateConfiguration(config, new DebugLogger(false));
+    await validateConfiguration(loadConfig(RELEASE_ENV), new DebugLogger(false));
+    // And it would catch a mistake: the v24 object form of notarize is refused by v26.
+    await expect(validateConfiguration({ ...config, mac: { ...config.mac, notarize: { teamId: 'X' } } }, new DebugLogger(false))).rejects.toThrow(/notarize should be a boolean/);
+  });
 
   it('names the app', () => {
     expect(config.productName).toBe('Keel');
@@ -71,12 +109,96 @@ describe('electron-builder config', () => {
     expect(packed('node_modules/zod/src/index.ts', config.files)).toBe(false);
   });
 
-  it('targets AppImage+deb, a hardened dmg and nsis, with a generic update feed', () => {
+  it('targets AppImage+deb, a hardened and notarised dmg, and nsis, with icons from resources/', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.mac.target).toEqual(['dmg']);
     expect(config.mac.hardenedRuntime).toBe(true);
+    expect(config.mac.notarize).toBe(true);
     expect(config.win.target).toEqual(['nsis']);
-    expect(config.publish[0]!.provider).toBe('generic');
+    expect(config.directories.buildResources).toBe('resources');
+    for (const icon of [config.linux.icon, config.mac.icon, config.win.icon]) {
+      expect(icon).toBe('resources/icon.png');
+      const png = readFileSync(join(root, icon));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      // electron-builder makes the .icns and .ico from it: macOS needs 512x512 at least.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([512, 512]);
+    }
+    const entitlements = readFileSync(join(root, config.mac.entitlements), 'utf8');
+    expect([...entitlements.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1]).sort()).toEqual([
+      'com.apple.security.cs.allow-jit',
+      'com.apple.security.cs.disable-library-validation',
+      'com.apple.security.network.client',
+    ]);
+  });
+
+  it('rebuilds native modules for Electron at packaging time and keeps them out of the asar', () => {
+    expect(config.asar).toBe(true);
+    expect(config.npmRebuild).toBe(true);
+  });
+
+  it('publishes updates to a generic HTTPS feed with stable and beta files, and keeps Windows signature checks on', () => {
+    expect(config.publish).toEqual([{ provider: 'generic', url: 'https://updates.invalid/keel' }]);
+    expect(loadConfig(RELEASE_ENV).publish).toEqual([{ provider: 'generic', url: 'https://updates.example.com/keel' }]);
+    expect(config.generateUpdatesFilesForAllChannels).toBe(true);
+    expect(config.win.verifyUpdateCodeSignature).not.toBe(false);
+  });
+});
+
+describe('Electron fuses', () => {
+  const config = loadConfig(LOCAL_ENV);
+
+  it('are set for production', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it("are flipped in the binary by electron-builder's fuse step as configured", async () => {
+    const fuses = require('@electron/fuses') as typeof import('@electron/fuses');
+    const { SENTINEL, FuseState } = require('@electron/fuses/dist/constants') as { SENTINEL: string; FuseState: { ENABLE: number; DISABLE: number } };
+    const { PlatformPackager } = require('app-builder-lib') as { PlatformPackager: { prototype: { generateFuseConfig(f: unknown): Promise<import('@electron/fuses').FuseConfig> } } };
+    // A stand-in for the Electron binary: the fuse sentinel followed by a v1 wire at Electron's defaults
+    // (RunAsNode, NODE_OPTIONS, --inspect and file:// privileges on; cookie encryption, asar integrity and asar-only off).
+    const defaults = '10110001';
+    const dir = mkdtempSync(join(tmpdir(), 'keel-fuses-'));
+    try {
+      const binary = join(dir, 'keel');
+      writeFileSync(binary, Buffer.concat([Buffer.alloc(4096, 7), Buffer.from(SENTINEL), Buffer.from([1, defaults.length]), Buffer.from(defaults), Buffer.alloc(4096, 9)]));
+      const wire = await PlatformPackager.prototype.generateFuseConfig.call(undefined, config.electronFuses);
+      await fuses.flipFuses(binary, wire);
+      const after = await fuses.getCurrentFuseWire(binary);
+      const state = (o: number): string => (after[o as keyof typeof after] === FuseState.ENABLE ? 'on' : after[o as keyof typeof after] === FuseState.DISABLE ? 'off' : 'other');
+      const O = fuses.FuseV1Options;
+      expect({
+        RunAsNode: state(O.RunAsNode),
+        EnableCookieEncryption: state(O.EnableCookieEncryption),
+        EnableNodeOptionsEnvironmentVariable: state(O.EnableNodeOptionsEnvironmentVariable),
+        EnableNodeCliInspectArguments: state(O.EnableNodeCliInspectArguments),
+        EnableEmbeddedAsarIntegrityValidation: state(O.EnableEmbeddedAsarIntegrityValidation),
+        OnlyLoadAppFromAsar: state(O.OnlyLoadAppFromAsar),
+        GrantFileProtocolExtraPrivileges: state(O.GrantFileProtocolExtraPrivileges),
+      }).toEqual({
+        RunAsNode: 'off',
+        EnableCookieEncryption: 'on',
+        EnableNodeOptionsEnvironmentVariable: 'off',
+        EnableNodeCliInspectArguments: 'off',
+        EnableEmbeddedAsarIntegrityValidation: 'on',
+        OnlyLoadAppFromAsar: 'on',
+        GrantFileProtocolExtraPrivileges: 'off',
+      });
+      // Nothing else in the binary moved.
+      const bytes = readFileSync(binary);
+      expect(bytes.subarray(0, 4096).every((b) => b === 7)).toBe(true);
+      expect(bytes.subarray(bytes.length - 4096).every((b) => b === 9)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess, type WebContents } from 'electron';
-import type { EngineToMain, MainToEngine } from '../../engine/protocol/control';
+import type { EngineToMain, Exposure, MainToEngine } from '../../engine/protocol/control';
 import type { Topics } from '../../engine/protocol/index';
 import { IPC } from './ipc-channels';
+import { PendingReplies } from './pending-replies';
 import { RestartPolicy } from './restart-policy';
 import { standInReply } from './stand-in';
 
@@ -23,12 +24,15 @@ export class EngineProcess {
   private readonly standIns = new Map<WebContents, MessagePortMain>();
   private state: Topics['engine'] = { state: 'restarting', message: 'starting' };
   private pendingKill: string | undefined;
+  private readonly exposures = new PendingReplies<Exposure>('exposure', 5_000);
 
   constructor(
     private readonly entry: string,
     private readonly log: EngineLog,
     private readonly samplesDir: string,
     private readonly env: Record<string, string | undefined> = process.env,
+    /** Shows an alert the engine raised as a desktop notification. */
+    private readonly notify: (n: Extract<EngineToMain, { type: 'notify' }>) => void = () => {},
   ) {}
 
   start(): void {
@@ -109,6 +113,16 @@ export class EngineProcess {
     this.child?.postMessage({ type: 'grantExport', path } satisfies MainToEngine);
   }
 
+  /**
+   * What is open on the desk (the updater asks before it installs). Rejects when the engine
+   * is not running or ready, or does not answer: the caller must treat that as "not clear".
+   */
+  exposure(): Promise<Exposure> {
+    const child = this.child;
+    if (!child || this.state.state !== 'ready') return Promise.reject(new Error(`the engine is ${this.state.state === 'ready' ? 'not running' : this.state.state}`));
+    return this.exposures.ask((id) => child.postMessage({ type: 'exposure', id } satisfies MainToEngine));
+  }
+
   /** Manual restart (menu): also clears a give-up. */
   restart(): void {
     this.policy.reset();
@@ -145,14 +159,19 @@ export class EngineProcess {
       this.log('info', `engine ready in ${Math.round(m.startMs)} ms (v${m.info.version})`);
       this.state = { state: 'ready' };
       this.sendKill();
+    } else if (m?.type === 'exposure') {
+      this.exposures.settle(m.id, { value: m.exposure, error: m.error });
     } else if (m?.type === 'fatal') {
       this.log('error', `engine reported a fatal error: ${m.message}`);
+    } else if (m?.type === 'notify') {
+      this.notify(m);
     }
   }
 
   private onExit(child: UtilityProcess, code: number): void {
     if (this.child !== child) return;
     this.child = undefined;
+    this.exposures.failAll('the engine exited before it answered');
     if (this.stopping) return;
     this.state = { state: 'restarting' };
     const uptime = Date.now() - this.startedAt;

@@ -31,6 +31,23 @@ describe('application menu', () => {
     expect(help).toBe(1);
   });
 
+  it('offers update checks and the beta channel only when the build has a feed, and About always', () => {
+    const sent: string[] = [];
+    const none = menuTemplate({ isMac: false, send: (c) => sent.push(c), killSwitch: () => {}, restartEngine: () => {}, showShortcuts: () => {} });
+    expect(find(none, 'Check for updates…')).toBeUndefined();
+    (find(none, 'About Keel and licences')!.click as () => void)();
+    expect(sent).toEqual(['show-about']);
+    let checks = 0;
+    const beta: boolean[] = [];
+    const t = menuTemplate({ isMac: false, send: () => {}, killSwitch: () => {}, restartEngine: () => {}, showShortcuts: () => {}, updates: { check: () => void checks++, beta: true, setBeta: (on) => void beta.push(on) } });
+    (find(t, 'Check for updates…')!.click as () => void)();
+    expect(checks).toBe(1);
+    const item = find(t, 'Beta updates')!;
+    expect(item).toMatchObject({ type: 'checkbox', checked: true });
+    (item.click as (i: { checked: boolean }) => void)({ checked: false });
+    expect(beta).toEqual([false]);
+  });
+
   it('adds the app menu on macOS', () => {
     const t = menuTemplate({ isMac: true, send: () => {}, killSwitch: () => {}, restartEngine: () => {}, showShortcuts: () => {} });
     expect(t[0]!.role).toBe('appMenu');

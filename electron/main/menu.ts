@@ -19,7 +19,15 @@ export const SHORTCUTS: readonly { keys: string; action: string }[] = [
  * is tested without Electron. Commands for the page go through `send`; the kill switch
  * goes straight to the engine through `killSwitch` so it works with a hung page.
  */
-export function menuTemplate(p: { isMac: boolean; send(cmd: MenuCommand): void; killSwitch(): void; restartEngine(): void; showShortcuts(): void }): MenuItemConstructorOptions[] {
+export function menuTemplate(p: {
+  isMac: boolean;
+  send(cmd: MenuCommand): void;
+  killSwitch(): void;
+  restartEngine(): void;
+  showShortcuts(): void;
+  /** Present when the build has an update feed. */
+  updates?: { check(): void; beta: boolean; setBeta(on: boolean): void };
+}): MenuItemConstructorOptions[] {
   const template: MenuItemConstructorOptions[] = [];
   if (p.isMac) template.push({ role: 'appMenu' });
   template.push(
@@ -56,7 +64,18 @@ export function menuTemplate(p: { isMac: boolean; send(cmd: MenuCommand): void; 
     },
     {
       role: 'help',
-      submenu: [{ label: 'Keyboard shortcuts', accelerator: 'CmdOrCtrl+/', click: () => p.showShortcuts() }],
+      submenu: [
+        { label: 'Keyboard shortcuts', accelerator: 'CmdOrCtrl+/', click: () => p.showShortcuts() },
+        ...(p.updates
+          ? ([
+              { type: 'separator' },
+              { label: 'Check for updates…', click: () => p.updates!.check() },
+              { label: 'Beta updates', type: 'checkbox', checked: p.updates.beta, click: (item: { checked: boolean }) => p.updates!.setBeta(item.checked) },
+            ] satisfies MenuItemConstructorOptions[])
+          : []),
+        { type: 'separator' },
+        { label: 'About Keel and licences', click: () => p.send('show-about') },
+      ],
     },
   );
   return template;

@@ -11,5 +11,4 @@ export const bundlePaths = {
   engineEntry: join(mainDir, 'engine.js'),
   preload: join(mainDir, '..', 'preload', 'index.cjs'),
   rendererDir: join(mainDir, '..', 'renderer'),
-  rendererIndex: join(mainDir, '..', 'renderer', 'index.html'),
 };

@@ -1,21 +1,14 @@
+import { APP_HOST, APP_SCHEME } from './app-protocol';
+
 /**
- * Which frames may call main's IPC handlers: only our own page, loaded from the built
- * renderer directory (file://) or, in development, from the electron-vite dev server.
- * A frame that navigated elsewhere, an iframe from the web, or a file outside the app
- * gets nothing. Pure, so it is tested without Electron.
+ * Which frames may call main's IPC handlers and where our windows may navigate: only our
+ * own page, served from app://keel (app-protocol.ts) or, in development, from the
+ * electron-vite dev server. A frame that navigated elsewhere, an iframe from the web, or
+ * any file:// page gets nothing. Pure, so it is tested without Electron.
  */
 export interface TrustedOrigins {
-  /** Absolute path of the built renderer directory (renderer/out or out/renderer). */
-  rendererDir: string;
   /** The dev server URL (ELECTRON_RENDERER_URL) when running `electron-vite dev`. */
   devServerUrl?: string;
-}
-
-function toFileUrlPath(dir: string): string {
-  // Windows paths become /C:/...; URL pathnames are percent-encoded, so encode the same way.
-  const slashed = dir.replace(/\\/g, '/');
-  const withRoot = slashed.startsWith('/') ? slashed : `/${slashed}`;
-  return new URL(`file://${withRoot}`).pathname.replace(/\/+$/, '') + '/';
 }
 
 export function isTrustedSenderUrl(frameUrl: string | undefined, trusted: TrustedOrigins): boolean {
@@ -26,12 +19,8 @@ export function isTrustedSenderUrl(frameUrl: string | undefined, trusted: Truste
   } catch {
     return false;
   }
-  if (url.protocol === 'file:') {
-    if (url.host !== '') return false;
-    const path = url.pathname;
-    // URL parsing already collapsed /../, so a prefix check on the normalised path is sound.
-    return path.startsWith(toFileUrlPath(trusted.rendererDir));
-  }
+  // Node's URL gives a non-special scheme the origin "null": compare scheme and host instead.
+  if (url.protocol === `${APP_SCHEME}:` && url.host.toLowerCase() === APP_HOST && !url.port && !url.username && !url.password) return true;
   if (trusted.devServerUrl) {
     let dev: URL;
     try {

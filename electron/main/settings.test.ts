@@ -18,22 +18,25 @@ describe('window settings', () => {
   it('persists bounds and layout across instances (a restart)', () => {
     const path = join(tmp(), 'sub', 'settings.json');
     const a = new SettingsFile(path);
-    expect(a.get()).toEqual({ bounds: undefined, maximized: false, layout: {} });
+    expect(a.get()).toEqual({ bounds: undefined, maximized: false, layout: {}, updateChannel: 'stable' });
     a.update({ bounds: { x: 100, y: 50, width: 1300, height: 820 } });
     a.update({ layout: { 'markets.side': 320, 'bottom.height': 0.3 } });
     const b = new SettingsFile(path);
-    expect(b.get()).toEqual({ bounds: { x: 100, y: 50, width: 1300, height: 820 }, maximized: false, layout: { 'markets.side': 320, 'bottom.height': 0.3 } });
+    expect(b.get()).toEqual({ bounds: { x: 100, y: 50, width: 1300, height: 820 }, maximized: false, layout: { 'markets.side': 320, 'bottom.height': 0.3 }, updateChannel: 'stable' });
+    b.update({ updateChannel: 'beta' });
+    expect(new SettingsFile(path).get().updateChannel).toBe('beta');
     expect(readdirSync(join(path, '..'))).toEqual(['settings.json']); // no temp file left behind
   });
 
   it('survives a corrupt or hostile file by falling back field by field', () => {
     const path = join(tmp(), 'settings.json');
     writeFileSync(path, '{not json');
-    expect(new SettingsFile(path).get()).toEqual({ bounds: undefined, maximized: false, layout: {} });
-    expect(sanitizeSettings({ bounds: { width: 1e9, height: 10 }, maximized: 'yes', layout: { a: 1, b: 'x', c: Infinity } })).toEqual({
+    expect(new SettingsFile(path).get()).toEqual({ bounds: undefined, maximized: false, layout: {}, updateChannel: 'stable' });
+    expect(sanitizeSettings({ bounds: { width: 1e9, height: 10 }, maximized: 'yes', layout: { a: 1, b: 'x', c: Infinity }, updateChannel: 'nightly' })).toEqual({
       bounds: undefined,
       maximized: false,
       layout: { a: 1 },
+      updateChannel: 'stable',
     });
     expect(sanitizeSettings({ bounds: { width: 900.4, height: 700, x: 'left' } }).bounds).toEqual({ width: 900, height: 700 });
   });

@@ -13,9 +13,11 @@ export interface WindowSettings {
   maximized: boolean;
   /** The renderer's panel layout, opaque to main beyond "numbers by key". */
   layout: Record<string, number>;
+  /** Which update feed to follow: stable releases, or betas too (Help › Beta updates). */
+  updateChannel: 'stable' | 'beta';
 }
 
-export const DEFAULT_SETTINGS: WindowSettings = { bounds: undefined, maximized: false, layout: {} };
+export const DEFAULT_SETTINGS: WindowSettings = { bounds: undefined, maximized: false, layout: {}, updateChannel: 'stable' };
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -36,7 +38,7 @@ export function sanitizeSettings(raw: unknown): WindowSettings {
   if (r.layout && typeof r.layout === 'object' && !Array.isArray(r.layout)) {
     for (const [k, v] of Object.entries(r.layout as Record<string, unknown>).slice(0, 500)) if (isNum(v) && k.length <= 200) layout[k] = v;
   }
-  return { bounds, maximized: r.maximized === true, layout };
+  return { bounds, maximized: r.maximized === true, layout, updateChannel: r.updateChannel === 'beta' ? 'beta' : 'stable' };
 }
 
 export interface WorkArea {

@@ -9,7 +9,7 @@ import { ENGINE_LOST_MESSAGE, type KeelBridge, type MenuCommand } from '../../en
 import { IPC } from '../main/ipc-channels';
 
 // contextBridge cannot carry a MessagePort, so the port goes to the page as a window message.
-// The page is on file:// (origin "null"), hence '*'; this posts to our own window only.
+// '*' as the target origin: this posts to our own window only (the page is app://keel, or the dev server in development).
 ipcRenderer.on(IPC.enginePort, (e: IpcRendererEvent) => {
   window.postMessage(ENGINE_PORT_MESSAGE, '*', e.ports);
 });
@@ -17,7 +17,7 @@ ipcRenderer.on(IPC.engineLost, () => {
   window.postMessage(ENGINE_LOST_MESSAGE, '*');
 });
 
-const MENU_COMMANDS: ReadonlySet<string> = new Set<MenuCommand>(['import-data', 'export-data', 'kill-switch', 'show-shortcuts']);
+const MENU_COMMANDS: ReadonlySet<string> = new Set<MenuCommand>(['import-data', 'export-data', 'kill-switch', 'show-shortcuts', 'show-about']);
 
 const bridge: KeelBridge = {
   getPlatform: () => process.platform,

@@ -33,7 +33,7 @@ export interface KeelBridge {
   requestEnginePort(): void;
 }
 
-export type MenuCommand = 'import-data' | 'export-data' | 'kill-switch' | 'show-shortcuts';
+export type MenuCommand = 'import-data' | 'export-data' | 'kill-switch' | 'show-shortcuts' | 'show-about';
 
 /** window.postMessage data: the engine died; requests fail until the next ENGINE_PORT_MESSAGE. */
 export const ENGINE_LOST_MESSAGE = 'keel:engine-lost';

@@ -23,5 +23,33 @@ export {
   type NumericLimitSpec,
 } from '../src/model/risk-limits';
 export { TRADING_STATES } from '../src/model/risk-state';
+export { OUTPUT_STYLES, PRICE_SOURCES, LINE_STYLES, sourceValue } from '../src/model/indicator';
+export {
+  ALERT_KINDS,
+  ALERT_KIND_LABELS,
+  ALERT_MODES,
+  CROSSINGS,
+  DENIAL_BURST_DEFAULT,
+  INDICATOR_OPS,
+  RISK_EVENTS,
+  RISK_EVENT_LABELS,
+  STRATEGY_EVENTS,
+  crosses,
+  describeCondition,
+  indicatorMet,
+} from '../src/model/alert';
+export { DRAWING_KINDS, DRAWING_LABELS, DRAWING_POINTS, DRAWING_TEXT_MAX, FIB_LEVELS, LINE_DRAWINGS, drawingProblem, lineValueAt } from '../src/model/drawing';
+export {
+  CHART_COUNTS,
+  DEFAULT_TRADING_PREFS,
+  HOTKEY_ACTIONS,
+  HOTKEY_LABELS,
+  KEY_COMBO_PATTERN,
+  MAX_CHARTS,
+  WORKSPACE_LIMITS,
+  keyCombo,
+  type ChartCount,
+  type HotkeyAction,
+} from '../src/model/workspace';
 export { STRATEGY_ACTIONS } from '../src/model/ledger';
 export { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, CREDENTIAL_MAX_LENGTH, EXCHANGE_ID_PATTERN, accountNameProblem, credentialProblem, liveConfirmation, maskKey } from '../src/model/exchange-account';

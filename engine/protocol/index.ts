@@ -9,20 +9,26 @@
 import type { AccountSnapshot } from '../src/model/account';
 import type { BacktestRun, BacktestRunSummary, BacktestRunTrade, Metrics, RunStatus } from '../src/model/backtest-run';
 import type { Fill } from '../src/model/fill';
-import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../src/model/indicator';
+import type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule, StrategyEventKind } from '../src/model/alert';
+import type { Drawing, DrawingKind, DrawingPoint } from '../src/model/drawing';
+import type { IndicatorGroup, IndicatorKind, LineStyleName, OutputStyle, PriceSource } from '../src/model/indicator';
 import type { OrderSnapshot, OrderType, Side, SizeMode, TimeInForce } from '../src/model/order';
 import type { PositionSnapshot } from '../src/model/position';
 import type { LedgerKind, LedgerLimits, LedgerSnapshot, StrategyAction, StrategyInstanceView, StrategyState } from '../src/model/ledger';
 import type { GapCauses, GapTrade, RunGap, SignalGap, TradeGap } from '../src/model/gap';
 import type { BreakerAction, RiskLimits } from '../src/model/risk-limits';
 import type { RiskState, TradingState } from '../src/model/risk-state';
+import type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Workspace } from '../src/model/workspace';
 import type { ErrorCode } from '../src/core/errors';
-import type { StreamState } from '../src/model/stream';
+import type { BookSnapshot, FeedStatus, StreamState } from '../src/model/stream';
+import type { DownloadRequest } from '../src/model/download';
 import type { ExchangeAccount } from '../src/model/exchange-account';
 
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
 export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
 export type { BreakerAction, Metrics, RiskLimits, TradingState };
+export type { AlertCondition, AlertKind, AlertLogEntry, AlertMode, AlertRule, StrategyEventKind, Drawing, DrawingKind, DrawingPoint, LineStyleName, PriceSource };
+export type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Workspace };
 export type { LedgerKind, LedgerLimits, StrategyAction, StrategyState };
 export type LedgerDto = LedgerSnapshot;
 export type StrategyInstanceDto = StrategyInstanceView;
@@ -121,9 +127,13 @@ export interface IndicatorCatalogueEntry {
   group: IndicatorGroup;
   /** Which pane every output is drawn in: the price pane (overlay) or one of its own (pane). */
   kind: IndicatorKind;
-  params: { name: string; default: number; min?: number; max?: number }[];
+  params: { name: string; label: string; default: number; min: number; max: number; step: number; integer: boolean }[];
   /** In the order `indicators.compute` returns them; a chart draws each as its style says. */
   outputs: { name: string; label: string; style: OutputStyle }[];
+  /** Reads one price, which `indicators.compute` may take from another source than the close. */
+  sourced: boolean;
+  /** Levels a chart draws as guides in the indicator's pane (RSI 30 and 70). */
+  guides?: number[];
 }
 
 // ---------- strategies and backtests ----------
@@ -162,11 +172,142 @@ export interface BacktestRequest {
 
 export interface JobProgress {
   jobId: string;
-  kind: 'backtest' | 'import';
+  kind: 'backtest' | 'import' | ResearchKind;
   done: number;
   total: number;
   status: RunStatus;
   message?: string;
+}
+
+// ---------- research: optimisation, walk-forward, Monte Carlo ----------
+
+export type ResearchKind = 'optimize' | 'walkforward' | 'montecarlo';
+export type ResearchMethod = 'grid' | 'random' | 'tpe';
+export type ResearchObjective = 'sharpe' | 'sortino' | 'calmar' | 'total_return' | 'profit_factor';
+export type ParamValueDto = number | boolean | string;
+
+/** A sweep over stored bars, as `keel optimize` over a file: the UI's Optimise tab. Data and costs as a backtest's. */
+export interface OptimizeRequest extends Omit<BacktestRequest, 'params'> {
+  /** Searched parameters: lo..hi by step (the strategy's step where omitted). */
+  ranges: Record<string, { lo: number; hi: number; step?: number }>;
+  /** Parameters held at one value. Those in neither are searched over their declared range. */
+  fixed?: Record<string, ParamValueDto>;
+  method: ResearchMethod;
+  /** For random and tpe. */
+  trials?: number;
+  seed?: number;
+  objective: ResearchObjective;
+  minTrades?: number;
+}
+
+export interface WalkForwardRequest extends OptimizeRequest {
+  train: number;
+  test: number;
+  anchored?: boolean;
+  /** Fraction of bars kept back at the end (default 0.2). */
+  reserve?: number;
+  validate?: boolean;
+}
+
+/** Monte Carlo of a recorded run's trades; `source` is an id from research.sources. */
+export interface MonteCarloRequest {
+  source: string;
+  runs: number;
+  seed: number;
+  method: 'shuffle' | 'bootstrap' | 'both';
+  confidence?: number;
+  drawdown?: number;
+}
+
+export interface ResearchSummary {
+  jobId: string;
+  kind: ResearchKind;
+  /** What ran, in a line ("sma-cross on BTC/USDT 5m, grid"). */
+  label: string;
+  startedAt: number;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** The recorded run (under $KEEL_HOME/runs; `keel rerun`, `keel report`). */
+  runId?: string;
+  error?: string;
+}
+
+export interface CurveDto {
+  ts: number[];
+  equity: number[];
+  drawdown: number[];
+}
+
+export interface CheckDto {
+  ok: boolean;
+  summary: string;
+}
+
+export interface OptimizeResultDto extends ResearchSummary {
+  kind: 'optimize';
+  /** Every parameter of the strategy, in its declared order; `searched` are those that varied. */
+  params: string[];
+  searched: string[];
+  objective: ResearchObjective;
+  trials: { params: Record<string, ParamValueDto>; score: number | null; metrics: Metrics }[];
+  best: { index: number; params: Record<string, ParamValueDto>; metrics: Metrics } | null;
+  bestEquity: CurveDto | null;
+  deflatedSharpe: number | null;
+  pbo: number | null;
+  skipped: number;
+  warmup: CheckDto | null;
+  lookahead: CheckDto | null;
+}
+
+export interface WalkForwardResultDto extends ResearchSummary {
+  kind: 'walkforward';
+  params: string[];
+  windows: { trainFrom: number; trainTo: number; testFrom: number; testTo: number; params: Record<string, ParamValueDto> | null; metrics: Metrics | null }[];
+  oos: CurveDto;
+  oosMetrics: Metrics;
+  efficiency: number | null;
+  reserve: { bars: number; from: number | null };
+  validation: Metrics | null;
+}
+
+export interface MonteCarloMethodDto {
+  method: 'shuffle' | 'bootstrap';
+  /** Trades compounded at each fan point, and the paths' equity (start 1) quantiles there. */
+  steps: number[];
+  p5: number[];
+  p25: number[];
+  p50: number[];
+  p75: number[];
+  p95: number[];
+  finalReturn: { lower: number; median: number; upper: number };
+  maxDrawdown: { lower: number; median: number; upper: number };
+  probDrawdown: number;
+}
+
+export interface MonteCarloResultDto extends ResearchSummary {
+  kind: 'montecarlo';
+  trades: number;
+  original: { finalReturn: number; maxDrawdown: number };
+  confidence: number;
+  drawdown: number;
+  methods: MonteCarloMethodDto[];
+}
+
+export type ResearchResultDto = OptimizeResultDto | WalkForwardResultDto | MonteCarloResultDto;
+
+export interface HeatmapDto {
+  x: string;
+  y: string;
+  xs: ParamValueDto[];
+  ys: ParamValueDto[];
+  /** z[j][i]: the best objective at (xs[i], ys[j]); null where no trial there qualified. */
+  z: (number | null)[][];
+}
+
+/** A recorded run with trades to resample: a backtest, a sweep's best, a walk-forward's out-of-sample. */
+export interface ResearchSource {
+  id: string;
+  label: string;
+  created: string;
 }
 
 // ---------- trading ----------
@@ -213,12 +354,18 @@ export interface FlattenResult {
   result: PlaceOrderResult;
 }
 
-/** Something the trader must see and acknowledge (a flatten that failed, a journal that refused a write). */
+/**
+ * Something the trader must see and acknowledge: an engine alert (a flatten that failed, a
+ * journal that refused a write) or one of the trader's own alerts firing (`ruleId`).
+ */
 export interface Alert {
-  level: 'warn' | 'error';
+  level: 'info' | 'warn' | 'error';
   title: string;
   message: string;
   ts: number;
+  /** Set when the trader's alert rule fired. */
+  ruleId?: string;
+  kind?: AlertKind;
 }
 
 // ---------- the desk: ledgers and strategies running forward ----------
@@ -248,6 +395,23 @@ export interface StrategyLogEntry {
   kind: string;
   message: string;
 }
+
+// ---------- workspace: drawings, watchlist, layouts, alerts ----------
+
+/** A drawing as the chart sends it: no id creates one, an id replaces that drawing. */
+export interface DrawingInput {
+  id?: string;
+  symbol: string;
+  kind: DrawingKind;
+  points: DrawingPoint[];
+  text?: string;
+  color?: string;
+}
+
+/** One watchlist row: the latest stored price, the change over the last 24 h and a sparkline of closes over them. */
+export type WatchQuote =
+  | { symbol: string; missing: true }
+  | { symbol: string; missing?: undefined; timeframe: string; ts: number; last: number; base: number; change: number; changePct: number; spark: number[] };
 
 // ---------- market replay ----------
 
@@ -302,18 +466,8 @@ export interface ExchangeInfoDto {
   apiUrl?: string;
 }
 
-export interface DownloadRequestDto {
-  exchange: string;
-  /** ccxt's unified symbol, e.g. BTC/USDT. */
-  symbol: string;
-  timeframe: string;
-  from: number;
-  to?: number;
-  /** Overrides the saved API URL for this download. */
-  apiUrl?: string;
-  /** Download trades and build bars from them (Kraken's long histories). */
-  trades?: boolean;
-}
+/** A download (data/download.ts), or with `trades` one that builds its bars from trades (Kraken's long histories). */
+export type DownloadRequestDto = DownloadRequest & { trades?: boolean };
 
 export interface GapDto {
   from: number;
@@ -356,37 +510,14 @@ export interface DownloadProgressDto {
   report?: DownloadReportDto;
 }
 
-/** A live stream's state (StreamState, model/stream.ts) with what a trader needs beside it; `stale` after `staleAfterMs` of silence. */
-export interface StreamStatusDto {
-  /** `${symbol}|${timeframe}`, e.g. binance:BTC/USDT|1m. */
-  id: string;
-  exchange: string;
-  /** The dataset's symbol, e.g. binance:BTC/USDT. */
-  symbol: string;
-  timeframe: string;
-  state: StreamState;
-  transport: 'websocket' | 'polling';
-  since: number;
-  lastTradeAt?: number;
-  lastPrice?: number;
-  /** Best bid and ask and the 24-hour change (%), from the exchange's ticker where it has one. */
-  bid?: number;
-  ask?: number;
-  change24hPct?: number;
-  lastMessageAt?: number;
-  reconnects: number;
-  staleAfterMs: number;
-  candleMismatches: number;
-  message?: string;
-}
+/**
+ * A live stream's status (model/stream.ts) as the wire shows it: `id` is `${symbol}|${timeframe}`
+ * and `symbol` the dataset's name (e.g. binance:BTC/USDT), not ccxt's.
+ */
+export type StreamStatusDto = Omit<FeedStatus, 'venueSymbol'> & { id: string };
 
 /** The top of a live book, best first: [price, size] per level. */
-export interface BookDto {
-  symbol: string;
-  ts: number;
-  bids: [number, number][];
-  asks: [number, number][];
-}
+export type BookDto = BookSnapshot;
 
 export interface QualitySpanDto {
   from: number;
@@ -480,6 +611,21 @@ export interface LogEntry {
   message: string;
 }
 
+/** A backup the engine wrote into <home>/backups (`system.backup`; `keel backup` moves it to --out; engine/src/app/backup.ts). */
+export interface BackupDto {
+  dir: string;
+  createdAt: string;
+  files: { path: string; bytes: number }[];
+}
+
+/** An Export diagnostics zip the engine wrote into <home>/exports (engine/src/app/diagnostics.ts). */
+export interface DiagnosticsDto {
+  path: string;
+  entries: string[];
+  /** The crash folder it read: where crash records of this engine are kept. */
+  crashDir: string;
+}
+
 // ---------- the RPC table ----------
 
 type Empty = Record<string, never>;
@@ -488,6 +634,8 @@ export interface Methods {
   'engine.info': { params: Empty; result: EngineInfo };
   'system.status': { params: Empty; result: SystemStatus };
   'system.logs': { params: { limit?: number }; result: LogEntry[] };
+  'system.backup': { params: Empty; result: BackupDto };
+  'system.diagnostics': { params: Empty; result: DiagnosticsDto };
   'ui.heartbeat': { params: Empty; result: { ts: number } };
 
   'data.datasets': { params: Empty; result: DatasetInfo[] };
@@ -511,7 +659,7 @@ export interface Methods {
 
   'indicators.catalogue': { params: Empty; result: IndicatorCatalogueEntry[] };
   'indicators.compute': {
-    params: { symbol: string; timeframe: string; id: string; params: Record<string, number>; from?: number; to?: number };
+    params: { symbol: string; timeframe: string; id: string; params: Record<string, number>; source?: PriceSource; from?: number; to?: number };
     result: { ts: number[]; outputs: Record<string, (number | null)[]> };
   };
 
@@ -520,6 +668,16 @@ export interface Methods {
   'backtest.cancel': { params: { runId: string }; result: { cancelled: boolean } };
   'backtest.list': { params: Empty; result: BacktestSummary[] };
   'backtest.get': { params: { runId: string }; result: BacktestResult };
+
+  'research.optimize': { params: OptimizeRequest; result: { jobId: string } };
+  'research.walkforward': { params: WalkForwardRequest; result: { jobId: string } };
+  'research.montecarlo': { params: MonteCarloRequest; result: { jobId: string } };
+  'research.cancel': { params: { jobId: string }; result: { cancelled: boolean } };
+  'research.list': { params: Empty; result: ResearchSummary[] };
+  'research.get': { params: { jobId: string }; result: ResearchResultDto };
+  /** The best objective over any two parameters of a finished sweep. */
+  'research.heatmap': { params: { jobId: string; x: string; y: string }; result: HeatmapDto };
+  'research.sources': { params: Empty; result: ResearchSource[] };
 
   'orders.preview': { params: TicketOrder; result: OrderPreview };
   'orders.place': { params: TicketOrder; result: PlaceOrderResult };
@@ -562,6 +720,23 @@ export interface Methods {
   'replay.control': { params: { action: 'pause' | 'resume' | 'stop' | 'step'; speed?: number }; result: ReplayState };
   'replay.state': { params: Empty; result: ReplayState };
 
+  'workspace.get': { params: Empty; result: Workspace };
+  /** Replaces the given parts (timeframes are merged per symbol). */
+  'workspace.set': { params: Partial<Pick<Workspace, 'watchlist' | 'timeframes' | 'layout' | 'trading'>>; result: Workspace };
+  'layouts.save': { params: { name: string; layout: ChartLayout }; result: Workspace };
+  'layouts.delete': { params: { name: string }; result: Workspace };
+  'watchlist.quotes': { params: { symbols: string[] }; result: WatchQuote[] };
+
+  'drawings.list': { params: { symbol: string }; result: Drawing[] };
+  'drawings.save': { params: DrawingInput; result: Drawing };
+  'drawings.delete': { params: { id: string }; result: { deleted: boolean } };
+
+  'alerts.list': { params: Empty; result: AlertRule[] };
+  'alerts.create': { params: { condition: AlertCondition; mode: AlertMode; note?: string }; result: AlertRule };
+  'alerts.update': { params: { id: string; enabled?: boolean; mode?: AlertMode; note?: string }; result: AlertRule };
+  'alerts.delete': { params: { id: string }; result: { deleted: boolean } };
+  /** Newest first: alerts that fired and engine alerts. */
+  'alerts.log': { params: { limit?: number }; result: AlertLogEntry[] };
   /** The capability table of the exchanges Keel knows well (and any asked for by id). */
   'exchanges.list': { params: { ids?: string[] }; result: ExchangeInfoDto[] };
   /** Saves (or clears, with no apiUrl) an exchange's API URL override. */

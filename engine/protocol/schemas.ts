@@ -6,7 +6,37 @@
  * is worse than a refusal.
  */
 import { z } from 'zod';
-import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, EXCHANGE_ID_PATTERN, credentialProblem, LIMIT_KEYS, STRATEGY_ACTIONS, ORDER_TYPES, RISK_LIMIT_SPECS, SIDES, SIZE_MODES, TIMES_IN_FORCE, limitRangeText, needsLimitPrice, needsStopPrice, type LimitSpec } from './definitions';
+import {
+  ACCOUNT_NAME_PATTERN,
+  ACCOUNT_NAME_RULE,
+  EXCHANGE_ID_PATTERN,
+  credentialProblem,
+  ALERT_MODES,
+  CHART_COUNTS,
+  CROSSINGS,
+  DRAWING_KINDS,
+  DRAWING_TEXT_MAX,
+  HOTKEY_ACTIONS,
+  INDICATOR_OPS,
+  KEY_COMBO_PATTERN,
+  LIMIT_KEYS,
+  STRATEGY_ACTIONS,
+  STRATEGY_EVENTS,
+  LINE_STYLES,
+  MAX_CHARTS,
+  ORDER_TYPES,
+  PRICE_SOURCES,
+  RISK_EVENTS,
+  RISK_LIMIT_SPECS,
+  SIDES,
+  SIZE_MODES,
+  TIMES_IN_FORCE,
+  WORKSPACE_LIMITS,
+  limitRangeText,
+  needsLimitPrice,
+  needsStopPrice,
+  type LimitSpec,
+} from './definitions';
 import type { MethodName, Params, RiskLimits, WireError } from './index';
 
 const empty = z.strictObject({});
@@ -83,12 +113,84 @@ function snapNeedsTimeframe(p: { snap?: boolean; timeframe?: string }, ctx: z.Re
   if (p.snap && p.timeframe === undefined) ctx.addIssue({ code: 'custom', path: ['timeframe'], message: 'snap needs the timeframe whose grid to snap the bars onto' });
 }
 
+// ---------- workspace ----------
+
+const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour as #rrggbb');
+const priceSource = z.enum(PRICE_SOURCES);
+const indicatorParams = z.record(z.string().max(64), z.number());
+const indicatorSetting = z.strictObject({
+  key: z.string().min(1).max(64),
+  id: text,
+  params: indicatorParams,
+  source: priceSource.optional(),
+  colors: z.array(color).max(16).optional(),
+  lineStyle: z.enum(LINE_STYLES).optional(),
+  lineWidth: z.number().int().min(1).max(4).optional(),
+});
+const chartLayout = z.strictObject({
+  count: z.literal(CHART_COUNTS),
+  linkSymbol: z.boolean(),
+  linkCrosshair: z.boolean(),
+  active: z.number().int().min(0).max(MAX_CHARTS - 1),
+  charts: z
+    .array(z.strictObject({ symbol: symbol.optional(), timeframe: timeframe.optional(), indicators: z.array(indicatorSetting).max(WORKSPACE_LIMITS.indicatorsPerChart) }))
+    .min(1)
+    .max(MAX_CHARTS),
+});
+const keyCombo = z.string().max(40).regex(KEY_COMBO_PATTERN, 'expected a key such as Shift+B');
+const tradingPrefs = z.strictObject({
+  oneClick: z.boolean(),
+  quantity: positive,
+  hotkeys: z.strictObject({
+    enabled: z.boolean(),
+    keys: z.strictObject(Object.fromEntries(HOTKEY_ACTIONS.map((a) => [a, keyCombo])) as Record<(typeof HOTKEY_ACTIONS)[number], typeof keyCombo>),
+  }),
+});
+const layoutName = z.string().trim().min(1).max(WORKSPACE_LIMITS.layoutName);
+const drawingPoint = z.strictObject({ ts: epochMs, price: positive });
+const crossing = z.enum(CROSSINGS);
+const alertCondition = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('price'), symbol, level: positive, cross: crossing }),
+  z.strictObject({ kind: z.literal('drawing'), symbol, drawingId: text, cross: crossing }),
+  z.strictObject({
+    kind: z.literal('indicator'),
+    symbol,
+    timeframe,
+    indicator: text,
+    params: indicatorParams,
+    source: priceSource.optional(),
+    output: text,
+    op: z.enum(INDICATOR_OPS),
+    value: z.number(),
+  }),
+  z.strictObject({ kind: z.literal('strategy'), strategy: text.optional(), event: z.enum(STRATEGY_EVENTS).optional() }),
+  z.strictObject({ kind: z.literal('risk'), event: z.enum(RISK_EVENTS), count: z.number().int().min(1).max(1000).optional(), windowSec: z.number().int().min(1).max(86_400).optional() }),
+]);
+const note = z.string().max(500);
+
+/** A run over stored bars: the strategy, the data and the costs (backtests and research jobs alike). */
+const runFields = { strategy: text, symbol, timeframe, ...range, capital: positive, fee: fraction, slippage: fraction };
+
+const finite = z.number().finite();
+const optimizeFields = {
+  ...runFields,
+  ranges: z.record(z.string().min(1).max(100), z.strictObject({ lo: finite, hi: finite, step: positive.optional() })),
+  fixed: z.record(z.string().min(1).max(100), paramValue).optional(),
+  method: z.enum(['grid', 'random', 'tpe']),
+  trials: z.number().int().min(1).max(100_000).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  objective: z.enum(['sharpe', 'sortino', 'calmar', 'total_return', 'profit_factor']),
+  minTrades: z.number().int().min(0).max(1_000_000).optional(),
+};
+
 type Schemas = { [M in MethodName]: z.ZodType<Params<M>, unknown> };
 
 export const paramSchemas: Schemas = {
   'engine.info': empty as unknown as Schemas['engine.info'],
   'system.status': empty as unknown as Schemas['system.status'],
   'system.logs': z.strictObject({ limit: z.number().int().min(1).max(10_000).optional() }),
+  'system.backup': empty as unknown as Schemas['system.backup'],
+  'system.diagnostics': empty as unknown as Schemas['system.diagnostics'],
   'ui.heartbeat': empty as unknown as Schemas['ui.heartbeat'],
 
   'data.datasets': empty as unknown as Schemas['data.datasets'],
@@ -112,23 +214,38 @@ export const paramSchemas: Schemas = {
     timeframe,
     id: text,
     params: z.record(z.string(), z.number()),
+    source: priceSource.optional(),
     ...range,
   }),
 
   'strategies.list': empty as unknown as Schemas['strategies.list'],
-  'backtest.run': z.strictObject({
-    strategy: text,
-    params: z.record(z.string(), paramValue),
-    symbol,
-    timeframe,
-    ...range,
-    capital: positive,
-    fee: fraction,
-    slippage: fraction,
-  }),
+  'backtest.run': z.strictObject({ ...runFields, params: z.record(z.string(), paramValue) }),
   'backtest.cancel': z.strictObject({ runId: text }),
   'backtest.list': empty as unknown as Schemas['backtest.list'],
   'backtest.get': z.strictObject({ runId: text }),
+
+  'research.optimize': z.strictObject(optimizeFields),
+  'research.walkforward': z.strictObject({
+    ...optimizeFields,
+    train: z.number().int().min(2),
+    test: z.number().int().min(1),
+    anchored: z.boolean().optional(),
+    reserve: z.number().min(0).lt(1).optional(),
+    validate: z.boolean().optional(),
+  }),
+  'research.montecarlo': z.strictObject({
+    source: text,
+    runs: z.number().int().min(1).max(1_000_000),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    method: z.enum(['shuffle', 'bootstrap', 'both']),
+    confidence: z.number().gt(0).lt(1).optional(),
+    drawdown: z.number().gt(0).max(1).optional(),
+  }),
+  'research.cancel': z.strictObject({ jobId: text }),
+  'research.list': empty as unknown as Schemas['research.list'],
+  'research.get': z.strictObject({ jobId: text }),
+  'research.heatmap': z.strictObject({ jobId: text, x: text, y: text }),
+  'research.sources': empty as unknown as Schemas['research.sources'],
 
   'orders.preview': ticketOrder,
   'orders.place': ticketOrder,
@@ -171,6 +288,33 @@ export const paramSchemas: Schemas = {
   'replay.control': z.strictObject({ action: z.enum(['pause', 'resume', 'stop', 'step']), speed: z.number().positive().max(1000).optional() }),
   'replay.state': empty as unknown as Schemas['replay.state'],
 
+  'workspace.get': empty as unknown as Schemas['workspace.get'],
+  'workspace.set': z.strictObject({
+    watchlist: z.array(symbol).max(WORKSPACE_LIMITS.watchlist).optional(),
+    timeframes: z.record(symbol, timeframe).optional(),
+    layout: chartLayout.optional(),
+    trading: tradingPrefs.optional(),
+  }),
+  'layouts.save': z.strictObject({ name: layoutName, layout: chartLayout }),
+  'layouts.delete': z.strictObject({ name: layoutName }),
+  'watchlist.quotes': z.strictObject({ symbols: z.array(symbol).max(WORKSPACE_LIMITS.watchlist) }),
+
+  'drawings.list': z.strictObject({ symbol }),
+  'drawings.save': z.strictObject({
+    id: text.optional(),
+    symbol,
+    kind: z.enum(DRAWING_KINDS),
+    points: z.array(drawingPoint).min(1).max(2),
+    text: z.string().max(DRAWING_TEXT_MAX).optional(),
+    color: color.optional(),
+  }),
+  'drawings.delete': z.strictObject({ id: text }),
+
+  'alerts.list': empty as unknown as Schemas['alerts.list'],
+  'alerts.create': z.strictObject({ condition: alertCondition, mode: z.enum(ALERT_MODES), note: note.optional() }),
+  'alerts.update': z.strictObject({ id: text, enabled: z.boolean().optional(), mode: z.enum(ALERT_MODES).optional(), note: note.optional() }),
+  'alerts.delete': z.strictObject({ id: text }),
+  'alerts.log': z.strictObject({ limit: z.number().int().min(1).max(5_000).optional() }),
   'exchanges.list': z.strictObject({ ids: z.array(exchangeId).max(50).optional() }),
   'exchanges.setApiUrl': z.strictObject({ exchange: exchangeId, apiUrl: z.union([apiUrl, z.literal('')]).optional() }),
   'accounts.list': empty as unknown as Schemas['accounts.list'],

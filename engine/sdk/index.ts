@@ -57,6 +57,17 @@ export interface BarView {
   readonly volume: number;
 }
 
+/** Bars in columns, oldest first: what a vector() function sees. */
+export interface BarColumns {
+  readonly length: number;
+  readonly ts: ArrayLike<number>;
+  readonly open: ArrayLike<number>;
+  readonly high: ArrayLike<number>;
+  readonly low: ArrayLike<number>;
+  readonly close: ArrayLike<number>;
+  readonly volume: ArrayLike<number>;
+}
+
 /** A streaming indicator the runtime updates on each closed bar before onBar runs. */
 export interface IndicatorValue {
   readonly value: number;
@@ -76,6 +87,15 @@ export interface Indicators {
   zscore(n: number, source?: PriceSource): IndicatorValue;
   volatility(n: number): IndicatorValue;
   logReturn(): IndicatorValue;
+  /**
+   * A column of the strategy's own, computed by `fn` over many bars at once (one value per
+   * bar), read one bar at a time like any indicator. In a backtest `fn` runs once over the
+   * whole run, and a sweep shares the column between trials that use the same `key`, so the
+   * key must name every parameter the column depends on ("zfast(20,2)"). Value t must depend
+   * on bars 0..t only: `keel check` re-runs on truncated data and flags a column that looks
+   * ahead. Live, the column is recomputed on the bars so far at each bar.
+   */
+  vector(key: string, fn: (bars: BarColumns) => ArrayLike<number>): IndicatorValue;
   /** The indicator's value `k` bars ago (k = 0 is now); NaN when that far back is not known. */
   history(ind: IndicatorValue, k: number): number;
 }

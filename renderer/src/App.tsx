@@ -2,9 +2,11 @@ import { AlertBanner } from './components/AlertBanner';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
 import { HelpOverlay } from './components/HelpOverlay';
+import { AboutDialog } from './components/About';
 import { Toast } from './components/Toast';
 import { lazy, Suspense } from 'react';
 import { KillSwitchDialog } from './screens/KillSwitch';
+import { HotkeyConfirm } from './screens/TradingSettings';
 import { Markets } from './screens/Markets';
 import { SCREEN_LABELS, useUi } from './store/ui';
 
@@ -40,7 +42,9 @@ export function App() {
         </Suspense>
       </main>
       <KillSwitchDialog />
+      <HotkeyConfirm />
       <HelpOverlay />
+      <AboutDialog />
       <Toast />
     </div>
   );

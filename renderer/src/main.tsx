@@ -24,6 +24,7 @@ if (bridge) {
     else if (cmd === 'export-data') ui.setScreen('data');
     else if (cmd === 'kill-switch') ui.setKillConfirm(true);
     else if (cmd === 'show-shortcuts') ui.setHelp(true);
+    else if (cmd === 'show-about') ui.setAbout(true);
   });
 }
 void initLayout(persisters);

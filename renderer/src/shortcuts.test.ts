@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRADING_PREFS } from '../../engine/protocol/definitions';
 import { SHORTCUTS, shortcutFor } from './shortcuts';
 
 const key = (k: Partial<KeyboardEvent>) => ({ key: '', code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...k });
@@ -25,5 +26,17 @@ describe('shortcuts', () => {
     // every bound key is listed in the help overlay
     expect(SHORTCUTS.some((s) => s.keys === 'P' && /replay/i.test(s.does))).toBe(true);
     expect(SHORTCUTS.some((s) => s.keys === 'End' && /latest bar/i.test(s.does))).toBe(true);
+  });
+
+  it('trading keys act only when turned on, before the plain letter they share, never while typing', () => {
+    const off = DEFAULT_TRADING_PREFS.hotkeys;
+    const on = { ...off, enabled: true };
+    const shiftB = key({ key: 'B', shiftKey: true });
+    expect(shortcutFor(shiftB, false, off)).toEqual({ kind: 'side', side: 'buy' });
+    expect(shortcutFor(shiftB, false, on)).toEqual({ kind: 'hotkey', action: 'buy_market' });
+    expect(shortcutFor(shiftB, true, on)).toBeUndefined();
+    expect(shortcutFor(key({ key: 'F', shiftKey: true }), false, on)).toEqual({ kind: 'hotkey', action: 'flatten' });
+    expect(shortcutFor(key({ key: 'x', ctrlKey: true }), false, { ...on, keys: { ...on.keys, cancel_all: 'Ctrl+X' } })).toEqual({ kind: 'hotkey', action: 'cancel_all' });
+    expect(SHORTCUTS.some((s) => /Trading keys/.test(s.does))).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
-import type { Side } from '../../engine/protocol';
+import { HOTKEY_ACTIONS, keyCombo, type HotkeyAction } from '../../engine/protocol/definitions';
+import type { Side, TradingPrefs } from '../../engine/protocol';
 import { toggleReplay } from './screens/replayActions';
 import { useReplay } from './store/replay';
 import { SCREEN_LABELS, SCREENS, useUi, type Screen } from './store/ui';
+import { useWorkspace } from './store/workspace';
 
 export interface Shortcut {
   keys: string;
@@ -16,6 +18,8 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'B / S', does: 'Order ticket: buy / sell side (Markets)' },
   { keys: 'P', does: 'Market replay: play / pause (starts one if none runs; Markets)' },
   { keys: 'End', does: 'Chart: back to the latest bar (Markets)' },
+  { keys: 'Delete, arrows', does: 'Chart: delete or move the selected drawing (Shift: ten steps)' },
+  { keys: 'Shift + B / S / F / C', does: 'Trading keys, when turned on (⚙ Trading): buy, sell, flatten, cancel all; each asks first' },
   { keys: 'Esc', does: 'Close a dialog or menu' },
   { keys: 'Arrow keys on a divider', does: 'Resize panels (Shift for bigger steps)' },
 ];
@@ -27,9 +31,21 @@ const isTyping = (t: EventTarget | null): boolean => {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
 };
 
+/** The trading key a press is, when the trader turned them on. */
+export function hotkeyFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>, prefs: TradingPrefs['hotkeys']): HotkeyAction | undefined {
+  if (!prefs.enabled) return undefined;
+  const combo = keyCombo(e);
+  return HOTKEY_ACTIONS.find((a) => prefs.keys[a] === combo);
+}
+
 /** What a key press means, or undefined; pure so it can be tested without a DOM. */
-export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>, typing: boolean):
+export function shortcutFor(
+  e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
+  typing: boolean,
+  hotkeys?: TradingPrefs['hotkeys'],
+):
   | { kind: 'kill' }
+  | { kind: 'hotkey'; action: HotkeyAction }
   | { kind: 'help' }
   | { kind: 'screen'; screen: Screen }
   | { kind: 'side'; side: Side }
@@ -42,7 +58,11 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 
     const screen = n ? SCREENS[Number(n) - 1] : undefined;
     if (screen) return { kind: 'screen', screen };
   }
-  if (typing || e.ctrlKey || e.metaKey || e.altKey) return undefined;
+  if (typing) return undefined;
+  // Trading keys come before the plain ones they may share a letter with (Shift+B is not B).
+  const action = hotkeys && hotkeyFor(e, hotkeys);
+  if (action) return { kind: 'hotkey', action };
+  if (e.ctrlKey || e.metaKey || e.altKey) return undefined;
   if (e.key === '?') return { kind: 'help' };
   if (e.key === 'b' || e.key === 'B') return { kind: 'side', side: 'buy' };
   if (e.key === 's' || e.key === 'S') return { kind: 'side', side: 'sell' };
@@ -53,10 +73,15 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 
 
 export function installShortcuts(): () => void {
   const onKey = (e: KeyboardEvent) => {
-    const s = shortcutFor(e, isTyping(e.target));
+    const s = shortcutFor(e, isTyping(e.target), useWorkspace.getState().trading.hotkeys);
     if (!s) return;
     const ui = useUi.getState();
     if (s.kind === 'kill') ui.setKillConfirm(true);
+    else if (s.kind === 'hotkey') {
+      // A key that trades always asks first; an open dialog is not replaced.
+      if (ui.screen !== 'markets' || ui.pendingHotkey || ui.killConfirmOpen) return;
+      useUi.setState({ pendingHotkey: s.action });
+    }
     else if (s.kind === 'help') ui.setHelp(!ui.helpOpen);
     else if (s.kind === 'screen') ui.setScreen(s.screen);
     else if (s.kind === 'replay') {

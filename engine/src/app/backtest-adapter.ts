@@ -1,5 +1,6 @@
 import { runBacktest } from '../backtest/engine';
 import { CURVE_POINTS, equityCurve } from '../backtest/equity-curve';
+import { buyAndHold, periodReturns } from '../backtest/metrics';
 import { listStrategies, getStrategy } from '../strategy/loader';
 import type { BacktestRequest, ParamSpecDto, StrategyInfo } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
@@ -43,6 +44,7 @@ export const backtestService: BacktestService = {
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
+    opts.onRun?.(r); // the whole run, before thinning (the research lab records it)
     const notes = [...r.notes];
     // Thinned for the wire; the metrics come from every bar.
     if (r.equity.length > CURVE_POINTS) notes.push(`the equity curve is thinned to ${CURVE_POINTS} points for display (each stretch's deepest drawdown kept); metrics use every bar`);
@@ -50,7 +52,8 @@ export const backtestService: BacktestService = {
     if (trades.length < r.trades.length) notes.push(`showing the last ${MAX_TRADES} of ${r.trades.length} trades`);
     return {
       metrics: r.metrics,
-      equity: equityCurve(r.ts, r.equity),
+      equity: equityCurve(r.ts, r.equity, CURVE_POINTS, buyAndHold(series.close, series.length, req.capital)),
+      periods: periodReturns(r.ts, r.equity, r.equity.length),
       trades: trades.map((t) => ({
         entryTime: t.entryTime,
         entryPrice: t.entryPrice,

@@ -1,10 +1,15 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { KeelError } from '../core/errors';
-import { LOGS_DIR } from '../core/paths';
+import { BACKUPS_DIR, EXPORTS_DIR, LOGS_DIR, crashDir } from '../core/paths';
 import { timeframeMs } from '../core/timeframe';
-import { PROTOCOL_VERSION, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
+import { Emitter, type Disposable } from '../core/emitter';
+import { PROTOCOL_VERSION, type Alert, type BarsPayload, type EngineInfo, type MethodHandlers, type Publish, type SystemStatus } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import { INDICATOR_WARMUP_BARS } from './indicator-adapter';
 import { BarFeed } from '../data/bar-feed';
+import { exposureOf, type Exposure } from '../model/exposure';
+import { writeBackup } from './backup';
+import { writeDiagnostics } from './diagnostics';
 import { BacktestJobs } from './jobs';
 import { DEFAULT_REPLAY_BARS, MarketReplay } from './replay';
 import { backtestAnalytics, portfolioAnalytics } from './risk-analytics';
@@ -13,6 +18,7 @@ import { LogFile, readLogTail } from './log-file';
 import { LogRing, type Logger } from './logs';
 import type { MarketService, Services } from './services';
 import { SystemMonitor } from './system-monitor';
+import { watchQuotes } from './watchlist';
 import { openServices, type WiringContext } from './wiring';
 import pkg from '../../../package.json';
 
@@ -36,19 +42,14 @@ const WHAT: Record<keyof Services, string> = {
   risk: 'the risk engine',
   desk: 'the paper desk',
   runs: 'the backtest run archive',
+  workspace: 'the workspace store (drawings, layouts, watchlist)',
+  alerts: 'the alerts',
   strategies: 'the strategy host',
   ledgers: 'the ledgers',
   exchanges: 'the exchange connections (downloads, live streams)',
+  research: 'the research lab',
   live: 'the live desks of the live exchange accounts',
 };
-
-/**
- * Bars read before the start of an indicator range. Recursive indicators (EMA, Wilder's RSI
- * and ATR) forget their seed geometrically: after 1,000 bars the seed's weight is below
- * 1e-30 for periods up to 30, so the values equal the whole history's to double precision
- * in practice (not bit for bit: the seed differs).
- */
-const WARMUP_BARS = 1000;
 
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
   const from = limit !== undefined ? Math.max(0, series.length - limit) : 0;
@@ -104,6 +105,7 @@ export class EngineApp {
   private publishTo: Publish = () => {};
   private readonly jobs: BacktestJobs;
   private startup: Promise<void> | undefined;
+  private readonly alertsOut = new Emitter<Alert>();
 
   constructor(private readonly opts: EngineAppOptions) {
     this.now = opts.now ?? Date.now;
@@ -170,8 +172,30 @@ export class EngineApp {
     this.publishTo = publish;
   }
 
+  /**
+   * What the engine's pieces publish with. Every push is shown to the alerts first (bars move
+   * prices across levels, risk state and denials raise risk events), then sent; an alert goes
+   * to the desktop notifier too.
+   */
   get publish(): Publish {
-    return (t, i) => this.publishTo(t, i);
+    return (t, i) => {
+      this.services.alerts?.observe(t, i);
+      if (t === 'alert') this.tellAlert(i as Alert);
+      this.publishTo(t, i);
+    };
+  }
+
+  /** Every alert the engine raises (the Electron host shows each as a desktop notification). */
+  onAlert(listener: (a: Alert) => void): Disposable {
+    return this.alertsOut.on(listener);
+  }
+
+  private tellAlert(a: Alert): void {
+    try {
+      this.alertsOut.emit(a);
+    } catch (e) {
+      this.log.warn(`alert not passed on to the desktop: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Opens the pieces; resolves when the engine is ready (or degraded: some pieces missing). */
@@ -196,20 +220,33 @@ export class EngineApp {
 
   async close(): Promise<void> {
     this.jobs.cancelAll();
+    this.services.research?.cancelAll();
     this.replayer?.close();
     await this.startup;
     const s = this.services;
     this.services = {};
+    await s.alerts?.idle();
     // Exchanges first: their downloads and streams write into the market store.
     await s.live?.close().catch(() => undefined);
     await s.exchanges?.close().catch(() => undefined);
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
+    s.workspace?.close();
     this.monitor.close();
     this.logFile?.close();
   }
 
   info(): EngineInfo {
     return { version: pkg.version, protocol: PROTOCOL_VERSION, mode: this.opts.mode, tradingMode: 'paper', home: this.opts.home, startedAt: this.startedAt };
+  }
+
+  /**
+   * What is open on every ledger. A missing trading piece or strategy host is an error, not
+   * "nothing open": the caller (the updater) must not take an engine that cannot look for
+   * "all clear".
+   */
+  async exposure(): Promise<Exposure> {
+    const [trading, strategies] = await Promise.all([this.need('trading'), this.need('strategies')]);
+    return exposureOf(trading.positions(), trading.orders('working', 10_000), strategies.instances());
   }
 
   /** The piece, once start-up is over; UNAVAILABLE when it is not part of this engine. */
@@ -232,13 +269,36 @@ export class EngineApp {
     const [market, backtest] = await Promise.all([this.need('market'), this.need('backtest')]);
     const { series } = await market.bars({ symbol: req.symbol, timeframe: req.timeframe, from: req.from, to: req.to });
     if (series.length === 0) throw new KeelError('NOT_FOUND', `no ${req.timeframe} bars for ${req.symbol} in the requested range`, { where: 'symbol' });
-    return backtest.run(req, series, o);
+    // Every backtest is recorded as a run (keel rerun); a record that fails is logged, the run stands.
+    const onRun = (run: Parameters<NonNullable<typeof o.onRun>>[0]) => {
+      try {
+        this.services.research?.recordBacktest(req, series, run);
+      } catch (e) {
+        this.log.warn(`backtest not recorded as a run: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    return backtest.run(req, series, { ...o, onRun });
   }
 
   readonly handlers: MethodHandlers = {
     'engine.info': () => this.info(),
     'system.status': () => this.monitor.status(this.state),
     'system.logs': ({ limit }) => this.logs.recent(limit ?? 200),
+    'system.diagnostics': async () => {
+      const crashes = crashDir(this.opts.home);
+      const out = join(this.opts.home, EXPORTS_DIR, `keel-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`);
+      const d = await writeDiagnostics({ home: this.opts.home, crashes, out });
+      this.log.info(`diagnostics written to ${d.path}`);
+      return { ...d, crashDir: crashes };
+    },
+    'system.backup': async () => {
+      const market = await this.need('market');
+      // Inside the home, like exports: a client chooses no path on this machine.
+      const dir = join(this.opts.home, BACKUPS_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
+      const m = await writeBackup(this.opts.home, dir, (file) => market.backupTo(file));
+      this.log.info(`backup written to ${dir} (${m.files.length} files)`);
+      return { dir, createdAt: m.createdAt, files: m.files.map((f) => ({ path: f.path, bytes: f.bytes })) };
+    },
     'ui.heartbeat': () => {
       const ts = this.now();
       this.services.risk?.heartbeat(ts);
@@ -262,11 +322,11 @@ export class EngineApp {
     'indicators.catalogue': async () => (await this.need('indicators')).catalogue(),
     'indicators.compute': async (q) => {
       const [market, indicators] = await Promise.all([this.need('market'), this.need('indicators')]);
-      // A range that starts mid-history (a chart's loaded page) is computed from WARMUP_BARS
+      // A range that starts mid-history (a chart's loaded page) is computed from INDICATOR_WARMUP_BARS
       // earlier, so its first values are those of the whole history, not a fresh warm-up.
-      const readFrom = q.from === undefined ? undefined : q.from - WARMUP_BARS * timeframeMs(q.timeframe);
+      const readFrom = q.from === undefined ? undefined : q.from - INDICATOR_WARMUP_BARS * timeframeMs(q.timeframe);
       const { series } = await market.bars({ symbol: q.symbol, timeframe: q.timeframe, from: readFrom, to: q.to });
-      const out = indicators.compute(series, q.id, q.params);
+      const out = indicators.compute(series, q.id, q.params, q.source);
       let first = 0;
       if (q.from !== undefined) while (first < series.length && series.ts[first]! < q.from) first++;
       const outputs: Record<string, (number | null)[]> = {};
@@ -292,6 +352,15 @@ export class EngineApp {
       await this.start();
       return this.jobs.get(runId);
     },
+
+    'research.optimize': async (req) => (await this.need('research')).optimize(req),
+    'research.walkforward': async (req) => (await this.need('research')).walkforward(req),
+    'research.montecarlo': async (req) => (await this.need('research')).montecarlo(req),
+    'research.cancel': async ({ jobId }) => ({ cancelled: (await this.need('research')).cancel(jobId) }),
+    'research.list': async () => (await this.need('research')).list(),
+    'research.get': async ({ jobId }) => (await this.need('research')).get(jobId),
+    'research.heatmap': async ({ jobId, x, y }) => (await this.need('research')).heatmap(jobId, x, y),
+    'research.sources': async () => (await this.need('research')).sources(),
 
     'orders.preview': async (t) => (await this.need('trading')).preview(t),
     'orders.place': async (t) => (await this.need('trading')).place(t),
@@ -339,6 +408,22 @@ export class EngineApp {
     },
     'replay.control': async ({ action, speed }) => (await this.replay()).control(action, speed),
     'replay.state': async () => (await this.replay()).state(),
+
+    'workspace.get': async () => (await this.need('workspace')).get(),
+    'workspace.set': async (patch) => (await this.need('workspace')).set(patch),
+    'layouts.save': async ({ name, layout }) => (await this.need('workspace')).saveLayout(name, layout),
+    'layouts.delete': async ({ name }) => (await this.need('workspace')).deleteLayout(name),
+    'watchlist.quotes': async ({ symbols }) => watchQuotes(await this.need('market'), symbols),
+
+    'drawings.list': async ({ symbol }) => (await this.need('workspace')).drawings(symbol),
+    'drawings.save': async (d) => (await this.need('workspace')).saveDrawing(d),
+    'drawings.delete': async ({ id }) => ({ deleted: (await this.need('workspace')).deleteDrawing(id) }),
+
+    'alerts.list': async () => (await this.need('alerts')).list(),
+    'alerts.create': async (p) => (await this.need('alerts')).create(p),
+    'alerts.update': async ({ id, ...patch }) => (await this.need('alerts')).update(id, patch),
+    'alerts.delete': async ({ id }) => ({ deleted: (await this.need('alerts')).remove(id) }),
+    'alerts.log': async ({ limit }) => (await this.need('alerts')).log(limit ?? 200),
 
     'exchanges.list': async ({ ids }) => (await this.need('exchanges')).list(ids),
     'exchanges.setApiUrl': async ({ exchange, apiUrl }) => (await this.need('exchanges')).setApiUrl(exchange, apiUrl),

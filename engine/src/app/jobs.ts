@@ -117,12 +117,14 @@ export class BacktestJobs {
       throw new KeelError('NOT_FOUND', `no backtest run "${runId}"`, { where: 'runId' });
     }
     const r = job.result;
-    return {
+    const run: BacktestResult = {
       ...job.summary,
       equity: r?.equity ?? { ts: [], equity: [], drawdown: [] },
       trades: r?.trades ?? [],
       notes: r?.notes ?? [],
     };
+    if (r?.periods) run.periods = r.periods;
+    return run;
   }
 
   private prune(): void {

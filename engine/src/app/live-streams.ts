@@ -18,27 +18,10 @@ interface Stream {
   series: number;
 }
 
+/** The wire names a stream by the dataset's symbol (binance:BTC/USDT), not ccxt's. */
 function dto(id: string, s: FeedStatus): StreamStatusDto {
-  const out: StreamStatusDto = {
-    id,
-    exchange: s.exchange,
-    symbol: s.venueSymbol,
-    timeframe: s.timeframe,
-    state: s.state,
-    transport: s.transport,
-    since: s.since,
-    reconnects: s.reconnects,
-    staleAfterMs: s.staleAfterMs,
-    candleMismatches: s.candleMismatches,
-  };
-  if (s.lastTradeAt !== undefined) out.lastTradeAt = s.lastTradeAt;
-  if (s.lastPrice !== undefined) out.lastPrice = s.lastPrice;
-  if (s.bid !== undefined) out.bid = s.bid;
-  if (s.ask !== undefined) out.ask = s.ask;
-  if (s.change24hPct !== undefined) out.change24hPct = s.change24hPct;
-  if (s.lastMessageAt !== undefined) out.lastMessageAt = s.lastMessageAt;
-  if (s.message !== undefined) out.message = s.message;
-  return out;
+  const { venueSymbol, ...status } = s;
+  return { ...status, id, symbol: venueSymbol };
 }
 
 /**

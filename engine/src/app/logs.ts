@@ -1,14 +1,38 @@
 import type { LogEntry } from '../../protocol/index';
-import { redact } from '../secrets/redact';
+import { redact as redactHeld } from '../secrets/redact';
 
-const SECRETISH = /\b(token|secret|api[-_]?key|password|passphrase)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi;
+// The separator allows quotes escaped once (a JSON text inside a message: \"secret\":\"...\").
+const SECRETISH = /\b(token|secret|api[-_]?key|password|passphrase)(\\?["']?\s*[=:]\s*\\?["']?)[^\s"'&,}\\]+/gi;
 
 /**
  * Masks every credential this process has held (secrets/redact.ts), and anything that looks
  * like `secret=value`, so a careless message cannot leak one.
  */
 export function scrub(message: string): string {
-  return redact(message).replace(SECRETISH, '$1$2***');
+  return redactHeld(message).replace(SECRETISH, '$1$2***');
+}
+
+/**
+ * What goes further for text that leaves the machine (Export diagnostics): besides `scrub`'s
+ * secrets, the values of anything named like an account or user id, a signature or a listen
+ * key (`accountId=`, `"uid": 123`, `X-MBX-APIKEY: ...`), every long opaque run of letters and
+ * digits that could be a key, secret or token without a name in front of it (32+ characters
+ * mixing the two, or 32+ hex digits), the `known` values (the serve token), and the user's home
+ * folder (it names the user). Loses some hashes and ids that were harmless; a support log can
+ * do without them, a leaked key cannot be taken back.
+ */
+const IDISH = /\b(account[-_ ]?id|accountid|account|acct|uid|user[-_ ]?id|sub[-_]?account|listen[-_]?key|signature|x-mbx-apikey|key)(\\?["']?\s*[=:]\s*\\?["']?)(?!\[removed\])[^\s"'&,}\]\\]+/gi;
+/** `account 778899001`, `uid 42`: an id after its name with only a space between, when it has a digit in it. */
+const ID_AFTER_NAME = /\b(account|acct|uid|sub[-_]?account)(\s+)(?!\[removed\])(?=[^\s"',}]*\d)[^\s"',}\\]+/gi;
+const OPAQUE = /(?<![A-Za-z0-9])(?=[A-Za-z0-9+/_=-]{32,})(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{32,}/g;
+export const REMOVED = '[removed]';
+
+export function redact(text: string, known: readonly string[] = [], homeDir?: string): string {
+  let out = text;
+  for (const k of known) if (k.length >= 8) out = out.split(k).join(REMOVED);
+  out = out.replace(SECRETISH, `$1$2${REMOVED}`).replace(IDISH, `$1$2${REMOVED}`).replace(ID_AFTER_NAME, `$1$2${REMOVED}`).replace(OPAQUE, REMOVED);
+  if (homeDir && homeDir.length > 1) out = out.split(homeDir).join('~');
+  return out;
 }
 
 /**

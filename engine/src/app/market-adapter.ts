@@ -182,6 +182,10 @@ export class MarketAdapter implements MarketService {
     for (const l of this.importListeners) await l();
   }
 
+  backupTo(file: string): Promise<void> {
+    return this.store.backupTo(file);
+  }
+
   async close(): Promise<void> {
     this.store.close();
   }

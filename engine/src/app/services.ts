@@ -28,6 +28,7 @@ import type {
   StrategyStartRequest,
   GapReportDto,
   PositionSnapshot,
+  PriceSource,
   QualityReportDto,
   RiskLimits,
   RiskStateDto,
@@ -38,8 +39,12 @@ import type {
   TicketOrder,
 } from '../../protocol/index';
 import type { BarSeries } from '../model/bar';
+import type { AlertService } from './alerts';
+import type { WorkspaceService } from './workspace';
 import type { Bar } from '../model/bar';
 import type { StrategyInstanceRow } from '../state/store';
+import type { ResearchService } from '../research/service';
+import type { BacktestResult as BacktestRun } from '../backtest/engine';
 
 /**
  * The seams between the facade and the engine's pieces. Each is implemented by a thin
@@ -54,6 +59,8 @@ export interface MarketService {
   exportData(p: Params<'data.export'> & { path: string }): Promise<{ path: string; rows: number }>;
   quality(q: Params<'data.quality'>): Promise<QualityReportDto>;
   spread(q: SpreadRequestDto): Promise<SpreadResultDto>;
+  /** A consistent copy of the market store in a new file, taken while it serves. */
+  backupTo(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,14 +81,14 @@ export interface ExchangeService {
 
 export interface IndicatorService {
   catalogue(): IndicatorCatalogueEntry[];
-  compute(series: BarSeries, id: string, params: Record<string, number>): Record<string, ArrayLike<number>>;
+  compute(series: BarSeries, id: string, params: Record<string, number>, source?: PriceSource): Record<string, ArrayLike<number>>;
 }
 
-export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes'> & { metrics: Metrics };
+export type BacktestOutcome = Pick<BacktestResult, 'equity' | 'trades' | 'notes' | 'periods'> & { metrics: Metrics };
 
 export interface BacktestService {
   strategies(): StrategyInfo[];
-  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void }): Promise<BacktestOutcome>;
+  run(req: BacktestRequest, series: BarSeries, opts: { signal: AbortSignal; onProgress(done: number, total: number): void; onRun?(run: BacktestRun): void }): Promise<BacktestOutcome>;
 }
 
 export interface TradingService {
@@ -165,7 +172,13 @@ export interface Services {
   strategies: StrategyService;
   ledgers: DeskService;
   runs: BacktestArchive;
+  /** Drawings, layouts, the watchlist and chart-trading preferences (state database). */
+  workspace: WorkspaceService;
+  /** The trader's alerts and their log (state database). */
+  alerts: AlertService;
   exchanges: ExchangeService;
+  /** Optimisation, walk-forward and Monte Carlo jobs (research/service.ts). */
+  research: ResearchService;
   /** The desks of the accounts that are live (app/live-desks.ts). */
   live: LiveDesks;
 }

@@ -1,15 +1,25 @@
+import { join } from 'node:path';
+import { STATE_DB_FILE } from '../core/paths';
+import { timeframeMs } from '../core/timeframe';
+import { AlertStore } from '../state/alert-store';
+import { openStateDb } from '../state/db';
+import { WorkspaceStore } from '../state/workspace-store';
 import type { Publish } from '../../protocol/index';
 import { BarFeed } from '../data/bar-feed';
+import { AlertService } from './alerts';
+import { KeelError } from '../core/errors';
 import { backtestService } from './backtest-adapter';
 import { ExchangesAdapter } from './exchanges-adapter';
 import { LiveDesks } from './live-desks';
-import { indicatorService } from './indicator-adapter';
+import { checkIndicatorReading, INDICATOR_WARMUP_BARS, indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
 import { PaperDesk } from './paper-desk';
+import { ResearchService } from '../research/service';
 import type { Services } from './services';
 import { Keychain, keychainServiceOf } from '../secrets/keychain';
 import { KeychainSecrets, type SecretStore } from '../secrets/secret-store';
+import { WorkspaceService } from './workspace';
 
 export interface WiringContext {
   logs: LogRing;
@@ -65,5 +75,46 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
       log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  try {
+    Object.assign(services, openWorkspace(home, ctx, market));
+  } catch (e) {
+    log.error(`workspace and alerts not opened: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // Research jobs read stored bars; without the store they fail with what is missing.
+  const store = market;
+  services.research = new ResearchService(
+    home,
+    async () => {
+      if (!store) throw new KeelError('UNAVAILABLE', 'the market-data store is not available in this engine', { where: 'market' });
+      return store;
+    },
+    ctx.publish,
+    ctx.logs.logger('research'),
+  );
   return services;
+}
+
+/** The workspace and the alerts on their own connection to the state database. */
+function openWorkspace(home: string, ctx: WiringContext, market: MarketAdapter | undefined): Pick<Services, 'workspace' | 'alerts'> {
+  const db = openStateDb(join(home, STATE_DB_FILE));
+  const workspace = new WorkspaceService(new WorkspaceStore(db), Date.now, () => db.close());
+  const alerts = new AlertService({
+    store: new AlertStore(db),
+    drawing: (id) => workspace.drawing(id),
+    checkIndicator: (c) => checkIndicatorReading(c, 'condition'),
+    indicatorValues: async (c, to, last) => {
+      if (!market) throw new Error('the market-data store is not available');
+      const { series } = await market.bars({ symbol: c.symbol, timeframe: c.timeframe, from: to - (INDICATOR_WARMUP_BARS + last) * timeframeMs(c.timeframe), to });
+      const out = indicatorService.compute(series, c.indicator, c.params, c.source)[c.output] ?? [];
+      const k = Math.max(0, series.length - last);
+      const values: (number | null)[] = [];
+      for (let i = k; i < series.length; i++) values.push(Number.isFinite(out[i]!) ? out[i]! : null);
+      return { ts: Array.from(series.ts.subarray(k)), values };
+    },
+    publish: ctx.publish,
+    log: ctx.logs.logger('alerts'),
+    now: Date.now,
+  });
+  workspace.onDrawingChange(({ id }) => alerts.drawingChanged(id));
+  return { workspace, alerts };
 }

@@ -27,6 +27,7 @@ import { OrderManager } from '../execution/order-manager';
 import { SimulatedVenue } from '../execution/simulated-venue';
 import { NO_JOURNAL, NO_RISK, type OrderEvent, type OrderJournal, type PreTradeRisk } from '../execution/types';
 import type { StrategyModule } from '../../sdk';
+import type { IndicatorSource } from '../strategy/indicators';
 import { MutableBarView, StrategyRuntime } from '../strategy/runtime';
 import type { ParamValue, RawParams } from '../strategy/params';
 import { computeMetrics, type Metrics } from './metrics';
@@ -50,6 +51,8 @@ export interface BacktestConfig {
   instrument?: Instrument;
   /** Run an order emulator so the strategy can place brackets (ctx.bracket). Off by default: it costs per bar. */
   emulator?: boolean;
+  /** Indicator outputs computed beforehand for this very series (a sweep shares them between trials). */
+  indicators?: IndicatorSource;
   /** Bars between progress reports, cancellation checks and yields to the event loop. */
   progressEvery?: number;
   onProgress?: (done: number, total: number) => void;
@@ -89,8 +92,12 @@ function fraction(name: string, v: number | undefined): number {
   return x;
 }
 
+/** Series already checked: a sweep replays one series thousands of times. */
+const checked = new WeakSet<BarSeries>();
+
 /** Fails fast on a series the loop cannot replay honestly. */
 function checkSeries(s: BarSeries): void {
+  if (checked.has(s)) return;
   if (s.length === 0) throw badInput('the bar series is empty', `backtest data ${s.symbol}`);
   const { ts, open, high, low, close } = s;
   for (let i = 0; i < s.length; i++) {
@@ -102,6 +109,7 @@ function checkSeries(s: BarSeries): void {
     if (!(o > 0 && h > 0 && l > 0 && c > 0 && h < Infinity)) throw badInput(`bar ${i} has a price that is not a positive number`, `backtest data ${s.symbol}`);
     if (!(l <= o && l <= c && h >= o && h >= c)) throw badInput(`bar ${i} has open/close outside [low, high]`, `backtest data ${s.symbol}`);
   }
+  checked.add(s);
 }
 
 class Replay {
@@ -184,6 +192,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
   const takerFee = fraction('takerFee', cfg.takerFee ?? fee);
   const slippage = fraction('slippage', cfg.slippage);
   if (cfg.periodsPerYear !== undefined && !(cfg.periodsPerYear > 0)) throw badInput(`must be positive, got ${cfg.periodsPerYear}`, 'backtest periodsPerYear');
+  if (cfg.indicators && cfg.indicators.series !== s) throw badInput('the shared indicator outputs were computed for another series', 'backtest indicators');
 
   const clock = new SimulatedClock(s.ts[0]!);
   const account = new Account(cfg.capital);
@@ -202,7 +211,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     ledger.onFill(fill, order);
   });
   if (cfg.onOrder) orders.onEvent(cfg.onOrder);
-  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator });
+  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator, indicators: { bars: s, source: cfg.indicators } });
   const replay = new Replay(s, clock, orders, account, position, runtime, emulator);
 
   const warmup = Math.max(0, Math.min(s.length, Math.floor(cfg.warmupBars ?? 0)));
@@ -241,6 +250,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     barsInMarket: replay.barsInMarket,
     initialCapital: cfg.capital,
     periodsPerYear: cfg.periodsPerYear,
+    closes: s.close,
   });
   return {
     strategy: cfg.strategy.id,

@@ -7,6 +7,8 @@ interface Columns {
   ts: ArrayLike<number>;
   equity: ArrayLike<number>;
   drawdown: ArrayLike<number>;
+  /** Carried along at the kept points when present. */
+  benchmark?: ArrayLike<number> | undefined;
 }
 
 /** Drawdown per point: a fraction <= 0 of the running peak (0 while equity has never been positive). */
@@ -45,14 +47,17 @@ export function thinCurve(c: Columns, max = CURVE_POINTS): EquityCurve {
     }
     keep.push(n - 1);
   }
-  return {
+  const out: EquityCurve = {
     ts: keep.map((i) => c.ts[i]!),
     equity: keep.map((i) => c.equity[i]!),
     drawdown: keep.map((i) => c.drawdown[i]!),
   };
+  const bench = c.benchmark;
+  if (bench && bench.length === n) out.benchmark = keep.map((i) => bench[i]!);
+  return out;
 }
 
-/** A run's equity per bar as the wire and the archive carry it: drawdown from every bar, then thinned. */
-export function equityCurve(ts: ArrayLike<number>, equity: ArrayLike<number>, max = CURVE_POINTS): EquityCurve {
-  return thinCurve({ ts, equity, drawdown: drawdowns(equity) }, max);
+/** A run's equity per bar as the wire and the archive carry it: drawdown from every bar, then thinned; the benchmark at the same points. */
+export function equityCurve(ts: ArrayLike<number>, equity: ArrayLike<number>, max = CURVE_POINTS, benchmark?: ArrayLike<number>): EquityCurve {
+  return thinCurve({ ts, equity, drawdown: drawdowns(equity), benchmark }, max);
 }

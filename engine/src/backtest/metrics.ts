@@ -4,6 +4,7 @@
  * Sortino = mean(r)/√mean(min(r,0)²)·√P; P = periods per year. A value that is not defined
  * (no trades, zero variance, a single bar) is null, never 0 or Infinity.
  */
+import type { PeriodReturn, PeriodReturns } from '../model/backtest-run';
 import type { RoundTrip } from './round-trips';
 
 export type Metrics = Record<string, number | null>;
@@ -21,6 +22,57 @@ export interface MetricsInput {
   initialCapital: number;
   /** Overrides the default of bars per year on a 24/7 calendar. */
   periodsPerYear?: number;
+  /** The bars' closes: the buy-and-hold benchmark is measured on them. */
+  closes?: Float64Array;
+}
+
+/**
+ * Buy and hold: the run's capital put into the instrument at the first bar's close and held,
+ * no fees, valued at every close. What a strategy has to beat to be worth running.
+ */
+export function buyAndHold(closes: ArrayLike<number>, length: number, capital: number): Float64Array {
+  const out = new Float64Array(length);
+  const first = closes[0]!;
+  for (let i = 0; i < length; i++) out[i] = first > 0 ? (capital * closes[i]!) / first : NaN;
+  return out;
+}
+
+/** Deepest fall from a running peak, as a fraction (0.2 = 20 %). */
+function maxDrawdown(e: ArrayLike<number>, n: number): number {
+  let peak = -Infinity;
+  let mdd = 0;
+  for (let i = 0; i < n; i++) {
+    const v = e[i]!;
+    if (v > peak) peak = v;
+    else if (peak > 0) mdd = Math.max(mdd, 1 - v / peak);
+  }
+  return mdd;
+}
+
+/**
+ * Returns per calendar month and year (UTC): each period's last equity against the one
+ * before it (the first period against the first bar's), as fractions, oldest first.
+ */
+export function periodReturns(ts: ArrayLike<number>, equity: ArrayLike<number>, length: number): PeriodReturns {
+  const by = (key: (d: Date) => string): PeriodReturn[] => {
+    const out: PeriodReturn[] = [];
+    if (length === 0) return out;
+    let base = equity[0]!;
+    let current = key(new Date(ts[0]!));
+    for (let i = 1; i <= length; i++) {
+      const k = i < length ? key(new Date(ts[i]!)) : undefined;
+      if (k === current) continue;
+      const end = equity[i - 1]!;
+      out.push({ period: current, ret: base !== 0 ? end / base - 1 : 0 });
+      base = end;
+      current = k!;
+    }
+    return out;
+  };
+  return {
+    monthly: by((d) => d.toISOString().slice(0, 7)),
+    yearly: by((d) => d.toISOString().slice(0, 4)),
+  };
 }
 
 /** Median spacing of timestamps, in O(n): bar files have few distinct spacings, so count them. */
@@ -139,8 +191,14 @@ export function computeMetrics(input: MetricsInput): Metrics {
   }
   const k = trades.length;
 
+  const bench = input.closes && n > 0 ? buyAndHold(input.closes, n, input.initialCapital) : undefined;
+  const benchReturn = bench ? bench[n - 1]! / bench[0]! - 1 : NaN;
+
   return {
     total_return: finite(growth - 1),
+    benchmark_return: bench ? finite(benchReturn) : null,
+    excess_return: bench ? finite(growth - 1 - benchReturn) : null,
+    benchmark_max_drawdown: bench ? maxDrawdown(bench, n) : null,
     final_equity: finite(last),
     initial_capital: input.initialCapital,
     cagr: finite(cagr),

@@ -53,6 +53,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`keel ${name}: ${e.message}`);
       return 2;
     }
+    // node:util parseArgs (strict) refusing a flag: a mistyped option, not a crash.
+    if (String((e as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS_')) {
+      io.err(`keel ${name}: ${(e as Error).message}. Run \`keel ${name} --help\` for its options.`);
+      return 2;
+    }
     throw e;
   }
 }

@@ -28,6 +28,16 @@ export const SERVE_TOKEN_FILE = 'serve-token';
 export const LOGS_DIR = 'logs';
 export const EXPORTS_DIR = 'exports';
 export const UPLOADS_DIR = 'uploads';
+/** Backups the engine writes when asked over the protocol (`keel backup` moves them to --out). */
+export const BACKUPS_DIR = 'backups';
+/** The port a running `keel serve` listens on, while it runs: how `keel backup` finds it. */
+export const SERVE_PORT_FILE = 'serve-port';
+
+/** Where crash records go: Electron's crash-dump folder when the app passes it (KEEL_CRASH_DIR), else <home>/crashes. */
+export function crashDir(home: string, env: Record<string, string | undefined> = process.env): string {
+  return env.KEEL_CRASH_DIR || join(home, CRASHES_DIR);
+}
+export const CRASHES_DIR = 'crashes';
 
 /**
  * Creates `dir` (and its parents) if needed and makes it private to its owner (0700),

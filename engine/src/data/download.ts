@@ -5,21 +5,10 @@ import type { RetryPolicy } from '../exchange/retry';
 import { venueSymbol } from '../exchange/venue-symbol';
 import { isoTime } from './import-report';
 import { barSeriesId, type MarketStore } from './market-store';
+import type { DownloadRequest } from '../model/download';
 import { addGaps, addSpans, finishRun, readCoverage, readGaps, startRun, subtractSpans, writeBars, type GapSpan, type PageBars, type Span } from './download-store';
 
-export interface DownloadRequest {
-  /** ccxt's exchange id. */
-  exchange: string;
-  /** ccxt's unified symbol, e.g. BTC/USDT. */
-  symbol: string;
-  timeframe: string;
-  /** ms UTC; rounded up to a bar boundary. */
-  from: number;
-  /** ms UTC, exclusive; default now. Only closed bars are stored. */
-  to?: number;
-  /** The API URL the client uses (kept in the download log). */
-  apiUrl?: string;
-}
+export type { DownloadRequest } from '../model/download';
 
 export interface DownloadProgress {
   symbol: string;

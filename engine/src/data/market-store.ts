@@ -476,6 +476,26 @@ export class MarketStore {
     return { symbol, timeframe, length: ts.length, ts, open, high, low, close, volume };
   }
 
+  /**
+   * A copy of the whole store in `file` (a new DuckDB file), taken while the store stays open
+   * and serving: it waits for the writes queued before it, and COPY FROM DATABASE reads one
+   * snapshot, so the copy holds each import whole or not at all. Sequences keep their values
+   * and constraints their definitions, so the copy takes new imports like the original.
+   */
+  backupTo(file: string): Promise<void> {
+    if (existsSync(file)) return Promise.reject(new KeelError('CONFLICT', 'a file is already there', { where: file }));
+    return this.exclusive(async () => {
+      const db = (await this.con.runAndReadAll('SELECT current_database()')).getColumnsJS()[0]![0] as string;
+      await this.con.run(`ATTACH ${sqlString(file)} AS keel_backup`);
+      try {
+        await this.con.run(`COPY FROM DATABASE "${db.replaceAll('"', '""')}" TO keel_backup`);
+      } finally {
+        await this.con.run('DETACH keel_backup');
+      }
+      narrowToOwner(file);
+    });
+  }
+
   /** Runs writes one after another: DuckDB would abort the second of two conflicting transactions. */
   private exclusive<T>(job: () => Promise<T>): Promise<T> {
     const run = this.writeQueue.then(async () => {

@@ -187,6 +187,8 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
       barsInMarket,
       initialCapital: cfg.capital,
       periodsPerYear: cfg.periodsPerYear,
+      // The buy-and-hold benchmark over the same bars, as keel backtest measures it.
+      closes: s.close,
     });
     return {
       strategy: cfg.strategy.id,

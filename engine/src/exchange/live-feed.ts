@@ -2,49 +2,14 @@ import type { Exchange, Trade as CcxtTrade } from 'ccxt';
 import { Emitter } from '../core/emitter';
 import { bucketStart, timeframeMs } from '../core/timeframe';
 import type { Bar } from '../model/bar';
-import type { StreamState } from '../model/stream';
 import { CandleBuilder, type CandleEvent, type LiveTrade } from '../data/candle-builder';
 import type { ExchangeClient } from './client';
 import { classify } from './errors';
 import { sleep } from './retry';
 import { venueSymbol } from './venue-symbol';
+import type { BookSnapshot, FeedState, FeedStatus } from '../model/stream';
 
-/** Where a live feed is (model/stream.ts): the wire and the chart's badge use the same list. */
-export type FeedState = StreamState;
-
-export interface FeedStatus {
-  exchange: string;
-  /** ccxt's unified symbol. */
-  symbol: string;
-  /** The store's name for it, e.g. binance:BTC/USDT. */
-  venueSymbol: string;
-  timeframe: string;
-  state: FeedState;
-  transport: 'websocket' | 'polling';
-  /** When the state began (local ms). */
-  since: number;
-  /** Time of the last trade (the venue's clock). */
-  lastTradeAt?: number;
-  lastPrice?: number;
-  /** From the exchange's ticker, where it has one. */
-  bid?: number;
-  ask?: number;
-  change24hPct?: number;
-  /** When the last message arrived (local ms). */
-  lastMessageAt?: number;
-  reconnects: number;
-  staleAfterMs: number;
-  /** Closed candles that differed from the exchange's own (logged). */
-  candleMismatches: number;
-  message?: string;
-}
-
-export interface BookSnapshot {
-  symbol: string;
-  ts: number;
-  bids: [number, number][];
-  asks: [number, number][];
-}
+export type { BookSnapshot, FeedState, FeedStatus } from '../model/stream';
 
 /** A candle for listeners: `gapBefore` when bars before it are missing (a resync that failed). */
 export interface FeedCandle {

@@ -6,7 +6,7 @@
  */
 import { badInput } from '../core/errors';
 import type { BarSeries } from '../model/bar';
-import type { IndicatorGroup, IndicatorKind, OutputStyle } from '../model/indicator';
+import { sourceValue, type IndicatorGroup, type IndicatorKind, type OutputStyle, type PriceSource } from '../model/indicator';
 import * as batch from './batch';
 import { CANDLESTICKS, detectCandlestick, LONG_TAIL, type Outputs, type Params } from './long-tail';
 
@@ -43,6 +43,8 @@ export interface IndicatorSpec {
   /** The streaming.ts class that computes the same numbers bar by bar, for `keel` indicators. */
   streaming?: string;
   note?: string;
+  /** Levels a chart draws as guides in the indicator's pane: where its readings are usually judged (RSI 30 and 70). */
+  guides?: readonly number[];
 }
 
 const int = (name: string, label: string, def: number, min = 1, max = 1000): ParamSpec => ({ name, label, type: 'int', default: def, min, max, step: 1 });
@@ -66,7 +68,7 @@ const HOT: IndicatorSpec[] = [
     streaming: 'StreamingEMA',
     note: 'ratio 2/(n+1), seeded with the SMA of the first n closes (TTR)',
   },
-  { id: 'rsi', name: 'Relative strength index', group: 'momentum', kind: 'pane', inputs: ['close'], params: [int('n', 'Period', 14)], outputs: value, source: 'keel', streaming: 'StreamingRSI', note: "Wilder's smoothing" },
+  { id: 'rsi', name: 'Relative strength index', group: 'momentum', kind: 'pane', inputs: ['close'], params: [int('n', 'Period', 14)], outputs: value, source: 'keel', streaming: 'StreamingRSI', note: "Wilder's smoothing", guides: [30, 70] },
   { id: 'atr', name: 'Average true range', group: 'volatility', kind: 'pane', inputs: HLC, params: [int('n', 'Period', 14)], outputs: value, source: 'keel', streaming: 'StreamingATR', note: "Wilder's smoothing" },
   {
     id: 'macd',
@@ -79,6 +81,7 @@ const HOT: IndicatorSpec[] = [
     source: 'keel',
     streaming: 'StreamingMACD',
     note: 'in price units (TTR percent = FALSE)',
+    guides: [0],
   },
   {
     id: 'bollinger',
@@ -104,7 +107,7 @@ const HOT: IndicatorSpec[] = [
     streaming: 'StreamingDonchian',
     note: 'includes the current bar',
   },
-  { id: 'zscore', name: 'Rolling z-score', group: 'volatility', kind: 'pane', inputs: ['close'], params: [int('n', 'Period', 20, 2)], outputs: value, source: 'keel', streaming: 'StreamingZScore', note: 'population sd' },
+  { id: 'zscore', name: 'Rolling z-score', group: 'volatility', kind: 'pane', inputs: ['close'], params: [int('n', 'Period', 20, 2)], outputs: value, source: 'keel', streaming: 'StreamingZScore', note: 'population sd', guides: [-2, 0, 2] },
   {
     id: 'volatility',
     name: 'Rolling volatility',
@@ -125,7 +128,7 @@ const tail = (spec: Omit<IndicatorSpec, 'source'>): IndicatorSpec => ({ ...spec,
 const TAIL: IndicatorSpec[] = [
   tail({ id: 'wma', name: 'Weighted moving average', group: 'trend', kind: 'overlay', inputs: ['close'], params: [int('period', 'Period', 9)], outputs: value }),
   tail({ id: 'wema', name: "Wilder's moving average", group: 'trend', kind: 'overlay', inputs: ['close'], params: [int('period', 'Period', 14)], outputs: value }),
-  tail({ id: 'stochastic', name: 'Stochastic oscillator', group: 'momentum', kind: 'pane', inputs: HLC, params: [int('period', 'Period', 14), int('signalPeriod', 'Signal period', 3)], outputs: [line('k', '%K'), line('d', '%D')] }),
+  tail({ id: 'stochastic', name: 'Stochastic oscillator', group: 'momentum', kind: 'pane', inputs: HLC, params: [int('period', 'Period', 14), int('signalPeriod', 'Signal period', 3)], outputs: [line('k', '%K'), line('d', '%D')], guides: [20, 80] }),
   tail({
     id: 'stochrsi',
     name: 'Stochastic RSI',
@@ -134,11 +137,12 @@ const TAIL: IndicatorSpec[] = [
     inputs: ['close'],
     params: [int('rsiPeriod', 'RSI period', 14), int('stochasticPeriod', 'Stochastic period', 14), int('kPeriod', '%K period', 3), int('dPeriod', '%D period', 3)],
     outputs: [line('stochRsi', 'StochRSI'), line('k', '%K'), line('d', '%D')],
+    guides: [20, 80],
   }),
   tail({ id: 'adx', name: 'Average directional index', group: 'trend', kind: 'pane', inputs: HLC, params: [int('period', 'Period', 14)], outputs: [line('adx', 'ADX'), line('plusDi', '+DI'), line('minusDi', '-DI')] }),
-  tail({ id: 'cci', name: 'Commodity channel index', group: 'momentum', kind: 'pane', inputs: HLC, params: [int('period', 'Period', 20)], outputs: value }),
-  tail({ id: 'williamsr', name: 'Williams %R', group: 'momentum', kind: 'pane', inputs: HLC, params: [int('period', 'Period', 14)], outputs: value }),
-  tail({ id: 'roc', name: 'Rate of change', group: 'momentum', kind: 'pane', inputs: ['close'], params: [int('period', 'Period', 12)], outputs: value, note: 'percent' }),
+  tail({ id: 'cci', name: 'Commodity channel index', group: 'momentum', kind: 'pane', inputs: HLC, params: [int('period', 'Period', 20)], outputs: value, guides: [-100, 100] }),
+  tail({ id: 'williamsr', name: 'Williams %R', group: 'momentum', kind: 'pane', inputs: HLC, params: [int('period', 'Period', 14)], outputs: value, guides: [-80, -20] }),
+  tail({ id: 'roc', name: 'Rate of change', group: 'momentum', kind: 'pane', inputs: ['close'], params: [int('period', 'Period', 12)], outputs: value, note: 'percent', guides: [0] }),
   tail({ id: 'trix', name: 'TRIX', group: 'momentum', kind: 'pane', inputs: ['close'], params: [int('period', 'Period', 18)], outputs: value }),
   tail({
     id: 'kst',
@@ -167,11 +171,12 @@ const TAIL: IndicatorSpec[] = [
     inputs: ['high', 'low'],
     params: [int('fastPeriod', 'Fast period', 5), int('slowPeriod', 'Slow period', 34)],
     outputs: [{ name: 'value', label: 'value', style: 'histogram' }],
+    guides: [0],
   }),
   tail({ id: 'obv', name: 'On-balance volume', group: 'volume', kind: 'pane', inputs: ['close', 'volume'], params: [], outputs: value }),
   tail({ id: 'adl', name: 'Accumulation/distribution line', group: 'volume', kind: 'pane', inputs: HLCV, params: [], outputs: value }),
   tail({ id: 'vwap', name: 'VWAP', group: 'volume', kind: 'overlay', inputs: HLCV, params: [], outputs: value, note: 'cumulative from the first bar of the series (no session reset), typical price (H+L+C)/3' }),
-  tail({ id: 'mfi', name: 'Money flow index', group: 'volume', kind: 'pane', inputs: HLCV, params: [int('period', 'Period', 14)], outputs: value }),
+  tail({ id: 'mfi', name: 'Money flow index', group: 'volume', kind: 'pane', inputs: HLCV, params: [int('period', 'Period', 14)], outputs: value, guides: [20, 80] }),
   tail({ id: 'forceindex', name: 'Force index', group: 'volume', kind: 'pane', inputs: ['close', 'volume'], params: [int('period', 'Period', 13)], outputs: value }),
   tail({
     id: 'psar',
@@ -266,14 +271,30 @@ export function resolveParams(spec: IndicatorSpec, given: Readonly<Record<string
   return out;
 }
 
+/** The indicator reads one price, which may come from another source than the close. */
+export const takesSource = (spec: IndicatorSpec): boolean => spec.inputs.length === 1 && spec.inputs[0] === 'close';
+
+/** `series` with its closes replaced by `source`'s values: what a one-price indicator reads. */
+export function withSource(series: BarSeries, source: PriceSource): BarSeries {
+  if (source === 'close') return series;
+  const close = new Float64Array(series.length);
+  for (let i = 0; i < series.length; i++) close[i] = sourceValue(source, series.open[i]!, series.high[i]!, series.low[i]!, series.close[i]!);
+  return { ...series, close };
+}
+
 /**
  * Runs indicator `id` over `series`: one Float64Array per declared output, each of
- * series.length, NaN where undefined (warm-up at the front), aligned with the bars.
+ * series.length, NaN where undefined (warm-up at the front), aligned with the bars. A
+ * `source` other than the close is for indicators of one price only (takesSource).
  */
-export function computeIndicator(id: string, series: BarSeries, params: Readonly<Record<string, number>> = {}): Outputs {
+export function computeIndicator(id: string, series: BarSeries, params: Readonly<Record<string, number>> = {}, source?: PriceSource): Outputs {
   const spec = findIndicator(id);
   if (!spec) throw badInput(`unknown indicator "${id}"`, 'indicator');
   const p = resolveParams(spec, params);
+  if (source !== undefined && source !== 'close') {
+    if (!takesSource(spec)) throw badInput(`${spec.name} reads ${spec.inputs.join(', ')}; only an indicator of one price takes a source`, `indicator ${spec.id}.source`);
+    series = withSource(series, source);
+  }
   if (spec.group === 'pattern') {
     const c = CANDLESTICKS[id.slice('cdl_'.length)]!;
     return { signal: detectCandlestick(series, c.bars, c.detect) };

@@ -5,8 +5,8 @@ import { ProtocolServer } from './server';
 
 /**
  * The engine under Electron: every port main sends becomes a protocol connection; main may
- * also engage the kill switch (the global shortcut, which must work when the page is hung)
- * and ask for a clean shutdown. Resolves once the engine has started and told main.
+ * also engage the kill switch (the global shortcut, which must work when the page is hung),
+ * ask what is open (the updater, before it installs) and ask for a clean shutdown. Resolves once the engine has started and told main.
  */
 export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp, exit: (code: number) => void): Promise<ProtocolServer> {
   const t0 = performance.now();
@@ -14,6 +14,8 @@ export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp
   const protocol = new ProtocolServer(app.handlers, () => app.info(), (level, m) => log[level](m));
   app.setPublish(protocol.publish);
   const tell = (m: EngineToMain): void => parentPort.postMessage(m);
+  // Alerts reach the desktop through main, which owns notifications; they fire with no window open.
+  app.onAlert((a) => tell({ type: 'notify', title: a.title, body: a.message, level: a.level }));
 
   parentPort.on('message', (e) => {
     const msg = e.data as MainToEngine | undefined;
@@ -29,6 +31,14 @@ export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp
           log.error(`kill switch from main failed: ${err instanceof Error ? err.message : String(err)}`),
         );
         return;
+      case 'exposure': {
+        const id = msg.id;
+        app.exposure().then(
+          (exposure) => tell({ type: 'exposure', id, exposure }),
+          (err: unknown) => tell({ type: 'exposure', id, error: err instanceof Error ? err.message : String(err) }),
+        );
+        return;
+      }
       case 'grantExport':
         if (typeof msg.path === 'string') app.grantExport(msg.path);
         return;

@@ -1,3 +1,4 @@
+import { writeCrashNote } from './crash-folder';
 import { errorText } from './wire-error';
 
 /**
@@ -8,11 +9,13 @@ import { errorText } from './wire-error';
  * (a timer, an event handler, a forgotten promise).
  *
  * Installed only once the engine listens: a start-up failure must still end the process with
- * its message. Returns the uninstaller.
+ * its message. With `crashes`, each also leaves a note in that folder (crash-folder.ts).
+ * Returns the uninstaller.
  */
-export function guardProcess(log: (message: string) => void): () => void {
+export function guardProcess(log: (message: string) => void, crashes?: string): () => void {
   const report = (what: string, e: unknown): void => {
     const message = `${what}; the engine keeps serving: ${errorText(e)}`;
+    if (crashes) writeCrashNote(crashes, what, e);
     try {
       log(message);
     } catch {

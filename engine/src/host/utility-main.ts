@@ -11,6 +11,7 @@ import { EngineApp } from '../app/engine-app';
 import type { ParentPortLike } from './port-transport';
 import { serveParentPort } from './parent-port';
 import { startHeadless } from './headless';
+import { armCrashReports, crashDir } from './crash-folder';
 import { guardProcess } from './process-guard';
 
 async function runHeadless(): Promise<void> {
@@ -19,7 +20,8 @@ async function runHeadless(): Promise<void> {
   const uiDir = process.env.KEEL_UI ?? join(process.cwd(), 'renderer', 'out');
   const engine = await startHeadless({ port, home, uiDir, samplesDir: process.env.KEEL_SAMPLES_DIR });
   const log = engine.app.logs.logger('host');
-  guardProcess((m) => log.error(m));
+  armCrashReports(crashDir(home));
+  guardProcess((m) => log.error(m), crashDir(home));
   process.stdout.write(`keel: engine listening after ${engine.readyMs.toFixed(0)} ms\nkeel: open ${engine.url}\n`);
   const stop = (): void => void engine.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
@@ -30,7 +32,9 @@ async function runUnderElectron(parentPort: ParentPortLike): Promise<void> {
   const app = new EngineApp({ home: keelHome(process.env), mode: 'electron', samplesDir: process.env.KEEL_SAMPLES_DIR });
   await serveParentPort(parentPort, app, (code) => process.exit(code));
   const log = app.logs.logger('host');
-  guardProcess((m) => log.error(m));
+  const crashes = crashDir(keelHome(process.env));
+  armCrashReports(crashes);
+  guardProcess((m) => log.error(m), crashes);
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;

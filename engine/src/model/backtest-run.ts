@@ -8,6 +8,19 @@ export interface EquityCurve {
   ts: number[];
   equity: number[];
   drawdown: number[];
+  /** Buy and hold of the same capital at each point (backtest/metrics.ts buyAndHold). */
+  benchmark?: number[];
+}
+
+/** A calendar period's return: `period` is `2024-03` for a month, `2024` for a year; `ret` a fraction. */
+export interface PeriodReturn {
+  period: string;
+  ret: number;
+}
+
+export interface PeriodReturns {
+  monthly: PeriodReturn[];
+  yearly: PeriodReturn[];
 }
 
 export interface BacktestRunTrade {
@@ -43,4 +56,6 @@ export interface BacktestRun extends BacktestRunSummary {
   equity: EquityCurve;
   trades: BacktestRunTrade[];
   notes: string[];
+  /** Returns per calendar month and year, from every bar (absent on runs archived before they were kept). */
+  periods?: PeriodReturns;
 }

@@ -238,11 +238,40 @@ CREATE TABLE equity_history (
 `,
   },
   {
-    // Taken by the chart workspace (branch chart: drawings, alert rules); the merge puts its
-    // statements here. Empty on this branch only so that the numbering stays gap-free.
     version: 4,
-    name: 'chart workspace (reserved)',
-    sql: '',
+    name: 'chart workspace: drawings per symbol; alert rules and the log of alerts fired',
+    sql: `
+CREATE TABLE drawings (
+  id TEXT PRIMARY KEY,
+  symbol TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL CHECK (json_valid(data)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX drawings_symbol ON drawings (symbol);
+
+CREATE TABLE alert_rules (
+  id TEXT PRIMARY KEY,
+  condition TEXT NOT NULL CHECK (json_valid(condition)),
+  mode TEXT NOT NULL CHECK (mode IN ('once', 'every')),
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  note TEXT,
+  created_at INTEGER NOT NULL,
+  last_fired_at INTEGER,
+  fired INTEGER NOT NULL DEFAULT 0 CHECK (fired >= 0)
+);
+
+CREATE TABLE alert_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  rule_id TEXT,
+  ts INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX alert_log_ts ON alert_log (ts);
+`,
   },
   {
     version: 5,

@@ -548,10 +548,11 @@ export class StateStore {
   /** Keeps a finished run (summary and result as JSON) so the list of past runs survives a restart. */
   saveBacktestRun(run: BacktestRun): void {
     if (run.status === 'running') throw new KeelError('BAD_INPUT', `backtest ${run.runId} is still running`, { where: 'backtest run' });
-    const { equity, trades, notes, ...summary } = run;
+    // Periods belong with the curve they come from, not in the summary the run list reads.
+    const { equity, trades, notes, periods, ...summary } = run;
     this.db
       .prepare('INSERT INTO backtest_runs (run_id, started_at, status, summary, result) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, summary = excluded.summary, result = excluded.result')
-      .run(run.runId, run.startedAt, run.status, JSON.stringify(summary), JSON.stringify({ equity, trades, notes }));
+      .run(run.runId, run.startedAt, run.status, JSON.stringify(summary), JSON.stringify({ equity, trades, notes, periods }));
   }
 
   /** The newest `limit` runs' summaries, newest first. */
@@ -562,7 +563,7 @@ export class StateStore {
 
   backtestRun(runId: string): BacktestRun | undefined {
     const r = this.stmt('SELECT summary, result FROM backtest_runs WHERE run_id = ?').get(runId) as { summary: string; result: string } | undefined;
-    return r ? { ...(JSON.parse(r.summary) as BacktestRunSummary), ...(JSON.parse(r.result) as Pick<BacktestRun, 'equity' | 'trades' | 'notes'>) } : undefined;
+    return r ? { ...(JSON.parse(r.summary) as BacktestRunSummary), ...(JSON.parse(r.result) as Pick<BacktestRun, 'equity' | 'trades' | 'notes' | 'periods'>) } : undefined;
   }
 
   /** Drops all but the newest `keep` runs. */

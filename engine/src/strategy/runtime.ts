@@ -11,7 +11,7 @@ import type { OrderManager, PlaceOutcome } from '../execution/order-manager';
 import type { OrderEvent } from '../execution/types';
 import type { OrderRequest, OrderType, Side } from '../model/order';
 import type { BarView, PositionView, StrategyContext, StrategyHandlers, StrategyModule, StrategyOrder } from '../../sdk';
-import { IndicatorSet } from './indicators';
+import { IndicatorSet, type IndicatorSetOptions } from './indicators';
 import { resolveParams, type ParamValue, type RawParams } from './params';
 
 /** What a strategy's position, cash and equity are read from: its own ledger (the whole account in a backtest). */
@@ -37,6 +37,8 @@ export interface StrategyRuntimeOptions {
   instanceId?: string;
   /** The strategy's ledger; the order manager's account by default (a backtest's one book). */
   ledger?: LedgerView;
+  /** A backtest's whole series and a sweep's shared indicator outputs (strategy/indicators.ts). */
+  indicators?: IndicatorSetOptions;
 }
 
 /** The bar a strategy sees. One object, overwritten for each bar (the SDK says so). */
@@ -61,10 +63,11 @@ class LivePosition implements PositionView {
 }
 
 class Context implements StrategyContext {
-  readonly indicators = new IndicatorSet();
+  readonly indicators: IndicatorSet;
   private readonly pos = new LivePosition();
 
   constructor(
+    indicators: IndicatorSetOptions,
     private readonly id: string,
     readonly symbol: string,
     readonly timeframe: string,
@@ -73,7 +76,9 @@ class Context implements StrategyContext {
     private readonly logLine: (line: string) => void,
     private readonly emulator: OrderEmulator | undefined,
     private readonly book: LedgerView,
-  ) {}
+  ) {
+    this.indicators = new IndicatorSet(indicators);
+  }
 
   now(): number {
     return this.clock.now();
@@ -185,7 +190,7 @@ export class StrategyRuntime {
   ) {
     this.id = opts.instanceId ?? module.id;
     this.params = resolveParams(module, rawParams);
-    this.ctx = new Context(this.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}), opts.emulator, opts.ledger ?? opts.orders.account);
+    this.ctx = new Context(opts.indicators ?? {}, this.id, opts.symbol, opts.timeframe, opts.orders, opts.clock, opts.log ?? (() => {}), opts.emulator, opts.ledger ?? opts.orders.account);
     this.handlers = this.guard('create', () => module.create(this.ctx, this.params as never));
     this.ctx.indicators.seal();
     this.hasOnBar = typeof this.handlers.onBar === 'function';

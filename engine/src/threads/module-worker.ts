@@ -16,3 +16,8 @@ export function startModuleWorker(entry: URL): Worker {
   }
   return new Worker(entry);
 }
+
+/** A worker entry in this folder (engine/src/threads), from source or beside the built engine. */
+export function threadEntry(name: string): URL {
+  return workerEntry(import.meta.url, name);
+}

@@ -15,6 +15,9 @@ import smaCross from '../../../strategies/sma-cross';
 import { DATA_FIXTURES } from './helpers';
 
 const ROOT = resolve(__dirname, '../../..');
+// Every backtest is recorded under $KEEL_HOME/runs: keep the tests' runs out of the real home.
+const HOME = mkdtempSync(join(tmpdir(), 'keel-bt-home-'));
+const cli = () => captureIO(ROOT, { KEEL_HOME: HOME });
 const XRP = join(DATA_FIXTURES, 'xrp-usdt-perp-1h-2021-11.csv');
 const BTC = join(DATA_FIXTURES, 'btc-usdt-5m-2023-01.csv');
 
@@ -24,7 +27,7 @@ describe('keel backtest', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['bin/keel.js', 'backtest', '--data', BTC, '--strategy', 'sma-cross', '--param', 'fast=12', '--param', 'slow=48', '--fee', '0.001', '--slippage', '0.0005', '--capital', '5000', '--out', out],
-      { cwd: ROOT },
+      { cwd: ROOT, env: { ...process.env, KEEL_HOME: HOME } },
     );
     expect(stdout).toMatch(/Total return\s+-?\d+\.\d\d%/);
     expect(stdout).toMatch(/Sharpe\s+-?\d+\.\d{3}/);
@@ -53,7 +56,7 @@ describe('keel backtest', () => {
   }, 30_000);
 
   it('prints an aligned summary and notes, without --out', async () => {
-    const io = captureIO(ROOT);
+    const io = cli();
     expect(await backtest.run(['--data', XRP, '--strategy', 'sma-cross', '--param', 'fast=3', '--param', 'slow=9'], io)).toBe(0);
     const table = io.stdout.filter((l) => l.startsWith('  ') && !l.includes('note:'));
     expect(table.length).toBeGreaterThan(10);
@@ -63,8 +66,8 @@ describe('keel backtest', () => {
 
   it('--periods-per-year overrides the default P, and Sharpe scales with √P', async () => {
     const dirs = [252, 365 * 24].map(() => mkdtempSync(join(tmpdir(), 'keel-bt-')));
-    await backtest.run(['--data', XRP, '--strategy', 'sma-cross', '--param', 'fast=3', '--param', 'slow=9', '--periods-per-year', '252', '--out', dirs[0]!], captureIO(ROOT));
-    await backtest.run(['--data', XRP, '--strategy', 'sma-cross', '--param', 'fast=3', '--param', 'slow=9', '--out', dirs[1]!], captureIO(ROOT));
+    await backtest.run(['--data', XRP, '--strategy', 'sma-cross', '--param', 'fast=3', '--param', 'slow=9', '--periods-per-year', '252', '--out', dirs[0]!], cli());
+    await backtest.run(['--data', XRP, '--strategy', 'sma-cross', '--param', 'fast=3', '--param', 'slow=9', '--out', dirs[1]!], cli());
     const [a, b] = dirs.map((d) => JSON.parse(readFileSync(join(d, 'metrics.json'), 'utf8')) as Record<string, number>);
     expect(a!.periods_per_year).toBe(252);
     expect(b!.periods_per_year).toBe(365 * 24); // hourly bars on a 24/7 calendar
@@ -73,7 +76,7 @@ describe('keel backtest', () => {
 
   it('refuses bad input with a message that names it', async () => {
     const run = async (...args: string[]) => {
-      const io = captureIO(ROOT);
+      const io = cli();
       const code = await main(['backtest', ...args], io);
       return { code, err: io.stderr.join('\n') };
     };
@@ -91,12 +94,12 @@ describe('keel backtest', () => {
 
 describe('keel strategies', () => {
   it('lists every strategy with its parameters and ranges', async () => {
-    const io = captureIO(ROOT);
+    const io = cli();
     expect(await strategies.run([], io)).toBe(0);
     const text = io.stdout.join('\n');
     for (const id of ['sma-cross', 'trend', 'mean-reversion', 'breakout']) expect(text).toContain(id);
     expect(text).toMatch(/fast\s+int 1\.\.500 step 1 \(default 10\)/);
-    const json = captureIO(ROOT);
+    const json = cli();
     await strategies.run(['--json'], json);
     const parsed = JSON.parse(json.stdout.join('\n'));
     expect(parsed[0]).toMatchObject({ id: 'sma-cross', params: [{ name: 'fast', kind: 'int', min: 1, max: 500, default: 10 }, { name: 'slow' }] });

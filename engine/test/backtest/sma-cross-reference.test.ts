@@ -136,8 +136,20 @@ function referenceMetrics(s: BarSeries, ref: Ref, capital: number): Record<strin
   const losses = pnls.filter((p) => p < 0);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const k = pnls.length;
+  // Buy and hold from the first close: the benchmark beside every run.
+  const c = Array.from(s.close.subarray(0, n));
+  let bPeak = -Infinity;
+  let bMdd = 0;
+  for (const v of c) {
+    bPeak = Math.max(bPeak, v);
+    bMdd = Math.max(bMdd, 1 - v / bPeak);
+  }
+  const bench = n > 0 ? c[n - 1]! / c[0]! - 1 : NaN;
   return {
     total_return: e[n - 1]! / e[0]! - 1,
+    benchmark_return: num(bench),
+    excess_return: num(e[n - 1]! / e[0]! - 1 - bench),
+    benchmark_max_drawdown: bMdd,
     final_equity: e[n - 1]!,
     initial_capital: capital,
     cagr,

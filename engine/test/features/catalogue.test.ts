@@ -100,3 +100,36 @@ describe('catalogue', () => {
     fails(() => computeIndicator('macd', series, { fast: 30 }), /fast period \(30\) must be shorter than slow period \(26\)/);
   });
 });
+
+describe('price sources and guide levels', () => {
+  it('an indicator of one price reads the source asked for: SMA of hl2 is the SMA of (high+low)/2', () => {
+    const hl2 = new Float64Array(series.length);
+    for (let i = 0; i < series.length; i++) hl2[i] = (series.high[i]! + series.low[i]!) / 2;
+    const want = batch.sma(hl2, 10);
+    const got = computeIndicator('sma', series, { n: 10 }, 'hl2').value!;
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(Array.from(computeIndicator('sma', series, { n: 10 }, 'close').value!)).toEqual(Array.from(batch.sma(series.close, 10)));
+    const ohlc4 = computeIndicator('ema', series, { n: 5 }, 'ohlc4').value!;
+    const mean = new Float64Array(series.length);
+    for (let i = 0; i < series.length; i++) mean[i] = (series.open[i]! + series.high[i]! + series.low[i]! + series.close[i]!) / 4;
+    expect(Array.from(ohlc4)).toEqual(Array.from(batch.ema(mean, 5)));
+  });
+
+  it('refuses a source for an indicator of several prices, naming it', () => {
+    expect(() => computeIndicator('atr', series, { n: 14 }, 'hl2')).toThrow(/Average true range reads high, low, close; only an indicator of one price takes a source/);
+    const wire = indicatorService.catalogue();
+    expect(wire.find((e) => e.id === 'sma')!.sourced).toBe(true);
+    expect(wire.find((e) => e.id === 'atr')!.sourced).toBe(false);
+  });
+
+  it('carries guide levels where a reading is judged against them, and the parameters a settings form needs', () => {
+    const wire = indicatorService.catalogue();
+    expect(wire.find((e) => e.id === 'rsi')!.guides).toEqual([30, 70]);
+    expect(wire.find((e) => e.id === 'stochastic')!.guides).toEqual([20, 80]);
+    expect(wire.find((e) => e.id === 'sma')!.guides).toBeUndefined();
+    expect(wire.find((e) => e.id === 'bollinger')!.params).toEqual([
+      { name: 'n', label: 'Period', default: 20, min: 1, max: 1000, step: 1, integer: true },
+      { name: 'k', label: 'Width (sd)', default: 2, min: 0.1, max: 10, step: 0.1, integer: false },
+    ]);
+  });
+});

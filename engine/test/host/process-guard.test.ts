@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const guard = join(import.meta.dirname, '..', '..', 'src', 'host', 'process-guard.ts');
@@ -36,5 +38,25 @@ describe('the process guard of a serving engine', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('start-up failed');
     expect(r.stdout).not.toContain('should not print');
+  });
+
+  it('leaves a note of each in the crash folder, scrubbed of secrets', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-crashes-'));
+    try {
+      const r = run(`
+        guardProcess(() => {}, ${JSON.stringify(dir)});
+        setTimeout(() => { throw new Error('auth failed, secret=hunter2hunter2'); }, 10);
+        setTimeout(() => process.exit(0), 200);
+      `);
+      expect(r.status).toBe(0);
+      const notes = readdirSync(dir);
+      expect(notes).toHaveLength(1);
+      const note = JSON.parse(readFileSync(join(dir, notes[0]!), 'utf8')) as { what: string; error: { message: string; stack: string } };
+      expect(note.what).toBe('an exception was thrown and nothing caught it');
+      expect(note.error.message).toBe('auth failed, secret=***');
+      expect(note.error.stack).not.toContain('hunter2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,6 +12,8 @@ import {
   type IPriceLine,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
+  type ISeriesPrimitive,
+  type Logical,
   type LogicalRange,
   type MouseEventParams,
   type SeriesMarker,
@@ -20,12 +22,15 @@ import {
   type UTCTimestamp,
   type WhitespaceData,
 } from 'lightweight-charts';
-import type { BarsPayload, Topics } from '../../../engine/protocol';
+import type { BarsPayload, LineStyleName, Topics } from '../../../engine/protocol';
+import { Emitter } from '../lib/emitter';
+import { timeframeMs } from '../lib/timeframe';
 import { palette } from '../theme';
 import { histogramColors, toCandles, toChartTime, toLineData } from './bars';
 import type { PlannedSeries } from './indicatorSeries';
 import { NEAR_END_BARS, NEAR_START_BARS, ShownWindow, prependPayload } from './history';
 import { LiveTail } from './liveTail';
+import { PaintSync } from './paintSync';
 import { trailingThrottle } from './throttle';
 import { createTimeChart } from './timeScale';
 import { VolumeColumns, VolumePrimitive } from './volume';
@@ -37,6 +42,8 @@ export interface LegendValues {
   low: number;
   close: number;
   volume: number | undefined;
+  /** Each indicator's drawn outputs at that bar, by key (undefined where it has no value there). */
+  indicators: Record<string, (number | undefined)[]>;
 }
 
 /** An indicator's computed points (`indicators.compute`): one column per output, aligned with `ts`. */
@@ -46,9 +53,48 @@ export interface IndicatorPoints {
   outputs: Record<string, (number | null)[]>;
 }
 
-/** An indicator to draw: its points and, from the catalogue, how to draw each output (planSeries). */
-export interface IndicatorPlot extends IndicatorPoints {
+/** How the trader styled an indicator: a colour per output (in plan order), the line's style and width. */
+export interface IndicatorStyle {
+  colors?: string[];
+  lineStyle?: LineStyleName;
+  lineWidth?: number;
+}
+
+/** An indicator to draw: its points and, from the catalogue, how to draw each output (planSeries) and its guide levels. */
+export interface IndicatorPlot extends IndicatorPoints, IndicatorStyle {
   series: PlannedSeries[];
+  guides?: number[];
+}
+
+const LINE_STYLE: Record<LineStyleName, LineStyle> = { solid: LineStyle.Solid, dashed: LineStyle.Dashed, dotted: LineStyle.Dotted };
+
+/**
+ * An indicator as drawn: its plan, the series drawing each planned output (none for markers),
+ * its points (the legend reads them at the crosshair's bar), where they end and the latest value of each.
+ */
+interface IndicatorMeta {
+  plan: PlannedSeries[];
+  drawn: (ISeriesApi<SeriesType> | undefined)[];
+  ts: number[];
+  cols: (number | null)[][];
+  lastTs: number;
+  last: (number | undefined)[];
+}
+
+/** The indicator's drawn values at bar `time` (undefined where it has none). */
+function valuesAt(meta: IndicatorMeta, time: number): (number | undefined)[] {
+  let lo = 0;
+  let hi = meta.ts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (meta.ts[mid]! < time) lo = mid + 1;
+    else hi = mid;
+  }
+  const found = meta.ts[lo] === time;
+  return meta.drawn.map((s, k) => {
+    const v = found && s ? meta.cols[k]![lo] : undefined;
+    return v === null || v === undefined || !Number.isFinite(v) ? undefined : v;
+  });
 }
 
 /** Empty bars right of the latest one when the view is put on it (as setBars opens a chart). */
@@ -99,7 +145,17 @@ export class ChartController {
   /** While history is reloading, live bars wait here instead of drawing on the old data. */
   private holding = false;
   /** Per indicator: its plan, the chart series drawing each planned output (none for markers), where its points end. */
-  private indicatorMeta = new Map<string, { plan: PlannedSeries[]; drawn: (ISeriesApi<SeriesType> | undefined)[]; lastTs: number }>();
+  private indicatorMeta = new Map<string, IndicatorMeta>();
+  /** The bar under the crosshair (its legend is re-read when indicators change under it). */
+  private hovered: LegendValues | undefined;
+  /** Redrawn with the chart (a scroll, a zoom, a new bar, a rescale): overlays placed in prices and times follow. */
+  private readonly paints = new Emitter<void>();
+  private readonly paintSync = new PaintSync(() => this.paints.emit());
+  private readonly crosshairs = new Emitter<number | undefined>();
+  private readonly lastPrices = new Emitter<number>();
+  private tfMs: number | undefined;
+  /** Where the crosshair was last seen or put (ms), so a linked move is passed on once. */
+  private crosshairAt: number | undefined;
   private closedHandler: ((ts: number) => void) | undefined;
   private livePaintedHandler: ((tradeAts: number[], paintedAt: number) => void) | undefined;
   private pendingBars = new Map<number, Topics['bar']>();
@@ -133,6 +189,7 @@ export class ChartController {
     this.candles = this.chart.addSeries(CandlestickSeries, { ...CANDLE_STYLE, lastValueVisible: false, priceLineVisible: false });
     this.tail = this.chart.addSeries(CandlestickSeries, CANDLE_STYLE);
     this.candles.attachPrimitive(this.volume);
+    this.candles.attachPrimitive(this.paintSync);
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.2 } });
     this.markers = createSeriesMarkers(this.candles, []);
     this.tailMarkers = createSeriesMarkers(this.tail, []);
@@ -302,6 +359,7 @@ export class ChartController {
   setBars(p: BarsPayload): void {
     this.holding = false;
     this.history = p;
+    this.tfMs = timeframeMs(p.timeframe);
     this.shownPayload = undefined;
     this.window.reset(p.ts.length);
     if (this.moveTimer !== undefined) clearTimeout(this.moveTimer);
@@ -332,7 +390,8 @@ export class ChartController {
     this.live.reset(this.lastTime);
     this.showLastLine(n ? { open: p.open[n - 1]!, close: p.close[n - 1]! } : undefined);
     if (hadTail) this.applyMarkers();
-    this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1] } : undefined;
+    this.lastBar = n ? { time: p.ts[n - 1]!, open: p.open[n - 1]!, high: p.high[n - 1]!, low: p.low[n - 1]!, close: p.close[n - 1]!, volume: p.volume[n - 1], indicators: {} } : undefined;
+    if (n) this.lastPrices.emit(p.close[n - 1]!);
     for (const ts of this.pendingBars.keys()) if (this.lastTime !== undefined && ts <= this.lastTime) this.pendingBars.delete(ts);
     // Open on the latest bars, as a trader wants; fitting 100k bars first would be wasted work.
     if (shown > 300) this.chart.timeScale().setVisibleLogicalRange({ from: shown - 300, to: shown + LATEST_GAP_BARS });
@@ -388,7 +447,7 @@ export class ChartController {
       this.tail.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
       this.volume.columns.update(b.ts, b.open, b.close, b.volume);
       this.lastTime = b.ts;
-      this.lastBar = { time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+      this.lastBar = { time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, indicators: {} };
       if (b.closed) closed = b.ts;
     }
     if (tailWasEmpty && this.live.start !== undefined) {
@@ -420,6 +479,11 @@ export class ChartController {
     if (!meta || !this.window.atNewest || !Number.isFinite(meta.lastTs)) return;
     let last = meta.lastTs;
     let marked = false;
+    for (let i = 0; i < plot.ts.length; i++) {
+      if (plot.ts[i]! <= meta.lastTs) continue;
+      meta.ts.push(plot.ts[i]!);
+      meta.plan.forEach((p, k) => meta.cols[k]!.push(plot.outputs[p.output]?.[i] ?? null));
+    }
     meta.plan.forEach((p, k) => {
       const values = plot.outputs[p.output];
       if (!values) return;
@@ -439,11 +503,15 @@ export class ChartController {
         if (!s) continue;
         const time = toChartTime(t);
         if (v === null || v === undefined || !Number.isFinite(v)) s.update({ time });
-        else s.update(p.style === 'histogram' ? { time, value: v, color: v >= 0 ? palette.up : palette.down } : { time, value: v });
+        else {
+          s.update(p.style === 'histogram' ? { time, value: v, color: v >= 0 ? palette.up : palette.down } : { time, value: v });
+          meta.last[k] = v;
+        }
       }
     });
     meta.lastTs = last;
     if (marked) this.applyMarkers();
+    this.refreshLegend();
   }
 
   /** The indicator's points for the bars shown are drawn (false while they are being recomputed). */
@@ -464,8 +532,8 @@ export class ChartController {
     const drawn: (ISeriesApi<SeriesType> | undefined)[] = [];
     const marks: SeriesMarker<Time>[] = [];
     let ownPane: number | undefined;
-    let colour = this.indicatorSeries.size;
-    for (const p of plot.series) {
+    const last: (number | undefined)[] = [];
+    for (const [k, p] of plot.series.entries()) {
       const values = plot.outputs[p.output] ?? [];
       if (p.style === 'marker') {
         values.forEach((v, i) => {
@@ -482,8 +550,7 @@ export class ChartController {
           : this.chart.addSeries(
               LineSeries,
               {
-                color: palette.series[colour++ % palette.series.length],
-                lineWidth: 1,
+                ...lineStyleOf(plot, k),
                 priceLineVisible: false,
                 lastValueVisible: own,
                 crosshairMarkerVisible: false,
@@ -497,11 +564,22 @@ export class ChartController {
       if (own && ownPane === undefined) {
         ownPane = s.getPane().paneIndex();
         s.getPane().setStretchFactor(0.3);
+        // Guide levels where the indicator's readings are judged (RSI 30 and 70), in its own pane.
+        for (const g of plot.guides ?? []) s.createPriceLine({ price: g, color: palette.textDim, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: '' });
       }
       drawn.push(s);
+      last[k] = lastFinite(values);
     }
     this.indicatorSeries.set(plot.key, drawn.filter((s): s is ISeriesApi<SeriesType> => s !== undefined));
-    this.indicatorMeta.set(plot.key, { plan: plot.series, drawn, lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity });
+    this.indicatorMeta.set(plot.key, {
+      plan: plot.series,
+      drawn,
+      ts: plot.ts.slice(),
+      cols: plot.series.map((p) => (plot.outputs[p.output] ?? []).slice()),
+      lastTs: plot.ts[plot.ts.length - 1] ?? -Infinity,
+      last,
+    });
+    this.refreshLegend();
     if (plot.series.some((p) => p.style === 'marker')) {
       this.patternMarkers.set(plot.key, marks);
       this.applyMarkers();
@@ -527,10 +605,24 @@ export class ChartController {
     return { ...plot, ts: plot.ts.slice(a, b), outputs };
   }
 
+  /** New colours, line style or width for an indicator already drawn: no recomputation. */
+  restyleIndicator(key: string, style: IndicatorStyle): void {
+    const meta = this.indicatorMeta.get(key);
+    if (!meta) return;
+    meta.plan.forEach((p, k) => {
+      const s = meta.drawn[k];
+      if (s && p.style !== 'histogram') s.applyOptions(lineStyleOf(style, k));
+    });
+  }
+
   /** Every indicator's points dropped (the series stay): they are recomputed for new bars. */
   private clearIndicatorData(): void {
     for (const list of this.indicatorSeries.values()) for (const s of list) s.setData([]);
-    for (const meta of this.indicatorMeta.values()) meta.lastTs = -Infinity;
+    for (const meta of this.indicatorMeta.values()) {
+      meta.lastTs = -Infinity;
+      meta.ts = [];
+      meta.cols = meta.plan.map(() => []);
+    }
   }
 
   removeIndicator(key: string): void {
@@ -579,12 +671,31 @@ export class ChartController {
 
   private onCrosshair = (param: MouseEventParams): void => {
     type Ohlc = { open: number; high: number; low: number; close: number };
+    // Passed on only when it moved: a crosshair put here by a linked chart is already where the other chart has it.
+    const at = param.time === undefined ? undefined : (param.time as number) * 1000;
+    if (at !== this.crosshairAt) {
+      this.crosshairAt = at;
+      this.crosshairs.emit(at);
+    }
     const bar = (param.seriesData.get(this.tail) ?? param.seriesData.get(this.candles)) as Ohlc | undefined;
     this.hovering = Boolean(bar && param.time !== undefined);
-    if (!bar || param.time === undefined) return this.emitLegend(this.lastBar);
+    if (!bar || param.time === undefined) {
+      this.hovered = undefined;
+      return this.emitLegend(this.lastBar);
+    }
     const time = (param.time as number) * 1000;
-    this.emitLegend({ time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: this.volume.columns.at(time) });
+    this.hovered = { time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: this.volume.columns.at(time), indicators: {} };
+    this.refreshLegend();
   };
+
+  /** The legend again: the hovered bar's with every indicator's values there, else the latest bar's. */
+  private refreshLegend(): void {
+    const h = this.hovering ? this.hovered : undefined;
+    if (!h) return this.emitLegend(this.lastBar);
+    const indicators: LegendValues['indicators'] = {};
+    for (const [key, meta] of this.indicatorMeta) indicators[key] = valuesAt(meta, h.time);
+    this.emitLegend({ ...h, indicators });
+  }
 
   /** Open time (ms) of the latest bar drawn. */
   lastBarTime(): number | undefined {
@@ -593,12 +704,205 @@ export class ChartController {
 
   /** The latest bar: what the legend shows while the crosshair is away. */
   legendNow(): LegendValues | undefined {
-    return this.lastBar;
+    return this.withLastIndicators(this.lastBar);
   }
 
   private emitLegend(v: LegendValues | undefined): void {
-    this.legendHandler?.(v);
+    this.legendHandler?.(v === this.lastBar ? this.withLastIndicators(v) : v);
   }
+
+  /** The latest bar with each indicator's latest drawn values. */
+  private withLastIndicators(v: LegendValues | undefined): LegendValues | undefined {
+    if (!v) return v;
+    const indicators: LegendValues['indicators'] = {};
+    for (const [key, meta] of this.indicatorMeta) indicators[key] = meta.drawn.map((s, k) => (s ? meta.last[k] : undefined));
+    return { ...v, indicators };
+  }
+
+  // ---------- what overlays (order lines, drawings, linked charts) need ----------
+
+  /** Called after every redraw of the chart: a scroll, a zoom, a rescale or a new bar. */
+  onPaint(listener: () => void): () => void {
+    return this.paints.on(listener);
+  }
+
+  /** The trader's own crosshair moved to a bar (ms), or left the chart (undefined). */
+  onCrosshairTime(listener: (ts: number | undefined) => void): () => void {
+    return this.crosshairs.on(listener);
+  }
+
+  /** A history was loaded: its last close is the latest price known (live bars reach the price store from the wire). */
+  onLastPrice(listener: (price: number) => void): () => void {
+    return this.lastPrices.on(listener);
+  }
+
+  /**
+   * The crosshair put on the bar holding `ts` (from a linked chart), or taken away; the legend
+   * reads that bar, as if hovered (the library tells no one of a crosshair set from outside).
+   */
+  showCrosshair(ts: number | undefined): void {
+    const h = this.history;
+    const open = ts === undefined || this.tfMs === undefined ? undefined : Math.floor(ts / this.tfMs) * this.tfMs;
+    this.crosshairAt = open;
+    const clear = () => {
+      this.chart.clearCrosshairPosition();
+      this.hovering = false;
+      this.hovered = undefined;
+      this.emitLegend(this.lastBar);
+    };
+    if (open === undefined || !h) return clear();
+    let bar: LegendValues | undefined;
+    if (this.live.start !== undefined && open >= this.live.start) {
+      if (!this.lastBar || open !== this.lastBar.time) return clear();
+      bar = this.lastBar;
+      this.chart.setCrosshairPosition(bar.close, toChartTime(open), this.tail);
+    } else {
+      const span = this.shownSpan();
+      const i = this.volume.columns.lowerBound(open);
+      if (!span || open < span.first || open > span.last || h.ts[i] !== open) return clear();
+      bar = { time: open, open: h.open[i]!, high: h.high[i]!, low: h.low[i]!, close: h.close[i]!, volume: h.volume[i], indicators: {} };
+      // Off the view, the library would pin the crosshair to the nearest edge: the legend reads the bar, no line is drawn.
+      const x = this.timeToX(open);
+      if (x !== null && x >= 0 && x <= this.pricePane().width) this.chart.setCrosshairPosition(bar.close, toChartTime(open), this.candles);
+      else this.chart.clearCrosshairPosition();
+    }
+    this.hovering = true;
+    this.hovered = bar;
+    this.refreshLegend();
+  }
+
+  /** The price pane's size in CSS pixels (overlays are placed inside it). */
+  pricePane(): { width: number; height: number } {
+    const size = this.chart.paneSize(0);
+    return { width: size.width, height: size.height };
+  }
+
+  /** Where `price` is drawn, in pixels from the top of the price pane (null when it has no scale yet). */
+  priceToY(price: number): number | null {
+    return this.candles.priceToCoordinate(price);
+  }
+
+  /** The price at `y` pixels from the top of the price pane. */
+  yToPrice(y: number): number | null {
+    return this.candles.coordinateToPrice(y);
+  }
+
+  /**
+   * Where time `ts` is drawn, in pixels from the left, also between bars and past the last one
+   * (a drawing's point need not sit on a bar): interpolated between the bars shown, extended
+   * by the timeframe beyond them.
+   */
+  timeToX(ts: number): number | null {
+    const l = this.timeToLogical(ts);
+    return l === undefined ? null : this.chart.timeScale().logicalToCoordinate(l as Logical);
+  }
+
+  /** The time at `x` pixels from the left, also between bars and past the last one. */
+  xToTime(x: number): number | undefined {
+    const l = this.chart.timeScale().coordinateToLogical(x);
+    return l === null ? undefined : this.logicalToTime(l);
+  }
+
+  /** Milliseconds in one bar of the chart's timeframe. */
+  barMs(): number | undefined {
+    return this.tfMs;
+  }
+
+  private timeToLogical(ts: number): number | undefined {
+    const h = this.history;
+    const tf = this.tfMs;
+    const w = this.window;
+    if (!h || !tf || w.shown === 0) return undefined;
+    const first = h.ts[w.from]!;
+    const lastShown = h.ts[w.to - 1]!;
+    if (ts <= first) return (ts - first) / tf;
+    if (ts >= lastShown) return w.shown - 1 + (ts - lastShown) / tf;
+    let lo = w.from;
+    let hi = w.to - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (h.ts[mid]! <= ts) lo = mid;
+      else hi = mid;
+    }
+    const a = h.ts[lo]!;
+    const b = h.ts[hi]!;
+    return lo - w.from + (b > a ? (ts - a) / (b - a) : 0);
+  }
+
+  private logicalToTime(l: number): number | undefined {
+    const h = this.history;
+    const tf = this.tfMs;
+    const w = this.window;
+    if (!h || !tf || w.shown === 0) return undefined;
+    if (l <= 0) return h.ts[w.from]! + l * tf;
+    if (l >= w.shown - 1) return h.ts[w.to - 1]! + (l - (w.shown - 1)) * tf;
+    const i = Math.floor(l);
+    const a = h.ts[w.from + i]!;
+    const b = h.ts[w.from + i + 1]!;
+    return a + (l - i) * (b - a);
+  }
+
+  /** Draws `p` in the price pane with the candles (drawings); the returned function takes it away. */
+  addPrimitive(p: ISeriesPrimitive<Time>): () => void {
+    this.candles.attachPrimitive(p);
+    return () => this.candles.detachPrimitive(p);
+  }
+
+  /** Lets the chart scroll and zoom with the mouse, or not (while a line or a drawing is dragged). */
+  setPanning(on: boolean): void {
+    this.chart.applyOptions({ handleScroll: on, handleScale: on });
+  }
+
+  /** The first bar time in hand (older pages may still be in the store). */
+  firstBarTime(): number | undefined {
+    return this.history?.ts[0];
+  }
+
+  /**
+   * The view on the bar holding `ts` (a trade clicked in a backtest), the window moved to
+   * show it. False when `ts` is before the bars in hand (older pages are asked for first).
+   */
+  revealTime(ts: number): boolean {
+    const h = this.history;
+    if (!h || h.ts.length === 0 || ts < h.ts[0]!) return false;
+    let i = 0;
+    let hi = h.ts.length - 1;
+    while (i < hi) {
+      const mid = (i + hi + 1) >>> 1;
+      if (h.ts[mid]! <= ts) i = mid;
+      else hi = mid - 1;
+    }
+    const move = (): boolean => {
+      let moved = false;
+      while (i < this.window.from && this.window.showOlder()) moved = true;
+      while (i >= this.window.to && this.window.showNewer()) moved = true;
+      return moved;
+    };
+    this.moveWindow(move);
+    const at = i - this.window.from;
+    const range = this.chart.timeScale().getVisibleLogicalRange();
+    const half = range ? Math.max(20, (range.to - range.from) / 2) : 60;
+    this.chart.timeScale().setVisibleLogicalRange({ from: at - half, to: at + half });
+    return true;
+  }
+}
+
+/** The last value a series has (what the legend shows without a crosshair). */
+function lastFinite(values: (number | null)[]): number | undefined {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (v !== null && v !== undefined && Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+/** A line series' colour, style and width from the trader's settings (a stable palette colour otherwise). */
+function lineStyleOf(style: IndicatorStyle, k: number): { color: string; lineStyle: LineStyle; lineWidth: 1 | 2 | 3 | 4 } {
+  return {
+    color: style.colors?.[k] ?? palette.series[k % palette.series.length]!,
+    lineStyle: LINE_STYLE[style.lineStyle ?? 'solid'],
+    lineWidth: Math.min(4, Math.max(1, style.lineWidth ?? 1)) as 1 | 2 | 3 | 4,
+  };
 }
 
 function patternMarker(ts: number): SeriesMarker<Time> {

@@ -31,6 +31,7 @@ describe("the chart draws each indicator output as the engine's catalogue says",
       group: 'momentum',
       kind: 'pane',
       params: [],
+      sourced: false,
       outputs: [
         { name: 'histogram', label: 'H', style: 'line' },
         { name: 'value', label: 'V', style: 'histogram' },

@@ -5,10 +5,12 @@ interface DialogProps {
   onClose: () => void;
   children: ReactNode;
   tone?: 'danger';
+  /** Room for long content (the About dialog's licences). */
+  wide?: boolean;
 }
 
 /** A modal dialog: focus moves in, Escape closes, the page behind is inert to the pointer. */
-export function Dialog({ title, onClose, children, tone }: DialogProps) {
+export function Dialog({ title, onClose, children, tone, wide }: DialogProps) {
   const titleId = useId();
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -26,7 +28,7 @@ export function Dialog({ title, onClose, children, tone }: DialogProps) {
   }, [onClose]);
   return (
     <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div ref={box} className={`dialog ${tone ?? ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId}>
+      <div ref={box} className={`dialog ${tone ?? ''} ${wide ? 'wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId}>
         <h2 id={titleId}>{title}</h2>
         {children}
       </div>

@@ -13,6 +13,12 @@ export function priceDecimals(p: number): number {
   return Math.min(10, 3 - Math.floor(Math.log10(a)) + 1);
 }
 
+/** A price rounded to the decimals it is shown with (a drag or a click lands on a readable price). */
+export function roundPrice(p: number): number {
+  const d = priceDecimals(p);
+  return Math.round(p * 10 ** d) / 10 ** d;
+}
+
 export function fmtPrice(p: number | null | undefined, decimals?: number): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return DASH;
   const d = decimals ?? priceDecimals(p);

@@ -5,14 +5,22 @@ import { EquityChart } from '../chart/EquityChart';
 import { RiskAnalytics } from './RiskAnalytics';
 import { Grid } from '../components/Grid';
 import { Split } from '../components/Split';
-import { fmtDate, fmtMetric, fmtTime, metricLabel } from '../lib/format';
+import { Tabs } from '../components/Tabs';
+import { useResearch, type BacktestTab } from '../store/research';
+import { KIND_LABEL } from './research/common';
+import { MonteCarlo } from './research/MonteCarlo';
+import { Optimise } from './research/Optimise';
+import { WalkForward } from './research/WalkForward';
+import { fmtMetric, fmtTime, metricLabel } from '../lib/format';
 import { useBacktest } from '../store/backtest';
 import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
 import { client, errorText, refreshRuns } from '../store/wire';
-import { buildBacktestRequest, datasetKey, defaultParams, type BacktestFormState } from './backtestForm';
+import { buildBacktestRequest, defaultParams, type BacktestFormState } from './backtestForm';
 import { ParamFields } from './ParamFields';
+import { DatasetSelect, offered, PeriodCostFields, StrategySelect } from './RunFields';
 import { numCol, sideCol, textCol, timeCol } from './columns';
+import { PeriodReturns } from './PeriodReturns';
 
 async function openRun(runId: string, as: 'result' | 'compare' = 'result'): Promise<void> {
   const r = await client().call('backtest.get', { runId });
@@ -32,8 +40,7 @@ function BacktestForm() {
   // Defaults follow what the engine offers, once it has answered.
   useEffect(() => {
     setF((old) => {
-      const strategy = old.strategy && strategies.some((s) => s.id === old.strategy) ? old.strategy : (strategies[0]?.id ?? '');
-      const dataset = old.dataset && datasets.some((d) => datasetKey(d) === old.dataset) ? old.dataset : datasets[0] ? datasetKey(datasets[0]) : '';
+      const { strategy, dataset } = offered(old, strategies, datasets);
       const params = strategy === old.strategy ? old.params : defaultParams(strategies.find((s) => s.id === strategy));
       return { ...old, strategy, dataset, params };
     });
@@ -41,7 +48,6 @@ function BacktestForm() {
 
   const strat = strategies.find((s) => s.id === f.strategy);
   const built = buildBacktestRequest(f, strategies);
-  const ds = datasets.find((d) => datasetKey(d) === f.dataset);
 
   const run = async () => {
     if (!('request' in built)) return;
@@ -76,50 +82,9 @@ function BacktestForm() {
     >
       <h2>Backtest</h2>
       <div className="form-grid">
-        <label className="span2">
-          Strategy
-          <select
-            value={f.strategy}
-            onChange={(e) => setF({ ...f, strategy: e.target.value, params: defaultParams(strategies.find((s) => s.id === e.target.value)) })}
-          >
-            {strategies.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        {strat?.description && <p className="span2 dim small">{strat.description}</p>}
-        <label className="span2">
-          Dataset
-          <select value={f.dataset} onChange={(e) => setF({ ...f, dataset: e.target.value })}>
-            {datasets.map((d) => (
-              <option key={datasetKey(d)} value={datasetKey(d)}>
-                {d.symbol} · {d.timeframe} · {d.rows.toLocaleString('en-US')} bars
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input type="date" value={f.from} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, from: e.target.value })} />
-        </label>
-        <label>
-          To
-          <input type="date" value={f.to} min={ds ? fmtDate(ds.from) : undefined} max={ds ? fmtDate(ds.to) : undefined} onChange={(e) => setF({ ...f, to: e.target.value })} />
-        </label>
-        <label>
-          Capital
-          <input inputMode="decimal" value={f.capital} onChange={(e) => setF({ ...f, capital: e.target.value })} />
-        </label>
-        <label>
-          Fee %
-          <input inputMode="decimal" value={f.feePct} onChange={(e) => setF({ ...f, feePct: e.target.value })} />
-        </label>
-        <label>
-          Slippage %
-          <input inputMode="decimal" value={f.slippagePct} onChange={(e) => setF({ ...f, slippagePct: e.target.value })} />
-        </label>
+        <StrategySelect strategies={strategies} value={f.strategy} onChange={(id) => setF({ ...f, strategy: id, params: defaultParams(strategies.find((s) => s.id === id)) })} />
+        <DatasetSelect value={f.dataset} onChange={(dataset) => setF({ ...f, dataset })} />
+        <PeriodCostFields f={f} setF={setF} />
       </div>
       {strat && <ParamFields strategy={strat} values={f.params} onChange={(params) => setF({ ...f, params })} />}
       {'errors' in built && strategies.length > 0 && <p className="down small">{built.errors[0]}</p>}
@@ -258,9 +223,24 @@ function Results() {
         <RiskAnalytics title="Run VaR and stress" request={{ source: 'backtest', runId: result.runId }} />
       </details>
       <EquityChart result={result} compare={compare} />
+      <PeriodReturns result={result} />
       <div className="bt-trades">
-        <Grid label="Backtest trades" rows={trades} columns={tradeCols} rowId={(t) => String(t.n)} empty="No trades" />
+        <Grid
+          label="Backtest trades"
+          rows={trades}
+          columns={tradeCols}
+          rowId={(t) => String(t.n)}
+          empty="No trades"
+          onRowClicked={(t) => {
+            // The trade on the price chart: the run's symbol and timeframe, the view on its entry.
+            select(result.symbol, result.timeframe);
+            useBacktest.getState().setTradesOnChart(true);
+            useMarket.getState().focusTime(t.entryTime);
+            setScreen('markets');
+          }}
+        />
       </div>
+      <p className="dim small">Click a trade to see it on the price chart.</p>
     </div>
   );
 }
@@ -294,7 +274,7 @@ function PastRuns() {
   );
 }
 
-export function Backtest() {
+function PlainBacktest() {
   useRunCompletion();
   return (
     <Split id="backtest.side" direction="row" initial={370} min={280} max={600} sized="first" label="Resize backtest setup">
@@ -306,5 +286,27 @@ export function Backtest() {
         <Results />
       </div>
     </Split>
+  );
+}
+
+const TABS: { key: BacktestTab; label: string }[] = [
+  { key: 'backtest', label: 'Backtest' },
+  { key: 'optimize', label: KIND_LABEL.optimize },
+  { key: 'walkforward', label: KIND_LABEL.walkforward },
+  { key: 'montecarlo', label: KIND_LABEL.montecarlo },
+];
+
+/** The plain backtest and the research lab (Optimise, Walk-forward, Monte Carlo), one tab each. */
+export function Backtest() {
+  const tab = useResearch((s) => s.tab);
+  return (
+    <div className="backtest-screen">
+      <Tabs label="Backtest tools" tabs={TABS} active={tab} onChange={(t) => useResearch.getState().setTab(t)}>
+        {tab === 'backtest' && <PlainBacktest />}
+        {tab === 'optimize' && <Optimise />}
+        {tab === 'walkforward' && <WalkForward />}
+        {tab === 'montecarlo' && <MonteCarlo />}
+      </Tabs>
+    </div>
   );
 }

@@ -1,13 +1,15 @@
-import type { ColDef } from 'ag-grid-community';
+import type { ColDef, ValueSetterParams } from 'ag-grid-community';
 import { useMemo, useState } from 'react';
-import type { Fill, FlattenResult, OrderSnapshot, PositionDto } from '../../../engine/protocol';
-import { fmtQty } from '../lib/format';
+import { needsLimitPrice, needsStopPrice } from '../../../engine/protocol/definitions';
+import type { Fill, OrderSnapshot, PositionDto } from '../../../engine/protocol';
 import { Grid } from '../components/Grid';
+import { numberProblem } from '../lib/numbers';
 import { Tabs } from '../components/Tabs';
 import { useTrading, orderHistory, workingOrders } from '../store/trading';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
 import { ledgerCol, numCol, sideCol, textCol, timeCol } from './columns';
+import { flatten, modifyOrder } from './tradingActions';
 
 type Tab = 'working' | 'history' | 'fills' | 'positions';
 
@@ -19,25 +21,39 @@ async function act(label: string, run: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** One sentence per position a flatten touched; a close that was refused makes the whole message an error. */
-export function flattenMessage(results: FlattenResult[]): { kind: 'ok' | 'error'; text: string } {
-  if (results.length === 0) return { kind: 'ok', text: 'Nothing to flatten: no open position' };
-  const parts = results.map((r) => {
-    const cancelled = r.cancelled > 0 ? `cancelled ${r.cancelled} working order${r.cancelled === 1 ? '' : 's'}, ` : '';
-    return r.result.ok
-      ? `Flattened ${r.symbol}: ${cancelled}sent a ${r.side} of ${fmtQty(r.qty)}`
-      : `Flatten ${r.symbol} FAILED (${r.result.check}: ${r.result.reason}); the position of ${fmtQty(r.qty)} is still open`;
-  });
-  return { kind: results.every((r) => r.result.ok) ? 'ok' : 'error', text: parts.join('; ') };
+const FIELD_NAMES = { qty: 'quantity', price: 'limit price', stopPrice: 'stop price' } as const;
+
+/**
+ * An edited cell of a working order: sent through the desk's one modify, never written into
+ * the row (the row changes when the venue confirms). A refusal says why.
+ */
+function editCell(field: keyof typeof FIELD_NAMES) {
+  return (p: ValueSetterParams<OrderSnapshot>): boolean => {
+    const o = p.data;
+    const raw = p.newValue === null || p.newValue === undefined ? '' : String(p.newValue);
+    const problem = raw.trim() === '' ? `${FIELD_NAMES[field]} is missing` : numberProblem(FIELD_NAMES[field], raw);
+    if (!o || problem) {
+      if (problem) useUi.getState().notify('error', problem);
+      return false;
+    }
+    const v = Number(raw);
+    if (v === o[field]) return false;
+    void modifyOrder(o, { [field]: v }).then((refusal) => refusal && useUi.getState().notify('error', `Modify refused: ${refusal}`));
+    return false;
+  };
 }
 
-async function flatten(label: string, symbol?: string, ledger?: string): Promise<void> {
-  try {
-    const m = flattenMessage(await client().call('positions.flatten', { ...(symbol !== undefined && { symbol }), ...(ledger !== undefined && { ledger }) }));
-    useUi.getState().notify(m.kind, m.text);
-  } catch (e) {
-    useUi.getState().notify('error', `${label}: ${errorText(e)}`);
-  }
+/** A working order's quantity, limit or stop, edited in place on a double click where the order has one. */
+function editable(field: keyof typeof FIELD_NAMES, col: ColDef<OrderSnapshot>): ColDef<OrderSnapshot> {
+  const applies = (o: OrderSnapshot | undefined) => !!o && (field === 'qty' || (field === 'price' ? needsLimitPrice(o.type) : needsStopPrice(o.type)));
+  return {
+    ...col,
+    editable: (p) => applies(p.data),
+    cellEditor: 'agNumberCellEditor',
+    cellEditorParams: { min: 0, showStepperButtons: false },
+    valueSetter: editCell(field),
+    headerTooltip: `Double-click a working order's ${FIELD_NAMES[field]} to change it`,
+  };
 }
 
 const statusCell: ColDef<OrderSnapshot> = {
@@ -63,22 +79,28 @@ export function Blotters() {
       textCol<OrderSnapshot>('symbol', 'Symbol'),
       sideCol<OrderSnapshot>(),
       textCol<OrderSnapshot>('type', 'Type', { maxWidth: 90 }),
-      numCol<OrderSnapshot>('qty', 'Qty', 'qty'),
+      editable('qty', numCol<OrderSnapshot>('qty', 'Qty', 'qty')),
       numCol<OrderSnapshot>('filledQty', 'Filled', 'qty'),
-      numCol<OrderSnapshot>('price', 'Limit'),
-      numCol<OrderSnapshot>('stopPrice', 'Stop'),
+      editable('price', numCol<OrderSnapshot>('price', 'Limit')),
+      editable('stopPrice', numCol<OrderSnapshot>('stopPrice', 'Stop')),
       statusCell,
       ledgerCol<OrderSnapshot>(),
       {
         headerName: '',
         colId: 'actions',
         sortable: false,
-        maxWidth: 80,
+        minWidth: 120,
+        maxWidth: 130,
         cellRenderer: (p: { data?: OrderSnapshot }) =>
           p.data ? (
-            <button className="cell-btn" aria-label={`Cancel order ${p.data.id}`} onClick={() => act('Cancel', () => client().call('orders.cancel', { orderId: p.data!.id }))}>
-              Cancel
-            </button>
+            <span className="cell-actions">
+              <button className="cell-btn" aria-label={`Change order ${p.data.id}`} title="Change it in the ticket" onClick={() => useUi.getState().editOrder(p.data!.id)}>
+                Edit
+              </button>
+              <button className="cell-btn" aria-label={`Cancel order ${p.data.id}`} onClick={() => act('Cancel', () => client().call('orders.cancel', { orderId: p.data!.id }))}>
+                Cancel
+              </button>
+            </span>
           ) : null,
       },
     ],

@@ -1,6 +1,9 @@
 import { chartTimeframes, symbolsOf, useMarket } from '../store/market';
+import { DrawingTools } from './DrawingTools';
 import { IndicatorMenu } from './IndicatorMenu';
+import { LayoutControls } from './LayoutControls';
 import { ReplayControls } from './ReplayControls';
+import { TradingSettingsButton } from './TradingSettings';
 
 export function ChartToolbar() {
   const datasets = useMarket((s) => s.datasets);
@@ -35,6 +38,9 @@ export function ChartToolbar() {
         ))}
       </div>
       <IndicatorMenu />
+      <DrawingTools />
+      <LayoutControls />
+      <TradingSettingsButton />
       <ReplayControls />
     </div>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { IndicatorCatalogueEntry } from '../../../engine/protocol';
-import { indicatorLabel, isPattern, useMarket } from '../store/market';
+import { indicatorLabel, isPattern, useMarket, type ActiveIndicator } from '../store/market';
+import { IndicatorSettings } from './IndicatorSettings';
 
 function groups(catalogue: IndicatorCatalogueEntry[], filter: string): [string, IndicatorCatalogueEntry[]][] {
   const f = filter.trim().toLowerCase();
@@ -21,6 +22,8 @@ export function IndicatorMenu() {
   const remove = useMarket((s) => s.removeIndicator);
   const [open, setOpen] = useState(false);
   const [filter, setFilter] = useState('');
+  const [editing, setEditing] = useState<ActiveIndicator | undefined>();
+  const editingEntry = editing && catalogue.find((c) => c.id === editing.id);
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -81,13 +84,14 @@ export function IndicatorMenu() {
       )}
       <ul className="chips" aria-label="Indicators on chart">
         {active.map((ind) => {
-          const label = indicatorLabel(
-            catalogue.find((c) => c.id === ind.id),
-            ind,
-          );
+          const entry = catalogue.find((c) => c.id === ind.id);
+          const label = indicatorLabel(entry, ind);
           return (
             <li key={ind.key} className="chip" title={label.full}>
-              {label.short}
+              <span className="chip-swatch" style={{ background: ind.colors?.[0] }} aria-hidden="true" />
+              <button className="chip-label" aria-label={`Settings of ${label.full}`} title={`Settings of ${label.full}`} onClick={() => setEditing(ind)} disabled={!entry}>
+                {label.short}
+              </button>
               <button aria-label={`Remove ${label.full}`} title={`Remove ${label.full}`} onClick={() => remove(ind.key)}>
                 ×
               </button>
@@ -95,6 +99,7 @@ export function IndicatorMenu() {
           );
         })}
       </ul>
+      {editing && editingEntry && <IndicatorSettings entry={editingEntry} ind={editing} onClose={() => setEditing(undefined)} />}
     </div>
   );
 }

@@ -1,14 +1,20 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { CHART_PAINTED, PriceChart } from '../chart/PriceChart';
 import { Split } from '../components/Split';
+import { Tabs } from '../components/Tabs';
 import { fmtMoney, fmtSigned } from '../lib/format';
+import { useAlerts } from '../store/alerts';
+import { useMarket } from '../store/market';
 import { useTrading } from '../store/trading';
+import { useUi, type SidePanel } from '../store/ui';
 import { ChartToolbar } from './ChartToolbar';
 import { LivePanel } from './LivePanel';
 import { OrderTicket } from './OrderTicket';
 
-// The grids (AG Grid) load beside the chart, not before it.
+// The grids (AG Grid) load beside the chart, not before it; so do the side panel's other tabs.
 const Blotters = lazy(() => import('./Blotters').then((m) => ({ default: m.Blotters })));
+const Watchlist = lazy(() => import('./Watchlist').then((m) => ({ default: m.Watchlist })));
+const AlertsPanel = lazy(() => import('./AlertsPanel').then((m) => ({ default: m.AlertsPanel })));
 
 /** True once the chart has drawn (or after a while without data), so the grids never delay it. */
 function useAfterChart(maxWaitMs = 2000): boolean {
@@ -45,6 +51,48 @@ function AccountStrip() {
   );
 }
 
+/** One, two or four charts; a press on one makes it the chart the toolbar, ticket and watchlist act on. */
+function ChartGrid() {
+  const count = useMarket((s) => s.count);
+  const active = useMarket((s) => s.active);
+  const setActive = useMarket((s) => s.setActive);
+  return (
+    <div className={`chart-grid n${count}`}>
+      {Array.from({ length: count }, (_, i) => (
+        <section key={i} className={`chart-cell ${count > 1 && i === active ? 'active' : ''}`} aria-label={`Chart ${i + 1}`} aria-current={count > 1 && i === active ? 'true' : undefined} onPointerDownCapture={() => i !== active && setActive(i)}>
+          <PriceChart slot={i} />
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function SidePanelTabs() {
+  const side = useUi((s) => s.side);
+  const setSide = useUi((s) => s.setSide);
+  const armed = useAlerts((s) => s.rules.filter((r) => r.enabled).length);
+  return (
+    <Tabs<SidePanel>
+      label="Side panel"
+      active={side}
+      onChange={setSide}
+      tabs={[
+        { key: 'ticket', label: 'Ticket' },
+        { key: 'watchlist', label: 'Watchlist' },
+        { key: 'alerts', label: 'Alerts', badge: armed },
+      ]}
+    >
+      <div className="side-body">
+        {side === 'ticket' && <OrderTicket />}
+        <Suspense fallback={<p className="dim">Loading…</p>}>
+          {side === 'watchlist' && <Watchlist />}
+          {side === 'alerts' && <AlertsPanel />}
+        </Suspense>
+      </div>
+    </Tabs>
+  );
+}
+
 export function Markets() {
   const showGrids = useAfterChart();
   return (
@@ -52,14 +100,14 @@ export function Markets() {
       <Split id="markets.blotters" direction="column" initial={240} min={120} max={700} label="Resize blotters">
         <div className="panel chart-panel">
           <ChartToolbar />
-          <PriceChart />
+          <ChartGrid />
         </div>
         <div className="panel">
           <Suspense fallback={<div className="pad dim">Loading blotters…</div>}>{showGrids ? <Blotters /> : <div className="pad dim">Loading blotters…</div>}</Suspense>
         </div>
       </Split>
       <div className="panel side-panel">
-        <OrderTicket />
+        <SidePanelTabs />
         <AccountStrip />
         <LivePanel />
       </div>

@@ -9,6 +9,7 @@ import { useRisk } from '../store/risk';
 import { useTrading } from '../store/trading';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
+import { denialText } from '../lib/orderText';
 
 function LimitsForm({ limits }: { limits: RiskLimits }) {
   const setRisk = useRisk((s) => s.setRisk);
@@ -152,7 +153,7 @@ export function Risk() {
           <ul className="denials">
             {(denials.length ? denials : [risk.lastDenial!]).slice(0, 8).map((d, i) => (
               <li key={i}>
-                <span className="dim">{fmtTime(d.ts)}</span> <strong>{d.check}</strong> {d.reason}
+                <span className="dim">{fmtTime(d.ts)}</span> {denialText(d.check, d.reason)}
               </li>
             ))}
           </ul>

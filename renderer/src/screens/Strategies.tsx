@@ -10,9 +10,10 @@ import { ledgerColor, useDesk } from '../store/desk';
 import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
-import { checkParams, datasetKey, defaultParams, type ParamValue } from './backtestForm';
-import { numCol, textCol } from './columns';
+import { checkParams, defaultParams, type ParamValue } from './backtestForm';
+import { numCol } from './columns';
 import { ParamFields } from './ParamFields';
+import { DatasetSelect, offered, StrategySelect } from './RunFields';
 
 interface StartForm {
   strategy: string;
@@ -41,8 +42,7 @@ function StrategyStartForm() {
 
   useEffect(() => {
     setF((old) => {
-      const strategy = old.strategy && strategies.some((s) => s.id === old.strategy) ? old.strategy : (strategies[0]?.id ?? '');
-      const dataset = old.dataset && datasets.some((d) => datasetKey(d) === old.dataset) ? old.dataset : datasets[0] ? datasetKey(datasets[0]) : '';
+      const { strategy, dataset } = offered(old, strategies, datasets);
       return { ...old, strategy, dataset, params: strategy === old.strategy ? old.params : defaultParams(strategies.find((s) => s.id === strategy)) };
     });
   }, [strategies, datasets]);
@@ -86,27 +86,8 @@ function StrategyStartForm() {
     >
       <h2>Run a strategy on paper</h2>
       <div className="form-grid">
-        <label className="span2">
-          Strategy
-          <select value={f.strategy} onChange={(e) => setF({ ...f, strategy: e.target.value, params: defaultParams(strategies.find((s) => s.id === e.target.value)) })}>
-            {strategies.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        {strat?.description && <p className="span2 dim small">{strat.description}</p>}
-        <label className="span2">
-          Market
-          <select value={f.dataset} onChange={(e) => setF({ ...f, dataset: e.target.value })}>
-            {datasets.map((d) => (
-              <option key={datasetKey(d)} value={datasetKey(d)}>
-                {d.symbol} · {d.timeframe}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StrategySelect strategies={strategies} value={f.strategy} onChange={(id) => setF({ ...f, strategy: id, params: defaultParams(strategies.find((s) => s.id === id)) })} />
+        <DatasetSelect label="Market" rows={false} value={f.dataset} onChange={(dataset) => setF({ ...f, dataset })} />
         <label>
           Allocation
           <input inputMode="decimal" value={f.allocation} onChange={(e) => setF({ ...f, allocation: e.target.value })} />

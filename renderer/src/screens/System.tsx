@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { fmtBytes, fmtDuration, fmtTime } from '../lib/format';
 import { tradingModeOf, useConnection } from '../store/connection';
 import { useSystem } from '../store/system';
+import { useUi } from '../store/ui';
 import { client } from '../store/wire';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -12,6 +13,34 @@ export function System() {
   const info = useConnection((s) => s.info);
   const conn = useConnection((s) => s.state);
   const [minLevel, setMinLevel] = useState<(typeof LEVELS)[number]>('info');
+  const [search, setSearch] = useState('');
+  const [busy, setBusy] = useState<'diagnostics' | 'backup' | undefined>();
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
+
+  const exportDiagnostics = async (): Promise<void> => {
+    setBusy('diagnostics');
+    try {
+      const d = await client().call('system.diagnostics', {});
+      setOutcome({ ok: true, text: `Diagnostics written to ${d.path} (${d.entries.length} files: logs, crash records and versions, with secrets, keys and account ids removed). Crash records are kept in ${d.crashDir}.` });
+    } catch (e) {
+      setOutcome({ ok: false, text: `Export diagnostics failed: ${(e as Error).message}` });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const backUp = async (): Promise<void> => {
+    setBusy('backup');
+    try {
+      const b = await client().call('system.backup', {});
+      const mib = b.files.reduce((s, f) => s + f.bytes, 0) / 2 ** 20;
+      setOutcome({ ok: true, text: `Backup written to ${b.dir} (${b.files.length} files, ${mib.toFixed(1)} MiB). Copy that folder somewhere safe; keel restore --from <folder> puts it back.` });
+    } catch (e) {
+      setOutcome({ ok: false, text: `Backup failed: ${(e as Error).message}` });
+    } finally {
+      setBusy(undefined);
+    }
+  };
 
   useEffect(() => {
     client()
@@ -20,7 +49,9 @@ export function System() {
       .catch(() => undefined);
   }, []);
 
-  const shown = logs.filter((l) => LEVELS.indexOf(l.level) >= LEVELS.indexOf(minLevel)).slice(-300).reverse();
+  const needle = search.trim().toLowerCase();
+  const matching = logs.filter((l) => LEVELS.indexOf(l.level) >= LEVELS.indexOf(minLevel) && (needle === '' || l.message.toLowerCase().includes(needle) || l.source.toLowerCase().includes(needle)));
+  const shown = matching.slice(-300).reverse();
   const lag = status?.eventLoopLagMs ?? 0;
   return (
     <div className="system-screen">
@@ -52,10 +83,32 @@ export function System() {
           <dt>Started</dt>
           <dd>{fmtTime(info?.startedAt)}</dd>
         </dl>
+        <h2 className="section-gap">Support</h2>
+        <div className="row wrap">
+          <button type="button" onClick={() => void exportDiagnostics()} disabled={busy !== undefined}>
+            {busy === 'diagnostics' ? 'Exporting…' : 'Export diagnostics'}
+          </button>
+          <button type="button" onClick={() => void backUp()} disabled={busy !== undefined}>
+            {busy === 'backup' ? 'Backing up…' : 'Back up now'}
+          </button>
+          <button type="button" onClick={() => useUi.getState().setAbout(true)}>
+            About Keel and licences
+          </button>
+        </div>
+        <p className="dim small">Nothing is sent anywhere: diagnostics and backups are files in your Keel folder, for you to keep or attach to a bug report.</p>
+        {outcome && (
+          <p role="status" aria-label="Support result" className={`small ${outcome.ok ? '' : 'down'}`}>
+            {outcome.text}
+          </p>
+        )}
       </section>
       <section className="panel pad logs-panel" aria-label="Logs">
         <div className="row">
           <h2>Recent logs</h2>
+          <input type="search" aria-label="Search logs" placeholder="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <span className="dim small" aria-label="Log lines shown">
+            {shown.length < matching.length ? `newest ${shown.length} of ${matching.length}` : `${matching.length} lines`}
+          </span>
           <label className="inline">
             Level
             <select value={minLevel} onChange={(e) => setMinLevel(e.target.value as (typeof LEVELS)[number])}>
@@ -71,7 +124,7 @@ export function System() {
               <span className="dim">{fmtTime(l.ts).slice(11)}</span> <span className="lvl">{l.level.toUpperCase()}</span> <span className="src">{l.source}</span> {l.message}
             </li>
           ))}
-          {shown.length === 0 && <li className="dim">No log entries at this level.</li>}
+          {shown.length === 0 && <li className="dim">{needle ? `No log entries at this level match "${search.trim()}".` : 'No log entries at this level.'}</li>}
         </ol>
       </section>
     </div>

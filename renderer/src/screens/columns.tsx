@@ -3,13 +3,19 @@ import { fmtMoney, fmtPct, fmtPrice, fmtQty, fmtSigned, fmtTime } from '../lib/f
 import { ledgerColor } from '../store/desk';
 
 /** Column helpers: numbers right-aligned in tabular figures, times in UTC. */
+/** Wide enough for a full UTC time at the grid's font, with its padding and a sort arrow. */
+export const TIME_COL_WIDTH = 168;
+
 /** `newestFirst` sorts the grid by this column (one sorted column per grid). */
 export function timeCol<T>(field: keyof T & string, headerName = 'Time', newestFirst = false): ColDef<T> {
   return {
     field: field as unknown as ColDef<T>['field'],
     headerName,
     valueFormatter: (p: ValueFormatterParams<T>) => fmtTime(p.value as number),
-    minWidth: 140,
+    // "2023-02-07 14:05:00" in full: a time column never shares its width with the flexible ones.
+    width: TIME_COL_WIDTH,
+    minWidth: TIME_COL_WIDTH,
+    flex: 0,
     ...(newestFirst ? { sort: 'desc' as const } : {}),
   };
 }

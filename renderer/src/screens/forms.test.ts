@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RiskLimits, StrategyInfo } from '../../../engine/protocol';
 import { buildBacktestRequest, checkParam, rangeHint } from './backtestForm';
 import { limitChanges } from './limits';
-import { emptyTicket, ticketToOrder } from './ticket';
+import { acceptsNumberInput } from '../lib/numbers';
+import { emptyTicket, ticketProblems, ticketToOrder } from './ticket';
 
 describe('order ticket', () => {
   it('asks for what is missing before a preview', () => {
@@ -11,7 +12,19 @@ describe('order ticket', () => {
     expect(ticketToOrder('BTC/USDT', { ...emptyTicket, size: '1', type: 'limit' })).toEqual({ missing: 'a limit price' });
     expect(ticketToOrder('BTC/USDT', { ...emptyTicket, size: '1', type: 'stop_limit', price: '10' })).toEqual({ missing: 'a stop price' });
     expect(ticketToOrder('BTC/USDT', { ...emptyTicket, size: '0.5', sizeMode: 'riskPercent' })).toEqual({ missing: 'a protective stop for % risk sizing' });
-    expect(ticketToOrder('BTC/USDT', { ...emptyTicket, size: '-1' })).toEqual({ missing: 'a quantity' });
+    expect(ticketToOrder('BTC/USDT', { ...emptyTicket, size: '0' })).toEqual({ problem: 'quantity must be above 0' });
+  });
+
+  it('says what is wrong with a number, not only that it is missing', () => {
+    expect(ticketToOrder('BTC/USDT', { ...emptyTicket, size: '1', type: 'limit', price: '0' })).toEqual({ problem: 'limit price must be above 0' });
+    expect(ticketToOrder('BTC/USDT', { ...emptyTicket, size: '1', type: 'stop', stopPrice: '1.2.3' })).toEqual({ problem: 'stop price has more than one decimal point' });
+    expect(ticketProblems({ ...emptyTicket, size: '12abc' })).toEqual({ size: 'quantity takes digits and a decimal point, not "abc"' });
+    expect(ticketProblems({ ...emptyTicket, size: '150', sizeMode: 'riskPercent', riskStop: '-3' })).toEqual({ size: 'risk % must be at most 100', riskStop: 'protective stop must be above 0' });
+    // a field the order type does not use is not checked
+    expect(ticketProblems({ ...emptyTicket, size: '1', price: 'x' })).toEqual({});
+    expect(acceptsNumberInput('21000.5')).toBe(true);
+    expect(acceptsNumberInput('21000a')).toBe(false);
+    expect(acceptsNumberInput('1.2.')).toBe(false);
   });
 
   it('builds the order the form describes', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetInfo, Fill, OrderSnapshot, ReplayState } from '../../../engine/protocol';
 import { initLayout, localStoragePersistence, sanitizeLayout, useLayout } from './layout';
-import { chartTimeframes, reconcileSelection, useMarket } from './market';
+import { chartTimeframes, freshColors, layoutOf, reconcileSelection, useMarket } from './market';
 import { appendLogs } from './system';
 import { mergeFills, orderHistory, upsertOrders, useTrading, workingOrders } from './trading';
 
@@ -64,7 +64,7 @@ describe('market store', () => {
 
   it('adds indicators with catalogue defaults and removes them by key', () => {
     const m = useMarket.getState();
-    m.addIndicator({ id: 'sma', name: 'SMA', group: 'trend', kind: 'overlay', params: [{ name: 'period', default: 20 }], outputs: [{ name: 'value', label: 'value', style: 'line' }] });
+    m.addIndicator({ id: 'sma', name: 'SMA', group: 'trend', kind: 'overlay', params: [{ name: 'period', label: 'Period', default: 20, min: 1, max: 1000, step: 1, integer: true }], outputs: [{ name: 'value', label: 'value', style: 'line' }], sourced: true });
     const added = useMarket.getState().indicators;
     expect(added).toHaveLength(1);
     expect(added[0]!.params).toEqual({ period: 20 });
@@ -144,5 +144,46 @@ describe('connection', () => {
     expect(tradingModeOf({ ...info, tradingMode: 'live' })).toBe('LIVE');
     expect(tradingModeOf({ ...info, tradingMode: 'paper' })).toBe('PAPER');
     expect(tradingModeOf(undefined)).toBe('PAPER');
+  });
+
+});
+
+describe('charts of a layout', () => {
+  const sets = [ds('BTC/USDT', '5m'), ds('BTC/USDT', '1h'), ds('ALT/BTC', '1m')];
+
+  it('gives a new indicator colours no other indicator on the chart has, so removing one recolours none', () => {
+    const a = freshColors([], 1);
+    const b = freshColors([{ key: 'a', id: 'sma', params: {}, colors: a }], 3);
+    expect(b).not.toContain(a[0]);
+    expect(new Set(b).size).toBe(3);
+    // the second indicator keeps its colours when the first goes: they are its own
+    expect(freshColors([{ key: 'b', id: 'bollinger', params: {}, colors: b }], 1)).not.toContain(b[0]);
+  });
+
+  it('links charts by symbol: the others follow and keep their own timeframe where the symbol has it; each symbol opens at its last timeframe', () => {
+    const m = useMarket.getState();
+    m.setDatasets(sets);
+    m.select('BTC/USDT', '5m');
+    m.setCount(2);
+    expect(useMarket.getState().charts[1]).toMatchObject({ symbol: 'BTC/USDT', timeframe: '5m' });
+    m.select('BTC/USDT', '1h', 1);
+    m.setLink({ symbol: true });
+    m.select('ALT/BTC');
+    // never shown before: each chart keeps its own timeframe, which ALT/BTC has (resampled from 1m)
+    expect(useMarket.getState().charts.slice(0, 2).map((c) => [c.symbol, c.timeframe])).toEqual([
+      ['ALT/BTC', '5m'],
+      ['ALT/BTC', '1h'],
+    ]);
+    m.select('BTC/USDT');
+    // BTC/USDT was last shown at 1h (on the second chart)
+    expect(useMarket.getState().symbol).toBe('BTC/USDT');
+    expect(useMarket.getState().timeframe).toBe('1h');
+    const saved = layoutOf(useMarket.getState());
+    m.setCount(1);
+    m.applyLayout(saved);
+    expect(useMarket.getState()).toMatchObject({ count: 2, linkSymbol: true });
+    expect(useMarket.getState().charts[1]).toMatchObject({ symbol: 'BTC/USDT', timeframe: '1h' });
+    m.setLink({ symbol: false });
+    m.setCount(1);
   });
 });

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { HotkeyAction } from '../../../engine/protocol/definitions';
 import type { Alert } from '../../../engine/protocol';
 
 export const SCREENS = ['markets', 'dashboard', 'strategies', 'backtest', 'data', 'spread', 'risk', 'system'] as const;
@@ -15,9 +16,21 @@ export const SCREEN_LABELS: Record<Screen, string> = {
   spread: 'Spread',
 };
 
+/** What the Markets screen's side panel shows. */
+export type SidePanel = 'ticket' | 'watchlist' | 'alerts';
+
 interface UiStore {
   screen: Screen;
+  side: SidePanel;
+  setSide(s: SidePanel): void;
+  /** A trading key pressed, waiting for its confirmation. */
+  pendingHotkey: HotkeyAction | undefined;
+  /** The working order the ticket is changing (from the blotter or the chart), if any. */
+  editingOrder: string | undefined;
+  editOrder(id: string | undefined): void;
   helpOpen: boolean;
+  /** The About dialog (System › About Keel and licences, or Electron's Help menu). */
+  aboutOpen: boolean;
   killConfirmOpen: boolean;
   toast: { kind: 'ok' | 'error'; text: string } | undefined;
   /** Engine alerts: they stay until the trader dismisses them (a toast could be missed). */
@@ -29,13 +42,20 @@ interface UiStore {
   requestImport(): void;
   setScreen(s: Screen): void;
   setHelp(open: boolean): void;
+  setAbout(open: boolean): void;
   setKillConfirm(open: boolean): void;
   notify(kind: 'ok' | 'error', text: string): void;
 }
 
 export const useUi = create<UiStore>((set) => ({
   screen: 'markets',
+  side: 'ticket',
+  setSide: (side) => set({ side }),
+  pendingHotkey: undefined,
+  editingOrder: undefined,
+  editOrder: (editingOrder) => set(editingOrder ? { editingOrder, side: 'ticket', screen: 'markets' } : { editingOrder }),
   helpOpen: false,
+  aboutOpen: false,
   killConfirmOpen: false,
   toast: undefined,
   alerts: [],
@@ -45,6 +65,7 @@ export const useUi = create<UiStore>((set) => ({
   requestImport: () => set((s) => ({ screen: 'data', importRequests: s.importRequests + 1 })),
   setScreen: (screen) => set({ screen }),
   setHelp: (helpOpen) => set({ helpOpen }),
+  setAbout: (aboutOpen) => set({ aboutOpen }),
   setKillConfirm: (killConfirmOpen) => set({ killConfirmOpen }),
   notify: (kind, text) => set({ toast: { kind, text } }),
 }));

@@ -1,15 +1,21 @@
 import type { EngineConnection } from '../client/connection';
+import { orderEventText } from '../lib/orderText';
+import { loadAlerts, onAlertPushed } from './alerts';
 import { useBacktest } from './backtest';
 import { useConnection } from './connection';
 import { useData } from './data';
+import { reloadDrawings } from './drawings';
 import { useDesk } from './desk';
 import { useExchanges } from './exchanges';
 import { useMarket } from './market';
+import { notePrice } from './prices';
 import { replayActive, useReplay } from './replay';
+import { useResearch } from './research';
 import { useRisk } from './risk';
 import { useSystem } from './system';
 import { useTrading } from './trading';
 import { useUi } from './ui';
+import { loadWorkspace } from './workspace';
 
 let current: EngineConnection | undefined;
 
@@ -51,6 +57,9 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(c.call('system.status', {}), (d) => useSystem.getState().setStatus(d)),
     settle(c.call('system.logs', { limit: 200 }), (d) => useSystem.getState().setLogs(d)),
     settle(c.call('replay.state', {}), (d) => useReplay.getState().apply(d)),
+    settle(loadWorkspace(c), () => undefined),
+    settle(loadAlerts(), () => undefined),
+    settle(reloadDrawings(), () => undefined),
     settle(c.call('ledgers.list', {}), (d) => useDesk.getState().setLedgers(d)),
     settle(c.call('strategies.instances', {}), (d) => useDesk.getState().setInstances(d)),
     settle(c.call('download.list', {}), (d) => useExchanges.getState().onDownloads(d)),
@@ -72,13 +81,26 @@ export function wire(c: EngineConnection): () => void {
     }),
   );
   offs.push(c.on('engine', (e) => conn.set({ message: e.message })));
-  offs.push(c.on('order', (e) => useTrading.getState().applyOrderEvents([e])));
+  offs.push(
+    c.on('order', (e) => {
+      useTrading.getState().applyOrderEvents([e]);
+      // A change confirmed (or refused) by the venue: the trader sees it wherever they changed it from.
+      const text = orderEventText(e);
+      if (text) useUi.getState().notify(e.kind === 'modified' ? 'ok' : 'error', text);
+    }),
+  );
+  offs.push(c.on('bar', (b) => notePrice(b.symbol, b.close, b.ts)));
   offs.push(c.on('fill', (f) => useTrading.getState().applyFills([f])));
   offs.push(c.on('positions', (p) => useTrading.getState().setPositions(p)));
   offs.push(c.on('account', (a) => useTrading.getState().setAccount(a)));
   offs.push(c.on('denial', (d) => useTrading.getState().addDenials([d])));
   offs.push(c.on('risk', (r) => useRisk.getState().setRisk(r)));
-  offs.push(c.on('alert', (a) => useUi.getState().addAlert(a)));
+  offs.push(
+    c.on('alert', (a) => {
+      useUi.getState().addAlert(a);
+      onAlertPushed(a);
+    }),
+  );
   offs.push(c.on('ledgers', (l) => useDesk.getState().setLedgers(l)));
   offs.push(c.on('strategy', (i) => useDesk.getState().upsertInstance(i)));
   offs.push(c.on('strategyLog', (e) => useDesk.getState().addLog(e)));
@@ -107,6 +129,7 @@ export function wire(c: EngineConnection): () => void {
     c.on('job', (j) => {
       useBacktest.getState().onJob([j]);
       useData.getState().onJob([j]);
+      useResearch.getState().onJob([j]);
     }),
   );
 

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBacktest } from '../../backtest/engine';
-import { summaryLines, writeBacktestReport } from '../../backtest/report';
-import { RUN_OPTIONS, readRunArgs } from '../run-args';
+import { summaryLines } from '../../backtest/report';
+import { planRun } from '../../research/run-record';
+import { recordBacktest } from '../../research/runs';
+import { RUN_OPTIONS } from '../args';
+import { readRunArgs } from '../run-args';
 import type { CliCommand } from '../types';
 
 const USAGE = `keel backtest --data FILE --strategy NAME [options]
@@ -20,6 +23,8 @@ Replays a bar file through a strategy on the simulated venue and prints the key 
   --symbol S               symbol name (default: from the file name)
   --timeframe TF           bar length, e.g. 5m (default: the median spacing)
   --out DIR                write metrics.json, trades.csv, equity.csv and run.json there
+                           (without it they go to the run's folder under $KEEL_HOME/runs;
+                           every run is recorded there so \`keel rerun\` can repeat it)
 
 Market orders fill at the next bar's open; docs/backtesting.md has every rule and formula.`;
 
@@ -41,12 +46,24 @@ export const command: CliCommand = {
       io.out('');
       for (const n of notes) io.out(`  note: ${n}`);
     }
-    if (values.out) {
-      const dir = resolve(io.cwd, values.out);
-      writeBacktestReport(dir, result, { data: dataFile, dataSha256, fee, slippage, capital, periodsPerYear: result.metrics.periods_per_year ?? null });
-      io.out('');
-      io.out(`wrote metrics.json, trades.csv, equity.csv and run.json to ${dir}`);
-    }
+    // Every run is recorded (research/run-record.ts): its files go to --out, else to its run folder.
+    const run = planRun('backtest', io.env);
+    const dir = values.out ? resolve(io.cwd, values.out) : run.folder;
+    recordBacktest({
+      id: run.id,
+      dir,
+      result,
+      data: { file: dataFile, sha256: dataSha256, series },
+      strategy: { ref: values.strategy!, module: strategy },
+      params: values.param ?? [],
+      costs: { fee, slippage, capital, periodsPerYear: ppy },
+      symbol: values.symbol,
+      timeframe: values.timeframe,
+      cwd: io.cwd,
+      env: io.env,
+    });
+    io.out('');
+    io.out(values.out ? `wrote metrics.json, trades.csv, equity.csv and run.json to ${dir} (run ${run.id})` : `saved as run ${run.id} (keel rerun ${run.id})`);
     return 0;
   },
 };

@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
 import { summaryLines, writeBacktestReport } from '../../backtest/report';
 import { runPaper } from '../../desk/paper-run';
-import { number } from '../args';
-import { RUN_OPTIONS, readRunArgs } from '../run-args';
+import { numberFlag, RUN_OPTIONS } from '../args';
+import { readRunArgs } from '../run-args';
 import type { CliCommand } from '../types';
 
 const USAGE = `keel paper --strategy NAME|FILE --data FILE.csv [options] --out DIR
@@ -37,8 +37,8 @@ export const command: CliCommand = {
     if (!values.out) throw badInput('is required (a folder for the results and the journal)', '--out');
     const run = await readRunArgs(values, io);
     const { strategy, strategyFile, sourceHash, params, dataFile, series, fee, slippage, capital } = run;
-    const latencyMs = number('latency-ms', values['latency-ms'], 0, (x) => x >= 0 && x <= 3_600_000, 'milliseconds from 0 to 3,600,000');
-    const seed = number('seed', values.seed, 1, (x) => Number.isInteger(x), 'a whole number');
+    const latencyMs = numberFlag('latency-ms', values['latency-ms'], 0, (x) => x >= 0 && x <= 3_600_000, 'milliseconds from 0 to 3,600,000');
+    const seed = numberFlag('seed', values.seed, 1, (x) => Number.isInteger(x), 'a whole number');
     const dir = resolve(io.cwd, values.out);
     mkdirSync(dir, { recursive: true });
     const journal = join(dir, 'journal.sqlite');

@@ -1,9 +1,11 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badInput } from '../../core/errors';
-import { keelHome } from '../../core/paths';
+import { SERVE_PORT_FILE, keelHome } from '../../core/paths';
 import { startHeadless } from '../../host/headless';
+import { armCrashReports, crashDir } from '../../host/crash-folder';
 import { guardProcess } from '../../host/process-guard';
 import { homeToken } from '../../host/token';
 import type { CliCommand } from '../types';
@@ -41,7 +43,12 @@ export const command: CliCommand = {
     const token = homeToken(home, values['new-token'] === true);
     const engine = await startHeadless({ port, home, uiDir, token });
     const hostLog = engine.app.logs.logger('host');
-    const unguard = guardProcess((m) => hostLog.error(m));
+    const crashes = crashDir(home, io.env);
+    armCrashReports(crashes);
+    const unguard = guardProcess((m) => hostLog.error(m), crashes);
+    // For `keel backup` while this runs (the market store is locked to this process); not a secret: the token guards the port.
+    const portFile = join(home, SERVE_PORT_FILE);
+    writeFileSync(portFile, `${engine.port}\n`, { mode: 0o600 });
     io.out(`keel: engine listening after ${engine.readyMs.toFixed(0)} ms (data in ${home})`);
     io.out(`keel: open ${engine.url}`);
     void engine.app.start().then(async () => {
@@ -58,6 +65,7 @@ export const command: CliCommand = {
         // In the log file too: after a restart the System screen shows when and why the engine went.
         hostLog.info(`stopping on ${signal}`);
         void engine.close().then(() => {
+          rmSync(portFile, { force: true });
           unguard();
           done();
         });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { feedConfigured } from './updater';
+import { feedConfigured } from './feed';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -18,9 +18,12 @@ function yml(text: string | undefined): string {
 }
 
 describe('update feed detection', () => {
-  it('checks only a real generic feed', () => {
+  it('checks only a real generic HTTPS feed', () => {
     expect(feedConfigured(yml('provider: generic\nurl: https://updates.example.com/keel\nupdaterCacheDirName: keel-updater\n'))).toBe(true);
+    expect(feedConfigured(yml("provider: generic\nurl: 'https://updates.example.com/keel'\n"))).toBe(true);
     expect(feedConfigured(yml('provider: generic\nurl: https://updates.invalid/keel\n'))).toBe(false);
+    expect(feedConfigured(yml('provider: generic\nurl: http://updates.example.com/keel\n'))).toBe(false);
+    expect(feedConfigured(yml('provider: generic\n'))).toBe(false);
     expect(feedConfigured(yml(undefined))).toBe(false);
   });
 });
