@@ -25,8 +25,10 @@ if (step !== 'none') {
   const price = await d.refresh();
   if (step === 'filled') {
     // Bigger than the best ask: several fills, and the process dies after the first is applied.
-    const book = await d.client.read('book', (ex) => ex.fetchOrderBook('BTC/USDT', 5));
-    const qty = Math.round((book.asks[0]![1]! + book.asks[1]![1]! + book.asks[2]![1]! / 2) * 1e5) / 1e5;
+    // The book moves between this read and the order: four levels deep (within the account's cash) walks several of them.
+    const book = await d.client.read('book', (ex) => ex.fetchOrderBook('BTC/USDT', 10));
+    const depth = book.asks.slice(0, 4).reduce((s, l) => s + Number(l[1]), 0);
+    const qty = Math.round(Math.min(depth, 80_000 / price) * 1e5) / 1e5;
     const p = d.desk.place({ symbol: SYM, side: 'buy', type: 'market', qty });
     if (!p.ok) throw new Error(p.reason);
   } else {
