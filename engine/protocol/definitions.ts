@@ -52,3 +52,4 @@ export {
   type HotkeyAction,
 } from '../src/model/workspace';
 export { STRATEGY_ACTIONS } from '../src/model/ledger';
+export { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, CREDENTIAL_MAX_LENGTH, EXCHANGE_ID_PATTERN, accountNameProblem, credentialProblem, liveConfirmation, maskKey } from '../src/model/exchange-account';

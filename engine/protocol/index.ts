@@ -22,6 +22,7 @@ import type { ChartLayout, ChartPaneState, IndicatorSetting, TradingPrefs, Works
 import type { ErrorCode } from '../src/core/errors';
 import type { BookSnapshot, FeedStatus, StreamState } from '../src/model/stream';
 import type { DownloadRequest } from '../src/model/download';
+import type { ExchangeAccount } from '../src/model/exchange-account';
 
 // The domain's types, carried as they are: the protocol maps the domain, never the reverse.
 export type { AccountSnapshot, Fill, OrderSnapshot, OrderType, PositionSnapshot, Side, SizeMode, TimeInForce, ErrorCode, StreamState };
@@ -34,6 +35,45 @@ export type StrategyInstanceDto = StrategyInstanceView;
 export type GapReportDto = RunGap;
 export type { GapCauses, GapTrade, SignalGap, TradeGap };
 export type RiskStateDto = RiskState;
+/** An exchange account as a UI may see it: the key masked, the secret never. */
+export type ExchangeAccountDto = ExchangeAccount;
+
+/** An order as the exchange reports it, found by reconciliation. */
+export interface ExchangeOrderDto {
+  clientOrderId: string;
+  /** Not placed by Keel: never touched until the trader adopts or cancels it. */
+  external?: boolean;
+  venueOrderId: string | undefined;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  qty: number;
+  filledQty: number;
+  price: number | undefined;
+  status: string;
+  ts: number;
+}
+
+/** A live account's desk: its reconciliation with the exchange and what it found. */
+export interface LiveAccountStatusDto {
+  account: string;
+  exchange: string;
+  /** 'ready' takes orders; anything else holds them (why in `reason`). */
+  state: string;
+  reason?: string;
+  report?: {
+    at: number;
+    acknowledged: number;
+    fills: number;
+    closed: number;
+    unresolved: { orderId: string; clientOrderId: string; reason: string }[];
+    external: ExchangeOrderDto[];
+    /** Open under this instance's prefix, not in its journal. */
+    strays: ExchangeOrderDto[];
+    /** Assets where the exchange's balance is not what the journal accounts for. */
+    balances: { asset: string; venue: number; keel: number; diff: number }[];
+  };
+}
 export type BacktestSummary = BacktestRunSummary;
 export type BacktestResult = BacktestRun;
 export type BacktestTradeDto = BacktestRunTrade;
@@ -701,6 +741,24 @@ export interface Methods {
   'exchanges.list': { params: { ids?: string[] }; result: ExchangeInfoDto[] };
   /** Saves (or clears, with no apiUrl) an exchange's API URL override. */
   'exchanges.setApiUrl': { params: { exchange: string; apiUrl?: string }; result: { exchange: string; apiUrl?: string } };
+  /** Exchange accounts for live trading (keys in the OS keychain; only masked keys come back). */
+  'accounts.list': { params: Empty; result: ExchangeAccountDto[] };
+  /** Stores the key in the OS keychain and the account in the state database; `check` (default true) asks the exchange whether the key may withdraw. */
+  'accounts.add': {
+    params: { exchange: string; name: string; testnet?: boolean; apiUrl?: string; apiKey: string; secret: string; password?: string; check?: boolean };
+    result: { account: ExchangeAccountDto; canWithdraw?: boolean; checkProblem?: string };
+  };
+  'accounts.remove': { params: { name: string }; result: { removed: boolean } };
+  /** The live accounts' desks: reconciled or not, and the diff (external orders, strays, balances). */
+  'live.status': { params: Empty; result: LiveAccountStatusDto[] };
+  /** The trader's decision on an order found at the exchange that Keel did not place. */
+  'live.resolve': { params: { account: string; clientOrderId: string; action: 'adopt' | 'cancel' | 'ignore' }; result: { order?: OrderSnapshot } };
+  /** An order to a live account's exchange (after the account's reconciliation; sized as a paper ticket). */
+  'live.place': { params: { account: string; order: TicketOrder }; result: PlaceOrderResult };
+  'live.cancel': { params: { account: string; orderId: string }; result: { cancelled: boolean } };
+  'live.orders': { params: { account: string; limit?: number }; result: OrderSnapshot[] };
+  /** Live on (with the typed confirmation `LIVE <name>`) or back to paper. */
+  'accounts.setLive': { params: { name: string; live: boolean; confirm?: string }; result: ExchangeAccountDto };
   /** Starts a resumable history download; progress on the 'download' topic. */
   'download.start': { params: DownloadRequestDto; result: { downloadId: string; symbol: string } };
   'download.cancel': { params: { downloadId: string }; result: { cancelled: boolean } };

@@ -7,6 +7,10 @@
  */
 import { z } from 'zod';
 import {
+  ACCOUNT_NAME_PATTERN,
+  ACCOUNT_NAME_RULE,
+  EXCHANGE_ID_PATTERN,
+  credentialProblem,
   ALERT_MODES,
   CHART_COUNTS,
   CROSSINGS,
@@ -92,7 +96,14 @@ const riskLimitsPatch = z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => 
 
 const range = { from: epochMs.optional(), to: epochMs.optional() };
 /** A ccxt exchange id (lower-case letters and digits) and a unified symbol (BASE/QUOTE). */
-const exchangeId = z.string().trim().toLowerCase().regex(/^[a-z0-9]{2,32}$/, 'a ccxt exchange id, e.g. binance');
+const exchangeId = z.string().trim().toLowerCase().regex(EXCHANGE_ID_PATTERN, 'a ccxt exchange id, e.g. binance');
+const accountName = z.string().regex(ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE);
+/** A key, secret or passphrase: checked by the model's rule, whose messages never quote the value. */
+const credential = (field: string, required: boolean) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = credentialProblem(field, v, required);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const unifiedSymbol = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:-]+$/, 'a unified symbol such as BTC/USDT');
 const apiUrl = z.string().trim().max(300).regex(/^https?:\/\/[^/?#\s]+\/?$/, 'scheme, host and port only, e.g. http://127.0.0.1:9000');
 const feeFraction = z.number().min(0).max(0.1);
@@ -306,6 +317,24 @@ export const paramSchemas: Schemas = {
   'alerts.log': z.strictObject({ limit: z.number().int().min(1).max(5_000).optional() }),
   'exchanges.list': z.strictObject({ ids: z.array(exchangeId).max(50).optional() }),
   'exchanges.setApiUrl': z.strictObject({ exchange: exchangeId, apiUrl: z.union([apiUrl, z.literal('')]).optional() }),
+  'accounts.list': empty as unknown as Schemas['accounts.list'],
+  'accounts.add': z.strictObject({
+    exchange: exchangeId,
+    name: accountName,
+    testnet: z.boolean().optional(),
+    apiUrl: apiUrl.optional(),
+    apiKey: credential('apiKey', true),
+    secret: credential('secret', true),
+    password: credential('password', false).optional(),
+    check: z.boolean().optional(),
+  }),
+  'accounts.remove': z.strictObject({ name: accountName }),
+  'live.status': empty as unknown as Schemas['live.status'],
+  'live.resolve': z.strictObject({ account: accountName, clientOrderId: z.string().min(1).max(100), action: z.enum(['adopt', 'cancel', 'ignore']) }),
+  'live.place': z.strictObject({ account: accountName, order: ticketOrder }),
+  'live.cancel': z.strictObject({ account: accountName, orderId: text }),
+  'live.orders': z.strictObject({ account: accountName, limit: limit.optional() }),
+  'accounts.setLive': z.strictObject({ name: accountName, live: z.boolean(), confirm: z.string().max(100).optional() }),
   'download.start': z
     .strictObject({ exchange: exchangeId, symbol: unifiedSymbol, timeframe, from: epochMs, to: epochMs.optional(), apiUrl: apiUrl.optional(), trades: z.boolean().optional() })
     .refine((d) => d.to === undefined || d.to > d.from, { path: ['to'], message: 'must be after from' }),

@@ -48,6 +48,7 @@ const WHAT: Record<keyof Services, string> = {
   ledgers: 'the ledgers',
   exchanges: 'the exchange connections (downloads, live streams)',
   research: 'the research lab',
+  live: 'the live desks of the live exchange accounts',
 };
 
 function barsPayload(series: BarSeries, resampledFrom: string | undefined, limit: number | undefined): BarsPayload {
@@ -226,6 +227,7 @@ export class EngineApp {
     this.services = {};
     await s.alerts?.idle();
     // Exchanges first: their downloads and streams write into the market store.
+    await s.live?.close().catch(() => undefined);
     await s.exchanges?.close().catch(() => undefined);
     await Promise.allSettled([s.trading?.close(), s.risk?.close(), s.market?.close()]);
     s.workspace?.close();
@@ -425,6 +427,42 @@ export class EngineApp {
 
     'exchanges.list': async ({ ids }) => (await this.need('exchanges')).list(ids),
     'exchanges.setApiUrl': async ({ exchange, apiUrl }) => (await this.need('exchanges')).setApiUrl(exchange, apiUrl),
+    'accounts.list': async () => (await this.need('exchanges')).accounts.list(),
+    'accounts.add': async ({ check, apiKey, secret, password, ...rest }) => {
+      const accounts = (await this.need('exchanges')).accounts;
+      const account = await accounts.add({ ...rest, credentials: password === undefined ? { apiKey, secret } : { apiKey, secret, password } });
+      this.log.info(`exchange account ${account.name} (${account.exchange}) added, key ${account.keyMasked} in the OS keychain`);
+      if (check === false) return { account };
+      const c = await accounts.checkKey(account.name);
+      if (c.canWithdraw) this.log.warn(`the key of account ${account.name} may withdraw funds; Keel never withdraws: restrict it at ${account.exchange}`);
+      return { account: accounts.get(account.name), ...(c.canWithdraw !== undefined && { canWithdraw: c.canWithdraw }), ...(c.problem !== undefined && { checkProblem: c.problem }) };
+    },
+    'accounts.remove': async ({ name }) => {
+      const r = await (await this.need('exchanges')).accounts.remove(name);
+      this.log.info(`exchange account ${name} removed`);
+      return { removed: r.removed };
+    },
+    'accounts.setLive': async ({ name, live, confirm }) => {
+      const a = (await this.need('exchanges')).accounts.setLive(name, live, confirm, 'ui');
+      this.log.warn(`exchange account ${name} is ${a.liveSince !== undefined ? 'LIVE: its orders go to the exchange' : 'back on paper'}`);
+      const desks = await this.need('live');
+      if (a.liveSince !== undefined) void desks.start(name);
+      else await desks.stop(name);
+      return a;
+    },
+    'live.status': async () => (await this.need('live')).status(),
+    'live.place': async ({ account, order }) => {
+      const r = await (await this.need('live')).place(account, order);
+      this.log.info(r.ok ? `${account}: LIVE order ${r.orderId} ${order.side} ${order.size} ${order.symbol} sent` : `${account}: LIVE order refused (${r.check}: ${r.reason})`);
+      return r;
+    },
+    'live.cancel': async ({ account, orderId }) => ({ cancelled: (await this.need('live')).cancel(account, orderId) }),
+    'live.orders': async ({ account, limit }) => (await this.need('live')).orders(account, limit ?? 200),
+    'live.resolve': async ({ account, clientOrderId, action }) => {
+      const r = await (await this.need('live')).resolve(account, clientOrderId, action);
+      this.log.info(`${account}: external order ${clientOrderId} ${action === 'adopt' ? 'adopted' : action === 'cancel' ? 'cancelled at the exchange' : 'ignored'}`);
+      return r;
+    },
     'download.start': async (req) => (await this.need('exchanges')).startDownload(req),
     'download.cancel': async ({ downloadId }) => ({ cancelled: (await this.need('exchanges')).cancelDownload(downloadId) }),
     'download.list': async () => (await this.need('exchanges')).listDownloads(),

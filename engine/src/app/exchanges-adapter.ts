@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { STATE_DB_FILE } from '../core/paths';
 import type { BarFeed } from '../data/bar-feed';
 import type { MarketStore } from '../data/market-store';
+import { ExchangeAccounts } from '../exchange/accounts';
 import { ExchangeHub } from '../exchange/hub';
 import { ExchangeSettings } from '../exchange/settings';
+import type { SecretStore } from '../secrets/secret-store';
 import { StateStore } from '../state/store';
 import type { DownloadProgressDto, DownloadRequestDto, ExchangeInfoDto, Publish, StreamStatusDto } from '../../protocol/index';
 import { DownloadJobs } from './downloads';
@@ -22,25 +24,28 @@ export class ExchangesAdapter implements ExchangeService {
   readonly downloads: DownloadJobs;
   readonly streams: LiveStreams;
   readonly hub = new ExchangeHub();
+  readonly accounts: ExchangeAccounts;
 
   private constructor(
     private readonly state: StateStore,
     private readonly settings: ExchangeSettings,
+    secrets: SecretStore,
     store: MarketStore,
     bars: BarFeed,
     publish: Publish,
     log: Logger,
     onStored: () => Promise<void>,
   ) {
+    this.accounts = new ExchangeAccounts(state, secrets);
     const apiUrlOf = (exchange: string) => this.settings.apiUrl(exchange);
     const clientOf = this.hub.client.bind(this.hub);
     this.downloads = new DownloadJobs(store, clientOf, apiUrlOf, publish, log, onStored);
     this.streams = new LiveStreams(store, clientOf, apiUrlOf, bars, publish, log, onStored);
   }
 
-  static open(home: string, store: MarketStore, bars: BarFeed, publish: Publish, log: Logger, onStored: () => Promise<void>): ExchangesAdapter {
+  static open(home: string, store: MarketStore, bars: BarFeed, publish: Publish, log: Logger, onStored: () => Promise<void>, secrets: SecretStore): ExchangesAdapter {
     const state = StateStore.open(join(home, STATE_DB_FILE));
-    return new ExchangesAdapter(state, new ExchangeSettings(state), store, bars, publish, log, onStored);
+    return new ExchangesAdapter(state, new ExchangeSettings(state), secrets, store, bars, publish, log, onStored);
   }
 
   async list(ids: string[] = LISTED_EXCHANGES): Promise<ExchangeInfoDto[]> {

@@ -1,11 +1,15 @@
 import type { LogEntry } from '../../protocol/index';
+import { redact as redactHeld } from '../secrets/redact';
 
 // The separator allows quotes escaped once (a JSON text inside a message: \"secret\":\"...\").
 const SECRETISH = /\b(token|secret|api[-_]?key|password|passphrase)(\\?["']?\s*[=:]\s*\\?["']?)[^\s"'&,}\\]+/gi;
 
-/** Masks anything that looks like `secret=value` so a careless message cannot leak one. */
+/**
+ * Masks every credential this process has held (secrets/redact.ts), and anything that looks
+ * like `secret=value`, so a careless message cannot leak one.
+ */
 export function scrub(message: string): string {
-  return message.replace(SECRETISH, '$1$2***');
+  return redactHeld(message).replace(SECRETISH, '$1$2***');
 }
 
 /**

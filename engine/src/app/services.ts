@@ -1,3 +1,5 @@
+import type { ExchangeAccounts } from '../exchange/accounts';
+import type { LiveDesks } from './live-desks';
 import type {
   AccountSnapshot,
   BacktestRequest,
@@ -72,6 +74,8 @@ export interface ExchangeService {
   startStream(p: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }): Promise<StreamStatusDto>;
   stopStream(id: string): Promise<boolean>;
   listStreams(): StreamStatusDto[];
+  /** Exchange accounts: metadata in SQLite, keys in the OS keychain (exchange/accounts.ts). */
+  accounts: ExchangeAccounts;
   close(): Promise<void>;
 }
 
@@ -175,4 +179,6 @@ export interface Services {
   exchanges: ExchangeService;
   /** Optimisation, walk-forward and Monte Carlo jobs (research/service.ts). */
   research: ResearchService;
+  /** The desks of the accounts that are live (app/live-desks.ts). */
+  live: LiveDesks;
 }

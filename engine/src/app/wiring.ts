@@ -10,12 +10,15 @@ import { AlertService } from './alerts';
 import { KeelError } from '../core/errors';
 import { backtestService } from './backtest-adapter';
 import { ExchangesAdapter } from './exchanges-adapter';
+import { LiveDesks } from './live-desks';
 import { checkIndicatorReading, INDICATOR_WARMUP_BARS, indicatorService } from './indicator-adapter';
 import type { LogRing } from './logs';
 import { MarketAdapter } from './market-adapter';
 import { PaperDesk } from './paper-desk';
 import { ResearchService } from '../research/service';
 import type { Services } from './services';
+import { Keychain, keychainServiceOf } from '../secrets/keychain';
+import { KeychainSecrets, type SecretStore } from '../secrets/secret-store';
 import { WorkspaceService } from './workspace';
 
 export interface WiringContext {
@@ -25,6 +28,8 @@ export interface WiringContext {
   samplesDir?: string;
   /** The engine's one stream of closed bars (replays, imports, live candles). */
   bars?: BarFeed;
+  /** Where exchange keys are read and written; default the OS keychain (KEEL_KEYCHAIN_SERVICE or Keel). */
+  secrets?: SecretStore;
 }
 
 /**
@@ -62,7 +67,10 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   if (market) {
     try {
       const m = market;
-      services.exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere());
+      const exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere(), ctx.secrets ?? new KeychainSecrets(new Keychain(keychainServiceOf(process.env))));
+      services.exchanges = exchanges;
+      services.live = new LiveDesks(home, exchanges.accounts, ctx.logs.logger('live'));
+      services.live.startAll();
     } catch (e) {
       log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -14,7 +14,8 @@ import { KeelError } from '../core/errors';
 import type { IdGenerator } from '../core/ids';
 import { OrderEmulator } from '../execution/emulator/order-emulator';
 import { OrderManager, type CancelFilter, type ModifyOutcome, type PlaceOutcome } from '../execution/order-manager';
-import type { OrderEvent, OrderJournal, RiskVerdict, RiskView, Venue, VenueConnection } from '../execution/types';
+import { planReconciliation, type ReconcilePlan } from '../execution/reconcile';
+import type { OrderEvent, OrderJournal, OrderStatusReport, RiskVerdict, RiskView, Venue, VenueConnection, VenueStatus } from '../execution/types';
 import { Account, type AccountSnapshot } from '../model/account';
 import type { Bar } from '../model/bar';
 import type { Fill } from '../model/fill';
@@ -39,8 +40,10 @@ export interface DeskPersistence {
   saveLedger(row: LedgerRow): void;
   transfers(): TransferRow[];
   addTransfer(t: Omit<TransferRow, 'id'>): TransferRow;
-  fills(): Fill[];
+  /** Every fill in the order it happened, or those of one order. */
+  fills(orderId?: string): Fill[];
   orders(scope: 'working' | 'all'): OrderSnapshot[];
+  order(id: string): OrderSnapshot | undefined;
   saveOrder(o: OrderSnapshot): void;
   addEquityPoints(points: readonly { ledger: string; ts: number; equity: number }[]): void;
   transaction<T>(fn: () => T): T;
@@ -77,7 +80,19 @@ export interface DeskOptions {
   persistence?: DeskPersistence;
   log: DeskLogger;
   currency?: string;
+  /** Client order ids are the order ids (a live venue's, made to its limits with the instance prefix); see OrderManagerOptions. */
+  ownClientIds?: boolean;
 }
+
+/** What a reconciliation did: orders closed, and against a persistent venue what it found (the plan it applied) and what the venue said. */
+export interface ReconcileOutcome {
+  closed: OrderSnapshot[];
+  plan?: ReconcilePlan;
+  status?: VenueStatus;
+}
+
+/** Why a new order may not go to the venue now (not reconciled, a stale user stream), as a check id and a reason. */
+export type VenueGate = (req: OrderRequest) => { check: string; reason: string } | undefined;
 
 /** The account's own equity-history key, beside each ledger's. */
 export const ACCOUNT_LEDGER = '*';
@@ -95,6 +110,7 @@ export class TradingDesk {
   private readonly log: DeskLogger;
   /** Why a ledger may not open or add to a position now (its strategy is paused or stopped), or undefined. */
   private entryGate: (ledger: string) => string | undefined = () => undefined;
+  private venueGate: VenueGate = () => undefined;
   private readonly breached = new Set<string>();
 
   constructor(opts: DeskOptions) {
@@ -105,7 +121,7 @@ export class TradingDesk {
     this.log = opts.log;
     this.account = new Account(0, opts.currency ?? 'USD');
     const gate = { check: (req: OrderRequest, view: RiskView) => this.check(req, view), onFill: (f: Fill, view: RiskView) => opts.risk.onFill(f, view) };
-    this.orders = new OrderManager(opts.clock, opts.ids, gate, opts.journal, opts.venue, this.account, opts.instruments);
+    this.orders = new OrderManager(opts.clock, opts.ids, gate, opts.journal, opts.venue, this.account, opts.instruments, { ownClientIds: opts.ownClientIds });
     this.orders.setLedgerPositions(this.ledgers);
     this.emulator = new OrderEmulator({ router: this.orders, clock: opts.clock, ids: opts.ids, nativeTypes: opts.nativeTypes ?? new Set(ORDER_TYPES) });
     this.orders.onFill((fill) => this.ledgers.applyFill(fill));
@@ -130,16 +146,19 @@ export class TradingDesk {
    * then every fill and transfer in the order they happened. The account is its fills, and
    * each ledger its fills and transfers, so replaying them gives back exactly what was there.
    */
-  restore(startingCash: number): void {
+  restore(startingCash: number, opts: { ledgers?: boolean } = {}): void {
     const p = this.requirePersistence();
-    for (const row of p.ledgers()) {
+    // A live account's desk has its manual ledger only (strategy ledgers are the paper desk's), and
+    // its cash at the exchange: the balance reconciliation, not a deposit, accounts for it.
+    const withLedgers = opts.ledgers !== false;
+    for (const row of withLedgers ? p.ledgers() : []) {
       if (row.id === MANUAL_LEDGER) continue;
       const l = this.ledgers.add(row.id, row.kind, row.label, row.limits as LedgerLimits);
       l.closed = row.closedAt !== undefined;
     }
-    this.deposit(MANUAL_LEDGER, startingCash);
+    if (startingCash > 0) this.deposit(MANUAL_LEDGER, startingCash);
     const fills = p.fills();
-    const transfers = p.transfers();
+    const transfers = withLedgers ? p.transfers() : [];
     let t = 0;
     for (const f of fills) {
       while (t < transfers.length && transfers[t]!.ts <= f.ts) this.ledgers.applyTransfer(transfers[t++]!);
@@ -168,28 +187,91 @@ export class TradingDesk {
     this.entryGate = gate;
   }
 
+  /** Who may hold new orders back for the venue's sake (the live desk: until reconciled, while its user stream is stale). */
+  setVenueGate(gate: VenueGate): void {
+    this.venueGate = gate;
+  }
+
   /**
-   * Journal orders still working that the venue no longer holds. A venue that keeps orders
-   * across a restart (live) is asked about each; one that does not (paper) has lost them for
-   * certain, so they are recorded as cancelled and the trader is told.
+   * The journal against the venue. A venue that keeps nothing (paper) has lost the journal's
+   * working orders for certain, so they are recorded as cancelled and the trader is told. A
+   * venue that keeps orders (live) is asked about each of them, and what it says is applied
+   * (reconcile.ts): acknowledgements, fills and final states that were missed, each once.
    */
-  async reconcile(): Promise<{ closed: OrderSnapshot[] }> {
+  async reconcile(): Promise<ReconcileOutcome> {
     const p = this.requirePersistence();
+    if (this.venue.capabilities.persistent) return this.reconcilePersistent(p);
     const working = p.orders('working');
     if (working.length === 0) return { closed: [] };
     const held = new Set((await this.venue.status?.(0))?.orders.map((o) => o.clientOrderId) ?? []);
     const gone = working.filter((o) => !held.has(o.clientOrderId));
-    if (this.venue.capabilities.persistent) {
-      // An exchange may have filled or cancelled them while we were away: that needs its own lookups.
-      if (gone.length > 0) this.log.warn(`${gone.length} orders from the journal are not open at ${this.venue.name}; they need looking up there`);
-      return { closed: [] };
-    }
     const now = this.clock.now();
     p.transaction(() => {
       for (const o of gone) p.saveOrder({ ...o, status: 'cancelled', reason: `engine restarted: the ${this.venue.kind} venue keeps no orders across a restart`, updatedAt: now });
     });
     if (gone.length > 0) this.log.warn(`${gone.length} ${this.venue.kind} orders from the previous run were cancelled: the ${this.venue.kind} venue keeps no orders across a restart`);
     return { closed: gone };
+  }
+
+  private async reconcilePersistent(p: DeskPersistence): Promise<ReconcileOutcome> {
+    const status = this.venue.status;
+    if (!status) throw new KeelError('UNAVAILABLE', `${this.venue.name} cannot report its orders: nothing to reconcile against`, { where: 'reconcile' });
+    const working = p.orders('working');
+    const fills = working.flatMap((o) => p.fills(o.id));
+    this.orders.restore(working, fills);
+    const since = working.reduce((m, o) => Math.min(m, o.createdAt), this.clock.now());
+    const snapshot = await status.call(this.venue, since, working);
+    // The journal may have moved while the venue answered (live reports keep coming): plan against it as it is now.
+    const now = p.orders('working');
+    const applied = new Set<string>();
+    for (const o of now) for (const f of p.fills(o.id)) if (f.venueTradeId !== undefined) applied.add(f.venueTradeId);
+    const plan = planReconciliation({
+      now: this.clock.now(),
+      venueName: this.venue.name,
+      notFoundFinalAfterMs: this.venue.capabilities.notFoundFinalAfterMs ?? 60_000,
+      working: now,
+      appliedTradeIds: applied,
+      status: snapshot,
+    });
+    const reports = this.orders.venueReports;
+    const closed: OrderSnapshot[] = [];
+    for (const a of plan.actions) {
+      if (a.kind === 'accepted') reports.accepted(a.orderId, a.ts, a.venueOrderId);
+      else if (a.kind === 'fill') reports.filled(a.orderId, a.fill);
+      else {
+        if (a.status === 'cancelled') reports.cancelled(a.orderId, a.ts, a.reason);
+        else if (a.status === 'expired') reports.expired(a.orderId, a.ts);
+        else reports.rejected(a.orderId, a.reason, a.ts);
+        const o = p.order(a.orderId);
+        if (o) closed.push(o);
+      }
+    }
+    const fillsApplied = plan.actions.filter((a) => a.kind === 'fill').length;
+    if (plan.actions.length > 0) this.log.info(`reconciled with ${this.venue.name}: ${plan.actions.length - fillsApplied - closed.length} acknowledged, ${fillsApplied} fills, ${closed.length} closed`);
+    if (fillsApplied > 0) this.events.emit({ kind: 'book' });
+    return { closed, plan, status: snapshot };
+  }
+
+  /** An order placed outside Keel, taken into the manual ledger as the trader asked (see OrderManager.adopt), with the fills it already had. */
+  adopt(report: OrderStatusReport, fills: VenueStatus['fills']): OrderSnapshot {
+    const o = this.orders.adopt(report, MANUAL_LEDGER);
+    for (const f of fills) if (f.clientOrderId === report.clientOrderId) this.orders.venueReports.filled(o.id, f);
+    if (fills.length > 0) this.events.emit({ kind: 'book' });
+    return o.snapshot();
+  }
+
+  /**
+   * Cash that moved outside Keel (a deposit, a withdrawal) that the trader accepts, booked to
+   * the manual ledger; kept by whoever owns the baseline (the live desk), applied here in memory.
+   */
+  adjustCash(amount: number, reason: string): void {
+    if (!Number.isFinite(amount) || amount === 0) return;
+    const l = this.ledgers.manual;
+    l.book.cash += amount;
+    l.allocation += amount;
+    this.account.cash += amount;
+    this.log.info(`manual cash ${amount > 0 ? '+' : ''}${amount} (${reason})`);
+    this.events.emit({ kind: 'book' });
   }
 
   // ---------- ledgers ----------
@@ -291,6 +373,8 @@ export class TradingDesk {
   private check(req: OrderRequest, view: RiskView): RiskVerdict {
     const id = req.ledger ?? MANUAL_LEDGER;
     const now = view.now();
+    const held = this.venueGate(req);
+    if (held) return this.risk.deny(req, held.check, held.reason, now);
     if (!this.ledgers.has(id)) return this.risk.deny(req, 'ledger', `no ledger "${id}"`, now);
     const l = this.ledgers.get(id);
     // The engine's own reducing orders (flatten, kill switch) are never held back by a ledger.

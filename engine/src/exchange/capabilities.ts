@@ -42,11 +42,12 @@ export const EXCHANGE_NOTES: Record<string, ExchangeNotes> = {
   binance: {
     // Spot only: futures, options and the currency list are other hosts (and need keys); Keel trades spot.
     // Aggregate trades on the websocket too, so its trade ids are those of REST's aggTrades (a reconnect merges the two by id).
-    options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, watchTrades: { name: 'aggTrade' } },
+    // Open orders of every symbol at once are what reconciliation asks for: ccxt's warning about their weight is not needed.
+    options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, watchTrades: { name: 'aggTrade' }, warnOnFetchOpenOrdersWithoutSymbol: false },
     notes: ['Spot markets only. Klines reach back to the listing, 1,000 a page.'],
   },
   binanceus: {
-    options: { watchTrades: { name: 'aggTrade' } },
+    options: { watchTrades: { name: 'aggTrade' }, warnOnFetchOpenOrdersWithoutSymbol: false },
     notes: ["Binance.US: Binance's spot API on its own hosts. Spot markets only, 1,000 klines a page."],
   },
   kraken: {

@@ -29,6 +29,8 @@ export interface ClientSpec {
   rateLimitMs?: number;
   timeoutMs?: number;
   credentials?: { apiKey: string; secret: string; password?: string };
+  /** The exchange's test network (ccxt's sandbox mode), where it has one. */
+  sandbox?: boolean;
 }
 
 /** Milliseconds a 429 without Retry-After holds every request of the client. */
@@ -62,7 +64,8 @@ export class ExchangeClient {
     const config: Record<string, unknown> = {
       enableRateLimit: spec.rateLimitMs !== 0,
       timeout: spec.timeoutMs ?? 10_000,
-      options: { ...(EXCHANGE_NOTES[id]?.options ?? {}) },
+      // Nothing is retried inside ccxt: reads are retried here (retry.ts), orders never (a create that timed out may have been accepted).
+      options: { ...(EXCHANGE_NOTES[id]?.options ?? {}), maxRetriesOnFailure: 0 },
     };
     if (spec.rateLimitMs !== undefined && spec.rateLimitMs > 0) config.rateLimit = spec.rateLimitMs;
     if (spec.credentials) {
@@ -71,6 +74,13 @@ export class ExchangeClient {
       if (spec.credentials.password !== undefined) config.password = spec.credentials.password;
     }
     const ex = new Ctor(config);
+    if (spec.sandbox) {
+      try {
+        ex.setSandboxMode(true);
+      } catch (e) {
+        throw badInput(`${id} has no test network in ccxt (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); use --api-url for a simulator`, 'testnet');
+      }
+    }
     if (spec.apiUrl) {
       const origin = parseApiUrl(spec.apiUrl);
       ex.urls = { ...ex.urls, api: rewriteApiUrls(ex.urls.api, origin) } as Exchange['urls'];

@@ -1,4 +1,5 @@
 import { KeelError, type ErrorCode } from '../core/errors';
+import { redact } from '../secrets/redact';
 
 /**
  * ccxt's error classes, most specific first, and what they mean to Keel. ccxt's classes
@@ -53,7 +54,12 @@ export interface ExchangeFailure {
 
 /** What a thrown error is, for retry decisions and messages. Non-ccxt errors are not retried. */
 export function classify(e: unknown): ExchangeFailure {
-  if (e instanceof KeelError) return { code: e.code, retryable: false, kind: 'KeelError', says: e.message };
+  if (e instanceof KeelError) {
+    // One made by toKeelError keeps what ccxt said: a wrapped timeout is still a timeout.
+    const d = e.details as { exchangeError?: unknown; retryable?: unknown } | undefined;
+    if (typeof d?.exchangeError === 'string') return { code: e.code, retryable: d.retryable === true, kind: d.exchangeError, says: e.message };
+    return { code: e.code, retryable: false, kind: 'KeelError', says: e.message };
+  }
   const chain = ccxtClasses(e);
   for (const name of chain) {
     const k = KINDS.find((x) => x.name === name);
@@ -73,7 +79,8 @@ export function classify(e: unknown): ExchangeFailure {
 export function toKeelError(e: unknown, what: string, where?: string): KeelError {
   if (e instanceof KeelError) return e;
   const f = classify(e);
-  const raw = e instanceof Error ? e.message : String(e);
+  // An exchange's error may quote the request; a credential never leaves in a message.
+  const raw = redact(e instanceof Error ? e.message : String(e));
   const detail = raw.length > 300 ? `${raw.slice(0, 300)}…` : raw;
   return new KeelError(f.code, `${what}: ${f.says} (${f.kind}: ${detail})`, {
     where,

@@ -10,7 +10,7 @@ export class ExchangeHub {
   private readonly clients = new Map<string, Promise<ExchangeClient>>();
 
   client(spec: ClientSpec): Promise<ExchangeClient> {
-    const key = [spec.exchange.trim().toLowerCase(), spec.apiUrl ?? '', spec.rateLimitMs ?? '', spec.timeoutMs ?? '', spec.credentials?.apiKey ?? ''].join('|');
+    const key = [spec.exchange.trim().toLowerCase(), spec.apiUrl ?? '', spec.rateLimitMs ?? '', spec.timeoutMs ?? '', spec.credentials?.apiKey ?? '', spec.sandbox ? 'sandbox' : ''].join('|');
     let c = this.clients.get(key);
     if (!c) {
       c = ExchangeClient.create(spec);

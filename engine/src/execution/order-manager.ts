@@ -21,8 +21,8 @@ import type { Bar } from '../model/bar';
 import type { Fill } from '../model/fill';
 import type { Instrument } from '../model/instrument';
 import { Emitter } from '../core/emitter';
-import { needsLimitPrice, needsStopPrice, Order, ORDER_TYPES, SIDES, type OrderChanges, type OrderRequest, type OrderStatus } from '../model/order';
-import type { OrderEvent, OrderJournal, PreTradeRisk, RiskView, Venue, VenueCallbacks, VenueConnection } from './types';
+import { isWorking as isWorkingStatus, needsLimitPrice, needsStopPrice, Order, orderFromSnapshot, ORDER_TYPES, SIDES, type OrderChanges, type OrderRequest, type OrderSnapshot, type OrderStatus } from '../model/order';
+import type { OrderEvent, OrderJournal, OrderStatusReport, PreTradeRisk, RiskView, Venue, VenueCallbacks, VenueConnection } from './types';
 
 /** The outcome of place(): the order's id, or the check that refused it. */
 export type PlaceOutcome = { ok: true; orderId: string } | { ok: false; check: string; reason: string };
@@ -69,6 +69,17 @@ export interface CancelFilter {
 const ORDER_TYPE_SET: ReadonlySet<string> = new Set(ORDER_TYPES);
 const SIDE_SET: ReadonlySet<string> = new Set(SIDES);
 
+export interface OrderManagerOptions {
+  /**
+   * Every order's clientOrderId is its order id, whatever the request asked: a live venue's
+   * ids carry the instance's prefix and fit the exchange's limits (the id generator makes them so).
+   */
+  ownClientIds?: boolean;
+}
+
+/** Venue trade ids applied, newest kept: a venue that sends a fill twice (a stream and a snapshot, a resent message) is heard once. */
+const RECENT_TRADES = 200_000;
+
 export class OrderManager implements RiskView {
   private readonly byId = new Map<string, Order>();
   private readonly working: Order[] = [];
@@ -91,6 +102,11 @@ export class OrderManager implements RiskView {
   private ledgerBook: LedgerPositions | undefined;
   private connectionState: VenueConnection = 'connected';
   readonly connectionChanged = new Emitter<{ state: VenueConnection; ts: number; detail?: string }>();
+  /** Venue trade ids applied, with their order (insertion order: the oldest are let go past RECENT_TRADES). */
+  private readonly appliedTrades = new Map<string, string>();
+  /** Fills a venue reported again, dropped. */
+  duplicateFills = 0;
+  private readonly ownClientIds: boolean;
 
   constructor(
     private readonly clock: Clock,
@@ -100,7 +116,9 @@ export class OrderManager implements RiskView {
     private readonly venue: Venue,
     readonly account: Account,
     instruments: Iterable<Instrument>,
+    opts: OrderManagerOptions = {},
   ) {
+    this.ownClientIds = opts.ownClientIds ?? false;
     this.instruments = new Map([...instruments].map((i) => [i.symbol, i]));
     // The venue callback boundary: nothing thrown while applying a report escapes to the venue
     // (a timer, live). Written out per callback: no closure per report in the backtest loop.
@@ -179,6 +197,62 @@ export class OrderManager implements RiskView {
     return this.connectionState;
   }
 
+  /**
+   * The venue's report path, for reconciliation: what a snapshot finds is applied exactly as
+   * if the venue had reported it, through the same journal-first checks (a fill seen before
+   * is dropped by its trade id, a late status on a final order changes nothing).
+   */
+  get venueReports(): VenueCallbacks {
+    return this.callbacks;
+  }
+
+  /**
+   * After a restart on a persistent venue: the orders the journal holds as working are worked
+   * again, their applied fills remembered by trade id, and the venue is handed them so its
+   * reports find them. Orders already held are left as they are.
+   */
+  restore(orders: readonly OrderSnapshot[], fills: readonly Fill[]): Order[] {
+    for (const f of fills) if (f.venueTradeId !== undefined) this.rememberTrade(f.venueTradeId, f.orderId);
+    const restored: Order[] = [];
+    for (const s of orders) {
+      if (this.byId.has(s.id) || !isWorkingStatus(s.status)) continue;
+      const o = orderFromSnapshot(s);
+      this.byId.set(o.id, o);
+      this.working.push(o);
+      restored.push(o);
+    }
+    if (restored.length > 0) this.venue.restore?.(restored);
+    return restored;
+  }
+
+  /**
+   * Takes an order placed outside Keel (found at the venue by reconciliation) into the
+   * journal, as the trader asked: from now on it is worked like any other, its fills are
+   * applied to `ledger`. Its id is made from the venue's, so adopting twice is one order.
+   */
+  adopt(report: OrderStatusReport, ledger: string): Order {
+    const id = `ext-${report.venueOrderId ?? report.clientOrderId}`;
+    const held = this.byId.get(id);
+    if (held) return held;
+    if (report.status !== 'working') throw new KeelError('CONFLICT', `order ${report.clientOrderId} is ${report.status} at the venue: only a working order can be adopted`, { where: 'adopt' });
+    const now = this.clock.now();
+    const o = new Order(id, report.clientOrderId, { symbol: report.symbol, side: report.side, type: report.type, qty: report.qty, price: report.price, stopPrice: report.stopPrice, source: 'manual', owner: 'adopted', ledger }, report.ts);
+    o.venueOrderId = report.venueOrderId;
+    o.transition('submitted', now);
+    o.transition('accepted', now, 'adopted: placed outside Keel');
+    this.journal.orderChanged(o);
+    this.byId.set(id, o);
+    this.working.push(o);
+    this.venue.restore?.([o]);
+    this.emitOrder('accepted', o, now, o.reason);
+    return o;
+  }
+
+  private rememberTrade(id: string, orderId: string): void {
+    this.appliedTrades.set(id, orderId);
+    if (this.appliedTrades.size > RECENT_TRADES) this.appliedTrades.delete(this.appliedTrades.keys().next().value as string);
+  }
+
   /** Positions per ledger (the desk's ledgers); without one, every ledger is the whole account (a backtest's one book). */
   setLedgerPositions(book: LedgerPositions): void {
     this.ledgerBook = book;
@@ -200,7 +274,7 @@ export class OrderManager implements RiskView {
     if (req !== request) checkShape(req);
     const now = this.clock.now();
     const id = this.ids.next('order');
-    const order = new Order(id, req.clientOrderId ?? id, req, now);
+    const order = new Order(id, this.ownClientIds ? id : (req.clientOrderId ?? id), req, now);
     if (req.replaces !== undefined) order.replaces = req.replaces;
     order.transition('submitted', now);
     // Durable before it leaves: after a crash, a 'submitted' order is looked up at the venue.
@@ -479,6 +553,13 @@ export class OrderManager implements RiskView {
   }
 
   private onFilled(orderId: string, f: Parameters<VenueCallbacks['filled']>[1]): void {
+    // The same execution heard again (the stream and a snapshot, a resent message): dropped. The
+    // same trade id on another order is no repeat but a contradiction: it goes on to the journal,
+    // whose unique index refuses it and stops trading.
+    if (f.venueTradeId !== undefined && this.appliedTrades.get(f.venueTradeId) === orderId) {
+      this.duplicateFills++;
+      return;
+    }
     const o = this.byId.get(orderId);
     if (!o || o.isTerminal) {
       // Money moved that we cannot attribute: never drop it silently.
@@ -487,7 +568,8 @@ export class OrderManager implements RiskView {
     const problem = fillProblem(o, f.qty, f.price, f.fee);
     if (problem) throw new KeelError('BAD_INPUT', problem, { where: `order ${o.id}` });
     const fill: Fill = {
-      id: this.ids.next('fill'),
+      // A persistent venue's fills are named by its trade ids: the same fill found again (after a crash, by a snapshot) has the same id.
+      id: this.venue.capabilities.persistent && f.venueTradeId !== undefined ? `fill:${f.venueTradeId}` : this.ids.next('fill'),
       orderId: o.id,
       clientOrderId: o.clientOrderId,
       symbol: o.symbol,
@@ -500,6 +582,8 @@ export class OrderManager implements RiskView {
       venueTradeId: f.venueTradeId,
       ledger: o.ledger,
     };
+    if (f.feeAsset !== undefined) fill.feeAsset = f.feeAsset;
+    if (f.feeNative !== undefined) fill.feeNative = f.feeNative;
     // The commit point: the journal records the fill with its order's fill fields and the
     // position in one transaction. If it refuses, nothing below has happened.
     try {
@@ -507,6 +591,7 @@ export class OrderManager implements RiskView {
     } catch (e) {
       throw new JournalRefused(e);
     }
+    if (f.venueTradeId !== undefined) this.rememberTrade(f.venueTradeId, o.id);
     if (o.status === 'submitted') o.transition('accepted', f.ts);
     o.applyFill(f.qty, f.price, f.fee, f.ts);
     this.account.applyFill(fill);

@@ -61,13 +61,28 @@ export const NO_JOURNAL: OrderJournal = { orderChanged: () => {}, fillAdded: () 
 
 export type VenueConnection = 'connected' | 'connecting' | 'disconnected';
 
+/** One execution as a venue reports it. A venue trade id seen before is a duplicate: dropped. */
+export interface VenueFill {
+  qty: number;
+  price: number;
+  /** In quote currency. */
+  fee: number;
+  liquidity: 'maker' | 'taker';
+  ts: number;
+  /** Unique per venue (a live venue namespaces ids that are unique per symbol only). */
+  venueTradeId?: string;
+  /** The asset the venue charged and how much of it, where it is not the quote currency. */
+  feeAsset?: string;
+  feeNative?: number;
+}
+
 /** How a venue reports back. Called synchronously by simulated venues, later by live ones. */
 export interface VenueCallbacks {
   accepted(orderId: string, ts: number, venueOrderId?: string): void;
   rejected(orderId: string, reason: string, ts: number): void;
   cancelled(orderId: string, ts: number, reason?: string): void;
   expired(orderId: string, ts: number): void;
-  filled(orderId: string, fill: { qty: number; price: number; fee: number; liquidity: 'maker' | 'taker'; ts: number; venueTradeId?: string }): void;
+  filled(orderId: string, fill: VenueFill): void;
   /** An amendment took effect at the venue. */
   modified(orderId: string, ts: number, changes: OrderChanges): void;
   modifyRejected(orderId: string, reason: string, ts: number): void;
@@ -80,6 +95,8 @@ export interface VenueCallbacks {
 /** One order as the venue knows it, for reconciliation against the journal. */
 export interface OrderStatusReport {
   clientOrderId: string;
+  /** Placed by someone else (another program, the exchange's website): never touched without the trader. */
+  external?: boolean;
   venueOrderId: string | undefined;
   symbol: string;
   side: Order['side'];
@@ -92,24 +109,26 @@ export interface OrderStatusReport {
   ts: number;
 }
 
-export interface FillReport {
+export interface FillReport extends VenueFill {
   clientOrderId: string;
-  venueTradeId: string | undefined;
   symbol: string;
   side: Order['side'];
-  qty: number;
-  price: number;
-  fee: number;
-  liquidity: 'maker' | 'taker';
-  ts: number;
 }
 
-/** What the venue says is true now: the working orders, the fills since `since`, net positions. */
+/**
+ * What the venue says is true now: its working orders (and each order it was asked about,
+ * whatever its state), the fills of those orders (from `since` on), net positions, and for an
+ * exchange account its balances.
+ */
 export interface VenueStatus {
   asOf: number;
   orders: OrderStatusReport[];
   fills: FillReport[];
   positions: { symbol: string; qty: number }[];
+  /** Client order ids it was asked about and does not know. */
+  missing?: string[];
+  /** Total (free and locked) per asset. */
+  balances?: { asset: string; total: number }[];
 }
 
 export interface VenueCapabilities {
@@ -117,6 +136,11 @@ export interface VenueCapabilities {
   amend: boolean;
   /** The venue keeps orders across an engine restart (a live exchange); a paper venue's die with it. */
   persistent: boolean;
+  /**
+   * A persistent venue: how long after an order was sent "not found" at the venue is final
+   * (the order never reached it). Before that, not found may only mean not yet.
+   */
+  notFoundFinalAfterMs?: number;
 }
 
 export interface Venue {
@@ -128,8 +152,10 @@ export interface Venue {
   cancel(order: Order): void;
   /** Only where capabilities.amend: changes a working order, answered by modified() or modifyRejected(). */
   modify?(order: Order, changes: OrderChanges): void;
-  /** What the venue holds now, for reconciliation; fills from `since` on. */
-  status?(since: number): Promise<VenueStatus>;
+  /** What the venue holds now, for reconciliation; fills from `since` on; `ask`: orders to look up one by one (a persistent venue). */
+  status?(since: number, ask?: readonly OrderSnapshot[]): Promise<VenueStatus>;
+  /** A persistent venue is handed the orders the journal holds as working after a restart (or adopted), so their reports find them. */
+  restore?(orders: readonly Order[]): void;
   /** Simulated and paper venues match working orders against each new bar (before the strategy sees it). */
   onBar?(symbol: string, bar: Bar): void;
   /** A paper venue matches against prints and quotes too; a live venue's exchange does its own matching. */

@@ -1,4 +1,5 @@
 import { isKeelError } from '../core/errors';
+import { redact } from '../secrets/redact';
 import type { WireError } from '../../protocol/index';
 
 /**
@@ -8,9 +9,11 @@ import type { WireError } from '../../protocol/index';
  */
 export function toWireError(e: unknown): WireError {
   if (isKeelError(e)) {
-    const w: WireError = { code: e.code, message: e.message };
+    // An exchange's error text may quote what was sent: no credential leaves in an answer.
+    const w: WireError = { code: e.code, message: redact(e.message) };
     if (e.where !== undefined) w.where = e.where;
     if (e.details !== undefined) w.details = jsonSafe(e.details);
+    if (w.details !== undefined) w.details = JSON.parse(redact(JSON.stringify(w.details))) as Record<string, unknown>;
     return w;
   }
   return { code: 'INTERNAL', message: 'internal engine error (details are in the engine log)' };

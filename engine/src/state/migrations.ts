@@ -273,6 +273,26 @@ CREATE TABLE alert_log (
 CREATE INDEX alert_log_ts ON alert_log (ts);
 `,
   },
+  {
+    version: 5,
+    name: 'live trading: exchange accounts; the asset and amount a venue charged as fee, per fill',
+    sql: `
+-- An account's metadata only: its key and secret are in the OS keychain under its name, never here.
+CREATE TABLE exchange_accounts (
+  name TEXT PRIMARY KEY,
+  exchange TEXT NOT NULL,
+  testnet INTEGER NOT NULL CHECK (testnet IN (0, 1)),
+  api_url TEXT,
+  key_masked TEXT NOT NULL,
+  can_withdraw INTEGER CHECK (can_withdraw IS NULL OR can_withdraw IN (0, 1)),
+  live_since INTEGER,
+  created_at INTEGER NOT NULL
+);
+
+ALTER TABLE fills ADD COLUMN fee_asset TEXT;
+ALTER TABLE fills ADD COLUMN fee_native REAL CHECK (fee_native IS NULL OR fee_native >= 0);
+`,
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): void {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { KeelError } from '../core/errors';
+import { PAPER_ACCOUNT, type ExchangeAccount } from '../model/exchange-account';
 import type { Fill } from '../model/fill';
 import { isWorking, type OrderSnapshot, type OrderStatus, type Side } from '../model/order';
 import { Position } from '../model/position';
@@ -133,6 +134,14 @@ function orderFromRow(r: Row): OrderSnapshot {
   return o as unknown as OrderSnapshot;
 }
 
+function accountFromRow(r: Row): ExchangeAccount {
+  const a: ExchangeAccount = { name: r.name as string, exchange: r.exchange as string, testnet: r.testnet === 1, keyMasked: r.key_masked as string, createdAt: r.created_at as number };
+  if (typeof r.api_url === 'string') a.apiUrl = r.api_url;
+  if (r.can_withdraw === 0 || r.can_withdraw === 1) a.canWithdraw = r.can_withdraw === 1;
+  if (typeof r.live_since === 'number') a.liveSince = r.live_since;
+  return a;
+}
+
 function fillFromRow(r: Row): Fill {
   const f: Fill = {
     id: r.id as string,
@@ -148,6 +157,8 @@ function fillFromRow(r: Row): Fill {
   };
   if (r.venue_trade_id !== null) f.venueTradeId = r.venue_trade_id as string;
   if (typeof r.ledger === 'string') f.ledger = r.ledger;
+  if (typeof r.fee_asset === 'string') f.feeAsset = r.fee_asset;
+  if (typeof r.fee_native === 'number') f.feeNative = r.fee_native;
   return f;
 }
 
@@ -200,7 +211,7 @@ export class StateStore {
   private readonly recordFillTx: (fill: Fill) => OrderSnapshot;
   private readonly saveOrderTx: (o: OrderSnapshot) => void;
 
-  constructor(readonly db: StateDb, readonly account = 'default') {
+  constructor(readonly db: StateDb, readonly account = PAPER_ACCOUNT) {
     const cols = ORDER_COLUMNS.map(([c]) => c);
     this.upsertOrder = db.prepare(
       `INSERT INTO orders (account, ${cols.join(', ')}) VALUES (@account, ${cols.map((c) => '@' + c).join(', ')})
@@ -208,8 +219,8 @@ export class StateStore {
     );
     this.selectOrder = db.prepare('SELECT * FROM orders WHERE id = ?');
     this.insertFill = db.prepare(
-      `INSERT INTO fills (id, order_id, client_order_id, symbol, side, qty, price, fee, liquidity, ts, venue_trade_id)
-       VALUES (@id, @orderId, @clientOrderId, @symbol, @side, @qty, @price, @fee, @liquidity, @ts, @venueTradeId)`,
+      `INSERT INTO fills (id, order_id, client_order_id, symbol, side, qty, price, fee, liquidity, ts, venue_trade_id, fee_asset, fee_native)
+       VALUES (@id, @orderId, @clientOrderId, @symbol, @side, @qty, @price, @fee, @liquidity, @ts, @venueTradeId, @feeAsset, @feeNative)`,
     );
     this.fillSums = db.prepare('SELECT SUM(qty) AS q, SUM(qty * price) AS n, SUM(fee) AS f FROM fills WHERE order_id = ?');
     this.updateOrderFills = db.prepare(
@@ -269,6 +280,38 @@ export class StateStore {
     if (this.db.open) this.db.close();
   }
 
+  // ---------- exchange accounts (metadata; their keys are in the OS keychain) ----------
+
+  exchangeAccounts(): ExchangeAccount[] {
+    return (this.stmt('SELECT * FROM exchange_accounts ORDER BY name').all() as Row[]).map(accountFromRow);
+  }
+
+  exchangeAccount(name: string): ExchangeAccount | undefined {
+    const r = this.stmt('SELECT * FROM exchange_accounts WHERE name = ?').get(name) as Row | undefined;
+    return r ? accountFromRow(r) : undefined;
+  }
+
+  /** Adds an account; CONFLICT when the name is taken. */
+  addExchangeAccount(a: ExchangeAccount): void {
+    try {
+      this.stmt(
+        'INSERT INTO exchange_accounts (name, exchange, testnet, api_url, key_masked, can_withdraw, live_since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(a.name, a.exchange, a.testnet ? 1 : 0, nullable(a.apiUrl), a.keyMasked, a.canWithdraw === undefined ? null : a.canWithdraw ? 1 : 0, nullable(a.liveSince), a.createdAt);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new KeelError('CONFLICT', `an account named "${a.name}" exists already; remove it first or choose another name`, { where: 'name' });
+      throw e;
+    }
+  }
+
+  updateExchangeAccount(name: string, change: { canWithdraw?: boolean | null; liveSince?: number | null }): void {
+    if (change.canWithdraw !== undefined) this.stmt('UPDATE exchange_accounts SET can_withdraw = ? WHERE name = ?').run(change.canWithdraw === null ? null : change.canWithdraw ? 1 : 0, name);
+    if (change.liveSince !== undefined) this.stmt('UPDATE exchange_accounts SET live_since = ? WHERE name = ?').run(change.liveSince, name);
+  }
+
+  removeExchangeAccount(name: string): boolean {
+    return this.stmt('DELETE FROM exchange_accounts WHERE name = ?').run(name).changes > 0;
+  }
+
   // ---------- orders and fills ----------
 
   saveOrder(o: OrderSnapshot): void {
@@ -308,7 +351,7 @@ export class StateStore {
     if (order.symbol !== fill.symbol || order.side !== fill.side) {
       throw new KeelError('BAD_INPUT', `fill is ${fill.side} ${fill.symbol} but order ${order.id} is ${order.side} ${order.symbol}`, { where });
     }
-    this.insertFill.run({ ...fill, clientOrderId: fill.clientOrderId ?? order.clientOrderId, venueTradeId: nullable(fill.venueTradeId) });
+    this.insertFill.run({ ...fill, clientOrderId: fill.clientOrderId ?? order.clientOrderId, venueTradeId: nullable(fill.venueTradeId), feeAsset: nullable(fill.feeAsset), feeNative: nullable(fill.feeNative) });
     const sums = this.fillSums.get(fill.orderId) as { q: number; n: number; f: number };
     const qty = order.qty > 0 ? order.qty : sums.q;
     if (sums.q > qty * (1 + 1e-9)) {
@@ -354,7 +397,7 @@ export class StateStore {
         validFill(f);
         const ledger = f.ledger;
         if (ledger === undefined) throw new KeelError('BAD_INPUT', 'a batched fill must name its ledger', { where: `fill ${f.id}` });
-        this.insertFill.run({ ...f, venueTradeId: nullable(f.venueTradeId) });
+        this.insertFill.run({ ...f, venueTradeId: nullable(f.venueTradeId), feeAsset: nullable(f.feeAsset), feeNative: nullable(f.feeNative) });
         const key = `${ledger}|${f.symbol}`;
         let t = touched.get(key);
         if (!t) {

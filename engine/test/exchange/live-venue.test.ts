@@ -1,0 +1,202 @@
+// The live venue on ccxt against the exchange simulator on 127.0.0.1, with faults: the order
+// path's rules (PENDING before send, one create per client id, UNKNOWN resolved by lookup,
+// cancel retried once, fills deduplicated, overfills refused, precision before send, 429).
+import { afterEach, describe, expect, it } from 'vitest';
+import { researchInstrument } from '../../src/model/instrument';
+import { liveRig, SYM, until, type LiveRig } from './live-rig';
+
+const rigs: LiveRig[] = [];
+afterEach(async () => {
+  while (rigs.length) await rigs.pop()!.close();
+});
+
+async function rig(o: Parameters<typeof liveRig>[0] = {}): Promise<LiveRig> {
+  const r = await liveRig(o);
+  rigs.push(r);
+  r.session.start();
+  await until(() => r.session.status.state === 'ready' && r.venue.notReady() === undefined, 10_000, 'reconciled, the user stream up');
+  return r;
+}
+
+const orderRow = (r: LiveRig, id: string) => r.store.order(id)!;
+
+describe('the live venue against the simulator', () => {
+  it('stores each order PENDING before it is sent, sends its prefixed client id once, and is told its fate', async () => {
+    const r = await rig();
+    const atSend: { cid: string; status: string | undefined }[] = [];
+    r.sim.refuse = (path, params) => {
+      if (path === '/api/v3/order' && params.newClientOrderId && params.side) atSend.push({ cid: params.newClientOrderId, status: r.store.order(params.newClientOrderId)?.status });
+      return false;
+    };
+    const price = await r.refresh();
+    const placed = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    expect(placed.ok).toBe(true);
+    if (!placed.ok) return;
+    const id = placed.orderId;
+    expect(id).toMatch(/^kabc-[0-9a-z]{7}-1$/);
+    await until(() => orderRow(r, id).status === 'accepted', 5_000, 'acknowledged');
+    expect(atSend).toEqual([{ cid: id, status: 'submitted' }]);
+    expect(orderRow(r, id)).toMatchObject({ clientOrderId: id, venueOrderId: expect.any(String) });
+
+    expect(r.desk.cancel(id)).toBe(true);
+    await until(() => orderRow(r, id).status === 'cancelled', 5_000, 'cancelled');
+
+    const m = r.desk.place({ symbol: SYM, side: 'buy', type: 'market', qty: 0.02 });
+    expect(m.ok).toBe(true);
+    if (!m.ok) return;
+    await until(() => orderRow(r, m.orderId).status === 'filled', 5_000, 'filled');
+    const fills = r.store.fills(m.orderId);
+    expect(fills.length).toBeGreaterThan(0);
+    expect(fills.every((f) => f.venueTradeId?.startsWith('BTC/USDT:'))).toBe(true);
+    expect(fills.reduce((s, f) => s + f.qty, 0)).toBeCloseTo(0.02, 10);
+    expect(r.desk.ledgers.qty('manual', SYM)).toBeCloseTo(0.02, 10);
+    for (const [cid, n] of r.account().clientIdsSeen) expect(n, cid).toBe(1);
+  });
+
+  it('a create that times out after the exchange accepted it is UNKNOWN, found by its client id, never sent again', async () => {
+    // No user stream to settle it first (polling, rarely): the lookup by client id must.
+    const r = await rig({ sim: { faults: { timeoutAfterAccept: 1 } }, timeoutMs: 800, venue: { userStream: 'poll', pollMs: 60_000 } });
+    const price = await r.refresh();
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => r.logs.some((l) => l.includes('is UNKNOWN')), 5_000, 'UNKNOWN');
+    expect(orderRow(r, p.orderId).status).toBe('submitted');
+    r.sim.faults.set({ timeoutAfterAccept: 0 });
+    await until(() => orderRow(r, p.orderId).status === 'accepted', 10_000, 'found by lookup');
+    expect(r.sim.faults.injected['timeout-after-accept']).toBe(1);
+    expect(r.account().clientIdsSeen.get(p.orderId)).toBe(1);
+    expect(r.requests('POST', '/api/v3/order').filter((q) => q.params.newClientOrderId === p.orderId)).toHaveLength(1);
+  });
+
+  it('a create answered 5xx that never reached the exchange is given up only after not-found is final', async () => {
+    const r = await rig({ profile: { notFoundFinalAfterMs: 1_500 } });
+    const price = await r.refresh();
+    r.sim.refuse = (path, params) => path === '/api/v3/order' && params.side !== undefined;
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => r.logs.some((l) => l.includes('is UNKNOWN')), 5_000, 'UNKNOWN');
+    r.sim.refuse = undefined;
+    // Looked up (not found) while young, then given up: rejected, and never sent a second time.
+    await until(() => orderRow(r, p.orderId).status === 'rejected', 10_000, 'given up');
+    expect(orderRow(r, p.orderId).reason).toMatch(/never reached the exchange/);
+    expect(r.requests('POST', '/api/v3/order').filter((q) => q.params.newClientOrderId === p.orderId)).toHaveLength(1);
+    expect(r.requests('GET', '/api/v3/order').filter((q) => q.params.origClientOrderId === p.orderId).length).toBeGreaterThan(0);
+  });
+
+  it('a cancel is retried once; OrderNotFound is confirmed by a fetch', async () => {
+    const r = await rig({ venue: { userStream: 'poll', pollMs: 60_000 } });
+    const price = await r.refresh();
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => orderRow(r, p.orderId).status === 'accepted', 5_000, 'acknowledged');
+    const deletes = () => r.requests('DELETE', '/api/v3/order').filter((q) => q.params.orderId === orderRow(r, p.orderId).venueOrderId);
+
+    // Every request about the order by its venue id is answered 503 (the cancel, and the fetch after it).
+    r.sim.refuse = (path, params) => path === '/api/v3/order' && params.orderId !== undefined && params.side === undefined;
+    r.desk.cancel(p.orderId);
+    await until(() => r.logs.some((l) => l.includes('trying once more')), 5_000, 'the retry');
+    await until(() => r.logs.some((l) => l.includes('status of')), 8_000, 'the cancel refused, the state asked for');
+    expect(deletes()).toHaveLength(2);
+    r.sim.refuse = undefined;
+    expect(orderRow(r, p.orderId).status).toBe('accepted');
+
+    // Cancelled behind Keel's back (the exchange's website): the cancel meets "unknown order", and a fetch says what became of it.
+    const venueId = orderRow(r, p.orderId).venueOrderId!;
+    await r.client.once('cancel', (ex) => ex.cancelOrder(venueId, 'BTC/USDT'));
+    r.desk.cancel(p.orderId);
+    await until(() => orderRow(r, p.orderId).status === 'cancelled', 8_000, 'cancel confirmed by fetch');
+  });
+
+  it('fills sent twice and out of order on the user stream are applied once each', async () => {
+    const r = await rig({ sim: { faults: { duplicateFill: 1, outOfOrderFills: 1 } } });
+    await r.refresh();
+    const book = await r.client.read('book', (ex) => ex.fetchOrderBook('BTC/USDT', 5));
+    const qty = Math.round((book.asks[0]![1]! + book.asks[1]![1]! + book.asks[2]![1]! / 2) * 1e5) / 1e5;
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'market', qty });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => orderRow(r, p.orderId).status === 'filled', 8_000, 'filled');
+    await new Promise((res) => setTimeout(res, 500));
+    const fills = r.store.fills(p.orderId);
+    expect(new Set(fills.map((f) => f.venueTradeId)).size).toBe(fills.length);
+    expect(fills.length).toBe(r.account().trades.filter((t) => t.orderId === Number(orderRow(r, p.orderId).venueOrderId)).length);
+    expect(r.sim.faults.injected['dup-fill']).toBeGreaterThan(0);
+    expect(r.desk.ledgers.qty('manual', SYM)).toBeCloseTo(qty, 9);
+  });
+
+  it('refuses an overfill: the journal keeps the order as filled, the fill is not applied, trading stops', async () => {
+    const r = await rig();
+    await r.refresh();
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'market', qty: 0.01 });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => orderRow(r, p.orderId).status === 'filled', 5_000, 'filled');
+    const before = r.store.fills(p.orderId).length;
+    // A report of one more execution than the order had, as a faulty exchange might send.
+    (r.desk as unknown as { orders: { venueReports: { filled: (id: string, f: object) => void } } }).orders.venueReports.filled(p.orderId, { qty: 0.01, price: 1, fee: 0, liquidity: 'taker', ts: Date.now(), venueTradeId: 'BTC/USDT:999999999' });
+    expect(r.store.fills(p.orderId)).toHaveLength(before);
+    expect(r.desk.ledgers.qty('manual', SYM)).toBeCloseTo(0.01, 10);
+    expect(r.risk.killSwitch.engaged).toBe(true);
+  });
+
+  it('rounds to the market before anything is sent, and refuses what is below its minimums', async () => {
+    const r = await rig();
+    const price = await r.refresh();
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.0123456789, price: Math.round(price * 0.8) + 0.004321 });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => orderRow(r, p.orderId).status === 'accepted', 5_000, 'acknowledged');
+    const sent = r.requests('POST', '/api/v3/order').find((q) => q.params.newClientOrderId === p.orderId)!;
+    expect(sent.params.quantity).toBe('0.01234');
+    expect(Number(sent.params.price)).toBe(Math.round(price * 0.8));
+    const small = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.0001, price: 1_000 });
+    expect(small).toMatchObject({ ok: false, reason: expect.stringMatching(/notional .* below/) });
+    expect(r.requests('POST', '/api/v3/order')).toHaveLength(1);
+  });
+
+  it('the venue refuses an order off the market precision itself, without a request (a desk that did not round)', async () => {
+    const r = await rig({ instruments: (own) => own.map((i) => ({ ...researchInstrument(i.symbol), base: i.base, quote: i.quote })) });
+    const price = await r.refresh();
+    // The venue says so before it awaits anything: the place itself answers with the refusal.
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.0123456789, price: Math.round(price * 0.8) });
+    expect(p).toMatchObject({ ok: false, reason: expect.stringMatching(/quantity 0.0123456789 is off BTC\/USDT's precision .*: not sent/) });
+    expect(r.store.orders('all').map((o) => o.status)).toEqual(['rejected']);
+    expect(r.requests('POST', '/api/v3/order')).toHaveLength(0);
+  });
+
+  it('a 429 refuses the create (it was not placed) and holds the next request for its Retry-After', async () => {
+    const r = await rig({ venue: { userStream: 'poll', pollMs: 60_000 } });
+    const price = await r.refresh();
+    r.sim.faults.set({ rate429: 1, retryAfterSec: 1 });
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => orderRow(r, p.orderId).status === 'rejected', 5_000, 'rejected');
+    const refusedAt = Date.now();
+    r.sim.faults.set({ rate429: 0 });
+    expect(orderRow(r, p.orderId).reason).toMatch(/refused it/);
+    const q = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    if (!q.ok) throw new Error(q.reason);
+    await until(() => orderRow(r, q.orderId).status === 'accepted', 5_000, 'acknowledged');
+    const sent = r.requests('POST', '/api/v3/order').find((x) => x.params.newClientOrderId === q.orderId)!;
+    expect(sent.at - refusedAt).toBeGreaterThan(700);
+    expect(r.account().clientIdsSeen.get(p.orderId)).toBeUndefined();
+  });
+});
+
+describe('the kill switch on a live desk', () => {
+  it('cancels every working order at the exchange and the strays of this instance; leaves external orders alone', async () => {
+    const r = await rig();
+    const price = await r.refresh();
+    const a = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    const b = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.02, price: Math.round(price * 0.7) });
+    if (!a.ok || !b.ok) throw new Error('refused');
+    await until(() => r.store.orders('working').every((o) => o.status === 'accepted') || undefined, 5_000, 'acknowledged');
+    // An order under this instance's prefix that this journal does not hold (another run's), and one placed by hand.
+    await r.client.once('stray', (ex) => ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, Math.round(price * 0.6), { newClientOrderId: `${r.ids.prefix}old-1` }));
+    await r.client.once('external', (ex) => ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, Math.round(price * 0.6), { newClientOrderId: 'web_by_hand' }));
+    r.risk.killSwitch.engage({ reason: 'test', actor: 'test' });
+    const open = () => r.account().openOrders().map((o) => o.clientOrderId);
+    await until(() => open().length === 1 || undefined, 8_000, 'cancelled at the exchange');
+    expect(open()).toEqual(['web_by_hand']);
+    await until(() => r.store.orders('working').length === 0 || undefined, 5_000, 'journal');
+    expect([r.store.order(a.orderId)!.status, r.store.order(b.orderId)!.status]).toEqual(['cancelled', 'cancelled']);
+    expect(r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) })).toMatchObject({ ok: false });
+  });
+});
