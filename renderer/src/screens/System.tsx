@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { fmtBytes, fmtDuration, fmtTime } from '../lib/format';
-import { tradingModeOf, useConnection } from '../store/connection';
+import { useConnection } from '../store/connection';
+import { modeLabel, useLive } from '../store/live';
+import { AccountsPanel } from './Accounts';
 import { useSystem } from '../store/system';
 import { useUi } from '../store/ui';
 import { client } from '../store/wire';
@@ -12,6 +14,7 @@ export function System() {
   const logs = useSystem((s) => s.logs);
   const info = useConnection((s) => s.info);
   const conn = useConnection((s) => s.state);
+  const mode = modeLabel(useLive((s) => s.accounts));
   const [minLevel, setMinLevel] = useState<(typeof LEVELS)[number]>('info');
   const [search, setSearch] = useState('');
   const [busy, setBusy] = useState<'diagnostics' | 'backup' | undefined>();
@@ -77,7 +80,7 @@ export function System() {
           <dt>Host</dt>
           <dd>{info?.mode ?? '—'}</dd>
           <dt>Trading</dt>
-          <dd>{info ? tradingModeOf(info) : '—'}</dd>
+          <dd>{mode.text}</dd>
           <dt>Home</dt>
           <dd className="mono small">{info?.home ?? '—'}</dd>
           <dt>Started</dt>
@@ -102,6 +105,8 @@ export function System() {
           </p>
         )}
       </section>
+      <div className="system-right">
+      <AccountsPanel />
       <section className="panel pad logs-panel" aria-label="Logs">
         <div className="row">
           <h2>Recent logs</h2>
@@ -127,6 +132,7 @@ export function System() {
           {shown.length === 0 && <li className="dim">{needle ? `No log entries at this level match "${search.trim()}".` : 'No log entries at this level.'}</li>}
         </ol>
       </section>
+      </div>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useData } from './data';
 import { reloadDrawings } from './drawings';
 import { useDesk } from './desk';
 import { useExchanges } from './exchanges';
+import { liveAccounts, useLive } from './live';
 import { useMarket } from './market';
 import { notePrice } from './prices';
 import { replayActive, useReplay } from './replay';
@@ -64,6 +65,8 @@ async function loadAll(c: EngineConnection): Promise<void> {
     settle(c.call('strategies.instances', {}), (d) => useDesk.getState().setInstances(d)),
     settle(c.call('download.list', {}), (d) => useExchanges.getState().onDownloads(d)),
     settle(c.call('stream.list', {}), (d) => useExchanges.getState().setStreams(d)),
+    settle(c.call('accounts.list', {}), (d) => useLive.getState().setAccounts(d)),
+    settle(c.call('live.status', {}), (d) => useLive.getState().setStatus(d)),
   ]);
 }
 
@@ -142,6 +145,9 @@ export function wire(c: EngineConnection): () => void {
         .then((s) => useSystem.getState().setStatus(s))
         .catch(() => undefined);
     }
+    // No topic carries the live desks' reconciliation: asked while any account is live, so
+    // the Risk screen's diff and the held/ready state follow the exchange within seconds.
+    if (liveAccounts(useLive.getState().accounts).length > 0) void refreshLiveStatus();
   }, 2000);
   return () => {
     clearInterval(timer);
@@ -165,4 +171,14 @@ export async function refreshDatasets(): Promise<void> {
 
 export async function refreshRuns(): Promise<void> {
   useBacktest.getState().setRuns(await client().call('backtest.list', {}));
+}
+
+/** Re-reads the exchange accounts (after an add, remove or live switch) and the live desks. */
+export async function refreshAccounts(): Promise<void> {
+  useLive.getState().setAccounts(await client().call('accounts.list', {}));
+  await refreshLiveStatus();
+}
+
+export async function refreshLiveStatus(): Promise<void> {
+  useLive.getState().setStatus(await client().call('live.status', {}));
 }
