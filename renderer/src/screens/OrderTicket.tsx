@@ -4,6 +4,7 @@ import type { OrderPreview, OrderSnapshot, SizeMode, TimeInForce } from '../../.
 import { fmtMoney, fmtPrice, fmtQty } from '../lib/format';
 import { acceptsNumberInput, numberProblem } from '../lib/numbers';
 import { denialText, orderText } from '../lib/orderText';
+import { liveAccounts, useLive } from '../store/live';
 import { useMarket } from '../store/market';
 import { usePrices } from '../store/prices';
 import { useRisk } from '../store/risk';
@@ -14,6 +15,8 @@ import { emptyTicket, fieldName, SIZE_LABELS, TICKET_TYPES, ticketProblems, tick
 import { modifyOrder, newClientOrderId } from './tradingActions';
 
 const PREVIEW_DEBOUNCE_MS = 250;
+/** The ticket's destination value for the paper desk (account names cannot be empty). */
+const PAPER_DEST = '';
 /** While the market moves, the same order is previewed again at most this often. */
 const MARKET_REPREVIEW_MS = 1000;
 
@@ -142,6 +145,18 @@ function NewOrderTicket() {
   const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>();
   const seq = useRef(0);
   const previewedKey = useRef('');
+  // Where Place sends: the paper desk unless the trader picks a live account here. Always
+  // paper at first, so going live is a choice on the ticket too, never a leftover.
+  const live = liveAccounts(useLive((s) => s.accounts));
+  const [dest, setDest] = useState<string>(PAPER_DEST);
+  const account = live.find((a) => a.name === dest);
+  const deskState = useLive((s) => (account ? s.status.find((d) => d.account === account.name) : undefined));
+  useEffect(() => {
+    if (dest !== PAPER_DEST && !account) setDest(PAPER_DEST);
+  }, [dest, account]);
+  // A live desk trades its own exchange's markets only (symbols are `exchange:BASE/QUOTE`).
+  const wrongVenue = account && symbol && !symbol.startsWith(`${account.exchange}:`) ? `${account.name} trades on ${account.exchange}; ${symbol} is not one of its markets` : undefined;
+  const liveHeld = account && deskState?.state !== 'ready' ? `${account.name} is ${deskState?.state ?? 'opening'}${deskState?.reason ? ` (${deskState.reason})` : ''}: orders are held` : undefined;
 
   const built = ticketToOrder(symbol, f);
   const problems = ticketProblems(f);
@@ -208,16 +223,18 @@ function NewOrderTicket() {
     setF((old) => ({ ...old, [k]: v }));
   };
 
-  const canPlace = 'order' in built && preview?.verdict.ok === true && !previewing && !sending;
+  // The paper preview checks against the paper desk; a live account's own risk layer checks on
+  // send (live.place), so its verdict there is the one that counts and the paper one is not shown.
+  const canPlace = account ? 'order' in built && !wrongVenue && !liveHeld && !sending : 'order' in built && preview?.verdict.ok === true && !previewing && !sending;
 
   const place = async () => {
     if (!('order' in built)) return;
     setSending(true);
     try {
-      const r = await client().call('orders.place', { ...built.order, clientOrderId: newClientOrderId() });
+      const r = account ? await client().call('live.place', { account: account.name, order: built.order }) : await client().call('orders.place', { ...built.order, clientOrderId: newClientOrderId() });
       if (r.ok) {
         setResult({ ok: true, text: `Order ${r.orderId} sent` });
-        notify('ok', `${f.side === 'buy' ? 'Buy' : 'Sell'} order sent`);
+        notify('ok', `${f.side === 'buy' ? 'Buy' : 'Sell'} order sent${account ? ` to ${account.exchange} (LIVE · ${account.name})` : ' (paper)'}`);
       } else {
         setResult({ ok: false, text: `Denied. ${denialText(r.check, r.reason)}` });
       }
@@ -248,6 +265,24 @@ function NewOrderTicket() {
       <h2>
         Order ticket <span className="dim small num" aria-label="Market price">{market !== undefined ? `${symbol} ${fmtPrice(market)}` : ''}</span>
       </h2>
+      <div className={`ticket-dest ${account ? 'live' : ''}`}>
+        <span className={`mode-badge mode-${account ? 'LIVE' : 'PAPER'}`} role="status" aria-label="Ticket sends to">
+          {account ? `LIVE · ${account.name} · ${account.exchange}` : 'PAPER · paper desk'}
+        </span>
+        {live.length > 0 && (
+          <label className="inline">
+            Send to
+            <select aria-label="Send to" value={dest} onChange={(e) => setDest(e.target.value)}>
+              <option value={PAPER_DEST}>Paper desk</option>
+              {live.map((a) => (
+                <option key={a.name} value={a.name}>
+                  LIVE · {a.name} ({a.exchange})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
       <div className="seg wide" role="group" aria-label="Side">
         <button type="button" className="buy" aria-pressed={f.side === 'buy'} onClick={() => set('side', 'buy')}>
           Buy
@@ -296,7 +331,9 @@ function NewOrderTicket() {
       </div>
 
       <section className="preview" aria-label="Pre-trade check" aria-live="polite">
-        {'missing' in built ? (
+        {account && 'order' in built ? (
+          <p className={wrongVenue || liveHeld ? 'down' : 'dim'}>{wrongVenue ?? liveHeld ?? `Sized against ${account.name}'s equity at ${account.exchange}'s last price and risk-checked by its desk when sent.`}</p>
+        ) : 'missing' in built ? (
           <p className="dim">Enter {built.missing} to see the fee and risk check.</p>
         ) : 'problem' in built ? (
           <p className="down">{built.problem.charAt(0).toUpperCase() + built.problem.slice(1)}.</p>
@@ -332,7 +369,7 @@ function NewOrderTicket() {
       </section>
 
       <button type="submit" className={`place ${f.side}`} disabled={!canPlace} aria-label={`Place ${f.side} order`}>
-        {sending ? 'Sending…' : `${sideWord} ${'order' in built ? fmtQty(preview?.qty ?? built.order.size) : ''} ${symbol ?? ''} · ${TYPE_LABELS[f.type]}`}
+        {sending ? 'Sending…' : `${sideWord} ${'order' in built ? fmtQty(preview?.qty ?? built.order.size) : ''} ${symbol ?? ''} · ${TYPE_LABELS[f.type]}${account ? ` · LIVE ${account.name}` : ''}`}
       </button>
       {result && (
         <p className={result.ok ? 'up' : 'down'} role="alert">
