@@ -4,6 +4,7 @@ import { LIMIT_KEYS, limitInputAttributes, limitRangeText, RISK_LIMIT_SPECS, typ
 import { limitChanges } from './limits';
 import { Meter } from '../components/Meter';
 import { fmtMoney, fmtTime } from '../lib/format';
+import { LiveDesks } from './LiveDesks';
 import { RiskAnalytics } from './RiskAnalytics';
 import { useRisk } from '../store/risk';
 import { useTrading } from '../store/trading';
@@ -148,6 +149,7 @@ export function Risk() {
           <Meter label="Open positions" value={l.maxOpenPositions > 0 ? (g.openPositions / l.maxOpenPositions) * 100 : 0} detail={`${g.openPositions} of ${l.maxOpenPositions}`} />
           <Meter label="Drawdown" value={l.maxDrawdownPct > 0 ? (g.drawdownPct / l.maxDrawdownPct) * 100 : 0} detail={`${g.drawdownPct.toFixed(2)}% of ${l.maxDrawdownPct}% allowed`} />
         </div>
+        <LiveDesks />
         <h3>Recent denials</h3>
         {risk.lastDenial || denials.length ? (
           <ul className="denials">
