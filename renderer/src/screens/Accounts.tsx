@@ -162,7 +162,7 @@ function AddAccountDialog({ onClose, onDone }: { onClose: () => void; onDone: (t
   const secretField = (k: keyof typeof EMPTY_SECRETS, label: string) => (
     <label>
       {label}
-      <input type="password" autoComplete="off" spellCheck={false} value={secrets[k]} onChange={(e) => setSecrets((s) => ({ ...s, [k]: e.target.value }))} />
+      <input aria-label={label} type="password" autoComplete="off" placeholder={k === 'password' ? 'only where the exchange has one' : undefined} spellCheck={false} value={secrets[k]} onChange={(e) => setSecrets((s) => ({ ...s, [k]: e.target.value }))} />
     </label>
   );
 
@@ -171,7 +171,7 @@ function AddAccountDialog({ onClose, onDone }: { onClose: () => void; onDone: (t
       <form className="form-grid" aria-label="Add account" onSubmit={(e) => void submit(e)}>
         <label>
           Exchange
-          <select value={exchange} onChange={(e) => setExchange(e.target.value)}>
+          <select aria-label="Exchange" value={exchange} onChange={(e) => setExchange(e.target.value)}>
             {(exchanges.length ? exchanges.map((x) => x.id) : ['binance', 'kraken', 'coinbase']).map((id) => (
               <option key={id} value={id}>
                 {exchanges.find((x) => x.id === id)?.name ?? id}
@@ -181,11 +181,11 @@ function AddAccountDialog({ onClose, onDone }: { onClose: () => void; onDone: (t
         </label>
         <label>
           Account name
-          <input value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+          <input aria-label="Account name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
         </label>
         <label className="span2">
           API URL (optional: a simulator or proxy)
-          <input value={apiUrl} placeholder="http://127.0.0.1:8080" onChange={(e) => setApiUrl(e.target.value)} />
+          <input aria-label="API URL" value={apiUrl} placeholder="http://127.0.0.1:8080" onChange={(e) => setApiUrl(e.target.value)} />
         </label>
         <label className="check span2">
           <input type="checkbox" checked={testnet} onChange={(e) => setTestnet(e.target.checked)} />
@@ -193,7 +193,7 @@ function AddAccountDialog({ onClose, onDone }: { onClose: () => void; onDone: (t
         </label>
         {secretField('apiKey', 'API key')}
         {secretField('secret', 'API secret')}
-        {secretField('password', 'Passphrase (if the exchange has one)')}
+        {secretField('password', 'Passphrase')}
         <p className="dim small span2">The key goes to the OS keychain; it is never written to Keel&apos;s files or logs. Use a key without withdrawal permission.</p>
         {name && problem && <p className="down small span2">{problem}</p>}
         {error && (
