@@ -78,7 +78,7 @@ function LiveDesk({ d }: { d: LiveAccountStatusDto }) {
   const working = orders.filter((o) => isWorkingStatus(o.status));
   return (
     <div className="live-desk" role="region" aria-label={`Live account ${d.account}`}>
-      <h3>
+      <div className="row live-desk-head">
         <span className="mode-badge mode-LIVE">LIVE · {d.account}</span>
         <span className="dim">{d.exchange}</span>
         <span className={`state-pill ${ready ? 'ready' : d.state.includes('fail') ? 'degraded' : 'starting'}`} role="status" aria-label={`Reconciliation ${d.account}`}>
@@ -87,7 +87,7 @@ function LiveDesk({ d }: { d: LiveAccountStatusDto }) {
         <span className={ready ? 'up small' : 'down small'} aria-label={`Trading ${d.account}`}>
           {ready ? 'taking orders' : 'trading held'}
         </span>
-      </h3>
+      </div>
       {d.reason && <p className="dim small">{d.reason}</p>}
       {r && (
         <p className="dim small">

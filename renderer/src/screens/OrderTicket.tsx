@@ -270,17 +270,14 @@ function NewOrderTicket() {
           {account ? `LIVE · ${account.name} · ${account.exchange}` : 'PAPER · paper desk'}
         </span>
         {live.length > 0 && (
-          <label className="inline">
-            Send to
-            <select aria-label="Send to" value={dest} onChange={(e) => setDest(e.target.value)}>
-              <option value={PAPER_DEST}>Paper desk</option>
-              {live.map((a) => (
-                <option key={a.name} value={a.name}>
-                  LIVE · {a.name} ({a.exchange})
-                </option>
-              ))}
-            </select>
-          </label>
+          <select aria-label="Send to" title="Where Place sends this order" value={dest} onChange={(e) => setDest(e.target.value)}>
+            <option value={PAPER_DEST}>Paper desk</option>
+            {live.map((a) => (
+              <option key={a.name} value={a.name}>
+                LIVE {a.name} ({a.exchange})
+              </option>
+            ))}
+          </select>
         )}
       </div>
       <div className="seg wide" role="group" aria-label="Side">
@@ -369,7 +366,7 @@ function NewOrderTicket() {
       </section>
 
       <button type="submit" className={`place ${f.side}`} disabled={!canPlace} aria-label={`Place ${f.side} order`}>
-        {sending ? 'Sending…' : `${sideWord} ${'order' in built ? fmtQty(preview?.qty ?? built.order.size) : ''} ${symbol ?? ''} · ${TYPE_LABELS[f.type]}${account ? ` · LIVE ${account.name}` : ''}`}
+        {sending ? 'Sending…' : `${account ? `LIVE ${account.name} · ` : ''}${sideWord} ${'order' in built ? fmtQty(preview?.qty ?? built.order.size) : ''} ${(account ? symbol?.slice(account.exchange.length + 1) : symbol) ?? ''} · ${TYPE_LABELS[f.type]}`}
       </button>
       {result && (
         <p className={result.ok ? 'up' : 'down'} role="alert">
