@@ -2,13 +2,6 @@ import { create } from 'zustand';
 import type { EngineInfo } from '../../../engine/protocol';
 import type { ConnectionState } from '../client/connection';
 
-export type TradingMode = 'PAPER' | 'LIVE';
-
-/** The engine says which venue orders reach; the badge shows it, upper case. Unknown reads as paper. */
-export function tradingModeOf(info: EngineInfo | undefined): TradingMode {
-  return info?.tradingMode === 'live' ? 'LIVE' : 'PAPER';
-}
-
 interface ConnectionStore {
   state: ConnectionState;
   /** Bumped on every hello after the first: data views reload then, the engine may have restarted. */

@@ -137,15 +137,15 @@ describe('replay', () => {
   });
 });
 
-describe('connection', () => {
-  it('reads the trading mode from the engine, paper when unknown', async () => {
-    const { tradingModeOf } = await import('./connection');
-    const info = { version: '1', protocol: 1, mode: 'headless', home: '/h', startedAt: 0 } as const;
-    expect(tradingModeOf({ ...info, tradingMode: 'live' })).toBe('LIVE');
-    expect(tradingModeOf({ ...info, tradingMode: 'paper' })).toBe('PAPER');
-    expect(tradingModeOf(undefined)).toBe('PAPER');
+describe('live', () => {
+  it('reads LIVE from the accounts the engine reports live, paper otherwise', async () => {
+    const { liveAccounts, modeLabel } = await import('./live');
+    const acct = (name: string, liveSince?: number) => ({ name, exchange: 'binance', testnet: false, keyMasked: 'abcd…wxyz', createdAt: 1, ...(liveSince !== undefined && { liveSince }) });
+    expect(modeLabel([])).toEqual({ live: false, text: 'PAPER' });
+    expect(modeLabel([acct('a')])).toEqual({ live: false, text: 'PAPER' });
+    expect(modeLabel([acct('a'), acct('b', 5), acct('c', 0)])).toEqual({ live: true, text: 'LIVE · b, c' });
+    expect(liveAccounts([acct('a'), acct('b', 5)]).map((a) => a.name)).toEqual(['b']);
   });
-
 });
 
 describe('charts of a layout', () => {
