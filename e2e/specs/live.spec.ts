@@ -122,6 +122,7 @@ test('add an account, go live with its confirmation, place and cancel, restart a
   await nav().getByRole('button', { name: 'Risk' }).click();
   const working = desk.getByRole('table', { name: 'Working orders sim' });
   await expect(working.getByRole('row', { name: `Live order ${placed.clientOrderId}` })).toBeVisible({ timeout: 15_000 });
+  await app.shot('live-risk-working');
   await working.getByRole('button', { name: 'Cancel' }).click();
   await expect.poll(async () => (await openAtExchange()).length, { timeout: 15_000 }).toBe(0);
   await expect(working).toHaveCount(0, { timeout: 15_000 });

@@ -323,6 +323,10 @@ export function ChartTrading({ ctrl, host, symbol }: { ctrl: ChartController; ho
       </div>
       {trading.oneClick && (
         <div className="one-click" role="group" aria-label="One-click trading">
+          {/* Chart trading sends to the paper desk only (live orders go through the ticket's "Send to"). */}
+          <span className="mode-badge mode-PAPER" role="status" aria-label="One-click sends to">
+            PAPER
+          </span>
           <button className="sell" onClick={() => void placeOrder({ symbol, side: 'sell', type: 'market', size: qty, sizeMode: 'qty', tif: 'GTC' })}>
             Sell {fmtQty(qty)}
           </button>

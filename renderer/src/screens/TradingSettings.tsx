@@ -171,7 +171,9 @@ export function HotkeyConfirm() {
   };
   return (
     <Dialog title="Confirm" onClose={close}>
-      <p>{hotkeyText(pending, symbol, qty)}?</p>
+      <p>
+        {hotkeyText(pending, symbol, qty)}? <span className="mode-badge mode-PAPER">PAPER</span> <span className="dim small">trading keys act on the paper desk</span>
+      </p>
       <div className="dialog-actions">
         <button onClick={close}>Cancel</button>
         <button className="primary" data-autofocus onClick={() => void go()}>
