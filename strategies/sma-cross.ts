@@ -22,10 +22,13 @@ export default defineStrategy({
     const slow = ctx.indicators.sma(p.slow);
     return {
       onBar() {
-        if (!fast.ready || !slow.ready || ctx.workingOrders().length > 0) return;
-        const long = ctx.position().qty > 0;
-        if (fast.value > slow.value && !long) ctx.buy({ quoteQty: ctx.cash() });
-        else if (fast.value < slow.value && long) ctx.closePosition();
+        if (!fast.ready || !slow.ready || fast.value === slow.value) return;
+        const wantLong = fast.value > slow.value;
+        // The position first and the working orders only on a change: most bars change nothing,
+        // and a sweep runs this for every bar of every trial.
+        if (wantLong === ctx.position().qty > 0 || ctx.workingOrders().length > 0) return;
+        if (wantLong) ctx.buy({ quoteQty: ctx.cash() });
+        else ctx.closePosition();
       },
     };
   },
