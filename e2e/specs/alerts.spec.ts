@@ -1,5 +1,25 @@
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '../support/fixtures';
+
+/** The sample the replay plays: [open time, high, low] per bar. */
+const SAMPLE = readFileSync(join(import.meta.dirname, '..', '..', 'data', 'samples', 'btc-usdt-5m-2023-01.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split(',').map(Number) as [number, number, number, number, number, number]);
+
+/**
+ * A level one cent past the paused close on the side the next bars will reach, so the replay
+ * crosses it whichever way the market goes from here (read from the sample the replay plays).
+ */
+function levelAhead(barTime: number, close: number): number {
+  const i = SAMPLE.findIndex((r) => r[0] === barTime);
+  const next = SAMPLE.slice(i + 1, i + 13);
+  const up = Math.round((close + 0.01) * 100) / 100;
+  return i >= 0 && next.some((r) => r[2] >= up) ? up : Math.round((close - 0.01) * 100) / 100;
+}
 
 const num = (s: string | null) => Number((s ?? '').replace(/[^0-9.\-]/g, ''));
 const legendClose = (page: Page) => page.getByRole('group', { name: 'Price legend' }).locator('span', { hasText: /^C / }).locator('b');
@@ -26,7 +46,9 @@ test('a price alert fires during a replay: shown in the app, logged, switched of
   await replay.getByRole('button', { name: 'Pause replay' }).click(); // to set the alert just above the price
   await expect(replay.getByRole('button', { name: 'Play replay' })).toBeVisible();
   const close = num(await legendClose(page).textContent());
-  const level = Math.round((close + 0.01) * 100) / 100;
+  const when = /(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/.exec((await page.getByRole('group', { name: 'Price legend' }).textContent()) ?? '');
+  expect(when, 'the legend shows the bar time').not.toBeNull();
+  const level = levelAhead(Date.parse(`${when![1]}T${when![2]}Z`), close);
 
   await page.getByRole('tablist', { name: 'Side panel' }).getByRole('tab', { name: 'Alerts' }).click();
   const form = page.getByRole('form', { name: 'New alert' });
