@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WallClock, type Clock } from '../core/clock';
 import { KeelError } from '../core/errors';
@@ -25,7 +23,7 @@ import type { Watchdog } from '../risk/watchdog';
 import { SqliteOrderJournal } from '../state/order-journal';
 import { SqliteRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
-import { loadStrategy } from '../strategy/loader';
+import { loadStrategy, strategySourceHash } from '../strategy/loader';
 import type { EquitySeriesDto, FlattenResult, OrderPreview, PlaceOrderResult, Publish, RiskLimits, StrategyAction, TicketOrder } from '../../protocol/index';
 import type { Logger } from './logs';
 import type { BacktestArchive, DeskService, RiskService, StrategyService, TradingService } from './services';
@@ -73,8 +71,7 @@ export function equityFromFills(startingCash: number, fills: readonly Fill[], be
 const strategyLoader: StrategyLoader = {
   async load(strategy, path) {
     const module = await loadStrategy(path ?? strategy, process.cwd());
-    if (path === undefined) return { module, sourceHash: `shipped:${module.id}` };
-    return { module, sourceHash: createHash('sha256').update(readFileSync(path)).digest('hex'), sourcePath: path };
+    return { module, sourceHash: strategySourceHash(module, path), ...(path !== undefined && { sourcePath: path }) };
   },
 };
 

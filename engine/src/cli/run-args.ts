@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { badInput } from '../core/errors';
 import type { BarSeries } from '../model/bar';
-import { loadStrategy } from '../strategy/loader';
+import { isStrategyFile, loadStrategy, strategySourceHash } from '../strategy/loader';
 import { parseParamArgs, type RawParams } from '../strategy/params';
 import type { StrategyModule } from '../../sdk';
 import { loadRunData, parseCosts } from './args';
@@ -44,13 +42,13 @@ export async function readRunArgs(values: RunValues, io: CliIO): Promise<RunArgs
   if (!values.strategy) throw badInput('is required (`keel strategies` lists them)', '--strategy');
   const { fee, slippage, capital, periodsPerYear: ppy } = parseCosts(values);
   const strategy = await loadStrategy(values.strategy, io.cwd);
-  const strategyFile = /[\\/]|\.[cm]?[tj]s$/.test(values.strategy) ? resolve(io.cwd, values.strategy) : undefined;
+  const strategyFile = isStrategyFile(values.strategy) ? resolve(io.cwd, values.strategy) : undefined;
   const params = parseParamArgs(strategy, values.param ?? []);
   const { file: dataFile, series, report } = await loadRunData(io, values);
   return {
     strategy,
     strategyFile,
-    sourceHash: strategyFile ? createHash('sha256').update(readFileSync(strategyFile)).digest('hex') : `shipped:${strategy.id}`,
+    sourceHash: strategySourceHash(strategy, strategyFile),
     params,
     dataFile,
     series,

@@ -4,7 +4,7 @@
  * the objective, the costs, and where trials run (--workers threads here, or --queue).
  */
 import { resolve } from 'node:path';
-import { badInput } from '../core/errors';
+import { badInput, isKeelError } from '../core/errors';
 import { defaultPeriodsPerYear } from '../backtest/metrics';
 import { loadStrategy } from '../strategy/loader';
 import { parseParamArgs } from '../strategy/params';
@@ -165,8 +165,32 @@ export function progressPrinter(io: CliIO, what: string, describe: (p: SweepProg
   };
 }
 
+/**
+ * Runs a sweep on its executor with Ctrl-C as its cancel. The executor is closed whatever
+ * happens; its retries are reported after a run that finished, and a cancelled sweep writes
+ * nothing and gives undefined.
+ */
+export async function runInterruptible<T>(exec: TrialExecutor, io: CliIO, work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  const cancel = cancelOnInterrupt();
+  let value: T;
+  try {
+    value = await work(cancel.signal);
+  } catch (e) {
+    if (isKeelError(e) && e.code === 'CANCELLED') {
+      io.err(`${e.message}; nothing written`);
+      return undefined;
+    }
+    throw e;
+  } finally {
+    cancel.dispose();
+    await exec.close();
+  }
+  reportRetries(exec, io);
+  return value;
+}
+
 /** Ctrl-C cancels: the controller aborts and the handler goes away afterwards. */
-export function cancelOnInterrupt(): { signal: AbortSignal; dispose(): void } {
+function cancelOnInterrupt(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);

@@ -17,6 +17,7 @@ import { KeelError } from '../core/errors';
 import { keelHome } from '../core/paths';
 import type { BarSeries } from '../model/bar';
 import type { StrategyModule } from '../../sdk';
+import { isStrategyFile } from '../strategy/loader';
 import pkg from '../../../package.json';
 
 export const RUN_FILE = 'run.json';
@@ -88,7 +89,7 @@ const STRATEGIES_DIR = fileURLToPath(new URL('../../../strategies/', import.meta
  * the bundle exists) the module's own text, marked "fn:".
  */
 export function strategySha256(ref: string, module: StrategyModule, cwd: string): string {
-  const isPath = /[\\/]|\.[cm]?[tj]s$/.test(ref);
+  const isPath = isStrategyFile(ref);
   const file = isPath ? resolve(cwd, ref) : join(STRATEGIES_DIR, `${module.id}.ts`);
   if (existsSync(file)) return sha256File(file);
   if (isPath) throw new KeelError('NOT_FOUND', `no such file ${file}`, { where: '--strategy' });
@@ -97,7 +98,7 @@ export function strategySha256(ref: string, module: StrategyModule, cwd: string)
 
 /** A strategy ref that reads the same from any directory: a shipped id, or an absolute path. */
 export function absoluteRef(ref: string, cwd: string): string {
-  return /[\\/]|\.[cm]?[tj]s$/.test(ref) && !isAbsolute(ref) ? resolve(cwd, ref) : ref;
+  return isStrategyFile(ref) && !isAbsolute(ref) ? resolve(cwd, ref) : ref;
 }
 
 export function newRunId(command: RunCommand, now = Date.now()): string {

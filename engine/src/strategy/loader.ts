@@ -4,7 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { KeelError, badInput } from '../core/errors';
 import type { StrategyModule } from '../../sdk';
 import { strategies } from '../../../strategies';
@@ -33,9 +34,19 @@ export function checkStrategyModule(m: unknown, where: string): StrategyModule {
   return s as StrategyModule;
 }
 
+/** A strategy reference names a trader's file (it has a folder or a script extension), else a shipped id. */
+export function isStrategyFile(ref: string): boolean {
+  return /[\\/]|\.[cm]?[tj]s$/.test(ref);
+}
+
+/** What identifies a strategy's code in a forward run's record: its file's SHA-256, or `shipped:<id>`. */
+export function strategySourceHash(module: StrategyModule, file: string | undefined): string {
+  return file === undefined ? `shipped:${module.id}` : createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
 /** Loads a strategy from a file (default export); a registered id works too. */
 export async function loadStrategy(idOrPath: string, cwd: string): Promise<StrategyModule> {
-  if (!/[\\/]|\.[cm]?[tj]s$/.test(idOrPath)) return getStrategy(idOrPath);
+  if (!isStrategyFile(idOrPath)) return getStrategy(idOrPath);
   const file = resolve(cwd, idOrPath);
   if (!existsSync(file)) throw new KeelError('NOT_FOUND', `no such file ${file}`, { where: '--strategy' });
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };

@@ -1,4 +1,3 @@
-import type { Side } from '../../model/order';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

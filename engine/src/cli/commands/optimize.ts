@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { isKeelError } from '../../core/errors';
 import { redactUrl } from '../../research/redact';
 import { planRun } from '../../research/run-record';
 import { optimizeRun } from '../../research/runs';
 import type { CliCommand } from '../types';
-import { cancelOnInterrupt, progressPrinter, reportRetries, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
+import { progressPrinter, resolvedOut, runInterruptible, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
 
 const USAGE = `keel optimize --data FILE --strategy NAME [options] --out DIR
 
@@ -31,29 +30,18 @@ export const command: CliCommand = {
     const out = resolvedOut(io, values.out!);
     const t0 = Date.now();
     const exec = await sweepExecutor(setup, io);
-    const cancel = cancelOnInterrupt();
     const paramText = (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
     io.err(`${spec.strategy.id} on ${spec.data.series.symbol} ${spec.data.series.timeframe}, ${spec.data.series.length} bars: ${spec.method} search, objective ${spec.objective}, ${setup.queue ? `queue ${redactUrl(setup.queue)}` : `${setup.workers} threads`}`);
-    let run;
-    try {
-      run = await optimizeRun(setup, exec, {
-        signal: cancel.signal,
+    const run = await runInterruptible(exec, io, (signal) =>
+      optimizeRun(setup, exec, {
+        signal,
         onProgress: progressPrinter(io, 'trials', (p) => `${spec.objective} ${fmt(p.best!.score)} (${paramText(p.best!.params)})`),
         env: io.env,
         id: planRun('optimize', io.env).id,
         out,
-      });
-    } catch (e) {
-      if (isKeelError(e) && e.code === 'CANCELLED') {
-        io.err(`${e.message}; nothing written`);
-        return 130;
-      }
-      throw e;
-    } finally {
-      cancel.dispose();
-      await exec.close();
-    }
-    reportRetries(exec, io);
+      }),
+    );
+    if (run === undefined) return 130;
     const { result, analysis, warmup, lookahead, files } = run;
     const elapsed = Date.now() - t0;
 

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { badInput, isKeelError } from '../../core/errors';
+import { badInput } from '../../core/errors';
 import { planRun } from '../../research/run-record';
 import { walkforwardRun } from '../../research/runs';
 import { intFlag, numberFlag } from '../args';
 import type { CliCommand } from '../types';
-import { cancelOnInterrupt, progressPrinter, reportRetries, resolvedOut, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
+import { progressPrinter, resolvedOut, runInterruptible, SWEEP_OPTIONS, SWEEP_USAGE, sweepExecutor, sweepSetup } from '../sweep-args';
 
 const USAGE = `keel walkforward --data FILE --strategy NAME --train N --test M [options] --out DIR
 
@@ -42,26 +42,15 @@ export const command: CliCommand = {
     const setup = await sweepSetup(io, values);
     const out = resolvedOut(io, values.out!);
     const exec = await sweepExecutor(setup, io);
-    const cancel = cancelOnInterrupt();
-    let run;
-    try {
-      run = await walkforwardRun(
+    const run = await runInterruptible(exec, io, (signal) =>
+      walkforwardRun(
         setup,
         { train, test, anchored: values.anchored ?? false, reserve, validate: values.validate ?? false },
         exec,
-        { signal: cancel.signal, onProgress: progressPrinter(io, 'trials', () => ''), env: io.env, id: planRun('walkforward', io.env).id, out },
-      );
-    } catch (e) {
-      if (isKeelError(e) && e.code === 'CANCELLED') {
-        io.err(`${e.message}; nothing written`);
-        return 130;
-      }
-      throw e;
-    } finally {
-      cancel.dispose();
-      await exec.close();
-    }
-    reportRetries(exec, io);
+        { signal, onProgress: progressPrinter(io, 'trials', () => ''), env: io.env, id: planRun('walkforward', io.env).id, out },
+      ),
+    );
+    if (run === undefined) return 130;
     const { wf, result, validation, files } = run;
     const m = result.oos.metrics;
     const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : 'n/a');
