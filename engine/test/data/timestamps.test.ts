@@ -20,7 +20,7 @@ describe('bar times', () => {
     const home = tempDir();
     const file = writeFile(home, 'frac-5m.csv', [HEADER, bar(T), bar(`${T}.5`, 10.6), bar(T + 300_000)]);
     const io = captureIO(home, { KEEL_HOME: home });
-    // Exit 1: some rows were rejected (the fractional one used to be stored with exit 0).
+    // Exit 1: some rows were rejected (the fractional time among them).
     expect(await main(['import', file, '--symbol', 'F'], io)).toBe(1);
     expect(io.stdout.join('\n')).toContain(`line 3: bad-timestamp: time ${T}.5 ms is not a whole millisecond`);
     const store = await MarketStore.open(join(home, 'market.duckdb'));
