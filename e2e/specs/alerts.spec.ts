@@ -28,7 +28,7 @@ test('a price alert fires during a replay: shown in the app, logged, switched of
   const { page } = app;
   const replay = page.getByRole('group', { name: 'Market replay' });
   await replay.getByLabel('Replay speed').selectOption('10');
-  await replay.getByRole('button', { name: 'Replay' }).click();
+  await replay.getByRole('button', { name: 'Replay', exact: true }).click();
   await expect(replay.getByRole('button', { name: 'Pause replay' })).toBeVisible();
 
   // The ticket, open while the replay plays: its reference price moves with the market.

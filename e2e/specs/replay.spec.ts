@@ -16,7 +16,7 @@ test('a replay advances the chart, pauses, and fills a resting limit order', asy
   await expect(page.getByRole('list', { name: 'Indicators on chart' }).getByRole('listitem')).toHaveCount(1);
 
   await replay.getByLabel('Replay speed').selectOption('10');
-  await replay.getByRole('button', { name: 'Replay' }).click();
+  await replay.getByRole('button', { name: 'Replay', exact: true }).click();
   await expect(replay.getByRole('button', { name: 'Pause replay' })).toBeVisible();
   const first = await cursor.textContent();
   await expect(cursor).not.toHaveText(first ?? '');
@@ -57,7 +57,7 @@ test('a replay advances the chart, pauses, and fills a resting limit order', asy
 
   // stopped (or at its end), the chart is back to plain history and a new replay can start
   if (await replay.getByRole('button', { name: 'Stop replay' }).isVisible()) await replay.getByRole('button', { name: 'Stop replay' }).click();
-  await expect(replay.getByRole('button', { name: 'Replay' })).toBeVisible();
+  await expect(replay.getByRole('button', { name: 'Replay', exact: true })).toBeVisible();
 });
 
 test('the Risk screen shows VaR and ES by method for the open position', async ({ app }) => {

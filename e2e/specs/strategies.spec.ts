@@ -11,7 +11,7 @@ test('a strategy runs forward through a replay on its own ledger, beside manual 
 
   // The replay starts (the last 500 bars of the sample) and pauses: the strategy warms up on what came before.
   await replay.getByLabel('Replay speed').selectOption('2');
-  await replay.getByRole('button', { name: 'Replay' }).click();
+  await replay.getByRole('button', { name: 'Replay', exact: true }).click();
   await replay.getByRole('button', { name: 'Pause replay' }).click();
   await expect(replay.getByRole('button', { name: 'Play replay' })).toBeVisible();
 
