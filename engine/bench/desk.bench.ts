@@ -29,7 +29,9 @@ function csv(s: BarSeries): string {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-desk-'));
   try {
-    const series = randomWalkSeries(BARS, { seed: 7, symbol: 'BTC/USDT', timeframe: '1m', volatility: 0.001, startPrice: 30_000 });
+    // Quoted as an exchange quotes BTC/USDT (prices to the cent, volumes to 0.001), so the bar
+    // file has the short numbers a downloaded file has, not 17-digit doubles.
+    const series = randomWalkSeries(BARS, { seed: 7, symbol: 'BTC/USDT', timeframe: '1m', volatility: 0.001, startPrice: 30_000, decimals: { price: 2, volume: 3 } });
     let best = { wall: Infinity, cpu: Infinity, trades: 0 };
     for (let r = 0; r < REPEATS; r++) {
       (globalThis as { gc?: () => void }).gc?.();

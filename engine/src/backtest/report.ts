@@ -26,16 +26,44 @@ function writeAtomically(path: string, write: (fd: number) => void): void {
   renameSync(tmp, path);
 }
 
+/**
+ * equity.csv, a line per bar: written into one reused buffer, because building a million
+ * strings and joining them cost three times as long. The text is exactly `${ts},${equity}`:
+ * whole-millisecond times as digits, the equity as String() writes it.
+ */
 function writeEquity(fd: number, ts: Float64Array, equity: Float64Array): void {
   writeSync(fd, EQUITY_CSV_HEADER + '\n');
-  const CHUNK = 65_536;
-  const lines: string[] = [];
-  for (let from = 0; from < equity.length; from += CHUNK) {
-    const to = Math.min(equity.length, from + CHUNK);
-    lines.length = 0;
-    for (let i = from; i < to; i++) lines.push(`${ts[i]},${equity[i]}`);
-    writeSync(fd, lines.join('\n') + '\n');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const digits = new Uint8Array(24);
+  let at = 0;
+  // Out of the market the equity repeats bar after bar: its text is made once.
+  let last = NaN;
+  let lastText = '';
+  for (let i = 0; i < equity.length; i++) {
+    if (at > buf.length - 128) {
+      writeSync(fd, buf, 0, at);
+      at = 0;
+    }
+    let t = ts[i]!;
+    if (Number.isSafeInteger(t) && t >= 0) {
+      let k = 0;
+      do {
+        const q = Math.floor(t / 10);
+        digits[k++] = 48 + (t - q * 10);
+        t = q;
+      } while (t > 0);
+      while (k > 0) buf[at++] = digits[--k]!;
+    } else at += buf.write(String(t), at, 'latin1');
+    buf[at++] = 44; // ,
+    const e = equity[i]!;
+    if (e !== last) {
+      last = e;
+      lastText = String(e);
+    }
+    at += buf.write(lastText, at, 'latin1');
+    buf[at++] = 10; // \n
   }
+  writeSync(fd, buf, 0, at);
 }
 
 const csvText = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -46,10 +74,16 @@ export function writeBacktestReport(dir: string, result: BacktestResult, info: R
   const [metricsFile, tradesFile, equityFile, runFile] = files as [string, string, string, string];
   writeAtomically(metricsFile, (fd) => writeSync(fd, JSON.stringify(result.metrics satisfies Metrics, null, 2) + '\n'));
   writeAtomically(tradesFile, (fd) => {
-    writeSync(fd, TRADES_CSV_HEADER + '\n');
+    const lines = [TRADES_CSV_HEADER];
     for (const t of result.trades) {
-      writeSync(fd, `${t.entryTime},${t.entryPrice},${t.exitTime},${t.exitPrice},${t.qty},${t.side === 'buy' ? 'long' : 'short'},${t.pnl},${t.returnPct},${t.fees},${csvText(t.exitReason)}\n`);
+      lines.push(`${t.entryTime},${t.entryPrice},${t.exitTime},${t.exitPrice},${t.qty},${t.side === 'buy' ? 'long' : 'short'},${t.pnl},${t.returnPct},${t.fees},${csvText(t.exitReason)}`);
+      // One write per few thousand trades: a system call per line costs more than the text.
+      if (lines.length === 4096) {
+        writeSync(fd, lines.join('\n') + '\n');
+        lines.length = 0;
+      }
     }
+    if (lines.length > 0) writeSync(fd, lines.join('\n') + '\n');
   });
   writeAtomically(equityFile, (fd) => writeEquity(fd, result.ts, result.equity));
   const run = { strategy: result.strategy, params: result.params, symbol: result.symbol, timeframe: result.timeframe, ...info, notes: result.notes };

@@ -16,6 +16,12 @@ export interface RandomWalkOptions {
   startPrice?: number;
   /** Standard deviation of the per-bar log return. */
   volatility?: number;
+  /**
+   * Decimals of prices and volumes, as an exchange quotes them (a tick of 0.01 is 2); the
+   * default keeps every bit of the walk. A bar file written from quoted bars has the short
+   * numbers a real exchange file has.
+   */
+  decimals?: { price: number; volume: number };
 }
 
 export function randomWalkSeries(length: number, opts: RandomWalkOptions): BarSeries {
@@ -26,17 +32,21 @@ export function randomWalkSeries(length: number, opts: RandomWalkOptions): BarSe
   const rng = new Rng(opts.seed);
   const s = emptySeries(opts.symbol ?? 'SYN/USD', tf, length);
   let t = opts.start ?? Date.UTC(2020, 0, 1);
-  let prev = opts.startPrice ?? 100;
+  // Rounding is monotone, so quoted bars keep low <= open, close <= high.
+  const quote = (x: number, decimals: number | undefined) => (decimals === undefined ? x : Math.round(x * 10 ** decimals) / 10 ** decimals);
+  const pd = opts.decimals?.price;
+  const vd = opts.decimals?.volume;
+  let prev = quote(opts.startPrice ?? 100, pd);
   for (let i = 0; i < length; i++) {
     const open = prev;
-    const close = open * Math.exp(sigma * rng.nextNormal());
+    const close = quote(open * Math.exp(sigma * rng.nextNormal()), pd);
     const wick = sigma * 0.5;
     s.ts[i] = t;
     s.open[i] = open;
     s.close[i] = close;
-    s.high[i] = Math.max(open, close) * (1 + wick * rng.nextFloat());
-    s.low[i] = Math.min(open, close) * (1 - wick * rng.nextFloat());
-    s.volume[i] = 1 + rng.nextFloat();
+    s.high[i] = quote(Math.max(open, close) * (1 + wick * rng.nextFloat()), pd);
+    s.low[i] = quote(Math.min(open, close) * (1 - wick * rng.nextFloat()), pd);
+    s.volume[i] = quote(1 + rng.nextFloat(), vd);
     prev = close;
     t += step;
   }

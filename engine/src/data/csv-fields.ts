@@ -125,8 +125,9 @@ export function parseNumberField(b: Buffer, s: number, lineEnd: number, delimite
   }
   fieldEnd.at = i;
   if (digits === 0) return NaN;
-  // Leading zeros count too here; parseNumber counts only significant digits, exactly.
-  if (digits > 15) return parseNumber(b, s, i);
+  // Leading zeros count too here, so this may be exact after all; either way the syntax
+  // was checked above, and Number() rounds a long mantissa correctly.
+  if (digits > 15) return Number(b.toString('latin1', s, i));
   const v = frac === 0 ? m : m / POW10[frac]!;
   return neg ? -v : v;
 }

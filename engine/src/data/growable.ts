@@ -1,10 +1,14 @@
-/** An append-only Float64Array that doubles its capacity as it fills. */
+/**
+ * An append-only Float64Array that doubles its capacity as it fills. A generous initial
+ * capacity costs address space, not memory: the pages of a large array are only mapped when
+ * first written, and on a virtual machine that first write is the expensive part.
+ */
 export class GrowableF64 {
   private buf: Float64Array;
   length = 0;
 
   constructor(capacity = 4096) {
-    this.buf = new Float64Array(capacity);
+    this.buf = new Float64Array(Math.max(1, capacity));
   }
 
   push(v: number): void {

@@ -1,8 +1,22 @@
+import { statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BarSeries } from '../model/bar';
 import { parseBarFile, snapMsOf, summariseBars, type BarFileOptions, type ParseThread } from './bar-file';
 import { GrowableF64 } from './growable';
 import type { ImportReport } from './import-report';
+
+const MIN_ROW_BYTES = 12;
+/** Beyond this (a 1.6 GB CSV) the columns grow as they fill instead. */
+const MAX_PRESIZED_ROWS = 1 << 27;
+
+/** The file's size, or 0 when it cannot be read: the parser then says what is wrong with it. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * Reads a bar file (any layout docs/data.md lists, CSV or Parquet) with the same parser and
@@ -12,7 +26,10 @@ import type { ImportReport } from './import-report';
  */
 export async function loadBarFile(path: string, opts: BarFileOptions & { parseThread?: ParseThread } = {}): Promise<{ series: BarSeries; report: ImportReport }> {
   // open, high, low, close, volume: batch columns 1..5 (the times come with the checks).
-  const kept = [1, 2, 3, 4, 5].map(() => new GrowableF64());
+  // Sized for the most rows the file can hold (a CSV row takes at least 12 bytes), so the
+  // columns fill in place with no regrowth and no final copy.
+  const capacity = Math.min(MAX_PRESIZED_ROWS, Math.ceil(sizeOf(path) / MIN_ROW_BYTES) + 1);
+  const kept = [1, 2, 3, 4, 5].map(() => new GrowableF64(capacity));
   let instance: DuckDBInstance | undefined;
   const connect = async (): Promise<DuckDBConnection> => {
     instance = await DuckDBInstance.create(':memory:');
@@ -22,7 +39,7 @@ export async function loadBarFile(path: string, opts: BarFileOptions & { parseTh
     const parsed = await parseBarFile(path, (cols, rows) => kept.forEach((g, i) => g.pushAll(cols[i + 1]!.subarray(0, rows))), connect, undefined, opts.parseThread, snapMsOf(opts));
     const { report, ascendingTs, keep } = summariseBars(path, parsed, opts);
     // Bars off the grid were rejected after parsing: drop them from the columns too (file order, as `keep`).
-    const cols = kept.map((g) => (keep ? g.toArray().filter((_, i) => keep[i] === 1) : g.toArray()));
+    const cols = kept.map((g) => (keep ? g.view().filter((_, i) => keep[i] === 1) : g.view()));
     if (parsed.checks.direction < 0) cols.forEach((c) => c.reverse());
     const [open, high, low, close, volume] = cols as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     const series: BarSeries = { symbol: report.symbol, timeframe: report.timeframe!, length: ascendingTs.length, ts: ascendingTs, open, high, low, close, volume };
