@@ -34,7 +34,7 @@ export class PendingReplies<T> {
     });
   }
 
-  /** An answer from the engine: a value, or the error it reported. Unknown ids (late answers) are dropped. */
+  /** An answer from the other side: a value, or the error it reported. Unknown ids (late answers) are dropped. */
   settle(id: number, answer: { value?: T; error?: string }): void {
     const w = this.waiting.get(id);
     if (!w) return;

@@ -7,7 +7,7 @@ import type { SecretStore } from '../secrets/secret-store';
 /**
  * The keychain as the engine sees it under Electron: every read, write and delete is a
  * request to main over the control channel, and main, which alone opens the OS keychain in
- * that mode, answers (electron/main/keychain-for-engine.ts). The engine process never loads
+ * that mode, answers (electron/main/keychain-for-engine.ts). The engine process never opens
  * the keychain itself, so it needs no Secret Service session of its own.
  *
  * Main's errors come back with their code and `where` (a missing or locked keychain is
