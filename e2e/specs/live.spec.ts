@@ -32,7 +32,7 @@ async function signed(method: 'GET' | 'POST', path: string, params: Record<strin
 const openAtExchange = async () => (await signed('GET', '/api/v3/openOrders', { symbol: 'BTCUSDT' })) as { clientOrderId: string; orderId: number }[];
 const lastPrice = async () => ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { markets: { symbol: string; lastPrice: number }[] }).markets.find((m) => m.symbol === 'BTC/USDT')!.lastPrice;
 
-test('add an account, go live with its confirmation, place and cancel, restart and adopt an external order', async ({ app }) => {
+test('add an account, go live with its confirmation, place and cancel, kill the engine (SIGKILL), restart it and adopt an external order', async ({ app }) => {
   test.skip(!process.env.DBUS_SESSION_BUS_ADDRESS, 'no Secret Service: run under dbus-run-session with gnome-keyring unlocked (npm test does)');
   test.setTimeout(240_000);
   let page = app.page;
@@ -127,12 +127,14 @@ test('add an account, go live with its confirmation, place and cancel, restart a
   await expect.poll(async () => (await openAtExchange()).length, { timeout: 15_000 }).toBe(0);
   await expect(working).toHaveCount(0, { timeout: 15_000 });
 
-  // 5. Another program places an order with the same key while Keel is stopped; on restart the
-  // desk reconciles, lists it as external and touches nothing until the trader adopts it.
+  // 5. The engine is killed (SIGKILL: a crash, nothing closed). Another program places an order
+  // with the same key while Keel is down; on restart the desk reconciles, lists it as external
+  // and touches nothing until the trader adopts it.
   const ext = 'e2e-outside-1';
-  const restarted = app.restartEngine();
-  await signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: String(limit), newClientOrderId: ext });
-  await restarted;
+  await app.restartEngine({
+    kill: true,
+    whileDown: () => signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: String(limit), newClientOrderId: ext }),
+  });
   page = app.page;
   await expect(page.getByRole('status', { name: 'Trading mode: LIVE · sim' })).toBeVisible();
   await nav().getByRole('button', { name: 'Risk' }).click();

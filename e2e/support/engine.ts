@@ -6,7 +6,10 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 
 export interface RunningEngine {
   url: string;
+  /** A graceful stop: SIGTERM, as a trader's Ctrl-C or a service manager would (SIGKILL after 10 s). */
   stop(): Promise<void>;
+  /** A crash: SIGKILL, so the engine closes nothing; resolves with the signal it died of once it is gone. */
+  kill(): Promise<NodeJS.Signals | null>;
   output(): string;
 }
 
@@ -22,7 +25,7 @@ export function startEngine(home: string, timeoutMs = 30_000, port = 0): Promise
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`keel serve printed no URL within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const fail = (e: Error) => {
@@ -45,6 +48,10 @@ export function startEngine(home: string, timeoutMs = 30_000, port = 0): Promise
           const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
           await exited;
           clearTimeout(killer);
+        },
+        async kill() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          return exited;
         },
       });
     };

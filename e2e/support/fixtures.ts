@@ -6,13 +6,23 @@ import { repoRoot, startEngine, type RunningEngine } from './engine';
 
 export type Target = 'browser' | 'electron';
 
+export interface RestartOptions {
+  kill?: boolean;
+  whileDown?: () => Promise<unknown>;
+}
+
 /** What a spec drives: the page, whichever target it runs in, and the engine's lifecycle. */
 export interface KeelApp {
   page: Page;
   target: Target;
   home: string;
-  /** Stops the engine and starts it again on the same home; resolves when the UI is connected again. */
-  restartEngine(): Promise<void>;
+  /**
+   * Stops the engine and starts it again on the same home; resolves when the UI is connected
+   * again. `kill`: the engine is killed with SIGKILL (a crash: nothing closed, nothing flushed)
+   * instead of stopped gracefully. `whileDown` runs once the engine is gone and before it starts
+   * again (something that happens while Keel is not running).
+   */
+  restartEngine(opts?: RestartOptions): Promise<void>;
   /** Saves a PNG of the page under e2e/screenshots/<target>-<name>.png. */
   shot(name: string): Promise<void>;
 }
@@ -60,11 +70,13 @@ export const test = base.extend<{ target: Target; app: KeelApp }, { chromiumBrow
         target,
         home,
         shot: shot(page),
-        async restartEngine() {
+        async restartEngine(opts = {}) {
           const before = engine.url;
-          await engine.stop();
+          if (opts.kill) expect(await engine.kill(), 'the engine died of SIGKILL').toBe('SIGKILL');
+          else await engine.stop();
           // The page sees the socket drop and shows the banner while the engine is away.
           await expect(page.getByRole('alert').filter({ hasText: /restarting|Disconnected/ })).toBeVisible();
+          await opts.whileDown?.();
           // Same home, same port: the engine keeps its token per home, so the open tab
           // reconnects by itself, as a trader's would.
           engine = await startEngine(home, 30_000, Number(new URL(before).port));
@@ -89,8 +101,19 @@ export const test = base.extend<{ target: Target; app: KeelApp }, { chromiumBrow
         target,
         home,
         shot: (name) => shot(facade.page)(name),
-        async restartEngine() {
+        async restartEngine(opts = {}) {
+          if (opts.kill) {
+            // The engine utility process dies of SIGKILL; main restarts it by itself (restart-policy.ts), as after any crash.
+            const pid = await running.app.evaluate(({ app }) => app.getAppMetrics().find((m) => m.type === 'Utility' && m.serviceName === 'Keel engine')?.pid);
+            expect(pid, 'the engine utility process').toBeDefined();
+            process.kill(pid!, 'SIGKILL');
+            await expect(running.page.getByRole('alert').filter({ hasText: /restarting|Disconnected/ })).toBeVisible();
+            await opts.whileDown?.();
+            await waitConnected(running.page);
+            return;
+          }
           await running.app.close();
+          await opts.whileDown?.();
           running = await launch();
           facade.page = running.page;
         },

@@ -211,12 +211,15 @@ describe('electron-vite build', () => {
     expect(main).toContain('utilityProcess.fork');
     expect(engine).toContain('parentPort');
     // Native modules stay external (loaded from the unpacked node_modules), never inlined.
-    expect(main).toMatch(/from "@napi-rs\/keyring"/);
+    // Main opens the keychain with the engine's module, which the two bundles share as a chunk.
+    const mainChunks = [...main.matchAll(/from "\.\/(chunks\/[^"]+\.js)"/g)].map((m) => readFileSync(join(root, 'out/main', m[1]!), 'utf8'));
+    expect([main, ...mainChunks].some((t) => /from "@napi-rs\/keyring"/.test(t))).toBe(true);
     expect(engine).toMatch(/from "@duckdb\/node-api"/);
     expect(engine).not.toContain('duckdb.node'); // the native binding is loaded at run time, never bundled
     expect(engine).toMatch(/from "better-sqlite3"/);
-    // The engine bundle must not pull in Electron: it also runs under plain node.
+    // The engine bundle must not pull in Electron, nor any chunk it shares with main: it also runs under plain node.
     expect(engine).not.toMatch(/from "electron"/);
+    for (const m of engine.matchAll(/from "\.\/(chunks\/[^"]+\.js)"/g)) expect(readFileSync(join(root, 'out/main', m[1]!), 'utf8'), m[1]).not.toMatch(/from "electron"/);
     // A sandboxed preload may require electron and nothing else.
     expect([...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])).toEqual(['electron']);
     expect(preload).toContain('exposeInMainWorld');

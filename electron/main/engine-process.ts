@@ -1,8 +1,10 @@
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess, type WebContents } from 'electron';
 import type { EngineToMain, Exposure, MainToEngine } from '../../engine/protocol/control';
 import type { Topics } from '../../engine/protocol/index';
+import { Keychain, keychainServiceOf } from '../../engine/src/secrets/keychain';
 import { IPC } from './ipc-channels';
-import { PendingReplies } from './pending-replies';
+import { answerKeychain } from './keychain-for-engine';
+import { PendingReplies } from '../../engine/protocol/pending-replies';
 import { RestartPolicy } from './restart-policy';
 import { standInReply } from './stand-in';
 
@@ -12,7 +14,8 @@ export type EngineLog = (level: 'info' | 'warn' | 'error', message: string) => v
  * The engine utility process: starts it, hands each window a MessagePort to it (one
  * MessageChannelMain per window: one end to the engine, the other to the page), and
  * restarts it with backoff when it crashes. While it is down, windows get a stand-in
- * port whose 'engine' topic carries the banner state.
+ * port whose 'engine' topic carries the banner state. The engine's exchange keys come from
+ * here: main alone opens the OS keychain under Electron (keychain-for-engine.ts).
  */
 export class EngineProcess {
   private child: UtilityProcess | undefined;
@@ -33,6 +36,8 @@ export class EngineProcess {
     private readonly env: Record<string, string | undefined> = process.env,
     /** Shows an alert the engine raised as a desktop notification. */
     private readonly notify: (n: Extract<EngineToMain, { type: 'notify' }>) => void = () => {},
+    /** The OS keychain, which main alone opens under Electron: the engine asks it for exchange keys. */
+    private readonly keychain: Keychain = new Keychain(keychainServiceOf(env)),
   ) {}
 
   start(): void {
@@ -165,7 +170,17 @@ export class EngineProcess {
       this.log('error', `engine reported a fatal error: ${m.message}`);
     } else if (m?.type === 'notify') {
       this.notify(m);
+    } else if (m?.type === 'keychain') {
+      this.answerKeychain(m);
     }
+  }
+
+  /** Answers the engine that asked; an engine restarted meanwhile asks again if it still needs it. */
+  private answerKeychain(m: Extract<EngineToMain, { type: 'keychain' }>): void {
+    const asker = this.child;
+    void answerKeychain(this.keychain, m.request).then((answer) => {
+      if (asker && this.child === asker) asker.postMessage({ type: 'keychain', id: m.id, answer } satisfies MainToEngine);
+    });
   }
 
   private onExit(child: UtilityProcess, code: number): void {

@@ -10,7 +10,6 @@ import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, contentType, resolveA
 import { EngineProcess } from './engine-process';
 import { denyAllPermissions, externalUrlAllowed } from './external-links';
 import { registerIpc } from './ipc';
-import { Keychain } from './keychain';
 import { IPC } from './ipc-channels';
 import { KILL_SWITCH_ACCELERATOR, menuTemplate, shortcutsText } from './menu';
 import { bundlePaths } from './paths';
@@ -60,7 +59,6 @@ function start(): void {
   registerIpc({
     trusted,
     settings,
-    keychain: new Keychain('Keel'),
     requestPort: (e) => engine.attach(e.sender),
     grantExport: (path) => engine.grantExport(path),
   });

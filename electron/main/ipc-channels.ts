@@ -4,10 +4,6 @@ export const IPC = {
   saveFile: 'keel:dialog:save',
   layoutLoad: 'keel:layout:load',
   layoutSave: 'keel:layout:save',
-  keychainAvailable: 'keel:keychain:available',
-  keychainSet: 'keel:keychain:set',
-  keychainHas: 'keel:keychain:has',
-  keychainDelete: 'keel:keychain:delete',
   requestPort: 'keel:engine:request-port',
   /** main -> preload: carries the engine port in event.ports. */
   enginePort: 'keel:engine:port',

@@ -1,6 +1,5 @@
 import { dialog, ipcMain, BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { IPC } from './ipc-channels';
-import type { Keychain } from './keychain';
 import { isTrustedSender, type TrustedOrigins } from './sender-check';
 import type { SettingsFile } from './settings';
 
@@ -17,7 +16,6 @@ function str(v: unknown, max: number): string | undefined {
 export function registerIpc(p: {
   trusted: TrustedOrigins;
   settings: SettingsFile;
-  keychain: Keychain;
   requestPort(e: IpcMainEvent): void;
   /** Tells the engine the trader chose this path in a save dialog (data.export writes only there, or in <home>/exports). */
   grantExport(path: string): void;
@@ -57,18 +55,6 @@ export function registerIpc(p: {
   handle(IPC.layoutSave, (_e, layout) => {
     if (layout && typeof layout === 'object' && !Array.isArray(layout)) p.settings.update({ layout: layout as Record<string, number> });
   });
-
-  handle(IPC.keychainAvailable, () => p.keychain.available());
-  handle(IPC.keychainSet, async (_e, exchange, key) => {
-    const k = (key ?? {}) as { apiKey?: unknown; secret?: unknown };
-    const ex = str(exchange, 40);
-    const apiKey = str(k.apiKey, 4096);
-    const secret = str(k.secret, 4096);
-    if (!ex || !apiKey || !secret) throw new Error('an exchange id, an API key and a secret are needed');
-    await p.keychain.setApiKey(ex, { apiKey, secret });
-  });
-  handle(IPC.keychainHas, (_e, exchange) => p.keychain.hasApiKey(str(exchange, 40) ?? ''));
-  handle(IPC.keychainDelete, (_e, exchange) => p.keychain.deleteApiKey(str(exchange, 40) ?? ''));
 
   ipcMain.on(IPC.requestPort, (e) => {
     if (isTrustedSender(e, p.trusted)) p.requestPort(e);

@@ -34,12 +34,6 @@ const bridge: KeelBridge = {
     ipcRenderer.on(IPC.menu, listener);
     return () => void ipcRenderer.removeListener(IPC.menu, listener);
   },
-  keychain: {
-    available: () => ipcRenderer.invoke(IPC.keychainAvailable) as Promise<{ ok: boolean; reason?: string }>,
-    setApiKey: (exchange, key) => ipcRenderer.invoke(IPC.keychainSet, exchange, { apiKey: key.apiKey, secret: key.secret }) as Promise<void>,
-    hasApiKey: (exchange) => ipcRenderer.invoke(IPC.keychainHas, exchange) as Promise<boolean>,
-    deleteApiKey: (exchange) => ipcRenderer.invoke(IPC.keychainDelete, exchange) as Promise<boolean>,
-  },
   requestEnginePort: () => ipcRenderer.send(IPC.requestPort),
 };
 

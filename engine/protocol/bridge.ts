@@ -1,6 +1,7 @@
 /**
  * What the Electron preload exposes to the page as `window.keel` (contextBridge). Only
- * OS work lives here; everything about trading goes to the engine over the protocol.
+ * OS work lives here; everything about trading goes to the engine over the protocol,
+ * exchange keys included (`accounts.add`): the page has no keychain door of its own.
  * In a browser (headless mode) `window.keel` is absent: feature-detect it.
  *
  * The engine's MessagePort is NOT part of this object (contextBridge cannot carry ports):
@@ -22,13 +23,6 @@ export interface KeelBridge {
   };
   /** Menu commands. Returns an unsubscribe. */
   onMenuCommand(fn: (command: MenuCommand) => void): () => void;
-  /** Exchange API keys in the OS keychain; only main ever holds them, the page can set but never read one. */
-  keychain: {
-    available(): Promise<{ ok: boolean; reason?: string }>;
-    setApiKey(exchange: string, key: { apiKey: string; secret: string }): Promise<void>;
-    hasApiKey(exchange: string): Promise<boolean>;
-    deleteApiKey(exchange: string): Promise<boolean>;
-  };
   /** Asks main for a fresh engine port (after a page reload); it arrives as ENGINE_PORT_MESSAGE. */
   requestEnginePort(): void;
 }

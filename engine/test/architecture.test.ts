@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ORDER_TYPES, SIDES, SIZE_MODES, TIMES_IN_FORCE } from '../src/model/order';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The one keychain implementation (headless engine, CLI, and Electron main). */
+const KEYCHAIN_MODULE = 'engine/src/secrets/keychain';
 
 function sources(dir: string): string[] {
   const abs = join(root, dir);
@@ -145,14 +147,32 @@ describe('layering (design.md)', () => {
     }
   });
 
-  it('electron imports no renderer code and only protocol types from the engine', () => {
+  it('electron imports no renderer code and only protocol types from the engine, and the one keychain module', () => {
     const bad = violations('electron', (t, imp) => {
       if (t.startsWith('renderer')) return 'main and preload never import renderer code';
       if (t.startsWith('engine/protocol')) return undefined;
+      // Under Electron main alone opens the OS keychain, with the engine's module: one implementation of one rule.
+      if (t === KEYCHAIN_MODULE) return undefined;
       if (t.startsWith('engine')) return imp.typeOnly ? undefined : 'electron talks to the engine over the protocol only';
       return undefined;
     });
     expect(bad).toEqual([]);
+  });
+
+  it('the keychain module main shares with the engine pulls in nothing of the engine but core, model and protocol types', () => {
+    const file = `${KEYCHAIN_MODULE}.ts`;
+    const specs = importsOf(file).map((i) => ({ t: target(file, i.spec), typeOnly: i.typeOnly }));
+    expect(specs.map((s) => s.t)).toContain('@napi-rs/keyring');
+    const bad = specs.filter(({ t, typeOnly }) => {
+      if (t === '@napi-rs/keyring' || /^engine\/src\/(core|model)\//.test(t)) return false;
+      return !(typeOnly && t.startsWith('engine/protocol/'));
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('nothing but the keychain module imports the native keychain library', () => {
+    const users = [...sources('engine'), ...sources('electron')].filter((f) => importsOf(f).some((i) => i.spec === '@napi-rs/keyring'));
+    expect(users).toEqual([`${KEYCHAIN_MODULE}.ts`]);
   });
 });
 

@@ -15,7 +15,7 @@ import { EngineApp } from '../../../engine/src/app/engine-app';
 import { serveParentPort } from '../../../engine/src/host/parent-port';
 import type { ParentPortLike } from '../../../engine/src/host/port-transport';
 import type { EngineToMain, Exposure, MainToEngine } from '../../../engine/protocol/control';
-import { PendingReplies } from '../pending-replies';
+import { PendingReplies } from '../../../engine/protocol/pending-replies';
 import { electronUpdaterBackend } from './backend';
 import { UpdateController, type UpdateState, type UpdaterBackend } from './controller';
 

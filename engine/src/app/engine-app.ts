@@ -20,6 +20,7 @@ import type { MarketService, Services } from './services';
 import { SystemMonitor } from './system-monitor';
 import { watchQuotes } from './watchlist';
 import { openServices, type WiringContext } from './wiring';
+import type { SecretStore } from '../secrets/secret-store';
 import pkg from '../../../package.json';
 
 export interface EngineAppOptions {
@@ -32,6 +33,11 @@ export interface EngineAppOptions {
   now?: () => number;
   /** Keep the log in rotating files under <home>/logs and start from their last lines (default true). */
   logFiles?: boolean;
+  /**
+   * The credential source: exchange keys from the OS keychain itself (the default, headless)
+   * or from Electron main, which alone opens the keychain under Electron (host/main-keychain.ts).
+   */
+  secrets?: SecretStore;
 }
 
 const WHAT: Record<keyof Services, string> = {
@@ -204,7 +210,7 @@ export class EngineApp {
       const t0 = performance.now();
       const open = this.opts.openServices ?? openServices;
       try {
-        this.services = await open(this.opts.home, { logs: this.logs, publish: this.publish, samplesDir: this.opts.samplesDir, bars: this.bars });
+        this.services = await open(this.opts.home, { logs: this.logs, publish: this.publish, samplesDir: this.opts.samplesDir, bars: this.bars, secrets: this.opts.secrets });
       } catch (e) {
         this.log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
         this.services = {};

@@ -28,7 +28,7 @@ export interface WiringContext {
   samplesDir?: string;
   /** The engine's one stream of closed bars (replays, imports, live candles). */
   bars?: BarFeed;
-  /** Where exchange keys are read and written; default the OS keychain (KEEL_KEYCHAIN_SERVICE or Keel). */
+  /** The credential source: where exchange keys are read and written; default the OS keychain (KEEL_KEYCHAIN_SERVICE or Keel). Whatever it is, what it hands out is remembered for redaction. */
   secrets?: SecretStore;
 }
 
@@ -67,7 +67,7 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
   if (market) {
     try {
       const m = market;
-      const exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere(), ctx.secrets ?? new KeychainSecrets(new Keychain(keychainServiceOf(process.env))));
+      const exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere(), new KeychainSecrets(ctx.secrets ?? new Keychain(keychainServiceOf(process.env))));
       services.exchanges = exchanges;
       services.live = new LiveDesks(home, exchanges.accounts, ctx.logs.logger('live'));
       services.live.startAll();

@@ -1,14 +1,22 @@
 import type { EngineToMain, MainToEngine } from '../../protocol/control';
 import type { EngineApp } from '../app/engine-app';
+import type { KeychainViaMain } from './main-keychain';
 import { portConnection, type ParentPortLike } from './port-transport';
 import { ProtocolServer } from './server';
 
 /**
  * The engine under Electron: every port main sends becomes a protocol connection; main may
  * also engage the kill switch (the global shortcut, which must work when the page is hung),
- * ask what is open (the updater, before it installs) and ask for a clean shutdown. Resolves once the engine has started and told main.
+ * ask what is open (the updater, before it installs), answer the engine's keychain requests
+ * and ask for a clean shutdown. Resolves once the engine has started and told main.
  */
-export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp, exit: (code: number) => void): Promise<ProtocolServer> {
+export async function serveParentPort(
+  parentPort: ParentPortLike,
+  app: EngineApp,
+  exit: (code: number) => void,
+  /** The engine's keychain requests to main (its credential source under Electron): main's answers go to it. */
+  keychain?: KeychainViaMain,
+): Promise<ProtocolServer> {
   const t0 = performance.now();
   const log = app.logs.logger('host');
   const protocol = new ProtocolServer(app.handlers, () => app.info(), (level, m) => log[level](m));
@@ -39,10 +47,15 @@ export async function serveParentPort(parentPort: ParentPortLike, app: EngineApp
         );
         return;
       }
+      case 'keychain':
+        if (keychain && typeof msg.id === 'number') keychain.settle(msg.id, msg.answer);
+        else log.warn('a keychain answer from main nobody asked for; ignored');
+        return;
       case 'grantExport':
         if (typeof msg.path === 'string') app.grantExport(msg.path);
         return;
       case 'shutdown':
+        keychain?.failAll('the engine is shutting down');
         protocol.flush();
         protocol.close();
         void app.close().finally(() => {

@@ -1,14 +1,16 @@
 /**
  * The engine process entry. Under Electron it runs as a utilityProcess: main sends
  * MessagePorts (one per window) over process.parentPort and each becomes a protocol
- * connection. Under plain node (`node out/main/engine.js`, or with tsx) there is no parent
- * port, so it serves headless instead (KEEL_PORT, KEEL_HOME, KEEL_UI, KEEL_SAMPLES_DIR).
+ * connection, and exchange keys come from main, which reads the keychain. Under plain node
+ * (`node out/main/engine.js`, or with tsx) there is no parent port, so it serves headless
+ * instead (KEEL_PORT, KEEL_HOME, KEEL_UI, KEEL_SAMPLES_DIR) and reads the keychain itself.
  */
 import { join } from 'node:path';
 import { keelHome } from '../core/paths';
 import type { EngineToMain } from '../../protocol/control';
 import { EngineApp } from '../app/engine-app';
 import type { ParentPortLike } from './port-transport';
+import { KeychainViaMain } from './main-keychain';
 import { serveParentPort } from './parent-port';
 import { startHeadless } from './headless';
 import { armCrashReports, crashDir } from './crash-folder';
@@ -29,8 +31,10 @@ async function runHeadless(): Promise<void> {
 }
 
 async function runUnderElectron(parentPort: ParentPortLike): Promise<void> {
-  const app = new EngineApp({ home: keelHome(process.env), mode: 'electron', samplesDir: process.env.KEEL_SAMPLES_DIR });
-  await serveParentPort(parentPort, app, (code) => process.exit(code));
+  // Main alone opens the keychain under Electron: the engine's credential source is main.
+  const keychain = new KeychainViaMain((m) => parentPort.postMessage(m));
+  const app = new EngineApp({ home: keelHome(process.env), mode: 'electron', samplesDir: process.env.KEEL_SAMPLES_DIR, secrets: keychain });
+  await serveParentPort(parentPort, app, (code) => process.exit(code), keychain);
   const log = app.logs.logger('host');
   const crashes = crashDir(keelHome(process.env));
   armCrashReports(crashes);

@@ -30,6 +30,14 @@ export interface ExchangeAccount {
   createdAt: number;
 }
 
+/** An account's credentials as the keychain holds them; only the keychain and the exchange client ever see them whole. */
+export interface ApiCredentials {
+  apiKey: string;
+  secret: string;
+  /** The passphrase some exchanges add to key and secret (Coinbase Exchange, OKX, KuCoin). */
+  password?: string;
+}
+
 /** The paper account's name in the state database: a live account's rows must never mix with its. */
 export const PAPER_ACCOUNT = 'default';
 

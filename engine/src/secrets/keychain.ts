@@ -1,24 +1,9 @@
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { KeelError } from '../core/errors';
-import { accountNameProblem, credentialProblem } from '../model/exchange-account';
+import { accountNameProblem, credentialProblem, type ApiCredentials } from '../model/exchange-account';
+import type { KeychainErrorWire } from '../../protocol/control';
 
-/**
- * Exchange API keys in the OS keychain (macOS Keychain, Windows Credential Manager, the
- * Secret Service on Linux), and nowhere else: the one keychain access of Keel, used by the
- * headless engine, the CLI and Electron main alike. On Linux the Secret Service is insisted
- * on: the kernel keyring the library would otherwise fall back to forgets everything at
- * logout, which would look like keys vanishing. No keychain (or a locked one) is refused with
- * a message that says what to do; there is never a plain-text fallback.
- *
- * Nothing here logs a credential or puts one in an error message: errors name the account
- * and quote only the native layer's first line, which never carries the stored value.
- */
-export interface ApiCredentials {
-  apiKey: string;
-  secret: string;
-  /** The passphrase some exchanges add to key and secret (Coinbase Exchange, OKX, KuCoin). */
-  password?: string;
-}
+export type { ApiCredentials };
 
 const WHAT_TO_DO =
   'Keel keeps API keys only in the OS keychain, never in a file. On Linux, run a Secret Service (gnome-keyring or KeePassXC) in your session and unlock it; on macOS and Windows, sign in to your user session. Then try again.';
@@ -33,6 +18,19 @@ export class KeychainUnavailableError extends KeelError {
 /** Error text from the native layer, trimmed: it never contains the secret, but keep it short. */
 function reasonOf(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
+}
+
+/** A keychain error as main sends it to the engine (control.ts): code, message and `where`, never a credential. */
+export function keychainErrorToWire(e: unknown): KeychainErrorWire {
+  if (e instanceof KeelError) return { code: e.code, message: e.message, where: e.where };
+  return keychainErrorToWire(new KeychainUnavailableError(reasonOf(e)));
+}
+
+/** The same error again on the engine's side, as if the engine had asked the keychain itself. */
+export function keychainErrorFromWire(w: KeychainErrorWire): KeelError {
+  // KeelError puts `where: ` in front of its message; the message on the wire has it already.
+  const bare = w.where !== undefined && w.message.startsWith(`${w.where}: `) ? w.message.slice(w.where.length + 2) : w.message;
+  return new KeelError(w.code, bare, { where: w.where });
 }
 
 /** Checks credentials' shape (model/exchange-account.ts); the message names the field, never its value. */
@@ -54,6 +52,18 @@ export function keychainEntryOf(account: string): string {
   return `account:${account}`;
 }
 
+/**
+ * Exchange API keys in the OS keychain (macOS Keychain, Windows Credential Manager, the
+ * Secret Service on Linux), and nowhere else: the one keychain access of Keel, used by the
+ * headless engine and the CLI, and under Electron by main alone (the engine asks main for
+ * what it needs over the control channel: host/main-keychain.ts). On Linux the Secret Service is insisted
+ * on: the kernel keyring the library would otherwise fall back to forgets everything at
+ * logout, which would look like keys vanishing. No keychain (or a locked one) is refused with
+ * a message that says what to do; there is never a plain-text fallback.
+ *
+ * Nothing here logs a credential or puts one in an error message: errors name the account
+ * and quote only the native layer's first line, which never carries the stored value.
+ */
 export class Keychain {
   private readonly options: EntryOptions | undefined;
 

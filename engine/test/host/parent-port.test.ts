@@ -3,26 +3,13 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { EngineApp } from '../../src/app/engine-app';
 import { serveParentPort } from '../../src/host/parent-port';
 import type { MainPortLike, ParentPortLike } from '../../src/host/port-transport';
+import { asMainPort } from './main-port';
 import { RpcClient, messagePortTransport, type MessagePortLike } from '../../protocol/client';
 import type { EngineToMain, MainToEngine } from '../../protocol/control';
-
-/** Electron's MessagePortMain delivers {data}; Node's port delivers the value itself. */
-function asMainPort(port: MessagePort): MainPortLike {
-  return {
-    on(event: 'message' | 'close', fn: (e: { data: unknown }) => void) {
-      if (event === 'message') port.on('message', (data) => fn({ data }));
-      else port.on('close', () => (fn as () => void)());
-      return this;
-    },
-    postMessage: (m: unknown) => port.postMessage(m),
-    start: () => port.start(),
-    close: () => port.close(),
-  } as MainPortLike;
-}
 
 /** process.parentPort as the utility process sees it, driven by the test playing main. */
 class FakeParentPort extends EventEmitter implements ParentPortLike {

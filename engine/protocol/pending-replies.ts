@@ -1,8 +1,9 @@
 /**
- * Requests main sends the engine over its control channel that expect an answer (what is
- * open, before an update installs): each gets an id, and settles with the answer carrying
- * that id, with an error the engine names, or with a timeout. Pure (the caller sends and
- * passes answers in), so it is tested without Electron.
+ * Requests over the control channel between Electron main and the engine that expect an
+ * answer (main asks what is open before an update installs; the engine asks main's keychain
+ * for an account's key): each gets an id, and settles with the answer carrying that id,
+ * with an error the other side names, or with a timeout. Pure (the caller sends and passes
+ * answers in), so both sides use it and it is tested without Electron.
  */
 export class PendingReplies<T> {
   private nextId = 1;
@@ -11,6 +12,8 @@ export class PendingReplies<T> {
   constructor(
     private readonly what: string,
     private readonly timeoutMs: number,
+    /** Who answers, for the messages: "the engine" or "Electron main". */
+    private readonly peer = 'the engine',
   ) {}
 
   /** Sends a request through `send(id)` and waits for its answer. */
@@ -19,7 +22,7 @@ export class PendingReplies<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Error(`the engine did not answer the ${this.what} request within ${this.timeoutMs / 1000} s`));
+        reject(new Error(`${this.peer} did not answer the ${this.what} request within ${this.timeoutMs / 1000} s`));
       }, this.timeoutMs);
       timer.unref?.();
       this.waiting.set(id, { resolve, reject, timer });
@@ -31,17 +34,17 @@ export class PendingReplies<T> {
     });
   }
 
-  /** An answer from the engine: a value, or the error it reported. Unknown ids (late answers) are dropped. */
+  /** An answer from the other side: a value, or the error it reported. Unknown ids (late answers) are dropped. */
   settle(id: number, answer: { value?: T; error?: string }): void {
     const w = this.waiting.get(id);
     if (!w) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
-    if (answer.error !== undefined || answer.value === undefined) w.reject(new Error(answer.error ?? `the engine sent an empty ${this.what} answer`));
+    if (answer.error !== undefined || answer.value === undefined) w.reject(new Error(answer.error ?? `${this.peer} sent an empty ${this.what} answer`));
     else w.resolve(answer.value);
   }
 
-  /** The engine is gone: nothing in flight will be answered. */
+  /** The other side is gone: nothing in flight will be answered. */
   failAll(reason: string): void {
     for (const [id, w] of this.waiting) {
       clearTimeout(w.timer);
