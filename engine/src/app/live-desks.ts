@@ -196,6 +196,8 @@ export class LiveDesks {
     if (s) {
       r.disposers.push(s.bars.onClosedBar((e) => this.onLiveBar(r, e)));
       r.disposers.push(r.host.events.on((e) => (e.kind === 'instance' ? s.publish('strategy', e.view) : s.publish('strategyLog', { id: e.id, ts: e.ts, kind: e.level, message: e.message }))));
+      // A live strategy that fails is stopped and the trader told, as on paper.
+      r.disposers.push(r.desk.events.on((e) => e.kind === 'alert' && s.publish('alert', { level: e.level, title: `${r.account}: ${e.title}`, message: e.message, ts: e.ts })));
     }
     let resumed = false;
     r.disposers.push(
