@@ -395,7 +395,11 @@ export class EngineApp {
       if (live?.ownsStrategy(id)) return live.strategyLogs(id, limit);
       return (await this.need('strategies')).logs(id, limit);
     },
-    'strategies.gap': async ({ id }) => (await this.need('strategies')).gap(id),
+    'strategies.gap': async ({ id }) => {
+      const live = this.services.live;
+      if (live?.ownsStrategy(id)) return live.strategyGap(id);
+      return (await this.need('strategies')).gap(id);
+    },
     'account.get': async () => (await this.need('trading')).account(),
 
     'risk.state': async () => (await this.need('risk')).state(),

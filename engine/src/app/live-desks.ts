@@ -14,6 +14,7 @@ import type { BarFeed, ClosedBar } from '../data/bar-feed';
 import { timeframeMs } from '../core/timeframe';
 import type { Disposable } from '../core/emitter';
 import { StrategyHost, type BarHistory, type StartSpec } from '../desk/strategy-host';
+import { gapOfInstance, instanceBars, type RunGap } from '../desk/gap-run';
 import { liveConfirmation } from '../model/exchange-account';
 import type { StrategyAction, StrategyInstanceView } from '../model/ledger';
 import type { PlaceOrderResult, Publish, TicketOrder } from '../../protocol/index';
@@ -273,6 +274,26 @@ export class LiveDesks {
       for (const p of r.desk.positions()) if (p.ledger === ledger) await this.price(r, p.symbol);
       return r.desk.flatten({ ledger }, actor);
     });
+  }
+
+  /**
+   * A live strategy's trades against a backtest of it over the same bars. The backtest pays
+   * the exchange's taker fee for the market and models no slippage, so every price the
+   * exchange gave beyond its bar's shows as slippage.
+   */
+  async strategyGap(id: string): Promise<RunGap> {
+    const r = this.owner(id);
+    const row = r?.host.row(id);
+    if (!r || !row) throw new KeelError('NOT_FOUND', `no live strategy "${id}"`, { where: 'id' });
+    if (!this.strategies) throw new KeelError('UNAVAILABLE', 'the market store is not available to read the bars back', { where: 'market' });
+    const loaded = await strategyLoader.load(row.strategy, row.sourcePath);
+    const fee = r.desk.orders.instrument(row.symbol).takerFee;
+    return gapOfInstance(row, r.store, loaded.module, await instanceBars(row, this.strategies.history), { fee, slippage: 0 });
+  }
+
+  /** The live strategies that trade on a symbol's candles of one timeframe (running or paused). */
+  strategiesOn(symbol: string, timeframe: string): string[] {
+    return [...this.running.values()].flatMap((r) => r.host.list().filter((i) => i.symbol === symbol && i.timeframe === timeframe && (i.state === 'running' || i.state === 'paused')).map((i) => i.id));
   }
 
   /** Every strategy of every open live desk, running or not. */

@@ -180,6 +180,17 @@ describe.skipIf(!hasSessionBus)('a strategy started live on an exchange account 
     expect(done.ledger.positions.find((p) => p.symbol === SYM)?.qty).toBeCloseTo(filledQty(id), 9);
     expect(filledQty(id)).toBeCloseTo(0.01, 9);
 
+    // The live candles it trades on cannot be stopped from under it.
+    const stream = (await app.handlers['stream.list']({})).find((x) => x.symbol === SYM);
+    const stopping = await refusal(app.handlers['stream.stop']({ id: stream!.id }));
+    expect(stopping.message).toContain(`feeds the live strategies ${id}`);
+
+    // Its gap report: against a backtest at the exchange's fee with no modelled slippage.
+    const gap = await app.handlers['strategies.gap']({ id });
+    expect(gap.slippage).toBe(0);
+    expect(gap.fee).toBeGreaterThan(0);
+    expect(gap.counts.matched + gap.counts.extra).toBeGreaterThanOrEqual(1);
+
     // A manual order on the same account, by the ticket: the manual ledger holds it, the strategy does not.
     const manual = await app.handlers['live.place']({ account: 'sim', order: { symbol: SYM, side: 'buy', type: 'market', size: 0.02, sizeMode: 'qty' } });
     expect(manual.ok).toBe(true);
