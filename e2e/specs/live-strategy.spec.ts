@@ -30,7 +30,7 @@ test('start a strategy live on an account with its own confirmation, and see LIV
 
   await nav.getByRole('button', { name: 'Strategies' }).click();
   const form = page.getByRole('form', { name: 'Start a strategy' });
-  const runsOn = form.getByRole('status', { name: 'Strategy runs on' });
+  const runsOn = form.getByRole('status', { name: 'Where it runs' });
   // Paper until the trader picks the account.
   await expect(runsOn).toHaveText('PAPER · paper desk');
   await expect(form.getByLabel('Live confirmation')).toHaveCount(0);

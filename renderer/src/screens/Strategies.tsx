@@ -8,7 +8,7 @@ import { Tabs } from '../components/Tabs';
 import { fmtDuration, fmtMoney, fmtPrice, fmtQty, fmtSigned, fmtTime } from '../lib/format';
 import { useBacktest } from '../store/backtest';
 import { ledgerColor, useDesk } from '../store/desk';
-import { liveAccounts, useLive } from '../store/live';
+import { DestinationPicker, marketProblem, useDestination } from '../components/Destination';
 import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
@@ -34,8 +34,6 @@ function optionalPositive(text: string, label: string, errors: string[]): number
   return x;
 }
 
-const PAPER_DEST = '';
-
 /** Where a strategy runs, as its row says it: `LIVE · account` in red, or `PAPER`. */
 function RunsOn({ account, label }: { account: string | undefined; label: string }) {
   return (
@@ -54,14 +52,9 @@ function StrategyStartForm() {
   const [busy, setBusy] = useState(false);
   // Where it runs: the paper desk unless the trader picks a live account, and then only with
   // that start's own typed confirmation (the engine's phrase, which it checks again).
-  const live = liveAccounts(useLive((s) => s.accounts));
-  const [dest, setDest] = useState<string>(PAPER_DEST);
+  const destination = useDestination();
+  const { account, deskState } = destination;
   const [confirm, setConfirm] = useState('');
-  const account = live.find((a) => a.name === dest);
-  const deskState = useLive((s) => (account ? s.status.find((d) => d.account === account.name) : undefined));
-  useEffect(() => {
-    if (dest !== PAPER_DEST && !account) setDest(PAPER_DEST);
-  }, [dest, account]);
   const phrase = account ? liveConfirmation(account.name) : '';
 
   useEffect(() => {
@@ -82,8 +75,8 @@ function StrategyStartForm() {
   if (maxDailyLossPct !== undefined && maxDailyLossPct > 100) errors.push('Max daily loss is a percentage up to 100');
   const maxExposure = optionalPositive(f.maxExposure, 'Max exposure', errors);
   const [symbol, timeframe] = f.dataset.split('|');
-  // A live desk trades its own exchange's markets only (symbols are `exchange:BASE/QUOTE`), as the ticket says.
-  if (account && symbol && !symbol.startsWith(`${account.exchange}:`)) errors.push(`${account.name} trades on ${account.exchange}; ${symbol} is not one of its markets`);
+  const wrongVenue = marketProblem(account, symbol);
+  if (wrongVenue) errors.push(wrongVenue);
   const held = account && deskState?.state !== 'ready' ? `${account.name} is ${deskState?.state ?? 'opening'}${deskState?.reason ? ` (${deskState.reason})` : ''}: a live strategy starts once it has reconciled` : undefined;
   const confirmed = !account || confirm === phrase;
 
@@ -116,29 +109,7 @@ function StrategyStartForm() {
       }}
     >
       <h2>Run a strategy</h2>
-      <div className={`ticket-dest ${account ? 'live' : ''}`}>
-        <span className={`mode-badge mode-${account ? 'LIVE' : 'PAPER'}`} role="status" aria-label="Strategy runs on">
-          {account ? `LIVE · ${account.name} · ${account.exchange}` : 'PAPER · paper desk'}
-        </span>
-        {live.length > 0 && (
-          <select
-            aria-label="Runs on"
-            title="Where the strategy's orders go"
-            value={dest}
-            onChange={(e) => {
-              setDest(e.target.value);
-              setConfirm('');
-            }}
-          >
-            <option value={PAPER_DEST}>Paper desk</option>
-            {live.map((a) => (
-              <option key={a.name} value={a.name}>
-                LIVE {a.name} ({a.exchange})
-              </option>
-            ))}
-          </select>
-        )}
-      </div>
+      <DestinationPicker d={destination} badgeLabel="Where it runs" selectLabel="Runs on" title="Where the strategy's orders go" onPick={() => setConfirm('')} />
       <div className="form-grid">
         <StrategySelect strategies={strategies} value={f.strategy} onChange={(id) => setF({ ...f, strategy: id, params: defaultParams(strategies.find((s) => s.id === id)) })} />
         <DatasetSelect label="Market" rows={false} value={f.dataset} onChange={(dataset) => setF({ ...f, dataset })} />
