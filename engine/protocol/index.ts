@@ -380,6 +380,10 @@ export interface StrategyStartRequest {
   /** Cash moved from the manual ledger into the strategy's own. */
   allocation: number;
   limits?: LedgerLimits;
+  /** A live exchange account to run on, at the exchange; absent: the paper desk. */
+  account?: string;
+  /** With `account`: the trader's typed confirmation, exactly `LIVE <account>` (liveConfirmation). */
+  confirm?: string;
 }
 
 /** A ledger's equity over time (the account's is ledger '*'). */
@@ -700,7 +704,7 @@ export interface Methods {
   'ledgers.list': { params: Empty; result: LedgerDto[] };
   /** Equity of the account ('*') and of each ledger, sampled over time (each minute, and at every fill). */
   'ledgers.equity': { params: { since?: number }; result: EquitySeriesDto[] };
-  /** Starts a strategy forward on paper on its own ledger, warmed up from stored history. */
+  /** Starts a strategy forward on its own ledger, warmed up from stored history: on paper, or live on `account` with its confirmation. */
   'strategies.start': { params: StrategyStartRequest; result: StrategyInstanceDto };
   'strategies.control': { params: { id: string; action: StrategyAction }; result: StrategyInstanceDto };
   /** Every strategy run on this desk: running, paused, stopped and failed. */

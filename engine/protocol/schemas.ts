@@ -269,6 +269,8 @@ export const paramSchemas: Schemas = {
     timeframe,
     allocation: positive,
     limits: z.strictObject({ maxExposure: positive.optional(), maxDailyLossPct: z.number().positive().max(100).optional() }).optional(),
+    account: accountName.optional(),
+    confirm: z.string().max(100).optional(),
   }),
   'strategies.control': z.strictObject({ id: text, action: z.enum(STRATEGY_ACTIONS) }),
   'strategies.instances': empty as unknown as Schemas['strategies.instances'],

@@ -380,14 +380,32 @@ export class EngineApp {
     'ledgers.list': async () => (await this.need('ledgers')).ledgers(),
     'ledgers.equity': async ({ since }) => (await this.need('ledgers')).equity(since),
     'strategies.start': async (req) => {
+      // Live: the account's live candles bring the symbol's recent history before the warm-up reads it.
+      if (req.account !== undefined) {
+        const { account, confirm, path, limits, ...rest } = req;
+        return (await this.need('live')).startStrategy({ ...rest, account, ...(confirm !== undefined && { confirm }), ...(path !== undefined && { path }), limits: limits ?? {} });
+      }
       const [market, strategies] = await Promise.all([this.need('market'), this.need('strategies')]);
       if (!(await market.datasets()).some((d) => d.symbol === req.symbol)) throw new KeelError('NOT_FOUND', `no data for ${req.symbol}: import or download it first`, { where: 'symbol' });
       return strategies.start(req);
     },
-    'strategies.control': async ({ id, action }) => (await this.need('strategies')).control(id, action),
-    'strategies.instances': async () => (await this.need('strategies')).instances(),
-    'strategies.logs': async ({ id, limit }) => (await this.need('strategies')).logs(id, limit),
-    'strategies.gap': async ({ id }) => (await this.need('strategies')).gap(id),
+    // A strategy id is unique over every account: whichever desk holds it answers.
+    'strategies.control': async ({ id, action }) => {
+      const live = this.services.live;
+      if (live?.ownsStrategy(id)) return live.controlStrategy(id, action);
+      return (await this.need('strategies')).control(id, action);
+    },
+    'strategies.instances': async () => [...(await this.need('strategies')).instances(), ...(this.services.live?.strategyInstances() ?? [])],
+    'strategies.logs': async ({ id, limit }) => {
+      const live = this.services.live;
+      if (live?.ownsStrategy(id)) return live.strategyLogs(id, limit);
+      return (await this.need('strategies')).logs(id, limit);
+    },
+    'strategies.gap': async ({ id }) => {
+      const live = this.services.live;
+      if (live?.ownsStrategy(id)) return live.strategyGap(id);
+      return (await this.need('strategies')).gap(id);
+    },
     'account.get': async () => (await this.need('trading')).account(),
 
     'risk.state': async () => (await this.need('risk')).state(),

@@ -10,7 +10,14 @@ import { LiveSession, type ReconcileReport, type SessionState } from '../exchang
 import { LiveVenue } from '../exchange/live/live-venue';
 import { orderProfile } from '../exchange/live/profiles';
 import { splitVenueSymbol } from '../exchange/venue-symbol';
-import type { PlaceOrderResult, TicketOrder } from '../../protocol/index';
+import type { BarFeed, ClosedBar } from '../data/bar-feed';
+import { timeframeMs } from '../core/timeframe';
+import type { Disposable } from '../core/emitter';
+import { StrategyHost, type BarHistory, type StartSpec } from '../desk/strategy-host';
+import { gapOfInstance, instanceBars, type RunGap } from '../desk/gap-run';
+import { liveConfirmation } from '../model/exchange-account';
+import type { StrategyAction, StrategyInstanceView } from '../model/ledger';
+import type { PlaceOrderResult, Publish, TicketOrder } from '../../protocol/index';
 import { expectedBalances } from '../execution/reconcile';
 import { MANUAL_LEDGER, ORDER_TYPES, type OrderRequest, type OrderSnapshot, type OrderType } from '../model/order';
 import { sizeTicket } from '../risk/sizing';
@@ -19,6 +26,7 @@ import { SqliteOrderJournal } from '../state/order-journal';
 import { AccountRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
 import type { Logger } from './logs';
+import { controlStrategy, strategyLoader } from './strategy-control';
 
 /** What the live venue sends itself; the desk's emulator holds the other types. */
 const NATIVE: ReadonlySet<OrderType> = new Set(ORDER_TYPES.filter((t) => t === 'market' || t === 'limit'));
@@ -39,7 +47,29 @@ interface Running {
   client: ExchangeClient;
   session: LiveSession;
   desk: TradingDesk;
+  risk: RiskEngine;
+  host: StrategyHost;
   timer: ReturnType<typeof setInterval>;
+  disposers: Disposable[];
+}
+
+/**
+ * What strategies on live accounts need from the rest of the engine: stored bars to warm up
+ * on, the closed-bar stream the live candles arrive on, a way to start the exchange's live
+ * candles for a symbol, and where to show their state and logs.
+ */
+export interface LiveStrategySupport {
+  history: BarHistory;
+  bars: BarFeed;
+  /** Starts (or joins) the live candle stream of `symbol` on `exchange`, after its recent history is stored. */
+  stream(p: { exchange: string; symbol: string; timeframe: string; apiUrl?: string }): Promise<unknown>;
+  publish: Publish;
+}
+
+/** A strategy start on a live account: where it runs, and the trader's typed confirmation. */
+export interface LiveStartSpec extends StartSpec {
+  account: string;
+  confirm?: string;
 }
 
 /**
@@ -58,6 +88,7 @@ export class LiveDesks {
     private readonly home: string,
     private readonly accounts: ExchangeAccounts,
     private readonly log: Logger,
+    private readonly strategies?: LiveStrategySupport,
   ) {}
 
   /** Starts a desk for every live account (in the background: a failure is logged and shown in status). */
@@ -111,7 +142,7 @@ export class LiveDesks {
       const balance = await client.read('fetchBalance', (ex) => ex.fetchBalance());
       const held = Number((balance.total as unknown as Record<string, number | undefined>)[quote] ?? 0);
       const moved = expectedBalances({ ts: 0, totals: {} }, fills, (symbol) => byName.get(symbol) ?? { base: '', quote });
-      desk.restore(Math.max(0, held - (moved.get(quote) ?? 0)), { ledgers: false });
+      desk.restore(Math.max(0, held - (moved.get(quote) ?? 0)));
       const session = new LiveSession({
         account: name,
         desk,
@@ -129,7 +160,10 @@ export class LiveDesks {
       session.armKillSwitch(risk.killSwitch);
       const timer = setInterval(() => risk.refreshLatch(), 250);
       timer.unref?.();
-      this.running.set(name, { account: name, exchange: a.exchange, store, client, session, desk, timer });
+      const host = new StrategyHost({ desk, loader: strategyLoader, history: this.strategies?.history, persistence: store, account: name, log });
+      const r: Running = { account: name, exchange: a.exchange, store, client, session, desk, risk, host, timer, disposers: [] };
+      this.wireStrategies(r, a.apiUrl);
+      this.running.set(name, r);
       session.start();
       this.log.info(`live desk of ${name} (${a.exchange}) started; reconciling before it takes orders`);
     } catch (e) {
@@ -144,10 +178,131 @@ export class LiveDesks {
     if (!r) return;
     this.running.delete(name);
     clearInterval(r.timer);
+    for (const d of r.disposers) d();
+    r.host.close();
     await r.session.stop();
     await r.client.close();
     r.store.close();
     this.log.info(`live desk of ${name} stopped`);
+  }
+
+  /**
+   * The live account's strategies: fed the exchange's closed live candles only (a replay or an
+   * import of the same symbol is not the market this account trades in), the candle's close
+   * marking the desk first, so the strategy's orders are checked against the exchange's price.
+   * Those that were running resume only once the account has reconciled after a start.
+   */
+  private wireStrategies(r: Running, apiUrl: string | undefined): void {
+    const s = this.strategies;
+    if (s) {
+      r.disposers.push(s.bars.onClosedBar((e) => this.onLiveBar(r, e)));
+      r.disposers.push(r.host.events.on((e) => (e.kind === 'instance' ? s.publish('strategy', e.view) : s.publish('strategyLog', { id: e.id, ts: e.ts, kind: e.level, message: e.message }))));
+      // A live strategy that fails is stopped and the trader told, as on paper.
+      r.disposers.push(r.desk.events.on((e) => e.kind === 'alert' && s.publish('alert', { level: e.level, title: `${r.account}: ${e.title}`, message: e.message, ts: e.ts })));
+    }
+    let resumed = false;
+    r.disposers.push(
+      r.session.changed.on(({ state }) => {
+        if (state !== 'ready' || resumed) return;
+        resumed = true;
+        void (async () => {
+          const views = await r.host.restore();
+          for (const v of views) await this.feed(r, v.symbol, v.timeframe, apiUrl).catch((e: unknown) => this.log.error(`${r.account}: live candles of ${v.symbol} ${v.timeframe} for ${v.id} not started: ${e instanceof Error ? e.message : String(e)}`));
+          if (views.length > 0) this.log.info(`${r.account}: reconciled; ${views.length} live strategies resumed (${views.map((v) => v.id).join(', ')})`);
+        })().catch((e: unknown) => this.log.error(`${r.account}: live strategies not resumed: ${e instanceof Error ? e.message : String(e)}`));
+      }),
+    );
+  }
+
+  private onLiveBar(r: Running, e: ClosedBar): void {
+    if (e.source !== 'live') return;
+    if (!r.host.list().some((i) => i.symbol === e.symbol && i.timeframe === e.timeframe)) return;
+    r.desk.onTrade(e.symbol, { ts: e.bar.ts + timeframeMs(e.timeframe), price: e.bar.close, amount: 0, side: undefined });
+    r.host.onClosedBar(e);
+  }
+
+  private feed(r: Running, symbol: string, timeframe: string, apiUrl: string | undefined): Promise<unknown> {
+    const s = this.strategies;
+    if (!s) throw new KeelError('UNAVAILABLE', 'live strategies need the market store and the live streams, which this engine has not opened', { where: 'strategy' });
+    const market = splitVenueSymbol(symbol);
+    return s.stream({ exchange: market?.exchange ?? r.exchange, symbol: market?.symbol ?? symbol, timeframe, ...(apiUrl !== undefined && { apiUrl }) });
+  }
+
+  /**
+   * Starts a strategy live on an account's ledger. Refused without the trader's typed
+   * confirmation (the same phrase as putting the account live: `LIVE <account>`), and unless
+   * the account's desk is reconciled and trading. Its live candles are started first (with
+   * their recent history stored, which the warm-up reads), then it goes through the one host.
+   */
+  async startStrategy(spec: LiveStartSpec): Promise<StrategyInstanceView> {
+    const phrase = liveConfirmation(spec.account);
+    if (spec.confirm !== phrase) throw new KeelError('BAD_INPUT', `to start a strategy live on ${spec.account}, confirm by typing exactly "${phrase}"`, { where: 'confirm' });
+    const r = this.desk(spec.account);
+    this.assertTrading(r);
+    r.desk.orders.instrument(spec.symbol); // NOT_FOUND: the account's exchange does not list it
+    await this.feed(r, spec.symbol, spec.timeframe, this.accounts.get(spec.account).apiUrl);
+    await this.price(r, spec.symbol);
+    this.assertTrading(r); // the stream's history took a while: still reconciled?
+    const { account: _a, confirm: _c, ...start } = spec;
+    const v = await r.host.start(start);
+    r.store.appendAudit({ ts: Date.now(), actor: 'ui', action: 'strategy.live', before: undefined, after: { id: v.id, account: spec.account, confirmed: phrase } });
+    this.log.warn(`${spec.account}: strategy ${v.id} started LIVE on ${spec.symbol} ${spec.timeframe} with ${spec.allocation}`);
+    return v;
+  }
+
+  private assertTrading(r: Running): void {
+    const s = r.session.status;
+    if (s.state !== 'ready') throw new KeelError('CONFLICT', `${r.account} is not reconciled (${s.state}${s.reason ? `: ${s.reason}` : ''}); a live strategy starts once it is`, { where: 'account' });
+    const risk = r.risk.snapshot(r.desk.account);
+    if (risk.tradingState !== 'ACTIVE') throw new KeelError('CONFLICT', `${r.account} is not trading (${risk.tradingState}${risk.killSwitch.reason ? `: ${risk.killSwitch.reason}` : ''})`, { where: 'account' });
+  }
+
+  /** The running desk whose host holds strategy `id`, or undefined (it is the paper desk's, or unknown). */
+  private owner(id: string): Running | undefined {
+    for (const r of this.running.values()) if (r.host.row(id)) return r;
+    return undefined;
+  }
+
+  ownsStrategy(id: string): boolean {
+    return this.owner(id) !== undefined;
+  }
+
+  controlStrategy(id: string, action: StrategyAction): Promise<StrategyInstanceView> {
+    const r = this.owner(id);
+    if (!r) throw new KeelError('NOT_FOUND', `no live strategy "${id}"`, { where: 'id' });
+    return controlStrategy(r.host, id, action, async (ledger, actor) => {
+      for (const p of r.desk.positions()) if (p.ledger === ledger) await this.price(r, p.symbol);
+      return r.desk.flatten({ ledger }, actor);
+    });
+  }
+
+  /**
+   * A live strategy's trades against a backtest of it over the same bars. The backtest pays
+   * the exchange's taker fee for the market and models no slippage, so every price the
+   * exchange gave beyond its bar's shows as slippage.
+   */
+  async strategyGap(id: string): Promise<RunGap> {
+    const r = this.owner(id);
+    const row = r?.host.row(id);
+    if (!r || !row) throw new KeelError('NOT_FOUND', `no live strategy "${id}"`, { where: 'id' });
+    if (!this.strategies) throw new KeelError('UNAVAILABLE', 'the market store is not available to read the bars back', { where: 'market' });
+    const loaded = await strategyLoader.load(row.strategy, row.sourcePath);
+    const fee = r.desk.orders.instrument(row.symbol).takerFee;
+    return gapOfInstance(row, r.store, loaded.module, await instanceBars(row, this.strategies.history), { fee, slippage: 0 });
+  }
+
+  /** The live strategies that trade on a symbol's candles of one timeframe (running or paused). */
+  strategiesOn(symbol: string, timeframe: string): string[] {
+    return [...this.running.values()].flatMap((r) => r.host.list().filter((i) => i.symbol === symbol && i.timeframe === timeframe && (i.state === 'running' || i.state === 'paused')).map((i) => i.id));
+  }
+
+  /** Every strategy of every open live desk, running or not. */
+  strategyInstances(): StrategyInstanceView[] {
+    return [...this.running.values()].flatMap((r) => r.host.all());
+  }
+
+  strategyLogs(id: string, limit?: number): { ts: number; kind: string; message: string }[] {
+    return this.owner(id)?.host.logs(id, limit) ?? [];
   }
 
   status(): LiveAccountStatus[] {

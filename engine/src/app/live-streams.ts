@@ -98,7 +98,23 @@ export class LiveStreams {
     }
   }
 
+  private inUse: ((symbol: string, timeframe: string) => string[]) | undefined;
+
+  /** Who still trades on a stream's candles (the live strategies): a trader's stop is refused while they run. */
+  guardWith(inUse: (symbol: string, timeframe: string) => string[]): void {
+    this.inUse = inUse;
+  }
+
   async stop(id: string): Promise<boolean> {
+    const s = this.streams.get(id);
+    if (!s) return false;
+    const { venueSymbol: symbol, timeframe } = s.feed.status();
+    const users = this.inUse?.(symbol, timeframe) ?? [];
+    if (users.length > 0) throw new KeelError('CONFLICT', `live stream ${id} feeds the live strategies ${users.join(', ')}: stop them first`, { where: 'stream' });
+    return this.stopNow(id);
+  }
+
+  private async stopNow(id: string): Promise<boolean> {
     const s = this.streams.get(id);
     if (!s) return false;
     this.streams.delete(id);
@@ -113,6 +129,6 @@ export class LiveStreams {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.streams.keys()].map((id) => this.stop(id)));
+    await Promise.allSettled([...this.streams.keys()].map((id) => this.stopNow(id)));
   }
 }

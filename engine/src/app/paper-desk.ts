@@ -23,9 +23,9 @@ import type { Watchdog } from '../risk/watchdog';
 import { SqliteOrderJournal } from '../state/order-journal';
 import { SqliteRiskPersistence } from '../state/risk-persistence';
 import { StateStore } from '../state/store';
-import { loadStrategy, strategySourceHash } from '../strategy/loader';
 import type { EquitySeriesDto, FlattenResult, OrderPreview, PlaceOrderResult, Publish, RiskLimits, StrategyAction, TicketOrder } from '../../protocol/index';
 import type { Logger } from './logs';
+import { controlStrategy, strategyLoader } from './strategy-control';
 import type { BacktestArchive, DeskService, RiskService, StrategyService, TradingService } from './services';
 
 const DEFAULT_STARTING_CASH = 100_000;
@@ -66,14 +66,6 @@ export function equityFromFills(startingCash: number, fills: readonly Fill[], be
   for (const [sym, px] of last) a.mark(sym, px);
   return a.equity();
 }
-
-/** Shipped strategies by id; a trader's own by file, its code identified by the file's hash. */
-const strategyLoader: StrategyLoader = {
-  async load(strategy, path) {
-    const module = await loadStrategy(path ?? strategy, process.cwd());
-    return { module, sourceHash: strategySourceHash(module, path), ...(path !== undefined && { sourcePath: path }) };
-  },
-};
 
 /**
  * The workstation's paper trading: the venue-agnostic trading desk (ledgers, one order
@@ -452,26 +444,7 @@ export class PaperDesk {
       await this.price(req.symbol);
       return this.host.start({ strategy: req.strategy, ...(req.path !== undefined && { path: req.path }), params: req.params, symbol: req.symbol, timeframe: req.timeframe, allocation: req.allocation, limits: req.limits ?? {} });
     },
-    control: async (id, action: StrategyAction) => {
-      switch (action) {
-        case 'pause':
-          return this.host.pause(id);
-        case 'resume':
-          return this.host.resume(id);
-        case 'stop':
-          return this.host.stop(id);
-        case 'stop_flatten':
-          await this.flatten(undefined, id, `stop of ${id}`);
-          return this.host.stop(id, { reason: 'stopped by the trader, flattened' });
-        case 'flatten':
-          await this.flatten(undefined, id);
-          return this.host.all().find((i) => i.id === id)!;
-        case 'takeover':
-          return this.host.takeOver(id);
-        case 'release':
-          return this.host.release(id);
-      }
-    },
+    control: (id, action: StrategyAction) => controlStrategy(this.host, id, action, (ledger, actor) => this.flatten(undefined, ledger, actor)),
     instances: () => this.host.all(),
     gap: async (id) => {
       const row = this.host.row(id);

@@ -69,8 +69,10 @@ export async function openServices(home: string, ctx: WiringContext): Promise<Pa
       const m = market;
       const exchanges = ExchangesAdapter.open(home, m.store, bars, ctx.publish, ctx.logs.logger('exchanges'), () => m.storedElsewhere(), new KeychainSecrets(ctx.secrets ?? new Keychain(keychainServiceOf(process.env))));
       services.exchanges = exchanges;
-      services.live = new LiveDesks(home, exchanges.accounts, ctx.logs.logger('live'));
-      services.live.startAll();
+      const live = new LiveDesks(home, exchanges.accounts, ctx.logs.logger('live'), { history: m, bars, stream: (p) => exchanges.startStream(p), publish: ctx.publish });
+      exchanges.streams.guardWith((symbol, timeframe) => live.strategiesOn(symbol, timeframe));
+      services.live = live;
+      live.startAll();
     } catch (e) {
       log.error(`exchanges not opened: ${e instanceof Error ? e.message : String(e)}`);
     }

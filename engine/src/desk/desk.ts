@@ -148,8 +148,8 @@ export class TradingDesk {
    */
   restore(startingCash: number, opts: { ledgers?: boolean } = {}): void {
     const p = this.requirePersistence();
-    // A live account's desk has its manual ledger only (strategy ledgers are the paper desk's), and
-    // its cash at the exchange: the balance reconciliation, not a deposit, accounts for it.
+    // The persistence is one account's rows (the paper desk's, or a live account's with its own
+    // strategy ledgers); `ledgers: false` rebuilds the manual ledger alone.
     const withLedgers = opts.ledgers !== false;
     for (const row of withLedgers ? p.ledgers() : []) {
       if (row.id === MANUAL_LEDGER) continue;

@@ -44,7 +44,10 @@ export interface BarHistory {
 }
 
 export interface HostPersistence {
+  /** This desk's account's strategies. */
   strategyInstances(): StrategyInstanceRow[];
+  /** Every account's strategy ids: an id names a ledger, logs and signals, so it is unique in the database. */
+  strategyInstanceIds?(): string[];
   saveStrategyInstance(row: StrategyInstanceRow): void;
   addStrategyEvent(instance: string, ts: number, kind: string, message: string): void;
   strategyEvents(instance: string, limit?: number): { ts: number; kind: string; message: string }[];
@@ -92,6 +95,8 @@ export interface HostOptions {
   /** The feed's "now" for a symbol: a replay's cursor while one plays it, else the clock. Warm-up reads up to it. */
   asOf?: (symbol: string, timeframe: string) => number;
   log: { info(m: string): void; warn(m: string): void; error(m: string): void };
+  /** The live exchange account whose desk this is; absent on the paper desk. Shown on every instance. */
+  account?: string;
 }
 
 export class StrategyHost {
@@ -159,7 +164,7 @@ export class StrategyHost {
     await this.warm(inst);
     inst.runtime.start();
     this.go(inst);
-    this.audit('strategy.start', { id, strategy: m.id, params: row.params, symbol: spec.symbol, timeframe: spec.timeframe, allocation: spec.allocation });
+    this.audit('strategy.start', { id, strategy: m.id, params: row.params, symbol: spec.symbol, timeframe: spec.timeframe, allocation: spec.allocation, ...(this.opts.account !== undefined && { live: this.opts.account }) });
     this.note(inst, 'info', `started on ${spec.symbol} ${spec.timeframe} with ${spec.allocation}; warmed on ${inst.index} bars`);
     this.save(inst);
     return this.view(inst);
@@ -506,7 +511,9 @@ export class StrategyHost {
   }
 
   private nextId(moduleId: string): string {
-    const taken = new Set([...this.instances.keys(), ...this.desk.ledgers.all().map((l) => l.id), ...(this.opts.persistence?.strategyInstances().map((r) => r.id) ?? [])]);
+    const p = this.opts.persistence;
+    const stored = p ? (p.strategyInstanceIds?.() ?? p.strategyInstances().map((r) => r.id)) : [];
+    const taken = new Set([...this.instances.keys(), ...this.desk.ledgers.all().map((l) => l.id), ...stored]);
     for (let n = 1; ; n++) if (!taken.has(`${moduleId}-${n}`)) return `${moduleId}-${n}`;
   }
 
@@ -534,6 +541,7 @@ export class StrategyHost {
     if (row.lastBarTs !== undefined) v.lastBarTs = row.lastBarTs;
     if (lastSignal) v.lastSignal = lastSignal;
     if (row.sourcePath !== undefined) v.sourcePath = row.sourcePath;
+    if (this.opts.account !== undefined) v.account = this.opts.account;
     return v;
   }
 }

@@ -59,4 +59,6 @@ export interface StrategyInstanceView {
   ledger: LedgerSnapshot;
   createdAt: number;
   sourcePath?: string;
+  /** The live exchange account it trades on, at the exchange; absent: the paper desk. */
+  account?: string;
 }

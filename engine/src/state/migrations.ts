@@ -293,6 +293,18 @@ ALTER TABLE fills ADD COLUMN fee_asset TEXT;
 ALTER TABLE fills ADD COLUMN fee_native REAL CHECK (fee_native IS NULL OR fee_native >= 0);
 `,
   },
+  {
+    version: 6,
+    name: 'strategies on live accounts: ledgers, transfers and strategy instances belong to an account',
+    sql: `
+-- Every row so far is the paper desk's (PAPER_ACCOUNT). A live account's desk reads and writes
+-- only its own, as it does its orders, fills and positions.
+ALTER TABLE ledgers ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE ledger_transfers ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE strategy_instances ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+CREATE INDEX ledger_transfers_account ON ledger_transfers (account, ts);
+`,
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): void {

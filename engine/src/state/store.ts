@@ -574,7 +574,7 @@ export class StateStore {
   // ---------- ledgers, transfers, strategy instances, equity history ----------
 
   ledgers(): LedgerRow[] {
-    return (this.stmt('SELECT * FROM ledgers ORDER BY created_at, id').all() as Row[]).map((r) => ({
+    return (this.stmt('SELECT * FROM ledgers WHERE account = ? ORDER BY created_at, id').all(this.account) as Row[]).map((r) => ({
       id: r.id as string,
       kind: r.kind as LedgerRow['kind'],
       label: r.label as string,
@@ -587,18 +587,18 @@ export class StateStore {
   saveLedger(l: LedgerRow): void {
     this.db
       .prepare(
-        `INSERT INTO ledgers (id, kind, label, limits, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO ledgers (id, kind, label, limits, created_at, closed_at, account) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET label = excluded.label, limits = excluded.limits, closed_at = excluded.closed_at`,
       )
-      .run(l.id, l.kind, l.label, JSON.stringify(l.limits), l.createdAt, nullable(l.closedAt));
+      .run(l.id, l.kind, l.label, JSON.stringify(l.limits), l.createdAt, nullable(l.closedAt), this.account);
   }
 
   /** Cash or a position moved between ledgers; append-only, and what rebuilding a ledger replays beside its fills. */
   addTransfer(t: Omit<TransferRow, 'id'>): TransferRow {
     try {
       const r = this.db
-        .prepare('INSERT INTO ledger_transfers (ts, kind, from_ledger, to_ledger, amount, symbol, qty, price, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(t.ts, t.kind, t.from, t.to, t.amount, nullable(t.symbol), nullable(t.qty), nullable(t.price), t.actor, t.reason);
+        .prepare('INSERT INTO ledger_transfers (ts, kind, from_ledger, to_ledger, amount, symbol, qty, price, actor, reason, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(t.ts, t.kind, t.from, t.to, t.amount, nullable(t.symbol), nullable(t.qty), nullable(t.price), t.actor, t.reason, this.account);
       return { ...t, id: Number(r.lastInsertRowid) };
     } catch (e) {
       throw asKeelError(e, `transfer ${t.from} -> ${t.to}`);
@@ -606,7 +606,7 @@ export class StateStore {
   }
 
   transfers(): TransferRow[] {
-    return (this.stmt('SELECT * FROM ledger_transfers ORDER BY ts, id').all() as Row[]).map((r) => ({
+    return (this.stmt('SELECT * FROM ledger_transfers WHERE account = ? ORDER BY ts, id').all(this.account) as Row[]).map((r) => ({
       id: r.id as number,
       ts: r.ts as number,
       kind: r.kind as TransferRow['kind'],
@@ -621,8 +621,9 @@ export class StateStore {
     }));
   }
 
+  /** This account's strategies. */
   strategyInstances(): StrategyInstanceRow[] {
-    return (this.stmt('SELECT * FROM strategy_instances ORDER BY created_at, id').all() as Row[]).map((r) => ({
+    return (this.stmt('SELECT * FROM strategy_instances WHERE account = ? ORDER BY created_at, id').all(this.account) as Row[]).map((r) => ({
       id: r.id as string,
       strategy: r.strategy as string,
       sourcePath: optional(r.source_path as string | null),
@@ -643,13 +644,21 @@ export class StateStore {
     }));
   }
 
+  /**
+   * Every account's strategy ids: an instance's id names its ledger, its logs and its signals,
+   * so it is unique in the whole database, not only on its account.
+   */
+  strategyInstanceIds(): string[] {
+    return (this.stmt('SELECT id FROM strategy_instances').all() as Row[]).map((r) => r.id as string);
+  }
+
   saveStrategyInstance(i: StrategyInstanceRow): void {
     this.db
       .prepare(
         `INSERT INTO strategy_instances (id, strategy, source_path, source_hash, params, symbol, timeframe, ledger, allocation, state, state_reason, warmup,
-           first_bar_ts, last_bar_ts, saved_state, created_at, updated_at)
+           first_bar_ts, last_bar_ts, saved_state, created_at, updated_at, account)
          VALUES (@id, @strategy, @sourcePath, @sourceHash, @params, @symbol, @timeframe, @ledger, @allocation, @state, @stateReason, @warmup,
-           @firstBarTs, @lastBarTs, @savedState, @createdAt, @updatedAt)
+           @firstBarTs, @lastBarTs, @savedState, @createdAt, @updatedAt, @account)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, state_reason = excluded.state_reason, first_bar_ts = excluded.first_bar_ts,
            last_bar_ts = excluded.last_bar_ts, saved_state = excluded.saved_state, updated_at = excluded.updated_at`,
       )
@@ -661,6 +670,7 @@ export class StateStore {
         firstBarTs: nullable(i.firstBarTs),
         lastBarTs: nullable(i.lastBarTs),
         savedState: i.savedState === undefined ? null : JSON.stringify(i.savedState),
+        account: this.account,
       });
   }
 

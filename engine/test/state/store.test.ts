@@ -238,3 +238,45 @@ describe('backtest runs', () => {
     b.close();
   });
 });
+
+describe("an account's ledgers, transfers and strategies", () => {
+  it('are its own: a live account and the paper desk on one database never see each other\'s, while strategy ids stay unique over both', () => {
+    const file = tempDbFile();
+    const paper = StateStore.open(file);
+    const live = StateStore.open(file, 'sim');
+    const instance = (id: string) => ({
+      id,
+      strategy: 'sma-cross',
+      sourcePath: undefined,
+      sourceHash: 'shipped:sma-cross',
+      params: { fast: 3 },
+      symbol: 'binance:BTC/USDT',
+      timeframe: '1m',
+      ledger: id,
+      allocation: 1_000,
+      state: 'running' as const,
+      stateReason: undefined,
+      warmup: 3,
+      firstBarTs: undefined,
+      lastBarTs: undefined,
+      savedState: undefined,
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    live.saveLedger({ id: 'sma-cross-2', kind: 'strategy', label: 'SMA · live', limits: {}, createdAt: 1, closedAt: undefined });
+    live.addTransfer({ ts: 1, kind: 'cash', from: 'manual', to: 'sma-cross-2', amount: 1_000, symbol: undefined, qty: undefined, price: undefined, actor: 'ui', reason: 'allocation' });
+    live.saveStrategyInstance(instance('sma-cross-2'));
+    paper.saveLedger({ id: 'sma-cross-1', kind: 'strategy', label: 'SMA · paper', limits: {}, createdAt: 1, closedAt: undefined });
+    paper.saveStrategyInstance(instance('sma-cross-1'));
+
+    expect(live.ledgers().map((l) => l.id)).toEqual(['sma-cross-2']);
+    expect(live.transfers().map((t) => t.to)).toEqual(['sma-cross-2']);
+    expect(live.strategyInstances().map((i) => i.id)).toEqual(['sma-cross-2']);
+    expect(paper.ledgers().map((l) => l.id)).toEqual(['manual', 'sma-cross-1']);
+    expect(paper.transfers()).toEqual([]);
+    expect(paper.strategyInstances().map((i) => i.id)).toEqual(['sma-cross-1']);
+    expect(paper.strategyInstanceIds().sort()).toEqual(['sma-cross-1', 'sma-cross-2']);
+    live.close();
+    paper.close();
+  });
+});

@@ -4,7 +4,7 @@ import type { OrderPreview, OrderSnapshot, SizeMode, TimeInForce } from '../../.
 import { fmtMoney, fmtPrice, fmtQty } from '../lib/format';
 import { acceptsNumberInput, numberProblem } from '../lib/numbers';
 import { denialText, orderText } from '../lib/orderText';
-import { liveAccounts, useLive } from '../store/live';
+import { DestinationPicker, marketProblem, useDestination } from '../components/Destination';
 import { useMarket } from '../store/market';
 import { usePrices } from '../store/prices';
 import { useRisk } from '../store/risk';
@@ -16,7 +16,6 @@ import { modifyOrder, newClientOrderId } from './tradingActions';
 
 const PREVIEW_DEBOUNCE_MS = 250;
 /** The ticket's destination value for the paper desk (account names cannot be empty). */
-const PAPER_DEST = '';
 /** While the market moves, the same order is previewed again at most this often. */
 const MARKET_REPREVIEW_MS = 1000;
 
@@ -145,17 +144,10 @@ function NewOrderTicket() {
   const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>();
   const seq = useRef(0);
   const previewedKey = useRef('');
-  // Where Place sends: the paper desk unless the trader picks a live account here. Always
-  // paper at first, so going live is a choice on the ticket too, never a leftover.
-  const live = liveAccounts(useLive((s) => s.accounts));
-  const [dest, setDest] = useState<string>(PAPER_DEST);
-  const account = live.find((a) => a.name === dest);
-  const deskState = useLive((s) => (account ? s.status.find((d) => d.account === account.name) : undefined));
-  useEffect(() => {
-    if (dest !== PAPER_DEST && !account) setDest(PAPER_DEST);
-  }, [dest, account]);
-  // A live desk trades its own exchange's markets only (symbols are `exchange:BASE/QUOTE`).
-  const wrongVenue = account && symbol && !symbol.startsWith(`${account.exchange}:`) ? `${account.name} trades on ${account.exchange}; ${symbol} is not one of its markets` : undefined;
+  // Where Place sends: the paper desk unless the trader picks a live account here.
+  const destination = useDestination();
+  const { account, deskState } = destination;
+  const wrongVenue = marketProblem(account, symbol);
   const liveHeld = account && deskState?.state !== 'ready' ? `${account.name} is ${deskState?.state ?? 'opening'}${deskState?.reason ? ` (${deskState.reason})` : ''}: orders are held` : undefined;
 
   const built = ticketToOrder(symbol, f);
@@ -265,21 +257,7 @@ function NewOrderTicket() {
       <h2>
         Order ticket <span className="dim small num" aria-label="Market price">{market !== undefined ? `${symbol} ${fmtPrice(market)}` : ''}</span>
       </h2>
-      <div className={`ticket-dest ${account ? 'live' : ''}`}>
-        <span className={`mode-badge mode-${account ? 'LIVE' : 'PAPER'}`} role="status" aria-label="Ticket sends to">
-          {account ? `LIVE · ${account.name} · ${account.exchange}` : 'PAPER · paper desk'}
-        </span>
-        {live.length > 0 && (
-          <select aria-label="Send to" title="Where Place sends this order" value={dest} onChange={(e) => setDest(e.target.value)}>
-            <option value={PAPER_DEST}>Paper desk</option>
-            {live.map((a) => (
-              <option key={a.name} value={a.name}>
-                LIVE {a.name} ({a.exchange})
-              </option>
-            ))}
-          </select>
-        )}
-      </div>
+      <DestinationPicker d={destination} badgeLabel="Ticket sends to" selectLabel="Send to" title="Where Place sends this order" />
       <div className="seg wide" role="group" aria-label="Side">
         <button type="button" className="buy" aria-pressed={f.side === 'buy'} onClick={() => set('side', 'buy')}>
           Buy

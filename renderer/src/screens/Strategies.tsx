@@ -1,12 +1,14 @@
 import type { ColDef } from 'ag-grid-community';
 import { useEffect, useMemo, useState } from 'react';
 import type { GapReportDto, StrategyAction, StrategyInstanceDto, TradeGap } from '../../../engine/protocol';
+import { liveConfirmation } from '../../../engine/protocol/definitions';
 import { Grid } from '../components/Grid';
 import { Split } from '../components/Split';
 import { Tabs } from '../components/Tabs';
 import { fmtDuration, fmtMoney, fmtPrice, fmtQty, fmtSigned, fmtTime } from '../lib/format';
 import { useBacktest } from '../store/backtest';
 import { ledgerColor, useDesk } from '../store/desk';
+import { DestinationPicker, marketProblem, useDestination } from '../components/Destination';
 import { useMarket } from '../store/market';
 import { useUi } from '../store/ui';
 import { client, errorText } from '../store/wire';
@@ -32,6 +34,15 @@ function optionalPositive(text: string, label: string, errors: string[]): number
   return x;
 }
 
+/** Where a strategy runs, as its row says it: `LIVE · account` in red, or `PAPER`. */
+function RunsOn({ account, label }: { account: string | undefined; label: string }) {
+  return (
+    <span className={`mode-badge mode-${account !== undefined ? 'LIVE' : 'PAPER'}`} role="status" aria-label={label}>
+      {account !== undefined ? `LIVE · ${account}` : 'PAPER'}
+    </span>
+  );
+}
+
 function StrategyStartForm() {
   const strategies = useBacktest((s) => s.strategies);
   const datasets = useMarket((s) => s.datasets);
@@ -39,6 +50,12 @@ function StrategyStartForm() {
   const [f, setF] = useState<StartForm>({ strategy: '', dataset: '', allocation: '5000', maxDailyLossPct: '', maxExposure: '', params: {} });
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  // Where it runs: the paper desk unless the trader picks a live account, and then only with
+  // that start's own typed confirmation (the engine's phrase, which it checks again).
+  const destination = useDestination();
+  const { account, deskState } = destination;
+  const [confirm, setConfirm] = useState('');
+  const phrase = account ? liveConfirmation(account.name) : '';
 
   useEffect(() => {
     setF((old) => {
@@ -52,11 +69,16 @@ function StrategyStartForm() {
   const params = checkParams(strat, f.params, errors);
   const allocation = Number(f.allocation);
   if (!(allocation > 0)) errors.push('Allocation must be a positive amount');
-  else if (cash !== undefined && allocation > cash) errors.push(`Allocation is more than the manual ledger's free cash (${fmtMoney(cash)})`);
+  // A live account's free cash is at the exchange: its desk checks the allocation against it.
+  else if (!account && cash !== undefined && allocation > cash) errors.push(`Allocation is more than the manual ledger's free cash (${fmtMoney(cash)})`);
   const maxDailyLossPct = optionalPositive(f.maxDailyLossPct, 'Max daily loss', errors);
   if (maxDailyLossPct !== undefined && maxDailyLossPct > 100) errors.push('Max daily loss is a percentage up to 100');
   const maxExposure = optionalPositive(f.maxExposure, 'Max exposure', errors);
   const [symbol, timeframe] = f.dataset.split('|');
+  const wrongVenue = marketProblem(account, symbol);
+  if (wrongVenue) errors.push(wrongVenue);
+  const held = account && deskState?.state !== 'ready' ? `${account.name} is ${deskState?.state ?? 'opening'}${deskState?.reason ? ` (${deskState.reason})` : ''}: a live strategy starts once it has reconciled` : undefined;
+  const confirmed = !account || confirm === phrase;
 
   const start = async () => {
     if (errors.length > 0 || !strat || !symbol || !timeframe) return;
@@ -64,10 +86,12 @@ function StrategyStartForm() {
     setError(undefined);
     try {
       const limits = { ...(maxDailyLossPct !== undefined && { maxDailyLossPct }), ...(maxExposure !== undefined && { maxExposure }) };
-      const i = await client().call('strategies.start', { strategy: strat.id, params, symbol, timeframe, allocation, limits });
+      const where = account ? { account: account.name, confirm } : {};
+      const i = await client().call('strategies.start', { strategy: strat.id, params, symbol, timeframe, allocation, limits, ...where }, { timeoutMs: 120_000 });
       useDesk.getState().upsertInstance(i);
       useDesk.getState().select(i.id);
-      useUi.getState().notify('ok', `${i.id} is running on ${i.symbol} ${i.timeframe}, warmed on ${i.warmup} bars`);
+      setConfirm('');
+      useUi.getState().notify('ok', `${i.id} is running${i.account !== undefined ? ` LIVE on ${i.account}` : ''} on ${i.symbol} ${i.timeframe}, warmed on ${i.warmup} bars`);
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -77,14 +101,15 @@ function StrategyStartForm() {
 
   return (
     <form
-      className="bt-form"
+      className={`bt-form ${account ? 'live-start' : ''}`}
       aria-label="Start a strategy"
       onSubmit={(e) => {
         e.preventDefault();
         void start();
       }}
     >
-      <h2>Run a strategy on paper</h2>
+      <h2>Run a strategy</h2>
+      <DestinationPicker d={destination} badgeLabel="Where it runs" selectLabel="Runs on" title="Where the strategy's orders go" onPick={() => setConfirm('')} />
       <div className="form-grid">
         <StrategySelect strategies={strategies} value={f.strategy} onChange={(id) => setF({ ...f, strategy: id, params: defaultParams(strategies.find((s) => s.id === id)) })} />
         <DatasetSelect label="Market" rows={false} value={f.dataset} onChange={(dataset) => setF({ ...f, dataset })} />
@@ -92,7 +117,7 @@ function StrategyStartForm() {
           Allocation
           <input inputMode="decimal" value={f.allocation} onChange={(e) => setF({ ...f, allocation: e.target.value })} />
         </label>
-        <span className="dim small">from manual: {fmtMoney(cash)} free</span>
+        <span className="dim small">{account ? `from ${account.name}'s manual ledger, at the exchange` : `from manual: ${fmtMoney(cash)} free`}</span>
         <label>
           Max daily loss %
           <input inputMode="decimal" placeholder="none" value={f.maxDailyLossPct} onChange={(e) => setF({ ...f, maxDailyLossPct: e.target.value })} />
@@ -104,10 +129,26 @@ function StrategyStartForm() {
       </div>
       {strat && <ParamFields strategy={strat} values={f.params} onChange={(p) => setF({ ...f, params: p })} />}
       {errors.length > 0 && strategies.length > 0 && <p className="down small">{errors[0]}</p>}
-      <p className="dim small">It warms up on the stored bars before now (before a replay's cursor while one plays), then trades each closed bar on its own ledger.</p>
+      {account ? (
+        <>
+          <p className="down small">
+            LIVE: its orders go to {account.exchange} on account {account.name}, with real money, through the account&apos;s risk limits and kill switch. It is fed the exchange&apos;s live
+            candles and warms up on the stored bars before now.
+          </p>
+          {held && <p className="warn small">{held}</p>}
+          <label className="live-confirm">
+            <span>
+              Type <code>{phrase}</code> to start it live
+            </span>
+            <input aria-label="Live confirmation" autoComplete="off" spellCheck={false} value={confirm} placeholder={phrase} onChange={(e) => setConfirm(e.target.value)} />
+          </label>
+        </>
+      ) : (
+        <p className="dim small">It warms up on the stored bars before now (before a replay&apos;s cursor while one plays), then trades each closed bar on its own ledger.</p>
+      )}
       <div className="row">
-        <button type="submit" className="primary" disabled={busy || errors.length > 0 || !strat}>
-          Start on paper
+        <button type="submit" className={account ? 'danger' : 'primary'} disabled={busy || errors.length > 0 || !strat || !confirmed}>
+          {account ? `Start LIVE on ${account.name}` : 'Start on paper'}
         </button>
       </div>
       {error && (
@@ -164,11 +205,12 @@ function InstancesGrid({ rows, selected }: { rows: StrategyInstanceDto[]; select
       {
         field: 'id',
         headerName: 'Strategy',
-        minWidth: 150,
+        minWidth: 230,
+        // Where it runs sits beside its name, so no row can be read without it.
         cellRenderer: (p: { data?: StrategyInstanceDto }) =>
           p.data ? (
             <span>
-              <span className="swatch" style={{ background: ledgerColor(p.data.id) }} aria-hidden="true" /> {p.data.id}
+              <span className="swatch" style={{ background: ledgerColor(p.data.id) }} aria-hidden="true" /> {p.data.id} <RunsOn account={p.data.account} label={`${p.data.id} runs on`} />
             </span>
           ) : null,
       },
@@ -339,6 +381,7 @@ function Detail({ inst }: { inst: StrategyInstanceDto }) {
       onChange={setTab}
       actions={
         <div className="cell-actions">
+          <RunsOn account={inst.account} label="Selected strategy runs on" />
           {actionsFor(inst).map((a) => (
             <button key={a} className={a === 'stop_flatten' || a === 'flatten' ? 'danger' : undefined} aria-label={`${ACTION_LABELS[a]} ${inst.id}`} onClick={() => void act(inst, a)}>
               {ACTION_LABELS[a]}
@@ -388,7 +431,7 @@ function Detail({ inst }: { inst: StrategyInstanceDto }) {
   );
 }
 
-/** Strategies running forward on paper, each on its own ledger: start, watch, pause, stop, take over, and the gap report. */
+/** Strategies running forward on paper or live on an exchange account, each on its own ledger: start, watch, pause, stop, take over, and the gap report. */
 export function Strategies() {
   const instances = useDesk((s) => s.instances);
   const selected = useDesk((s) => s.selected);
