@@ -293,6 +293,13 @@ ALTER TABLE fills ADD COLUMN fee_asset TEXT;
 ALTER TABLE fills ADD COLUMN fee_native REAL CHECK (fee_native IS NULL OR fee_native >= 0);
 `,
   },
+  {
+    version: 6,
+    name: 'orders: a cancel asked for and not yet confirmed (an order in flight is cancelled once acknowledged, after a restart too)',
+    sql: `
+ALTER TABLE orders ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1));
+`,
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): void {
