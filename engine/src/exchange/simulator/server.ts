@@ -382,7 +382,7 @@ export class ExchangeSimulator {
     }
     if (this.faults.draw('429', f.rate429)) return send(429, { code: -1003, msg: 'Too many requests; please use the websocket for live updates.' }, { 'retry-after': String(f.retryAfterSec) });
     if (this.faults.draw('5xx', f.rate5xx) || this.refuse?.(path, params)) return send(503, 'Service Unavailable');
-    const delay = f.latencyMs + (this.faults.draw('slow', f.slow) ? f.slowMs : 0);
+    const delay = f.latencyMs + (this.faults.draw('slow', f.slow) ? f.slowMs : 0) + (method === 'POST' && path === '/api/v3/order' ? f.holdCreateMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     try {
       const out = this.route(method, path, params, req, url, body);
