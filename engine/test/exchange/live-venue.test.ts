@@ -260,3 +260,42 @@ describe('the kill switch and orders in flight at the exchange', () => {
     expect(last?.balances).toEqual([]);
   });
 });
+
+describe('REST polling where there is no websocket user stream', () => {
+  it('fills reach the desk by polling alone, each once, and a later snapshot finds nothing to add', async () => {
+    // The exchange refuses user-stream websockets, and its ccxt adapter says it has none: the venue polls.
+    const r = await liveRig({ sim: { userStream: false }, venue: { pollMs: 250 } });
+    rigs.push(r);
+    (r.client.ex.has as Record<string, unknown>).watchOrders = false;
+    r.session.start();
+    await until(() => r.session.status.state === 'ready' && r.venue.notReady() === undefined, 10_000, 'reconciled, polling');
+    expect(r.venue.userStream).toMatchObject({ state: 'polling', transport: 'polling' });
+    const price = await r.refresh();
+    const limit = Math.round(price * 0.9);
+    const placed = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.02, price: limit });
+    if (!placed.ok) throw new Error(`refused: ${placed.reason}`);
+    await until(() => r.store.order(placed.orderId)?.status === 'accepted' || undefined, 5_000, 'acknowledged');
+    // Prints through the limit at the exchange: the order fills there, and nothing is pushed to Keel.
+    const sym = r.sim.symbol('BTC/USDT');
+    const print = (id: number, qty: number) => r.sim.broker.onMarketTrades(sym, [{ id, ts: r.sim.clock.now(), price: limit - 1, qty, buyerMaker: false }]);
+    print(9_000_001, 0.005);
+    await until(() => r.store.fills(placed.orderId).length === 1 || undefined, 5_000, 'the first fill, polled');
+    expect(r.store.order(placed.orderId)).toMatchObject({ status: 'partially_filled', filledQty: 0.005 });
+    // Several polls later the same trade has not been handed on again.
+    const polls = () => r.requests('GET', '/api/v3/myTrades').length;
+    const after = polls();
+    await until(() => polls() >= after + 3 || undefined, 5_000, 'three more polls');
+    const om = r.desk.orders;
+    expect(om.duplicateFills).toBe(0);
+    // A snapshot (what reconciliation takes after a reconnect) holds the same trade: nothing is added.
+    const snap = await r.session.reconcile();
+    expect(snap).toMatchObject({ fills: 0 });
+    print(9_000_002, 0.015);
+    await until(() => r.store.order(placed.orderId)?.status === 'filled' || undefined, 5_000, 'filled, polled');
+    expect(r.store.fills(placed.orderId).map((f) => f.qty)).toEqual([0.005, 0.015]);
+    expect(r.desk.ledgers.qty('manual', SYM)).toBeCloseTo(0.02, 10);
+    expect(r.account().trades.filter((t) => t.orderId === Number(r.store.order(placed.orderId)!.venueOrderId)).length).toBe(2);
+    // No user-stream socket ever carried anything: polling alone did it.
+    expect(r.sim.requests.some((q) => q.path === '/api/v3/userDataStream')).toBe(false);
+  });
+});

@@ -64,6 +64,12 @@ export interface LiveVenueOptions {
   cancelOnDisconnectMs?: number;
 }
 
+/** Where polling a market's trades goes on from: the newest trade's time, and the ids of those heard at that time. */
+interface PollMark {
+  ts: number;
+  ids: Set<string>;
+}
+
 /** What ccxt parses an exchange's order status into. */
 type CcxtStatus = 'open' | 'closed' | 'canceled' | 'expired' | 'rejected';
 
@@ -651,7 +657,7 @@ export class LiveVenue implements Venue {
 
   private async runPolling(): Promise<void> {
     const every = this.opts.pollMs ?? 2_000;
-    const since = new Map<string, number>();
+    const since = new Map<string, PollMark>();
     let up = false;
     this.setStream('polling');
     while (!this.stopped) {
@@ -676,13 +682,21 @@ export class LiveVenue implements Venue {
   }
 
   /** One poll: new trades and open orders of every market Keel has orders on; tracked orders no longer open are looked up. */
-  private async pollOnce(since: Map<string, number>): Promise<void> {
+  private async pollOnce(since: Map<string, PollMark>): Promise<void> {
     const working = [...this.byClient.values()].filter((o) => !o.isTerminal);
     const markets = [...new Set(working.map((o) => this.market(o.symbol)))];
     for (const m of markets) {
-      const from = since.get(m) ?? Math.min(...working.filter((o) => this.market(o.symbol) === m).map((o) => o.createdAt)) - 60_000;
-      const trades = await this.client.read(`fetchMyTrades ${m}`, (ex) => ex.fetchMyTrades(m, from));
-      if (trades.length > 0) since.set(m, Math.max(...trades.map((t) => t.timestamp ?? 0)));
+      const mark = since.get(m);
+      const from = mark?.ts ?? Math.min(...working.filter((o) => this.market(o.symbol) === m).map((o) => o.createdAt)) - 60_000;
+      // From the newest trade's time on, inclusive (another trade may share its millisecond): the ones
+      // already heard at that time are left out, so a trade is handed on once however often it is polled.
+      const trades = (await this.client.read(`fetchMyTrades ${m}`, (ex) => ex.fetchMyTrades(m, from))).filter((t) => !(mark && t.timestamp === mark.ts && mark.ids.has(String(t.id))));
+      if (trades.length > 0) {
+        const ts = Math.max(...trades.map((t) => t.timestamp ?? 0));
+        const ids = new Set(trades.filter((t) => t.timestamp === ts).map((t) => String(t.id)));
+        if (mark?.ts === ts) for (const id of mark.ids) ids.add(id);
+        since.set(m, { ts, ids });
+      }
       this.onTrades(trades);
       const open = await this.client.read(`fetchOpenOrders ${m}`, (ex) => ex.fetchOpenOrders(m));
       this.onOrders(open);

@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   balances?: Record<string, number>;
   /** How often the market moves, real ms (default 10). */
   tickMs?: number;
+  /** false: no user data stream over websockets (its sockets are refused), as an exchange that offers none: a client polls REST. Default true. */
+  userStream?: boolean;
 }
 
 export interface LoggedRequest {
@@ -277,10 +279,14 @@ export class ExchangeSimulator {
       socket.destroy();
       return;
     }
+    const key = path.split('/')[2];
+    const byKey = key ? this.listenKeys.get(key) : undefined;
+    if (this.opts.userStream === false && (path.startsWith('/ws-api/') || byKey)) {
+      socket.destroy();
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (path.startsWith('/ws-api/')) return this.wsApi(ws);
-      const key = path.split('/')[2];
-      const byKey = key ? this.listenKeys.get(key) : undefined;
       if (byKey) return this.userStream(ws, byKey, (e) => fmt.userEvent(e, byKey));
       this.marketStream(ws);
     });
