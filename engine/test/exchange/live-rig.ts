@@ -36,10 +36,12 @@ export interface RigOptions {
   instruments?: (own: Instrument[]) => Instrument[];
   tag?: string;
   timeoutMs?: number;
+  /** The key's secret (default SECRET); Kraken-signed requests need one in base64. */
+  secret?: string;
 }
 
 export async function liveRig(o: RigOptions = {}) {
-  const sim = o.simulator ?? (await ExchangeSimulator.start({ historyBars: 200, tradesPerSecond: 20, rateLimit: false, keys: { [KEY]: SECRET }, seed: 7, ...o.sim }));
+  const sim = o.simulator ?? (await ExchangeSimulator.start({ historyBars: 200, tradesPerSecond: 20, rateLimit: false, keys: { [KEY]: o.secret ?? SECRET }, seed: 7, ...o.sim }));
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'keel-live-'));
   const d = await openLiveDesk(sim.url, dir, o.dir !== undefined, o);
   return {
@@ -60,7 +62,7 @@ export async function liveRig(o: RigOptions = {}) {
 /** The live desk on `dir` against the exchange at `apiUrl`; `restart`: the book is rebuilt from the journal. */
 export async function openLiveDesk(apiUrl: string, dir: string, restart: boolean, o: RigOptions = {}) {
   const store = StateStore.open(join(dir, 'state.sqlite'));
-  const client = await ExchangeClient.create({ exchange: 'binance', apiUrl, rateLimitMs: 0, timeoutMs: o.timeoutMs ?? 1_500, credentials: { apiKey: KEY, secret: SECRET } });
+  const client = await ExchangeClient.create({ exchange: 'binance', apiUrl, rateLimitMs: 0, timeoutMs: o.timeoutMs ?? 1_500, credentials: { apiKey: KEY, secret: o.secret ?? SECRET } });
   await client.markets();
   const own = await client.instruments();
   const profile = { ...orderProfile('binance'), ...o.profile };

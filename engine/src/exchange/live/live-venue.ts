@@ -31,7 +31,7 @@ import { redact } from '../../secrets/redact';
 import type { ExchangeClient } from '../client';
 import { classify } from '../errors';
 import { splitVenueSymbol, venueSymbol } from '../venue-symbol';
-import type { OrderProfile } from './profiles';
+import { cancelOnDisconnect, type OrderProfile } from './profiles';
 
 export type UserStreamState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'stale' | 'stopped';
 
@@ -60,7 +60,7 @@ export interface LiveVenueOptions {
   userStream?: 'auto' | 'websocket' | 'poll';
   pollMs?: number;
   probe?: (step: OrderStep, order: Order) => void;
-  /** Dead man's switch where the exchange has one (ccxt's cancelAllOrdersAfter): orders die this long after the link does. */
+  /** The dead man's switch's timeout where the exchange has one (profiles.ts cancelOnDisconnect); default the profile's, 0 turns it off. */
   cancelOnDisconnectMs?: number;
 }
 
@@ -126,7 +126,10 @@ export class LiveVenue implements Venue {
   private generation = 0;
   private everConnected = false;
   private lastPollOk = 0;
-  private armedCancelOnDisconnect = false;
+  /** The dead man's switch: the last refresh the exchange took, and the last failure since. */
+  private deadMan: { armedAt?: number; failure?: string } = {};
+  private deadManRun = 0;
+  private deadManRequest: Promise<unknown> | undefined;
 
   constructor(private readonly opts: LiveVenueOptions) {
     this.name = opts.name;
@@ -153,9 +156,15 @@ export class LiveVenue implements Venue {
     return this.stream;
   }
 
-  /** Whether the exchange offers a dead man's switch that Keel arms (cancel on disconnect). */
-  get cancelOnDisconnect(): boolean {
-    return Boolean(this.ex.has.cancelAllOrdersAfter) && (this.opts.cancelOnDisconnectMs ?? 60_000) > 0;
+  /** The dead man's switch as it stands, in words for the Risk screen: armed, failing, or not offered by the exchange. */
+  get cancelOnDisconnect(): { armed: boolean; text: string } {
+    const rule = cancelOnDisconnect(this.profile, this.ex, this.opts.cancelOnDisconnectMs);
+    if ('missing' in rule) return { armed: false, text: rule.missing };
+    const s = rule.timeoutMs / 1000;
+    const { armedAt, failure } = this.deadMan;
+    if (failure !== undefined) return { armed: false, text: `cancel-on-disconnect not refreshed (${failure}); ${armedAt === undefined ? 'never armed' : `the exchange cancels every open order ${s} s after the last refresh`}` };
+    if (armedAt === undefined) return { armed: false, text: 'cancel-on-disconnect not armed yet' };
+    return { armed: true, text: `cancel-on-disconnect armed: the exchange cancels every open order if Keel stops refreshing it for ${s} s` };
   }
 
   /** Why new orders may not go out now (the stream is down or stale), or undefined when they may. */
@@ -180,6 +189,7 @@ export class LiveVenue implements Venue {
     this.stopped = false;
     if (this.transport === 'websocket') void this.runWebsocket();
     else void this.runPolling();
+    void this.keepDeadManSwitch();
   }
 
   async stop(): Promise<void> {
@@ -187,7 +197,11 @@ export class LiveVenue implements Venue {
     this.generation++;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.armedCancelOnDisconnect) await this.client.once('disarm cancel-on-disconnect', (ex) => ex.cancelAllOrdersAfter(0)).catch(() => undefined);
+    // A deliberate stop leaves the orders working: the switch is disarmed (after a refresh on its way), not left to fire.
+    this.deadManRun++;
+    await this.deadManRequest?.catch(() => undefined);
+    if (this.deadMan.armedAt !== undefined) await this.client.once('disarm cancel-on-disconnect', (ex) => ex.cancelAllOrdersAfter(0)).catch(() => undefined);
+    this.deadMan = {};
     this.setStream('stopped');
   }
 
@@ -590,7 +604,6 @@ export class LiveVenue implements Venue {
         this.everConnected = true;
         this.setStream('live');
         backoff = 250;
-        void this.armCancelOnDisconnect(gen);
         this.reports.connection('connected', this.clock.now());
         await ended;
       } catch (e) {
@@ -640,18 +653,27 @@ export class LiveVenue implements Venue {
     return p;
   }
 
-  private async armCancelOnDisconnect(gen: number): Promise<void> {
-    const ms = this.opts.cancelOnDisconnectMs ?? 60_000;
-    if (!this.ex.has.cancelAllOrdersAfter || ms <= 0) return;
-    while (!this.stopped && gen === this.generation) {
+  /**
+   * Arms the exchange's dead man's switch and refreshes it every third of its timeout, whatever
+   * the user stream does: while Keel runs and reaches the exchange, its orders live; once it
+   * stops refreshing (killed, cut off), the exchange cancels them all when the timeout runs out.
+   */
+  private async keepDeadManSwitch(): Promise<void> {
+    const rule = cancelOnDisconnect(this.profile, this.ex, this.opts.cancelOnDisconnectMs);
+    if ('missing' in rule) return;
+    const run = ++this.deadManRun;
+    while (!this.stopped && run === this.deadManRun) {
       try {
-        await this.client.once('cancelAllOrdersAfter', (ex) => ex.cancelAllOrdersAfter(ms));
-        if (!this.armedCancelOnDisconnect) this.log.info(`${this.name}: cancel-on-disconnect armed (${ms / 1000} s)`);
-        this.armedCancelOnDisconnect = true;
+        this.deadManRequest = this.client.once('cancelAllOrdersAfter', (ex) => ex.cancelAllOrdersAfter(rule.timeoutMs));
+        await this.deadManRequest;
+        if (this.deadMan.armedAt === undefined || this.deadMan.failure !== undefined) this.log.info(`${this.name}: cancel-on-disconnect armed (${rule.timeoutMs / 1000} s)`);
+        this.deadMan = { armedAt: this.clock.now() };
       } catch (e) {
-        this.log.warn(`${this.name}: cancel-on-disconnect not armed: ${messageOf(e)}`);
+        const failure = messageOf(e);
+        if (this.deadMan.failure === undefined) this.log.warn(`${this.name}: cancel-on-disconnect not refreshed: ${failure}`);
+        this.deadMan = { ...this.deadMan, failure };
       }
-      await this.sleep(ms / 3);
+      await this.sleep(rule.timeoutMs / 3);
     }
   }
 

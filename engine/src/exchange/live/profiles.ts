@@ -16,6 +16,12 @@ import type { Exchange } from 'ccxt';
  *   (`ccxt-<uuid>`) and omits `clientOrderId` from the params; only the raw
  *   `client_order_id` overrides it. No fetch by client id: open and closed orders are filtered.
  * - any other ccxt exchange: the unified `clientOrderId`, looked up by filtering.
+ *
+ * Cancel-on-disconnect (a dead man's switch): where ccxt's adapter has `cancelAllOrdersAfter`
+ * (Kraken: `POST /0/private/CancelAllOrdersAfter` with `timeout` in seconds), the live venue
+ * arms it and refreshes it every third of its timeout; if Keel stops refreshing (killed, cut
+ * off), the exchange cancels every open order of the key when the timeout runs out. Binance
+ * spot and Coinbase Advanced Trade offer none: there, orders stay working when Keel is gone.
  */
 export interface OrderProfile {
   exchange: string;
@@ -34,6 +40,8 @@ export interface OrderProfile {
   notFoundFinalAfterMs: number;
   /** Whether the API key may withdraw, where the exchange tells (undefined: it does not). */
   canWithdraw?(ex: Exchange): Promise<boolean | undefined>;
+  /** The dead man's switch's timeout where the exchange has one (see cancelOnDisconnect). */
+  cancelOnDisconnectMs: number;
 }
 
 type Implicit = Record<string, ((params?: object) => Promise<unknown>) | undefined>;
@@ -48,6 +56,7 @@ const binance: OrderProfile = {
   cancelByClientIdParams: (id) => ({ origClientOrderId: id }),
   // ccxt's recvWindow (10 s) plus the clock difference Binance allows (1 s) and a margin.
   notFoundFinalAfterMs: 15_000,
+  cancelOnDisconnectMs: 60_000,
   async canWithdraw(ex) {
     // The key's own restrictions where the host serves them; else the account's flag (which the simulator serves).
     const api = ex as unknown as Implicit;
@@ -70,6 +79,8 @@ const kraken: OrderProfile = {
   lookup: 'scan',
   cancelByClientIdParams: (id) => ({ cl_ord_id: id }),
   notFoundFinalAfterMs: 30_000,
+  // Kraken's advice: a 60 s timeout, refreshed every 15 to 30 s.
+  cancelOnDisconnectMs: 60_000,
 };
 
 const coinbase: OrderProfile = {
@@ -79,6 +90,7 @@ const coinbase: OrderProfile = {
   createParams: (id) => ({ client_order_id: id }),
   lookup: 'scan',
   notFoundFinalAfterMs: 30_000,
+  cancelOnDisconnectMs: 60_000,
   async canWithdraw(ex) {
     const r = (await (ex as unknown as Implicit).v3PrivateGetBrokerageKeyPermissions?.()) as { can_transfer?: boolean } | undefined;
     return typeof r?.can_transfer === 'boolean' ? r.can_transfer : undefined;
@@ -92,6 +104,7 @@ const generic = (exchange: string): OrderProfile => ({
   createParams: (id) => ({ clientOrderId: id }),
   lookup: 'scan',
   notFoundFinalAfterMs: 60_000,
+  cancelOnDisconnectMs: 60_000,
 });
 
 const PROFILES: Record<string, OrderProfile> = { binance, binanceus: { ...binance, exchange: 'binanceus' }, kraken, coinbase };
@@ -103,4 +116,15 @@ export function orderProfile(exchange: string): OrderProfile {
 /** Whether a client order id fits the exchange: Keel's ids are made to (prefix + a short sequence), this checks they did. */
 export function fitsProfile(profile: OrderProfile, clientOrderId: string): boolean {
   return clientOrderId.length <= profile.clientIdMax && profile.clientIdChars.test(clientOrderId);
+}
+
+/**
+ * Whether Keel can leave a dead man's switch at this exchange, and for how long: where ccxt's
+ * adapter has cancelAllOrdersAfter, the profile's timeout; else why not, in the words the
+ * Risk screen and the docs use.
+ */
+export function cancelOnDisconnect(profile: OrderProfile, ex: Pick<Exchange, 'has'>, timeoutMs = profile.cancelOnDisconnectMs): { timeoutMs: number } | { missing: string } {
+  if (ex.has.cancelAllOrdersAfter !== true) return { missing: `${profile.exchange} offers no cancel-on-disconnect: if Keel stops (killed, cut off), its orders stay working at the exchange` };
+  if (!(timeoutMs > 0)) return { missing: 'cancel-on-disconnect is turned off for this account' };
+  return { timeoutMs };
 }
