@@ -7,36 +7,27 @@
 // (Binance spot has none). The desk's Binance client is lent ccxt's own Kraken adapter's
 // cancelAllOrdersAfter, so the request the simulator checks is the one ccxt sends Kraken:
 // form-encoded nonce and timeout in seconds, signed with API-Key and API-Sign.
-import ccxt from 'ccxt';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY, liveRig, SYM, until, type LiveRig } from './live-rig';
+import { ExchangeSimulator } from '../../src/exchange/simulator/server';
+import { B64_SECRET, KEY, lendKrakenSwitch, liveRig, SYM, until, type LiveRig } from './live-rig';
 
 const rigs: LiveRig[] = [];
 afterEach(async () => {
   while (rigs.length) await rigs.pop()!.close();
 });
 
-/** Kraken signs with the base64-decoded secret, so this key's secret is base64. */
-const B64_SECRET = Buffer.from('a kraken-style secret for the simulator, 64 bytes long or so....').toString('base64');
 const PATH = '/0/private/CancelAllOrdersAfter';
-
-/** The desk's Binance client gets ccxt's Kraken cancelAllOrdersAfter, sending Kraken's request to the simulator. */
-function lendKrakenSwitch(r: LiveRig): void {
-  // Unthrottled, as the rig's Binance client is against the simulator.
-  const kraken = new ccxt.kraken({ apiKey: KEY, secret: B64_SECRET, enableRateLimit: false });
-  (kraken.urls as { api: Record<string, string> }).api.private = r.sim.url;
-  // Its markets are Binance's here; Kraken's adapter only asks that some are loaded.
-  kraken.markets = {} as typeof kraken.markets;
-  const ex = r.client.ex as unknown as { has: Record<string, unknown>; cancelAllOrdersAfter: (ms: number, params?: object) => Promise<unknown> };
-  ex.has.cancelAllOrdersAfter = true;
-  ex.cancelAllOrdersAfter = (ms, params) => kraken.cancelAllOrdersAfter(ms, params);
-}
+const CHILD = join(import.meta.dirname, 'live-dead-man-child.ts');
 
 describe('cancel-on-disconnect', () => {
   it('is armed and refreshed while Keel reaches the exchange; once the refreshes stop, the exchange cancels the orders after the timeout', async () => {
     const r = await liveRig({ secret: B64_SECRET, venue: { cancelOnDisconnectMs: 2_000 } });
     rigs.push(r);
-    lendKrakenSwitch(r);
+    lendKrakenSwitch(r.client, r.sim.url);
     r.session.start();
     await until(() => r.session.status.state === 'ready' && r.venue.cancelOnDisconnect.armed, 10_000, 'reconciled, the switch armed');
     expect(r.session.status.cancelOnDisconnect).toBe('cancel-on-disconnect armed: the exchange cancels every open order if Keel stops refreshing it for 2 s');
@@ -69,7 +60,7 @@ describe('cancel-on-disconnect', () => {
     const r = await liveRig({ secret: B64_SECRET, venue: { cancelOnDisconnectMs: 1_000 } });
     rigs.push(r);
     // Unthrottled, as the rig's Binance client is against the simulator.
-    lendKrakenSwitch(r);
+    lendKrakenSwitch(r.client, r.sim.url);
     r.session.start();
     await until(() => r.session.status.state === 'ready' && r.venue.cancelOnDisconnect.armed, 10_000, 'reconciled, the switch armed');
     const price = await r.refresh();
@@ -91,5 +82,30 @@ describe('cancel-on-disconnect', () => {
     await until(() => r.session.status.state === 'ready', 10_000, 'reconciled');
     expect(r.session.status.cancelOnDisconnect).toBe('binance offers no cancel-on-disconnect: if Keel stops (killed, cut off), its orders stay working at the exchange');
     expect(r.requests('POST', PATH)).toEqual([]);
+  });
+
+  it('when the Keel process is killed, the exchange cancels its orders once the timeout runs out', { timeout: 60_000 }, async () => {
+    const sim = await ExchangeSimulator.start({ historyBars: 200, tradesPerSecond: 20, rateLimit: false, keys: { [KEY]: B64_SECRET }, seed: 5 });
+    const dir = mkdtempSync(join(tmpdir(), 'keel-deadman-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, sim.url, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      const exited = new Promise<string | null>((res) => child.once('exit', (_code, signal) => res(signal)));
+      const id = await until(() => /WORKING (\S+)/.exec(out)?.[1], 30_000, 'the order of the child working');
+      const acct = sim.broker.account(KEY);
+      expect(acct.openOrders().map((o) => o.clientOrderId)).toEqual([id]);
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      const killed = Date.now();
+      await until(() => acct.openOrders().length === 0 || undefined, 5_000, 'cancelled by the exchange');
+      expect(Date.now() - killed).toBeGreaterThan(1_000);
+      expect(sim.deadManFired).toBe(1);
+      expect([...acct.orders.values()].find((o) => o.clientOrderId === id)?.status).toBe('CANCELED');
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

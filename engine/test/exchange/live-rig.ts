@@ -1,5 +1,6 @@
 // A live desk against the exchange simulator on 127.0.0.1: the real ccxt adapter, the real
 // order manager and risk layer, the journal in a real SQLite file.
+import ccxt from 'ccxt';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,24 @@ import { StateStore } from '../../src/state/store';
 export const KEY = 'live-test-key-0123456789';
 export const SECRET = 'live-test-secret-0123456789';
 export const SYM = 'binance:BTC/USDT';
+/** A secret in base64, for tests that sign Kraken's way (Kraken's key is the base64-decoded secret). */
+export const B64_SECRET = Buffer.from('a kraken-style secret for the simulator, 64 bytes long or so....').toString('base64');
+
+/**
+ * Lends a Binance client on the simulator ccxt's own Kraken cancelAllOrdersAfter: the simulator
+ * speaks Binance for orders and serves Kraken's dead man's switch beside them (Binance spot has
+ * none), so the request it checks is the one ccxt sends Kraken. The key's secret must be B64_SECRET.
+ */
+export function lendKrakenSwitch(client: ExchangeClient, apiUrl: string): void {
+  // Unthrottled, as the rig's Binance client is against the simulator.
+  const kraken = new ccxt.kraken({ apiKey: KEY, secret: B64_SECRET, enableRateLimit: false });
+  (kraken.urls as { api: Record<string, string> }).api.private = apiUrl;
+  // Its markets are Binance's here; Kraken's adapter only asks that some are loaded.
+  kraken.markets = {} as typeof kraken.markets;
+  const ex = client.ex as unknown as { has: Record<string, unknown>; cancelAllOrdersAfter: (ms: number, params?: object) => Promise<unknown> };
+  ex.has.cancelAllOrdersAfter = true;
+  ex.cancelAllOrdersAfter = (ms, params) => kraken.cancelAllOrdersAfter(ms, params);
+}
 const NATIVE = ORDER_TYPES.filter((t) => t === 'market' || t === 'limit');
 
 export interface RigOptions {
