@@ -361,8 +361,11 @@ export class LiveVenue implements Venue {
   private async cancelAsync(order: Order): Promise<void> {
     const m = this.market(order.symbol);
     const byClientId = order.venueOrderId === undefined ? this.profile.cancelByClientIdParams?.(order.clientOrderId) : undefined;
+    // Not acknowledged when the cancel went out: the order manager keeps the cancel asked for and
+    // sends it again the moment the order is acknowledged, so "not there (yet)" is no refusal.
+    const inFlight = order.status === 'submitted';
     if (order.venueOrderId === undefined && !byClientId) {
-      this.reports.cancelRejected(order.id, `${this.name} has not acknowledged it yet and cannot cancel by client id; cancel again once it is acknowledged`, this.clock.now());
+      this.reports.cancelRejected(order.id, `${this.name} has not acknowledged it yet and cannot cancel by client id; it is cancelled once acknowledged`, this.clock.now());
       return;
     }
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -380,7 +383,7 @@ export class LiveVenue implements Venue {
           // The exchange does not know it (any more): what became of it is asked, not assumed.
           const found = await this.lookup(order).catch(() => undefined);
           if (found) this.onOrder(order, found);
-          if (!order.isTerminal) this.reports.cancelRejected(order.id, `${this.name} answered the cancel with "unknown order"${found ? ` and lists it ${found.status}` : ''}`, this.clock.now());
+          if (!order.isTerminal && !inFlight) this.reports.cancelRejected(order.id, `${this.name} answered the cancel with "unknown order"${found ? ` and lists it ${found.status}` : ''}`, this.clock.now());
           return;
         }
         if (f.retryable && attempt === 1) {

@@ -40,9 +40,12 @@ export interface OrderProfile {
   notFoundFinalAfterMs: number;
   /** Whether the API key may withdraw, where the exchange tells (undefined: it does not). */
   canWithdraw?(ex: Exchange): Promise<boolean | undefined>;
-  /** The dead man's switch's timeout where the exchange has one (see cancelOnDisconnect). */
-  cancelOnDisconnectMs: number;
+  /** The dead man's switch's timeout where the exchange has one (see cancelOnDisconnect); default DEAD_MAN_MS. */
+  cancelOnDisconnectMs?: number;
 }
+
+/** A dead man's switch's timeout unless the profile says otherwise. */
+const DEAD_MAN_MS = 60_000;
 
 type Implicit = Record<string, ((params?: object) => Promise<unknown>) | undefined>;
 
@@ -56,7 +59,6 @@ const binance: OrderProfile = {
   cancelByClientIdParams: (id) => ({ origClientOrderId: id }),
   // ccxt's recvWindow (10 s) plus the clock difference Binance allows (1 s) and a margin.
   notFoundFinalAfterMs: 15_000,
-  cancelOnDisconnectMs: 60_000,
   async canWithdraw(ex) {
     // The key's own restrictions where the host serves them; else the account's flag (which the simulator serves).
     const api = ex as unknown as Implicit;
@@ -90,7 +92,6 @@ const coinbase: OrderProfile = {
   createParams: (id) => ({ client_order_id: id }),
   lookup: 'scan',
   notFoundFinalAfterMs: 30_000,
-  cancelOnDisconnectMs: 60_000,
   async canWithdraw(ex) {
     const r = (await (ex as unknown as Implicit).v3PrivateGetBrokerageKeyPermissions?.()) as { can_transfer?: boolean } | undefined;
     return typeof r?.can_transfer === 'boolean' ? r.can_transfer : undefined;
@@ -104,7 +105,6 @@ const generic = (exchange: string): OrderProfile => ({
   createParams: (id) => ({ clientOrderId: id }),
   lookup: 'scan',
   notFoundFinalAfterMs: 60_000,
-  cancelOnDisconnectMs: 60_000,
 });
 
 const PROFILES: Record<string, OrderProfile> = { binance, binanceus: { ...binance, exchange: 'binanceus' }, kraken, coinbase };
@@ -123,7 +123,7 @@ export function fitsProfile(profile: OrderProfile, clientOrderId: string): boole
  * adapter has cancelAllOrdersAfter, the profile's timeout; else why not, in the words the
  * Risk screen and the docs use.
  */
-export function cancelOnDisconnect(profile: OrderProfile, ex: Pick<Exchange, 'has'>, timeoutMs = profile.cancelOnDisconnectMs): { timeoutMs: number } | { missing: string } {
+export function cancelOnDisconnect(profile: OrderProfile, ex: Pick<Exchange, 'has'>, timeoutMs = profile.cancelOnDisconnectMs ?? DEAD_MAN_MS): { timeoutMs: number } | { missing: string } {
   if (ex.has.cancelAllOrdersAfter !== true) return { missing: `${profile.exchange} offers no cancel-on-disconnect: if Keel stops (killed, cut off), its orders stay working at the exchange` };
   if (!(timeoutMs > 0)) return { missing: 'cancel-on-disconnect is turned off for this account' };
   return { timeoutMs };
