@@ -23,13 +23,19 @@ afterEach(async () => {
 const PATH = '/0/private/CancelAllOrdersAfter';
 const CHILD = join(import.meta.dirname, 'live-dead-man-child.ts');
 
+/** A live desk whose exchange has the switch, reconciled, the switch armed with this timeout. */
+async function armedRig(timeoutMs: number): Promise<LiveRig> {
+  const r = await liveRig({ secret: B64_SECRET, venue: { cancelOnDisconnectMs: timeoutMs } });
+  rigs.push(r);
+  lendKrakenSwitch(r.client, r.sim.url);
+  r.session.start();
+  await until(() => r.session.status.state === 'ready' && r.venue.cancelOnDisconnect.armed, 10_000, 'reconciled, the switch armed');
+  return r;
+}
+
 describe('cancel-on-disconnect', () => {
   it('is armed and refreshed while Keel reaches the exchange; once the refreshes stop, the exchange cancels the orders after the timeout', async () => {
-    const r = await liveRig({ secret: B64_SECRET, venue: { cancelOnDisconnectMs: 2_000 } });
-    rigs.push(r);
-    lendKrakenSwitch(r.client, r.sim.url);
-    r.session.start();
-    await until(() => r.session.status.state === 'ready' && r.venue.cancelOnDisconnect.armed, 10_000, 'reconciled, the switch armed');
+    const r = await armedRig(2_000);
     expect(r.session.status.cancelOnDisconnect).toBe('cancel-on-disconnect armed: the exchange cancels every open order if Keel stops refreshing it for 2 s');
     expect(r.requests('POST', PATH)[0]).toMatchObject({ status: 200, params: { timeout: '2' } });
 
@@ -57,12 +63,7 @@ describe('cancel-on-disconnect', () => {
   });
 
   it('a stop disarms it: the orders stay working at the exchange past the timeout', async () => {
-    const r = await liveRig({ secret: B64_SECRET, venue: { cancelOnDisconnectMs: 1_000 } });
-    rigs.push(r);
-    // Unthrottled, as the rig's Binance client is against the simulator.
-    lendKrakenSwitch(r.client, r.sim.url);
-    r.session.start();
-    await until(() => r.session.status.state === 'ready' && r.venue.cancelOnDisconnect.armed, 10_000, 'reconciled, the switch armed');
+    const r = await armedRig(1_000);
     const price = await r.refresh();
     const placed = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
     if (!placed.ok) throw new Error(`refused: ${placed.reason}`);
