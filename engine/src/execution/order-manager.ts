@@ -234,9 +234,10 @@ export class OrderManager implements RiskView {
       restored.push(o);
     }
     if (restored.length > 0) this.venue.restore?.(restored);
-    // A cancel asked for before the restart and not confirmed is sent again; one still in flight
-    // goes out when the order is acknowledged (reconciliation finds it).
-    for (const o of restored) if (o.cancelRequested && o.status !== 'submitted') this.venue.cancel(o);
+    // A cancel asked for before the restart and not confirmed is sent again, and the cancelOnAck
+    // rule (a kill switch still engaged) applies to what is working; an order still in flight
+    // is dealt with when it is acknowledged (reconciliation finds it).
+    for (const o of restored) if (o.status !== 'submitted') this.acknowledged(o);
     return restored;
   }
 
@@ -525,9 +526,9 @@ export class OrderManager implements RiskView {
   }
 
   /**
-   * An order the venue has just acknowledged (by an ack, a fill, or a lookup that found it
-   * open) whose cancel was asked for while it was in flight, or that the cancelOnAck rule
-   * refuses, is cancelled now.
+   * An order known to be at the venue (just acknowledged by an ack, a fill or a lookup that
+   * found it open; or restored after a restart) whose cancel was asked for and not confirmed,
+   * or that the cancelOnAck rule refuses, is cancelled now.
    */
   private acknowledged(o: Order): void {
     if (!o.isWorking) return;

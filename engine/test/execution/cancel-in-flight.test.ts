@@ -140,6 +140,41 @@ describe('a cancel of an order in flight', () => {
     store.close();
   });
 
+  it('after a restart, a working order whose cancel was not confirmed, or that the cancelOnAck rule refuses, is cancelled again', () => {
+    const file = tempDbFile();
+    const clock = new SimulatedClock(T0);
+    let store = StateStore.open(file);
+    const venue = new HeldAckVenue(clock);
+    const first = manager(store, clock, venue);
+    const asked = first.om.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 1, price: 90 });
+    const other = first.om.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 1, price: 91 });
+    if (!asked.ok || !other.ok) throw new Error('not placed');
+    venue.ack(asked.orderId);
+    venue.ack(other.orderId);
+    // The cancel went out and the engine died before the venue answered it.
+    venue.cancel = () => {};
+    first.om.cancel(asked.orderId);
+    store.close();
+
+    store = StateStore.open(file);
+    const again = new HeldAckVenue(clock);
+    for (const id of [asked.orderId, other.orderId]) again['acked'].add(id);
+    let refuse = false;
+    const om = new OrderManager(clock, new SequentialIds(), NO_RISK, new SqliteOrderJournal(store), again, new Account(100_000), [researchInstrument(SYM)], { cancelOnAck: () => refuse });
+    om.restore(store.orders('working'), []);
+    expect(again.cancels).toEqual([asked.orderId]);
+    expect(store.order(other.orderId)?.status).toBe('accepted');
+    // With the rule refusing (a kill switch engaged across the restart), every restored working order goes.
+    refuse = true;
+    const third = new HeldAckVenue(clock);
+    third['acked'].add(other.orderId);
+    const om3 = new OrderManager(clock, new SequentialIds(), NO_RISK, new SqliteOrderJournal(store), third, new Account(100_000), [researchInstrument(SYM)], { cancelOnAck: () => refuse });
+    om3.restore(store.orders('working'), []);
+    expect(third.cancels).toEqual([other.orderId]);
+    expect(store.orders('working')).toEqual([]);
+    store.close();
+  });
+
   it('a cancel the venue refuses for an acknowledged order is withdrawn, and says so', () => {
     const store = StateStore.open(tempDbFile());
     const clock = new SimulatedClock(T0);
