@@ -61,6 +61,8 @@ export interface LiveAccountStatusDto {
   /** 'ready' takes orders; anything else holds them (why in `reason`). */
   state: string;
   reason?: string;
+  /** Whether the exchange cancels this account's orders if Keel is cut off (a dead man's switch, where it offers one), in words. */
+  cancelOnDisconnect?: string;
   report?: {
     at: number;
     acknowledged: number;

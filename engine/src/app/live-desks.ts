@@ -38,6 +38,8 @@ export interface LiveAccountStatus {
   state: SessionState | 'opening' | 'failed to open';
   reason?: string;
   report?: ReconcileReport;
+  /** Whether the exchange cancels the orders if Keel is cut off (profiles.ts cancelOnDisconnect), in words. */
+  cancelOnDisconnect?: string;
 }
 
 interface Running {
@@ -312,7 +314,7 @@ export class LiveDesks {
       const r = this.running.get(a.name);
       if (r) {
         const s = r.session.status;
-        out.push({ account: a.name, exchange: a.exchange, state: s.state, ...(s.reason !== undefined && { reason: s.reason }), ...(s.report && { report: s.report }) });
+        out.push({ account: a.name, exchange: a.exchange, state: s.state, ...(s.reason !== undefined && { reason: s.reason }), ...(s.report && { report: s.report }), cancelOnDisconnect: s.cancelOnDisconnect });
       } else if (this.failed.has(a.name)) out.push({ account: a.name, exchange: a.exchange, state: 'failed to open', reason: this.failed.get(a.name)! });
       else out.push({ account: a.name, exchange: a.exchange, state: 'opening' });
     }

@@ -121,7 +121,13 @@ export class TradingDesk {
     this.log = opts.log;
     this.account = new Account(0, opts.currency ?? 'USD');
     const gate = { check: (req: OrderRequest, view: RiskView) => this.check(req, view), onFill: (f: Fill, view: RiskView) => opts.risk.onFill(f, view) };
-    this.orders = new OrderManager(opts.clock, opts.ids, gate, opts.journal, opts.venue, this.account, opts.instruments, { ownClientIds: opts.ownClientIds });
+    this.orders = new OrderManager(opts.clock, opts.ids, gate, opts.journal, opts.venue, this.account, opts.instruments, {
+      ownClientIds: opts.ownClientIds,
+      // While the kill switch is engaged nothing may start working at the venue but the
+      // engine's own reducing orders (a flatten): an order that was on its way when it was
+      // engaged is cancelled the moment it is acknowledged, whoever sent it.
+      cancelOnAck: (o) => opts.risk.killSwitch.engaged && !(o.source === 'risk' && o.reduceOnly),
+    });
     this.orders.setLedgerPositions(this.ledgers);
     this.emulator = new OrderEmulator({ router: this.orders, clock: opts.clock, ids: opts.ids, nativeTypes: opts.nativeTypes ?? new Set(ORDER_TYPES) });
     this.orders.onFill((fill) => this.ledgers.applyFill(fill));

@@ -75,6 +75,11 @@ export interface OrderManagerOptions {
    * ids carry the instance's prefix and fit the exchange's limits (the id generator makes them so).
    */
   ownClientIds?: boolean;
+  /**
+   * Whether an order the venue has just acknowledged must be cancelled at once (the desk: while
+   * the kill switch is engaged, anything but the engine's own reducing orders).
+   */
+  cancelOnAck?: (order: Order) => boolean;
 }
 
 /** Venue trade ids applied, newest kept: a venue that sends a fill twice (a stream and a snapshot, a resent message) is heard once. */
@@ -107,6 +112,7 @@ export class OrderManager implements RiskView {
   /** Fills a venue reported again, dropped. */
   duplicateFills = 0;
   private readonly ownClientIds: boolean;
+  private readonly cancelOnAck: ((order: Order) => boolean) | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -119,6 +125,7 @@ export class OrderManager implements RiskView {
     opts: OrderManagerOptions = {},
   ) {
     this.ownClientIds = opts.ownClientIds ?? false;
+    this.cancelOnAck = opts.cancelOnAck;
     this.instruments = new Map([...instruments].map((i) => [i.symbol, i]));
     // The venue callback boundary: nothing thrown while applying a report escapes to the venue
     // (a timer, live). Written out per callback: no closure per report in the backtest loop.
@@ -177,7 +184,12 @@ export class OrderManager implements RiskView {
         try {
           const o = this.known(id);
           if (!o) return;
+          // Not acknowledged yet (the venue could not cancel it in flight): the request stands,
+          // and the cancel goes out again the moment the order is acknowledged.
+          if (o.status === 'submitted') return;
+          const before = remember(o);
           o.cancelRequested = false;
+          this.persist(o, before);
           this.replacing.delete(id);
           if (this.listeners.length > 0) this.emit({ kind: 'cancel_rejected', order: o.snapshot(), reason, ts });
         } catch (e) {
@@ -222,6 +234,10 @@ export class OrderManager implements RiskView {
       restored.push(o);
     }
     if (restored.length > 0) this.venue.restore?.(restored);
+    // A cancel asked for before the restart and not confirmed is sent again, and the cancelOnAck
+    // rule (a kill switch still engaged) applies to what is working; an order still in flight
+    // is dealt with when it is acknowledged (reconciliation finds it).
+    for (const o of restored) if (o.status !== 'submitted') this.acknowledged(o);
     return restored;
   }
 
@@ -306,13 +322,32 @@ export class OrderManager implements RiskView {
     return { ok: true, orderId: id };
   }
 
-  /** Cancelling is always allowed (never risk-checked). False when the order is not working. */
+  /**
+   * Cancelling is always allowed (never risk-checked). False when the order is not working.
+   * An order still on its way (submitted, not acknowledged; or UNKNOWN at a live venue) is
+   * marked in the journal as cancel-requested: the venue cancels it in flight where it can, and
+   * in any case it is cancelled the moment it is acknowledged (a fill before that is booked).
+   */
   cancel(orderId: string): boolean {
     const order = this.byId.get(orderId);
     if (!order || !order.isWorking) return false;
-    order.cancelRequested = true;
+    const refused = this.markCancel(order);
     this.venue.cancel(order);
+    // The cancel has gone out either way: a cancel is never held back by a journal that failed.
+    if (refused !== undefined) this.unapplied('cancel request', order.id, new JournalRefused(refused));
     return true;
+  }
+
+  /** Records that a cancel was asked for; the journal's error, if it refused, for the caller to report once the cancel has gone. */
+  private markCancel(o: Order): unknown {
+    if (o.cancelRequested) return undefined;
+    o.cancelRequested = true;
+    try {
+      this.journal.orderChanged(o);
+      return undefined;
+    } catch (e) {
+      return e;
+    }
   }
 
   cancelAll(filter: CancelFilter = {}): number {
@@ -487,6 +522,20 @@ export class OrderManager implements RiskView {
     if (venueOrderId !== undefined) o.venueOrderId = venueOrderId;
     this.persist(o, before);
     this.emitOrder('accepted', o, ts);
+    this.acknowledged(o);
+  }
+
+  /**
+   * An order known to be at the venue (just acknowledged by an ack, a fill or a lookup that
+   * found it open; or restored after a restart) whose cancel was asked for and not confirmed,
+   * or that the cancelOnAck rule refuses, is cancelled now.
+   */
+  private acknowledged(o: Order): void {
+    if (!o.isWorking) return;
+    if (!o.cancelRequested && !this.cancelOnAck?.(o)) return;
+    const refused = this.markCancel(o);
+    this.venue.cancel(o);
+    if (refused !== undefined) this.unapplied('cancel request', o.id, new JournalRefused(refused));
   }
 
   private onTerminal(orderId: string, status: 'rejected' | 'cancelled' | 'expired', ts: number, reason?: string): void {
@@ -592,7 +641,8 @@ export class OrderManager implements RiskView {
       throw new JournalRefused(e);
     }
     if (f.venueTradeId !== undefined) this.rememberTrade(f.venueTradeId, o.id);
-    if (o.status === 'submitted') o.transition('accepted', f.ts);
+    const ackedNow = o.status === 'submitted';
+    if (ackedNow) o.transition('accepted', f.ts);
     o.applyFill(f.qty, f.price, f.fee, f.ts);
     this.account.applyFill(fill);
     // The fill is durable and applied; an order row that fails to save here lags only in
@@ -602,6 +652,7 @@ export class OrderManager implements RiskView {
     if (o.isTerminal) this.retire(o);
     for (let i = 0; i < this.fillListeners.length; i++) this.fillListeners[i]!(fill, o);
     if (this.listeners.length > 0) this.emit({ kind: o.status === 'filled' ? 'filled' : 'partially_filled', order: o.snapshot(), fill, ts: f.ts });
+    if (ackedNow) this.acknowledged(o);
     if (o.isTerminal && this.replacing.size > 0) {
       const changes = this.replacing.get(o.id);
       if (changes !== undefined) {
@@ -682,10 +733,10 @@ class JournalRefused extends Error {
   }
 }
 
-type Remembered = Pick<Order, 'status' | 'updatedAt' | 'reason' | 'venueOrderId'>;
+type Remembered = Pick<Order, 'status' | 'updatedAt' | 'reason' | 'venueOrderId' | 'cancelRequested'>;
 
 function remember(o: Order): Remembered {
-  return { status: o.status, updatedAt: o.updatedAt, reason: o.reason, venueOrderId: o.venueOrderId };
+  return { status: o.status, updatedAt: o.updatedAt, reason: o.reason, venueOrderId: o.venueOrderId, cancelRequested: o.cancelRequested };
 }
 
 /** Why Order.applyFill would refuse this fill, checked before the journal records it. */

@@ -134,6 +134,12 @@ export interface OrderSnapshot extends Required<Pick<OrderRequest, 'symbol' | 's
   ledger: string;
   /** Set on an order placed to replace another (cancel-replace, where the venue cannot amend). */
   replaces: string | undefined;
+  /**
+   * A cancel has been asked for and not confirmed. Kept in the journal: an order that was still
+   * on its way to the venue (not acknowledged, or UNKNOWN) is cancelled the moment it is
+   * acknowledged, after a restart too.
+   */
+  cancelRequested: boolean;
 }
 
 /**
@@ -169,7 +175,7 @@ export class Order implements OrderSnapshot {
   createdAt: number;
   updatedAt: number;
   /**
-   * A cancel has been sent and not yet confirmed. The order may still fill until the venue
+   * A cancel has been asked for and not yet confirmed. The order may still fill until the venue
    * answers, so exposure limits keep counting it; but it no longer stands in the way of an
    * order that only reduces (a flatten after its exits were cancelled).
    */
@@ -276,6 +282,7 @@ export class Order implements OrderSnapshot {
       updatedAt: this.updatedAt,
       ledger: this.ledger,
       replaces: this.replaces,
+      cancelRequested: this.cancelRequested,
     };
   }
 
@@ -294,5 +301,6 @@ export class Order implements OrderSnapshot {
 export function orderFromSnapshot(s: OrderSnapshot): Order {
   const o = new Order(s.id, s.clientOrderId, s, s.createdAt);
   Object.assign(o, s);
+  o.cancelRequested = s.cancelRequested === true;
   return o;
 }

@@ -305,6 +305,13 @@ ALTER TABLE strategy_instances ADD COLUMN account TEXT NOT NULL DEFAULT 'default
 CREATE INDEX ledger_transfers_account ON ledger_transfers (account, ts);
 `,
   },
+  {
+    version: 7,
+    name: 'orders: a cancel asked for and not yet confirmed (an order in flight is cancelled once acknowledged, after a restart too)',
+    sql: `
+ALTER TABLE orders ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1));
+`,
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): void {

@@ -102,6 +102,7 @@ const ORDER_COLUMNS = [
   ['updated_at', 'updatedAt'],
   ['ledger', 'ledger'],
   ['replaces', 'replaces'],
+  ['cancel_requested', 'cancelRequested'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof OrderSnapshot]>;
 
 type Row = Record<string, unknown>;
@@ -131,7 +132,17 @@ function orderFromRow(r: Row): OrderSnapshot {
   const o: Record<string, unknown> = {};
   for (const [col, field] of ORDER_COLUMNS) o[field] = optional(r[col] as unknown);
   o.reduceOnly = r.reduce_only === 1;
+  o.cancelRequested = r.cancel_requested === 1;
   return o as unknown as OrderSnapshot;
+}
+
+/** An order as its row: SQLite keeps booleans as 0 and 1. */
+function orderRow(o: OrderSnapshot, account: string): Row {
+  const row: Row = { account };
+  for (const [col, field] of ORDER_COLUMNS) row[col] = nullable(o[field]);
+  row.reduce_only = o.reduceOnly ? 1 : 0;
+  row.cancel_requested = o.cancelRequested ? 1 : 0;
+  return row;
 }
 
 function accountFromRow(r: Row): ExchangeAccount {
@@ -251,10 +262,7 @@ export class StateStore {
     // a deferred transaction would then fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
     this.recordFillTx = (fill) => fillTx.immediate(fill);
     const orderTx = db.transaction((o: OrderSnapshot) => {
-      const row: Row = { account: this.account };
-      for (const [col, field] of ORDER_COLUMNS) row[col] = nullable(o[field]);
-      row.reduce_only = o.reduceOnly ? 1 : 0;
-      this.upsertOrder.run(row);
+      this.upsertOrder.run(orderRow(o, this.account));
       this.insertJournal.run(o.updatedAt, 'order', JSON.stringify(o));
     });
     this.saveOrderTx = (o) => orderTx.immediate(o);
@@ -387,10 +395,7 @@ export class StateStore {
   recordBatch(batch: { orders: readonly OrderSnapshot[]; fills: readonly Fill[]; journal: readonly { ts: number; kind: 'order' | 'fill'; payload: string }[] }): void {
     const tx = this.db.transaction(() => {
       for (const o of batch.orders) {
-        const row: Row = { account: this.account };
-        for (const [col, field] of ORDER_COLUMNS) row[col] = nullable(o[field]);
-        row.reduce_only = o.reduceOnly ? 1 : 0;
-        this.upsertOrder.run(row);
+        this.upsertOrder.run(orderRow(o, this.account));
       }
       const touched = new Map<string, { ledger: string; pos: Position }>();
       for (const f of batch.fills) {

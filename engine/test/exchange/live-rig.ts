@@ -1,5 +1,6 @@
 // A live desk against the exchange simulator on 127.0.0.1: the real ccxt adapter, the real
 // order manager and risk layer, the journal in a real SQLite file.
+import ccxt from 'ccxt';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,24 @@ import { StateStore } from '../../src/state/store';
 export const KEY = 'live-test-key-0123456789';
 export const SECRET = 'live-test-secret-0123456789';
 export const SYM = 'binance:BTC/USDT';
+/** A secret in base64, for tests that sign Kraken's way (Kraken's key is the base64-decoded secret). */
+export const B64_SECRET = Buffer.from('a kraken-style secret for the simulator, 64 bytes long or so....').toString('base64');
+
+/**
+ * Lends a Binance client on the simulator ccxt's own Kraken cancelAllOrdersAfter: the simulator
+ * speaks Binance for orders and serves Kraken's dead man's switch beside them (Binance spot has
+ * none), so the request it checks is the one ccxt sends Kraken. The key's secret must be B64_SECRET.
+ */
+export function lendKrakenSwitch(client: ExchangeClient, apiUrl: string): void {
+  // Unthrottled, as the rig's Binance client is against the simulator.
+  const kraken = new ccxt.kraken({ apiKey: KEY, secret: B64_SECRET, enableRateLimit: false });
+  (kraken.urls as { api: Record<string, string> }).api.private = apiUrl;
+  // Its markets are Binance's here; Kraken's adapter only asks that some are loaded.
+  kraken.markets = {} as typeof kraken.markets;
+  const ex = client.ex as unknown as { has: Record<string, unknown>; cancelAllOrdersAfter: (ms: number, params?: object) => Promise<unknown> };
+  ex.has.cancelAllOrdersAfter = true;
+  ex.cancelAllOrdersAfter = (ms, params) => kraken.cancelAllOrdersAfter(ms, params);
+}
 const NATIVE = ORDER_TYPES.filter((t) => t === 'market' || t === 'limit');
 
 export interface RigOptions {
@@ -36,10 +55,12 @@ export interface RigOptions {
   instruments?: (own: Instrument[]) => Instrument[];
   tag?: string;
   timeoutMs?: number;
+  /** The key's secret (default SECRET); Kraken-signed requests need one in base64. */
+  secret?: string;
 }
 
 export async function liveRig(o: RigOptions = {}) {
-  const sim = o.simulator ?? (await ExchangeSimulator.start({ historyBars: 200, tradesPerSecond: 20, rateLimit: false, keys: { [KEY]: SECRET }, seed: 7, ...o.sim }));
+  const sim = o.simulator ?? (await ExchangeSimulator.start({ historyBars: 200, tradesPerSecond: 20, rateLimit: false, keys: { [KEY]: o.secret ?? SECRET }, seed: 7, ...o.sim }));
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'keel-live-'));
   const d = await openLiveDesk(sim.url, dir, o.dir !== undefined, o);
   return {
@@ -60,7 +81,7 @@ export async function liveRig(o: RigOptions = {}) {
 /** The live desk on `dir` against the exchange at `apiUrl`; `restart`: the book is rebuilt from the journal. */
 export async function openLiveDesk(apiUrl: string, dir: string, restart: boolean, o: RigOptions = {}) {
   const store = StateStore.open(join(dir, 'state.sqlite'));
-  const client = await ExchangeClient.create({ exchange: 'binance', apiUrl, rateLimitMs: 0, timeoutMs: o.timeoutMs ?? 1_500, credentials: { apiKey: KEY, secret: SECRET } });
+  const client = await ExchangeClient.create({ exchange: 'binance', apiUrl, rateLimitMs: 0, timeoutMs: o.timeoutMs ?? 1_500, credentials: { apiKey: KEY, secret: o.secret ?? SECRET } });
   await client.markets();
   const own = await client.instruments();
   const profile = { ...orderProfile('binance'), ...o.profile };

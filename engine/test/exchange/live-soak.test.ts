@@ -87,23 +87,9 @@ describe('the live soak', () => {
     // Quiet: faults off, every working order cancelled, every order settled.
     r.sim.faults.set({ timeoutAfterAccept: 0, rate5xx: 0, rate429: 0, duplicateFill: 0, outOfOrderFills: 0 });
     await until(() => r.session.status.state === 'ready', 30_000, 'reconciled after the faults');
-    // cancelAll cancels what is working when it runs; an order still waiting for its
-    // acknowledgement then is cancelled by the next call (see the closing note: the kill switch
-    // should follow such orders up itself).
+    // One cancelAll: an order still awaiting its acknowledgement (or UNKNOWN) is cancelled once acknowledged.
     r.desk.cancelAll({});
-    let lastCancel = Date.now();
-    await until(
-      () => {
-        if (r.store.orders('working').length === 0) return true;
-        if (Date.now() - lastCancel > 2_000) {
-          r.desk.cancelAll({});
-          lastCancel = Date.now();
-        }
-        return undefined;
-      },
-      120_000,
-      'every order settled',
-    ).catch((e: Error) => {
+    await until(() => r.store.orders('working').length === 0 || undefined, 120_000, 'every order settled').catch((e: Error) => {
       throw new Error(`${e.message}: ${JSON.stringify(r.store.orders('working').slice(0, 5).map((o) => [o.id, o.status, o.createdAt]))}`);
     });
     await new Promise((res) => setTimeout(res, 1_500));

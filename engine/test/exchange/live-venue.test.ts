@@ -200,3 +200,102 @@ describe('the kill switch on a live desk', () => {
     expect(r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) })).toMatchObject({ ok: false });
   });
 });
+
+describe('the kill switch and orders in flight at the exchange', () => {
+  it('orders whose creates the exchange takes late and never answers, caught by the kill switch before any acknowledgement, end cancelled there', async () => {
+    const r = await rig();
+    const price = await r.refresh();
+    // Every create reaches the book 600 ms late and its answer is dropped: the kill switch's
+    // cancels (by client id) arrive first and find nothing; the orders are UNKNOWN until the
+    // user stream or a lookup finds them open.
+    r.sim.faults.set({ holdCreateMs: 600, timeoutAfterAccept: 1 });
+    const ids = [0.8, 0.75, 0.7].map((k, i) => {
+      const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01 + i * 0.001, price: Math.round(price * k) });
+      if (!p.ok) throw new Error(`refused: ${p.reason}`);
+      return p.orderId;
+    });
+    r.risk.killSwitch.engage({ reason: 'test', actor: 'test' });
+    expect(ids.map((id) => r.store.order(id)).map((o) => [o?.status, o?.cancelRequested])).toEqual([
+      ['submitted', true],
+      ['submitted', true],
+      ['submitted', true],
+    ]);
+    const created = () => r.requests('POST', '/api/v3/order').filter((q) => ids.includes(q.params.newClientOrderId ?? '')).length;
+    await until(() => created() === 3 || undefined, 5_000, 'the creates taken by the exchange');
+    r.sim.faults.set({ holdCreateMs: 0, timeoutAfterAccept: 0 });
+    const mine = () => [...r.account().orders.values()].filter((o) => ids.includes(o.clientOrderId));
+    await until(() => (mine().length === 3 && mine().every((o) => o.status === 'CANCELED')) || undefined, 10_000, 'cancelled at the exchange');
+    expect(r.account().openOrders()).toEqual([]);
+    await until(() => r.store.orders('working').length === 0 || undefined, 5_000, 'the journal settled');
+    expect(ids.map((id) => r.store.order(id)?.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    // Each was sent once: following it up is a cancel, never a second create.
+    expect([...r.account().clientIdsSeen].filter(([cid, n]) => ids.includes(cid) && n > 1)).toEqual([]);
+  });
+
+  it('with flatten, sends the reducing order at the exchange: the balance ends where it was less the fees, and the working orders are cancelled there', async () => {
+    const r = await rig();
+    const price = await r.refresh();
+    const btc = () => {
+      const b = r.account().balance('BTC');
+      return b.free + b.locked;
+    };
+    const before = btc();
+    const buy = r.desk.place({ symbol: SYM, side: 'buy', type: 'market', qty: 0.02 });
+    if (!buy.ok) throw new Error(`refused: ${buy.reason}`);
+    await until(() => r.store.order(buy.orderId)?.status === 'filled' || undefined, 5_000, 'bought');
+    const resting = r.desk.place({ symbol: SYM, side: 'sell', type: 'limit', qty: 0.01, price: Math.round(price * 1.3) });
+    if (!resting.ok) throw new Error(`refused: ${resting.reason}`);
+    await until(() => r.store.order(resting.orderId)?.status === 'accepted' || undefined, 5_000, 'resting');
+    const fee = r.store.fills(buy.orderId).reduce((s, f) => s + (f.feeAsset === 'BTC' ? (f.feeNative ?? 0) : 0), 0);
+    expect(btc()).toBeCloseTo(before + 0.02 - fee, 8);
+
+    r.risk.killSwitch.engage({ reason: 'test', flatten: true, actor: 'test' });
+    await until(() => (r.desk.ledgers.qty('manual', SYM) === 0 && r.store.orders('working').length === 0) || undefined, 8_000, 'flat, nothing working');
+    const flatten = r.store.orders('all').find((o) => o.owner === 'flatten')!;
+    expect(flatten).toMatchObject({ side: 'sell', type: 'market', qty: 0.02, status: 'filled', reduceOnly: true });
+    expect(r.store.order(resting.orderId)?.status).toBe('cancelled');
+    expect(r.account().openOrders()).toEqual([]);
+    expect(btc()).toBeCloseTo(before - fee, 8);
+    const last = await r.session.reconcile();
+    expect(last?.balances).toEqual([]);
+  });
+});
+
+describe('REST polling where there is no websocket user stream', () => {
+  it('fills reach the desk by polling alone, each once, and a later snapshot finds nothing to add', async () => {
+    // The exchange refuses user-stream websockets, and its ccxt adapter says it has none: the venue polls.
+    const r = await liveRig({ sim: { userStream: false }, venue: { pollMs: 250 } });
+    rigs.push(r);
+    (r.client.ex.has as Record<string, unknown>).watchOrders = false;
+    r.session.start();
+    await until(() => r.session.status.state === 'ready' && r.venue.notReady() === undefined, 10_000, 'reconciled, polling');
+    expect(r.venue.userStream).toMatchObject({ state: 'polling', transport: 'polling' });
+    const price = await r.refresh();
+    const limit = Math.round(price * 0.9);
+    const placed = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.02, price: limit });
+    if (!placed.ok) throw new Error(`refused: ${placed.reason}`);
+    await until(() => r.store.order(placed.orderId)?.status === 'accepted' || undefined, 5_000, 'acknowledged');
+    // Prints through the limit at the exchange: the order fills there, and nothing is pushed to Keel.
+    const sym = r.sim.symbol('BTC/USDT');
+    const print = (id: number, qty: number) => r.sim.broker.onMarketTrades(sym, [{ id, ts: r.sim.clock.now(), price: limit - 1, qty, buyerMaker: false }]);
+    print(9_000_001, 0.005);
+    await until(() => r.store.fills(placed.orderId).length === 1 || undefined, 5_000, 'the first fill, polled');
+    expect(r.store.order(placed.orderId)).toMatchObject({ status: 'partially_filled', filledQty: 0.005 });
+    // Several polls later the same trade has not been handed on again.
+    const polls = () => r.requests('GET', '/api/v3/myTrades').length;
+    const after = polls();
+    await until(() => polls() >= after + 3 || undefined, 5_000, 'three more polls');
+    const om = r.desk.orders;
+    expect(om.duplicateFills).toBe(0);
+    // A snapshot (what reconciliation takes after a reconnect) holds the same trade: nothing is added.
+    const snap = await r.session.reconcile();
+    expect(snap).toMatchObject({ fills: 0 });
+    print(9_000_002, 0.015);
+    await until(() => r.store.order(placed.orderId)?.status === 'filled' || undefined, 5_000, 'filled, polled');
+    expect(r.store.fills(placed.orderId).map((f) => f.qty)).toEqual([0.005, 0.015]);
+    expect(r.desk.ledgers.qty('manual', SYM)).toBeCloseTo(0.02, 10);
+    expect(r.account().trades.filter((t) => t.orderId === Number(r.store.order(placed.orderId)!.venueOrderId)).length).toBe(2);
+    // No user-stream socket ever carried anything: polling alone did it.
+    expect(r.sim.requests.some((q) => q.path === '/api/v3/userDataStream')).toBe(false);
+  });
+});

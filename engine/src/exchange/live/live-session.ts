@@ -76,8 +76,12 @@ export class LiveSession {
     });
   }
 
-  get status(): { state: SessionState; reason?: string; report?: ReconcileReport } {
-    return { state: this.state, ...(this.state !== 'ready' && { reason: this.reason }), ...(this.report && { report: this.report }) };
+  /**
+   * The session's state; why it holds orders back; its last reconciliation; and whether the
+   * exchange will cancel the orders if Keel is cut off (its dead man's switch), in words.
+   */
+  get status(): { state: SessionState; reason?: string; report?: ReconcileReport; cancelOnDisconnect: string } {
+    return { state: this.state, ...(this.state !== 'ready' && { reason: this.reason }), ...(this.report && { report: this.report }), cancelOnDisconnect: this.opts.venue.cancelOnDisconnect.text };
   }
 
   /** Why new orders may not go out now, or undefined. */

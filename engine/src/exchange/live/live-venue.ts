@@ -31,7 +31,7 @@ import { redact } from '../../secrets/redact';
 import type { ExchangeClient } from '../client';
 import { classify } from '../errors';
 import { splitVenueSymbol, venueSymbol } from '../venue-symbol';
-import type { OrderProfile } from './profiles';
+import { cancelOnDisconnect, type OrderProfile } from './profiles';
 
 export type UserStreamState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'stale' | 'stopped';
 
@@ -60,8 +60,14 @@ export interface LiveVenueOptions {
   userStream?: 'auto' | 'websocket' | 'poll';
   pollMs?: number;
   probe?: (step: OrderStep, order: Order) => void;
-  /** Dead man's switch where the exchange has one (ccxt's cancelAllOrdersAfter): orders die this long after the link does. */
+  /** The dead man's switch's timeout where the exchange has one (profiles.ts cancelOnDisconnect); default the profile's, 0 turns it off. */
   cancelOnDisconnectMs?: number;
+}
+
+/** Where polling a market's trades goes on from: the newest trade's time, and the ids of those heard at that time. */
+interface PollMark {
+  ts: number;
+  ids: Set<string>;
 }
 
 /** What ccxt parses an exchange's order status into. */
@@ -120,7 +126,10 @@ export class LiveVenue implements Venue {
   private generation = 0;
   private everConnected = false;
   private lastPollOk = 0;
-  private armedCancelOnDisconnect = false;
+  /** The dead man's switch: the last refresh the exchange took, and the last failure since. */
+  private deadMan: { armedAt?: number; failure?: string } = {};
+  private deadManRun = 0;
+  private deadManRequest: Promise<unknown> | undefined;
 
   constructor(private readonly opts: LiveVenueOptions) {
     this.name = opts.name;
@@ -147,9 +156,15 @@ export class LiveVenue implements Venue {
     return this.stream;
   }
 
-  /** Whether the exchange offers a dead man's switch that Keel arms (cancel on disconnect). */
-  get cancelOnDisconnect(): boolean {
-    return Boolean(this.ex.has.cancelAllOrdersAfter) && (this.opts.cancelOnDisconnectMs ?? 60_000) > 0;
+  /** The dead man's switch as it stands, in words for the Risk screen: armed, failing, or not offered by the exchange. */
+  get cancelOnDisconnect(): { armed: boolean; text: string } {
+    const rule = cancelOnDisconnect(this.profile, this.ex, this.opts.cancelOnDisconnectMs);
+    if ('missing' in rule) return { armed: false, text: rule.missing };
+    const s = rule.timeoutMs / 1000;
+    const { armedAt, failure } = this.deadMan;
+    if (failure !== undefined) return { armed: false, text: `cancel-on-disconnect not refreshed (${failure}); ${armedAt === undefined ? 'never armed' : `the exchange cancels every open order ${s} s after the last refresh`}` };
+    if (armedAt === undefined) return { armed: false, text: 'cancel-on-disconnect not armed yet' };
+    return { armed: true, text: `cancel-on-disconnect armed: the exchange cancels every open order if Keel stops refreshing it for ${s} s` };
   }
 
   /** Why new orders may not go out now (the stream is down or stale), or undefined when they may. */
@@ -174,6 +189,7 @@ export class LiveVenue implements Venue {
     this.stopped = false;
     if (this.transport === 'websocket') void this.runWebsocket();
     else void this.runPolling();
+    void this.keepDeadManSwitch();
   }
 
   async stop(): Promise<void> {
@@ -181,7 +197,11 @@ export class LiveVenue implements Venue {
     this.generation++;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.armedCancelOnDisconnect) await this.client.once('disarm cancel-on-disconnect', (ex) => ex.cancelAllOrdersAfter(0)).catch(() => undefined);
+    // A deliberate stop leaves the orders working: the switch is disarmed (after a refresh on its way), not left to fire.
+    this.deadManRun++;
+    await this.deadManRequest?.catch(() => undefined);
+    if (this.deadMan.armedAt !== undefined) await this.client.once('disarm cancel-on-disconnect', (ex) => ex.cancelAllOrdersAfter(0)).catch(() => undefined);
+    this.deadMan = {};
     this.setStream('stopped');
   }
 
@@ -341,8 +361,11 @@ export class LiveVenue implements Venue {
   private async cancelAsync(order: Order): Promise<void> {
     const m = this.market(order.symbol);
     const byClientId = order.venueOrderId === undefined ? this.profile.cancelByClientIdParams?.(order.clientOrderId) : undefined;
+    // Not acknowledged when the cancel went out: the order manager keeps the cancel asked for and
+    // sends it again the moment the order is acknowledged, so "not there (yet)" is no refusal.
+    const inFlight = order.status === 'submitted';
     if (order.venueOrderId === undefined && !byClientId) {
-      this.reports.cancelRejected(order.id, `${this.name} has not acknowledged it yet and cannot cancel by client id; cancel again once it is acknowledged`, this.clock.now());
+      this.reports.cancelRejected(order.id, `${this.name} has not acknowledged it yet and cannot cancel by client id; it is cancelled once acknowledged`, this.clock.now());
       return;
     }
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -360,7 +383,7 @@ export class LiveVenue implements Venue {
           // The exchange does not know it (any more): what became of it is asked, not assumed.
           const found = await this.lookup(order).catch(() => undefined);
           if (found) this.onOrder(order, found);
-          if (!order.isTerminal) this.reports.cancelRejected(order.id, `${this.name} answered the cancel with "unknown order"${found ? ` and lists it ${found.status}` : ''}`, this.clock.now());
+          if (!order.isTerminal && !inFlight) this.reports.cancelRejected(order.id, `${this.name} answered the cancel with "unknown order"${found ? ` and lists it ${found.status}` : ''}`, this.clock.now());
           return;
         }
         if (f.retryable && attempt === 1) {
@@ -584,7 +607,6 @@ export class LiveVenue implements Venue {
         this.everConnected = true;
         this.setStream('live');
         backoff = 250;
-        void this.armCancelOnDisconnect(gen);
         this.reports.connection('connected', this.clock.now());
         await ended;
       } catch (e) {
@@ -634,24 +656,33 @@ export class LiveVenue implements Venue {
     return p;
   }
 
-  private async armCancelOnDisconnect(gen: number): Promise<void> {
-    const ms = this.opts.cancelOnDisconnectMs ?? 60_000;
-    if (!this.ex.has.cancelAllOrdersAfter || ms <= 0) return;
-    while (!this.stopped && gen === this.generation) {
+  /**
+   * Arms the exchange's dead man's switch and refreshes it every third of its timeout, whatever
+   * the user stream does: while Keel runs and reaches the exchange, its orders live; once it
+   * stops refreshing (killed, cut off), the exchange cancels them all when the timeout runs out.
+   */
+  private async keepDeadManSwitch(): Promise<void> {
+    const rule = cancelOnDisconnect(this.profile, this.ex, this.opts.cancelOnDisconnectMs);
+    if ('missing' in rule) return;
+    const run = ++this.deadManRun;
+    while (!this.stopped && run === this.deadManRun) {
       try {
-        await this.client.once('cancelAllOrdersAfter', (ex) => ex.cancelAllOrdersAfter(ms));
-        if (!this.armedCancelOnDisconnect) this.log.info(`${this.name}: cancel-on-disconnect armed (${ms / 1000} s)`);
-        this.armedCancelOnDisconnect = true;
+        this.deadManRequest = this.client.once('cancelAllOrdersAfter', (ex) => ex.cancelAllOrdersAfter(rule.timeoutMs));
+        await this.deadManRequest;
+        if (this.deadMan.armedAt === undefined || this.deadMan.failure !== undefined) this.log.info(`${this.name}: cancel-on-disconnect armed (${rule.timeoutMs / 1000} s)`);
+        this.deadMan = { armedAt: this.clock.now() };
       } catch (e) {
-        this.log.warn(`${this.name}: cancel-on-disconnect not armed: ${messageOf(e)}`);
+        const failure = messageOf(e);
+        if (this.deadMan.failure === undefined) this.log.warn(`${this.name}: cancel-on-disconnect not refreshed: ${failure}`);
+        this.deadMan = { ...this.deadMan, failure };
       }
-      await this.sleep(ms / 3);
+      await this.sleep(rule.timeoutMs / 3);
     }
   }
 
   private async runPolling(): Promise<void> {
     const every = this.opts.pollMs ?? 2_000;
-    const since = new Map<string, number>();
+    const since = new Map<string, PollMark>();
     let up = false;
     this.setStream('polling');
     while (!this.stopped) {
@@ -676,13 +707,21 @@ export class LiveVenue implements Venue {
   }
 
   /** One poll: new trades and open orders of every market Keel has orders on; tracked orders no longer open are looked up. */
-  private async pollOnce(since: Map<string, number>): Promise<void> {
+  private async pollOnce(since: Map<string, PollMark>): Promise<void> {
     const working = [...this.byClient.values()].filter((o) => !o.isTerminal);
     const markets = [...new Set(working.map((o) => this.market(o.symbol)))];
     for (const m of markets) {
-      const from = since.get(m) ?? Math.min(...working.filter((o) => this.market(o.symbol) === m).map((o) => o.createdAt)) - 60_000;
-      const trades = await this.client.read(`fetchMyTrades ${m}`, (ex) => ex.fetchMyTrades(m, from));
-      if (trades.length > 0) since.set(m, Math.max(...trades.map((t) => t.timestamp ?? 0)));
+      const mark = since.get(m);
+      const from = mark?.ts ?? Math.min(...working.filter((o) => this.market(o.symbol) === m).map((o) => o.createdAt)) - 60_000;
+      // From the newest trade's time on, inclusive (another trade may share its millisecond): the ones
+      // already heard at that time are left out, so a trade is handed on once however often it is polled.
+      const trades = (await this.client.read(`fetchMyTrades ${m}`, (ex) => ex.fetchMyTrades(m, from))).filter((t) => !(mark && t.timestamp === mark.ts && mark.ids.has(String(t.id))));
+      if (trades.length > 0) {
+        const ts = Math.max(...trades.map((t) => t.timestamp ?? 0));
+        const ids = new Set(trades.filter((t) => t.timestamp === ts).map((t) => String(t.id)));
+        if (mark?.ts === ts) for (const id of mark.ids) ids.add(id);
+        since.set(m, { ts, ids });
+      }
       this.onTrades(trades);
       const open = await this.client.read(`fetchOpenOrders ${m}`, (ex) => ex.fetchOpenOrders(m));
       this.onOrders(open);

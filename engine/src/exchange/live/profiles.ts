@@ -16,6 +16,12 @@ import type { Exchange } from 'ccxt';
  *   (`ccxt-<uuid>`) and omits `clientOrderId` from the params; only the raw
  *   `client_order_id` overrides it. No fetch by client id: open and closed orders are filtered.
  * - any other ccxt exchange: the unified `clientOrderId`, looked up by filtering.
+ *
+ * Cancel-on-disconnect (a dead man's switch): where ccxt's adapter has `cancelAllOrdersAfter`
+ * (Kraken: `POST /0/private/CancelAllOrdersAfter` with `timeout` in seconds), the live venue
+ * arms it and refreshes it every third of its timeout; if Keel stops refreshing (killed, cut
+ * off), the exchange cancels every open order of the key when the timeout runs out. Binance
+ * spot and Coinbase Advanced Trade offer none: there, orders stay working when Keel is gone.
  */
 export interface OrderProfile {
   exchange: string;
@@ -34,7 +40,12 @@ export interface OrderProfile {
   notFoundFinalAfterMs: number;
   /** Whether the API key may withdraw, where the exchange tells (undefined: it does not). */
   canWithdraw?(ex: Exchange): Promise<boolean | undefined>;
+  /** The dead man's switch's timeout where the exchange has one (see cancelOnDisconnect); default DEAD_MAN_MS. */
+  cancelOnDisconnectMs?: number;
 }
+
+/** A dead man's switch's timeout unless the profile says otherwise. */
+const DEAD_MAN_MS = 60_000;
 
 type Implicit = Record<string, ((params?: object) => Promise<unknown>) | undefined>;
 
@@ -70,6 +81,8 @@ const kraken: OrderProfile = {
   lookup: 'scan',
   cancelByClientIdParams: (id) => ({ cl_ord_id: id }),
   notFoundFinalAfterMs: 30_000,
+  // Kraken's advice: a 60 s timeout, refreshed every 15 to 30 s.
+  cancelOnDisconnectMs: 60_000,
 };
 
 const coinbase: OrderProfile = {
@@ -103,4 +116,15 @@ export function orderProfile(exchange: string): OrderProfile {
 /** Whether a client order id fits the exchange: Keel's ids are made to (prefix + a short sequence), this checks they did. */
 export function fitsProfile(profile: OrderProfile, clientOrderId: string): boolean {
   return clientOrderId.length <= profile.clientIdMax && profile.clientIdChars.test(clientOrderId);
+}
+
+/**
+ * Whether Keel can leave a dead man's switch at this exchange, and for how long: where ccxt's
+ * adapter has cancelAllOrdersAfter, the profile's timeout; else why not, in the words the
+ * Risk screen and the docs use.
+ */
+export function cancelOnDisconnect(profile: OrderProfile, ex: Pick<Exchange, 'has'>, timeoutMs = profile.cancelOnDisconnectMs ?? DEAD_MAN_MS): { timeoutMs: number } | { missing: string } {
+  if (ex.has.cancelAllOrdersAfter !== true) return { missing: `${profile.exchange} offers no cancel-on-disconnect: if Keel stops (killed, cut off), its orders stay working at the exchange` };
+  if (!(timeoutMs > 0)) return { missing: 'cancel-on-disconnect is turned off for this account' };
+  return { timeoutMs };
 }

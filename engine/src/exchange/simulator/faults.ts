@@ -20,6 +20,8 @@ export interface FaultConfig {
   slowMs: number;
   /** Share of order creates that are accepted but never answered: the connection is dropped after the order is in. */
   timeoutAfterAccept: number;
+  /** Every order create waits this many ms before the exchange takes it (a cancel sent meanwhile finds no order). */
+  holdCreateMs: number;
   /** Share of fills sent twice on the user data stream. */
   duplicateFill: number;
   /** Share of orders filled in several pieces at once whose fills go out on the user stream in reverse order. */
@@ -39,6 +41,7 @@ export const NO_FAULTS: FaultConfig = {
   slow: 0,
   slowMs: 0,
   timeoutAfterAccept: 0,
+  holdCreateMs: 0,
   duplicateFill: 0,
   outOfOrderFills: 0,
   dropWsEveryMs: 0,
@@ -52,6 +55,7 @@ export const FAULT_SYNTAX = [
   '5xx=P                 a share P answered 503',
   'slow=P:MS             a share P answered MS later',
   'timeout-after-accept=P  a share P of orders accepted, their answer dropped',
+  'hold-create=MS        every order create taken MS late',
   'dup-fill=P            a share P of fills sent twice on the user stream',
   'ooo-fill=P            a share P of multi-fill orders with fills sent in reverse order',
   'drop-ws=MS            every websocket dropped every MS',
@@ -95,6 +99,9 @@ export function parseFaults(spec: string): FaultConfig {
         break;
       case 'timeout-after-accept':
         f.timeoutAfterAccept = share(a!, key);
+        break;
+      case 'hold-create':
+        f.holdCreateMs = ms(a, key);
         break;
       case 'dup-fill':
         f.duplicateFill = share(a!, key);

@@ -1,5 +1,5 @@
 import type { TimeInForce } from '../../model/order';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   balances?: Record<string, number>;
   /** How often the market moves, real ms (default 10). */
   tickMs?: number;
+  /** false: no user data stream over websockets (its sockets are refused), as an exchange that offers none: a client polls REST. Default true. */
+  userStream?: boolean;
 }
 
 export interface LoggedRequest {
@@ -107,6 +109,10 @@ export class ExchangeSimulator {
   private wsDownUntil = 0;
   /** Added to the close of candles on the kline stream: the exchange's candles disagree with its trades (tests the check). */
   klineCloseOffset = 0;
+  /** Dead man's switches armed (Kraken's CancelAllOrdersAfter), per account. */
+  private readonly deadMen = new Map<SimAccount, ReturnType<typeof setTimeout>>();
+  /** How often a dead man's switch ran out and cancelled an account's open orders. */
+  deadManFired = 0;
   /** Requests a test wants refused (503), e.g. one page of klines. */
   refuse: ((path: string, params: Record<string, string>) => boolean) | undefined;
   port = 0;
@@ -180,6 +186,8 @@ export class ExchangeSimulator {
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    for (const t of this.deadMen.values()) clearTimeout(t);
+    this.deadMen.clear();
     for (const c of this.marketConns) c.ws.terminate();
     for (const ws of this.userSockets) ws.terminate();
     this.wss.close();
@@ -277,10 +285,14 @@ export class ExchangeSimulator {
       socket.destroy();
       return;
     }
+    const key = path.split('/')[2];
+    const byKey = key ? this.listenKeys.get(key) : undefined;
+    if (this.opts.userStream === false && (path.startsWith('/ws-api/') || byKey)) {
+      socket.destroy();
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (path.startsWith('/ws-api/')) return this.wsApi(ws);
-      const key = path.split('/')[2];
-      const byKey = key ? this.listenKeys.get(key) : undefined;
       if (byKey) return this.userStream(ws, byKey, (e) => fmt.userEvent(e, byKey));
       this.marketStream(ws);
     });
@@ -382,7 +394,7 @@ export class ExchangeSimulator {
     }
     if (this.faults.draw('429', f.rate429)) return send(429, { code: -1003, msg: 'Too many requests; please use the websocket for live updates.' }, { 'retry-after': String(f.retryAfterSec) });
     if (this.faults.draw('5xx', f.rate5xx) || this.refuse?.(path, params)) return send(503, 'Service Unavailable');
-    const delay = f.latencyMs + (this.faults.draw('slow', f.slow) ? f.slowMs : 0);
+    const delay = f.latencyMs + (this.faults.draw('slow', f.slow) ? f.slowMs : 0) + (method === 'POST' && path === '/api/v3/order' ? f.holdCreateMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     try {
       const out = this.route(method, path, params, req, url, body);
@@ -464,6 +476,8 @@ export class ExchangeSimulator {
       case 'DELETE /api/v3/userDataStream':
         return {};
     }
+    // Kraken's dead man's switch (Binance spot has none): the one endpoint served in Kraken's terms.
+    if (key === 'POST /0/private/CancelAllOrdersAfter') return this.cancelAllAfter(this.krakenSigned(req, path, body, p), p.timeout);
     // Everything below is signed.
     const acct = this.signed(req, url, body, p);
     switch (key) {
@@ -520,6 +534,42 @@ export class ExchangeSimulator {
         return fmt.account(acct, now);
     }
     throw new SimReject(-1, `the simulator does not serve ${method} ${path}`, 404);
+  }
+
+  /**
+   * Kraken's CancelAllOrdersAfter: `timeout` seconds (real time) from now, every open order of
+   * the account is cancelled, unless the call is made again first (which sets a new deadline);
+   * timeout 0 disarms it. Answered as Kraken answers.
+   */
+  private cancelAllAfter(acct: SimAccount, timeout: string | undefined): unknown {
+    const sec = Number(timeout);
+    if (timeout === undefined || !(Number.isInteger(sec) && sec >= 0 && sec < 86_400)) throw new SimReject(-1102, 'EGeneral:Invalid arguments:timeout');
+    clearTimeout(this.deadMen.get(acct));
+    this.deadMen.delete(acct);
+    const now = Date.now();
+    if (sec > 0) {
+      const t = setTimeout(() => {
+        this.deadMen.delete(acct);
+        this.deadManFired++;
+        for (const o of acct.openOrders()) this.broker.cancel(acct, o.symbol, { orderId: o.orderId });
+      }, sec * 1000);
+      t.unref?.();
+      this.deadMen.set(acct, t);
+    }
+    const iso = (t: number) => `${new Date(t).toISOString().slice(0, 19)}Z`;
+    return { error: [], result: { currentTime: iso(now), triggerTime: sec > 0 ? iso(now + sec * 1000) : '0' } };
+  }
+
+  /** The account of a Kraken-signed request: API-Sign is HMAC-SHA512 (key: the base64-decoded secret) of the path and SHA-256 of nonce and body. */
+  private krakenSigned(req: IncomingMessage, path: string, body: string, p: Record<string, string>): SimAccount {
+    const acct = this.broker.account(header(req, 'api-key'));
+    const sign = header(req, 'api-sign');
+    if (p.nonce === undefined || sign === undefined) throw new SimReject(-1102, 'EAPI:Invalid nonce', 401);
+    if (acct.secret === undefined) return acct;
+    const hash = createHash('sha256').update(p.nonce + body).digest();
+    const want = createHmac('sha512', Buffer.from(acct.secret, 'base64')).update(Buffer.concat([Buffer.from(path), hash])).digest('base64');
+    if (want.length !== sign.length || !timingSafeEqual(Buffer.from(want), Buffer.from(sign))) throw new SimReject(-1022, 'EAPI:Invalid key', 401);
+    return acct;
   }
 
   /** The account of a signed request, its signature checked when the key is known (Binance: HMAC-SHA256 of query then body). */
