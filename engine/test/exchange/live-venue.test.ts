@@ -3,7 +3,11 @@
 // cancel retried once, fills deduplicated, overfills refused, precision before send, 429).
 import { afterEach, describe, expect, it } from 'vitest';
 import { researchInstrument } from '../../src/model/instrument';
-import { liveRig, SYM, until, type LiveRig } from './live-rig';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExchangeSimulator } from '../../src/exchange/simulator/server';
+import { KEY, liveRig, SECRET, SYM, until, type LiveRig } from './live-rig';
 
 const rigs: LiveRig[] = [];
 afterEach(async () => {
@@ -258,6 +262,40 @@ describe('the kill switch and orders in flight at the exchange', () => {
     expect(btc()).toBeCloseTo(before - fee, 8);
     const last = await r.session.reconcile();
     expect(last?.balances).toEqual([]);
+  });
+});
+
+describe('a desk stopped while a create is out', () => {
+  it('drops the late answer instead of writing to its closed journal; the next start records the order from the exchange', async () => {
+    const sim = await ExchangeSimulator.start({ historyBars: 200, tradesPerSecond: 20, rateLimit: false, keys: { [KEY]: SECRET }, seed: 7 });
+    const dir = mkdtempSync(join(tmpdir(), 'keel-live-stop-'));
+    try {
+      const r = await liveRig({ simulator: sim, dir });
+      r.session.start();
+      await until(() => r.session.status.state === 'ready' && r.venue.notReady() === undefined, 10_000, 'reconciled');
+      const price = await r.refresh();
+      sim.faults.set({ holdCreateMs: 800 });
+      const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+      if (!p.ok) throw new Error(p.reason);
+      await until(() => sim.requests.some((q) => q.path === '/api/v3/order' && q.params.newClientOrderId === p.orderId) || undefined, 5_000, 'the create sent');
+      await r.close({ keepSim: true, keepDir: true });
+      sim.faults.set({ holdCreateMs: 0 });
+      await until(() => sim.broker.account(KEY).openOrders().some((o) => o.clientOrderId === p.orderId) || undefined, 5_000, 'the order open at the exchange');
+      await new Promise((res) => setTimeout(res, 300));
+      expect(r.logs.filter((l) => l.startsWith('error'))).toEqual([]);
+
+      const again = await liveRig({ simulator: sim, dir });
+      try {
+        again.session.start();
+        await until(() => again.store.order(p.orderId)?.status === 'accepted' || undefined, 10_000, 'recorded by reconciliation');
+        expect(sim.broker.account(KEY).clientIdsSeen.get(p.orderId)).toBe(1);
+      } finally {
+        await again.close({ keepSim: true, keepDir: true });
+      }
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -251,6 +251,9 @@ export class LiveVenue implements Venue {
     try {
       answer = await this.client.once(`createOrder ${order.clientOrderId}`, (ex) => ex.createOrder(m, type, order.side, order.qty, type === 'limit' ? order.price : undefined, params));
     } catch (e) {
+      // Stopped while the request was out: the desk's journal may be closed. The order stays
+      // submitted there, and the next start's reconciliation finds out what became of it.
+      if (this.stopped) return;
       if (refusedForCertain(e)) {
         this.reports.rejected(order.id, `${this.name} refused it: ${messageOf(e)}`, this.clock.now());
         return;
@@ -258,6 +261,10 @@ export class LiveVenue implements Venue {
       this.unknown.add(order.clientOrderId);
       this.log.warn(`order ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) is UNKNOWN at ${this.name}: ${messageOf(e)}; looking it up (it is not sent again)`);
       void this.resolveUnknown(order);
+      return;
+    }
+    if (this.stopped) {
+      this.log.warn(`order ${order.clientOrderId} was acknowledged by ${this.name} after this desk stopped; the next start's reconciliation records it`);
       return;
     }
     this.onOrder(order, answer);
