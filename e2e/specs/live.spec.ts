@@ -96,6 +96,8 @@ test('add an account, go live with its confirmation, place and cancel, kill the 
   const desk = page.getByRole('region', { name: 'Live account sim' });
   await expect(desk.getByRole('status', { name: 'Reconciliation sim' })).toHaveText('reconciled', { timeout: 30_000 });
   await expect(desk.getByLabel('Trading sim')).toHaveText('taking orders');
+  // The simulator speaks Binance spot, which has no dead man's switch: the desk says so.
+  await expect(desk.getByLabel('Cancel on disconnect sim')).toContainText('offers no cancel-on-disconnect');
 
   // The ticket: paper until the trader picks the live account, then says so.
   await nav().getByRole('button', { name: 'Markets' }).click();

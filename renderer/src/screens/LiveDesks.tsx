@@ -89,6 +89,11 @@ function LiveDesk({ d }: { d: LiveAccountStatusDto }) {
         </span>
       </div>
       {d.reason && <p className="dim small">{d.reason}</p>}
+      {d.cancelOnDisconnect && (
+        <p className="dim small" aria-label={`Cancel on disconnect ${d.account}`}>
+          {d.cancelOnDisconnect}
+        </p>
+      )}
       {r && (
         <p className="dim small">
           Last reconciled {fmtTime(r.at)}: {r.acknowledged} acknowledged, {r.fills} fills and {r.closed} closed brought in.
