@@ -35,6 +35,11 @@ export interface DeskLogger {
 }
 
 /** Where the desk keeps what is not an order or a fill (the order journal keeps those). */
+/** The only orders a kill switch lets work: the engine's own reducing ones (a flatten). */
+export function spareUnderKillSwitch(o: Pick<OrderSnapshot, 'source' | 'reduceOnly'>): boolean {
+  return o.source === 'risk' && o.reduceOnly;
+}
+
 export interface DeskPersistence {
   ledgers(): LedgerRow[];
   saveLedger(row: LedgerRow): void;
@@ -126,7 +131,7 @@ export class TradingDesk {
       // While the kill switch is engaged nothing may start working at the venue but the
       // engine's own reducing orders (a flatten): an order that was on its way when it was
       // engaged is cancelled the moment it is acknowledged, whoever sent it.
-      cancelOnAck: (o) => opts.risk.killSwitch.engaged && !(o.source === 'risk' && o.reduceOnly),
+      cancelOnAck: (o) => opts.risk.killSwitch.engaged && !spareUnderKillSwitch(o),
     });
     this.orders.setLedgerPositions(this.ledgers);
     this.emulator = new OrderEmulator({ router: this.orders, clock: opts.clock, ids: opts.ids, nativeTypes: opts.nativeTypes ?? new Set(ORDER_TYPES) });

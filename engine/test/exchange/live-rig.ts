@@ -122,6 +122,7 @@ export async function openLiveDesk(apiUrl: string, dir: string, restart: boolean
     clock,
     log,
     retryMs: 300,
+    resweepMs: 500,
   });
   session.armKillSwitch(risk.killSwitch);
   const refresh = async () => {

@@ -236,6 +236,23 @@ describe('the kill switch and orders in flight at the exchange', () => {
     expect([...r.account().clientIdsSeen].filter(([cid, n]) => ids.includes(cid) && n > 1)).toEqual([]);
   });
 
+  it('an order whose cancel the exchange refused stays in the sweep: the engaged kill switch cancels it again once the exchange answers', async () => {
+    const r = await rig({ venue: { userStream: 'poll', pollMs: 60_000 } });
+    const price = await r.refresh();
+    const p = r.desk.place({ symbol: SYM, side: 'buy', type: 'limit', qty: 0.01, price: Math.round(price * 0.8) });
+    if (!p.ok) throw new Error(p.reason);
+    await until(() => orderRow(r, p.orderId).status === 'accepted', 5_000, 'acknowledged');
+    // The cancel, its retry and the fetch after them are all answered 503.
+    r.sim.refuse = (path, params) => path === '/api/v3/order' && params.orderId !== undefined && params.side === undefined;
+    r.risk.killSwitch.engage({ reason: 'test', actor: 'test' });
+    await until(() => r.logs.some((l) => l.includes('status of')), 8_000, 'the cancel refused');
+    expect(orderRow(r, p.orderId).status).toBe('accepted');
+    r.sim.refuse = undefined;
+    await until(() => orderRow(r, p.orderId).status === 'cancelled' || undefined, 8_000, 'cancelled by the sweep');
+    expect(r.logs.some((l) => l.includes(`${p.orderId} is still working`))).toBe(true);
+    expect(r.account().openOrders()).toEqual([]);
+  });
+
   it('with flatten, sends the reducing order at the exchange: the balance ends where it was less the fees, and the working orders are cancelled there', async () => {
     const r = await rig();
     const price = await r.refresh();

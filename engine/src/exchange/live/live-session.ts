@@ -15,7 +15,7 @@
 import type { Clock } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
 import { KeelError } from '../../core/errors';
-import type { ReconcileOutcome, TradingDesk } from '../../desk/desk';
+import { spareUnderKillSwitch, type ReconcileOutcome, type TradingDesk } from '../../desk/desk';
 import { balanceDiffs, expectedBalances, type BalanceBaseline, type BalanceDiff, type Unresolved } from '../../execution/reconcile';
 import type { OrderStatusReport } from '../../execution/types';
 import type { Fill } from '../../model/fill';
@@ -23,6 +23,9 @@ import type { OrderSnapshot } from '../../model/order';
 import type { LiveVenue } from './live-venue';
 
 /** Where the balance baseline is kept (the state database's settings). */
+/** An engaged kill switch sweeps again this often, while any order is still working. */
+const KILL_RESWEEP_MS = 2_000;
+
 export interface BaselineStore {
   setting(key: string): unknown;
   setSetting(key: string, value: unknown, ts: number): void;
@@ -55,6 +58,8 @@ export interface LiveSessionOptions {
   log: { info(m: string): void; warn(m: string): void; error(m: string): void };
   /** How soon an unresolved reconciliation is tried again. */
   retryMs?: number;
+  /** How often an engaged kill switch looks for orders still working (default KILL_RESWEEP_MS). */
+  resweepMs?: number;
 }
 
 export class LiveSession {
@@ -64,6 +69,7 @@ export class LiveSession {
   private running: Promise<ReconcileReport | undefined> | undefined;
   private again = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private resweep: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
   private reason = 'not reconciled with the exchange yet';
 
@@ -108,8 +114,19 @@ export class LiveSession {
    * Keel did not place are not its to touch and are left. `flatten` closes at the exchange
    * through the desk's reducing market orders.
    */
-  armKillSwitch(killSwitch: { attach(control: { cancelAll(): number; flatten(): void }): void }): void {
+  armKillSwitch(killSwitch: { readonly engaged: boolean; attach(control: { cancelAll(): number; flatten(): void }): void }): void {
     const { desk, venue, log } = this.opts;
+    // While it stays engaged the sweep is repeated: a cancel the exchange refused (after its one
+    // retry) leaves an order working there, and nothing else would ask again.
+    this.resweep = setInterval(() => {
+      if (this.stopped || !killSwitch.engaged) return;
+      for (const o of desk.orders.workingOrders()) {
+        if (o.cancelRequested || spareUnderKillSwitch(o)) continue;
+        log.warn(`kill switch: ${o.clientOrderId} is still working at ${venue.name}; cancelling it again`);
+        desk.cancel(o.id);
+      }
+    }, this.opts.resweepMs ?? KILL_RESWEEP_MS);
+    this.resweep.unref?.();
     killSwitch.attach({
       cancelAll: () => {
         const n = desk.cancelAll({});
@@ -132,6 +149,7 @@ export class LiveSession {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.resweep) clearInterval(this.resweep);
     await this.running?.catch(() => undefined);
     await this.opts.venue.stop();
     this.set('stopped');
