@@ -24,7 +24,12 @@ export interface MetricsInput {
   periodsPerYear?: number;
   /** The bars' closes: the buy-and-hold benchmark is measured on them. */
   closes?: Float64Array;
+  /** The benchmark already measured on `closes` (benchmarkOf with this length and capital). */
+  benchmark?: Benchmark;
 }
+
+/** Buy and hold's value at a close: the capital put in at the first close, no fees. */
+const held = (capital: number, first: number, close: number): number => (first > 0 ? (capital * close) / first : NaN);
 
 /**
  * Buy and hold: the run's capital put into the instrument at the first bar's close and held,
@@ -33,20 +38,32 @@ export interface MetricsInput {
 export function buyAndHold(closes: ArrayLike<number>, length: number, capital: number): Float64Array {
   const out = new Float64Array(length);
   const first = closes[0]!;
-  for (let i = 0; i < length; i++) out[i] = first > 0 ? (capital * closes[i]!) / first : NaN;
+  for (let i = 0; i < length; i++) out[i] = held(capital, first, closes[i]!);
   return out;
 }
 
-/** Deepest fall from a running peak, as a fraction (0.2 = 20 %). */
-function maxDrawdown(e: ArrayLike<number>, n: number): number {
+/** What the metrics say of buy and hold: its total return and its deepest drawdown. */
+export interface Benchmark {
+  ret: number;
+  maxDrawdown: number;
+}
+
+/**
+ * Buy and hold's return and deepest drawdown over closes [0, length), the same numbers as
+ * measured on buyAndHold's curve, without making the curve: every run on the same bars and
+ * capital has the same benchmark, so a sweep measures it once (see runBacktest).
+ */
+export function benchmarkOf(closes: ArrayLike<number>, length: number, capital: number): Benchmark | undefined {
+  if (length === 0) return undefined;
+  const first = closes[0]!;
   let peak = -Infinity;
   let mdd = 0;
-  for (let i = 0; i < n; i++) {
-    const v = e[i]!;
+  for (let i = 0; i < length; i++) {
+    const v = held(capital, first, closes[i]!);
     if (v > peak) peak = v;
     else if (peak > 0) mdd = Math.max(mdd, 1 - v / peak);
   }
-  return mdd;
+  return { ret: held(capital, first, closes[length - 1]!) / held(capital, first, first) - 1, maxDrawdown: mdd };
 }
 
 /**
@@ -191,14 +208,13 @@ export function computeMetrics(input: MetricsInput): Metrics {
   }
   const k = trades.length;
 
-  const bench = input.closes && n > 0 ? buyAndHold(input.closes, n, input.initialCapital) : undefined;
-  const benchReturn = bench ? bench[n - 1]! / bench[0]! - 1 : NaN;
+  const bench = input.benchmark ?? (input.closes ? benchmarkOf(input.closes, n, input.initialCapital) : undefined);
 
   return {
     total_return: finite(growth - 1),
-    benchmark_return: bench ? finite(benchReturn) : null,
-    excess_return: bench ? finite(growth - 1 - benchReturn) : null,
-    benchmark_max_drawdown: bench ? maxDrawdown(bench, n) : null,
+    benchmark_return: bench ? finite(bench.ret) : null,
+    excess_return: bench ? finite(growth - 1 - bench.ret) : null,
+    benchmark_max_drawdown: bench ? bench.maxDrawdown : null,
     final_equity: finite(last),
     initial_capital: input.initialCapital,
     cagr: finite(cagr),
