@@ -28,7 +28,7 @@ import { SimulatedVenue } from '../execution/simulated-venue';
 import { NO_JOURNAL, NO_RISK, type OrderEvent, type OrderJournal, type PreTradeRisk } from '../execution/types';
 import type { StrategyModule } from '../../sdk';
 import type { IndicatorSource } from '../strategy/indicators';
-import { MutableBarView, StrategyRuntime } from '../strategy/runtime';
+import { MutableBarView, StrategyRuntime, type LedgerView } from '../strategy/runtime';
 import type { ParamValue, RawParams } from '../strategy/params';
 import { benchmarkOf, computeMetrics, type Benchmark, type Metrics } from './metrics';
 import { RoundTripLedger, type RoundTrip } from './round-trips';
@@ -231,7 +231,17 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     ledger.onFill(fill, order);
   });
   if (cfg.onOrder) orders.onEvent(cfg.onOrder);
-  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator, indicators: { bars: s, source: cfg.indicators } });
+  // The account, with the run's own position at hand rather than looked up by symbol: a
+  // strategy may read its position on every bar.
+  const book: LedgerView = {
+    get cash() {
+      return account.cash;
+    },
+    equity: () => account.equity(),
+    position: (symbol) => (symbol === s.symbol ? position : account.position(symbol)),
+    markPrice: (symbol) => account.markPrice(symbol),
+  };
+  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator, ledger: book, indicators: { bars: s, source: cfg.indicators } });
   if (cfg.equityInto && cfg.equityInto.length !== s.length) throw badInput(`the equity array has ${cfg.equityInto.length} places for ${s.length} bars`, 'backtest equityInto');
   const replay = new Replay(s, clock, orders, account, position, runtime, emulator, cfg.equityInto);
 
