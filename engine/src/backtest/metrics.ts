@@ -130,29 +130,31 @@ export function defaultPeriodsPerYear(ts: Float64Array, length: number): number 
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/**
+ * The per-bar returns between computeMetrics' two passes, kept from call to call (a sweep
+ * makes thousands), up to a size not worth holding on to after a long run.
+ */
+let returnsScratch = new Float64Array(0);
+const SCRATCH_MAX = 1 << 20;
+
+function returnsArray(n: number): Float64Array {
+  if (returnsScratch.length >= n) return returnsScratch;
+  const a = new Float64Array(n);
+  if (n <= SCRATCH_MAX) returnsScratch = a;
+  return a;
+}
+
 export function computeMetrics(input: MetricsInput): Metrics {
   const { ts, equity: e, length: n, trades } = input;
   const P = input.periodsPerYear ?? defaultPeriodsPerYear(ts, n);
   const first = n > 0 ? e[0]! : NaN;
   const last = n > 0 ? e[n - 1]! : NaN;
 
-  // Returns: two passes (mean, then squared deviations) for an accurate variance.
+  // One pass for the mean of the returns and the drawdowns, a second over the returns kept
+  // from it for the squared deviations (two passes: an accurate variance).
   const m = n - 1;
+  const ret = returnsArray(n);
   let sum = 0;
-  for (let i = 1; i < n; i++) sum += e[i]! / e[i - 1]! - 1;
-  const mean = m > 0 ? sum / m : NaN;
-  let ss = 0;
-  let down = 0;
-  for (let i = 1; i < n; i++) {
-    const r = e[i]! / e[i - 1]! - 1;
-    ss += (r - mean) * (r - mean);
-    if (r < 0) down += r * r;
-  }
-  const sd = m > 1 ? Math.sqrt(ss / (m - 1)) : NaN;
-  const downDev = m > 0 ? Math.sqrt(down / m) : NaN;
-  const sharpe = sd > 0 ? (mean / sd) * Math.sqrt(P) : NaN;
-  const sortino = downDev > 0 ? (mean / downDev) * Math.sqrt(P) : NaN;
-
   // Drawdowns: depth against the running peak, and the longest peak-to-recovery stretch.
   let peak = first;
   let peakIdx = 0;
@@ -160,8 +162,15 @@ export function computeMetrics(input: MetricsInput): Metrics {
   let inDD = false;
   let longestBars = 0;
   let longestMs = 0;
+  let prev = first;
   for (let i = 0; i < n; i++) {
     const v = e[i]!;
+    if (i > 0) {
+      const r = v / prev - 1;
+      ret[i] = r;
+      sum += r;
+    }
+    prev = v;
     if (v >= peak) {
       if (inDD) {
         longestBars = Math.max(longestBars, i - peakIdx);
@@ -180,6 +189,18 @@ export function computeMetrics(input: MetricsInput): Metrics {
     longestBars = Math.max(longestBars, n - 1 - peakIdx);
     longestMs = Math.max(longestMs, ts[n - 1]! - ts[peakIdx]!);
   }
+  const mean = m > 0 ? sum / m : NaN;
+  let ss = 0;
+  let down = 0;
+  for (let i = 1; i < n; i++) {
+    const r = ret[i]!;
+    ss += (r - mean) * (r - mean);
+    if (r < 0) down += r * r;
+  }
+  const sd = m > 1 ? Math.sqrt(ss / (m - 1)) : NaN;
+  const downDev = m > 0 ? Math.sqrt(down / m) : NaN;
+  const sharpe = sd > 0 ? (mean / sd) * Math.sqrt(P) : NaN;
+  const sortino = downDev > 0 ? (mean / downDev) * Math.sqrt(P) : NaN;
 
   const years = n > 1 ? (ts[n - 1]! - ts[0]!) / YEAR_MS : NaN;
   const growth = last / first;
