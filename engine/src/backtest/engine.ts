@@ -213,6 +213,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
   const slippage = fraction('slippage', cfg.slippage);
   if (cfg.periodsPerYear !== undefined && !(cfg.periodsPerYear > 0)) throw badInput(`must be positive, got ${cfg.periodsPerYear}`, 'backtest periodsPerYear');
   if (cfg.indicators && cfg.indicators.series !== s) throw badInput('the shared indicator outputs were computed for another series', 'backtest indicators');
+  if (cfg.equityInto && cfg.equityInto.length !== s.length) throw badInput(`the equity array has ${cfg.equityInto.length} places for ${s.length} bars`, 'backtest equityInto');
 
   const clock = new SimulatedClock(s.ts[0]!);
   const account = new Account(cfg.capital);
@@ -242,7 +243,6 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     markPrice: (symbol) => account.markPrice(symbol),
   };
   const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator, ledger: book, indicators: { bars: s, source: cfg.indicators } });
-  if (cfg.equityInto && cfg.equityInto.length !== s.length) throw badInput(`the equity array has ${cfg.equityInto.length} places for ${s.length} bars`, 'backtest equityInto');
   const replay = new Replay(s, clock, orders, account, position, runtime, emulator, cfg.equityInto);
 
   const warmup = Math.max(0, Math.min(s.length, Math.floor(cfg.warmupBars ?? 0)));
