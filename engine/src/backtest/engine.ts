@@ -28,9 +28,9 @@ import { SimulatedVenue } from '../execution/simulated-venue';
 import { NO_JOURNAL, NO_RISK, type OrderEvent, type OrderJournal, type PreTradeRisk } from '../execution/types';
 import type { StrategyModule } from '../../sdk';
 import type { IndicatorSource } from '../strategy/indicators';
-import { MutableBarView, StrategyRuntime } from '../strategy/runtime';
+import { MutableBarView, StrategyRuntime, type LedgerView } from '../strategy/runtime';
 import type { ParamValue, RawParams } from '../strategy/params';
-import { computeMetrics, type Metrics } from './metrics';
+import { benchmarkOf, computeMetrics, type Benchmark, type Metrics } from './metrics';
 import { RoundTripLedger, type RoundTrip } from './round-trips';
 
 export interface BacktestConfig {
@@ -66,6 +66,12 @@ export interface BacktestConfig {
   warmupBars?: number;
   /** Told of every order event (the gap report reads the strategy's signals from them). */
   onOrder?: (e: OrderEvent) => void;
+  /**
+   * Where the equity per bar is written (one value per bar of the series; every one is
+   * overwritten), and what the result's equity is. A sweep's thread hands the same array to
+   * trial after trial rather than collecting a new curve per trial. A new array by default.
+   */
+  equityInto?: Float64Array;
 }
 
 export interface BacktestResult {
@@ -112,6 +118,19 @@ function checkSeries(s: BarSeries): void {
   checked.add(s);
 }
 
+/**
+ * Buy and hold on a series, by capital: the same for every run on it, so a sweep's trials
+ * measure it once (series are not changed once loaded, as checkSeries assumes too).
+ */
+const benchmarks = new WeakMap<BarSeries, Map<number, Benchmark | undefined>>();
+
+function benchmarkFor(s: BarSeries, capital: number): Benchmark | undefined {
+  let byCapital = benchmarks.get(s);
+  if (!byCapital) benchmarks.set(s, (byCapital = new Map()));
+  if (!byCapital.has(capital)) byCapital.set(capital, benchmarkOf(s.close, s.length, capital));
+  return byCapital.get(capital);
+}
+
 class Replay {
   readonly equity: Float64Array;
   barsInMarket = 0;
@@ -126,8 +145,9 @@ class Replay {
     private readonly position: Position,
     private readonly runtime: StrategyRuntime,
     private readonly emulator: OrderEmulator | undefined,
+    into: Float64Array | undefined,
   ) {
-    this.equity = new Float64Array(s.length);
+    this.equity = into ?? new Float64Array(s.length);
     this.bar = new MutableBarView(s.symbol);
     this.tfMs = timeframeMs(s.timeframe);
   }
@@ -193,6 +213,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
   const slippage = fraction('slippage', cfg.slippage);
   if (cfg.periodsPerYear !== undefined && !(cfg.periodsPerYear > 0)) throw badInput(`must be positive, got ${cfg.periodsPerYear}`, 'backtest periodsPerYear');
   if (cfg.indicators && cfg.indicators.series !== s) throw badInput('the shared indicator outputs were computed for another series', 'backtest indicators');
+  if (cfg.equityInto && cfg.equityInto.length !== s.length) throw badInput(`the equity array has ${cfg.equityInto.length} places for ${s.length} bars`, 'backtest equityInto');
 
   const clock = new SimulatedClock(s.ts[0]!);
   const account = new Account(cfg.capital);
@@ -211,8 +232,18 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     ledger.onFill(fill, order);
   });
   if (cfg.onOrder) orders.onEvent(cfg.onOrder);
-  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator, indicators: { bars: s, source: cfg.indicators } });
-  const replay = new Replay(s, clock, orders, account, position, runtime, emulator);
+  // The account, with the run's own position at hand rather than looked up by symbol: a
+  // strategy may read its position on every bar.
+  const book: LedgerView = {
+    get cash() {
+      return account.cash;
+    },
+    equity: () => account.equity(),
+    position: (symbol) => (symbol === s.symbol ? position : account.position(symbol)),
+    markPrice: (symbol) => account.markPrice(symbol),
+  };
+  const runtime = new StrategyRuntime(cfg.strategy, cfg.params ?? {}, { symbol: s.symbol, timeframe: s.timeframe, orders, clock, log: cfg.log, emulator, ledger: book, indicators: { bars: s, source: cfg.indicators } });
+  const replay = new Replay(s, clock, orders, account, position, runtime, emulator, cfg.equityInto);
 
   const warmup = Math.max(0, Math.min(s.length, Math.floor(cfg.warmupBars ?? 0)));
   if (warmup > 0) replay.warm(warmup, cfg.capital);
@@ -250,7 +281,7 @@ export async function runBacktest(cfg: BacktestConfig): Promise<BacktestResult> 
     barsInMarket: replay.barsInMarket,
     initialCapital: cfg.capital,
     periodsPerYear: cfg.periodsPerYear,
-    closes: s.close,
+    benchmark: benchmarkFor(s, cfg.capital),
   });
   return {
     strategy: cfg.strategy.id,

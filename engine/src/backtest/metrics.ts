@@ -24,7 +24,12 @@ export interface MetricsInput {
   periodsPerYear?: number;
   /** The bars' closes: the buy-and-hold benchmark is measured on them. */
   closes?: Float64Array;
+  /** The benchmark already measured on `closes` (benchmarkOf with this length and capital). */
+  benchmark?: Benchmark;
 }
+
+/** Buy and hold's value at a close: the capital put in at the first close, no fees. */
+const held = (capital: number, first: number, close: number): number => (first > 0 ? (capital * close) / first : NaN);
 
 /**
  * Buy and hold: the run's capital put into the instrument at the first bar's close and held,
@@ -33,20 +38,32 @@ export interface MetricsInput {
 export function buyAndHold(closes: ArrayLike<number>, length: number, capital: number): Float64Array {
   const out = new Float64Array(length);
   const first = closes[0]!;
-  for (let i = 0; i < length; i++) out[i] = first > 0 ? (capital * closes[i]!) / first : NaN;
+  for (let i = 0; i < length; i++) out[i] = held(capital, first, closes[i]!);
   return out;
 }
 
-/** Deepest fall from a running peak, as a fraction (0.2 = 20 %). */
-function maxDrawdown(e: ArrayLike<number>, n: number): number {
+/** What the metrics say of buy and hold: its total return and its deepest drawdown. */
+export interface Benchmark {
+  ret: number;
+  maxDrawdown: number;
+}
+
+/**
+ * Buy and hold's return and deepest drawdown over closes [0, length), the same numbers as
+ * measured on buyAndHold's curve, without making the curve: every run on the same bars and
+ * capital has the same benchmark, so a sweep measures it once (see runBacktest).
+ */
+export function benchmarkOf(closes: ArrayLike<number>, length: number, capital: number): Benchmark | undefined {
+  if (length === 0) return undefined;
+  const first = closes[0]!;
   let peak = -Infinity;
   let mdd = 0;
-  for (let i = 0; i < n; i++) {
-    const v = e[i]!;
+  for (let i = 0; i < length; i++) {
+    const v = held(capital, first, closes[i]!);
     if (v > peak) peak = v;
     else if (peak > 0) mdd = Math.max(mdd, 1 - v / peak);
   }
-  return mdd;
+  return { ret: held(capital, first, closes[length - 1]!) / held(capital, first, first) - 1, maxDrawdown: mdd };
 }
 
 /**
@@ -113,38 +130,49 @@ export function defaultPeriodsPerYear(ts: Float64Array, length: number): number 
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-export function computeMetrics(input: MetricsInput): Metrics {
-  const { ts, equity: e, length: n, trades } = input;
-  const P = input.periodsPerYear ?? defaultPeriodsPerYear(ts, n);
+/**
+ * The per-bar returns between computeMetrics' two passes, kept from call to call (a sweep
+ * makes thousands), up to a size not worth holding on to after a long run.
+ */
+let returnsScratch = new Float64Array(0);
+const SCRATCH_MAX = 1 << 20;
+
+function returnsArray(n: number): Float64Array {
+  if (returnsScratch.length >= n) return returnsScratch;
+  const a = new Float64Array(n);
+  if (n <= SCRATCH_MAX) returnsScratch = a;
+  return a;
+}
+
+/*
+ * The loops over every bar live in small functions of their own: V8 optimises them whole and
+ * keeps them so, where the same loops inside computeMetrics ran unoptimised (boxing a number
+ * per bar) in a sweep calling it once per trial.
+ */
+
+/**
+ * One pass over the equity curve: the per-bar returns (kept for the variance pass) and their
+ * sum; the deepest drawdown against the running peak, and the longest peak-to-recovery stretch.
+ */
+function curvePass(e: Float64Array, ts: Float64Array, n: number) {
+  const returns = returnsArray(n);
   const first = n > 0 ? e[0]! : NaN;
-  const last = n > 0 ? e[n - 1]! : NaN;
-
-  // Returns: two passes (mean, then squared deviations) for an accurate variance.
-  const m = n - 1;
   let sum = 0;
-  for (let i = 1; i < n; i++) sum += e[i]! / e[i - 1]! - 1;
-  const mean = m > 0 ? sum / m : NaN;
-  let ss = 0;
-  let down = 0;
-  for (let i = 1; i < n; i++) {
-    const r = e[i]! / e[i - 1]! - 1;
-    ss += (r - mean) * (r - mean);
-    if (r < 0) down += r * r;
-  }
-  const sd = m > 1 ? Math.sqrt(ss / (m - 1)) : NaN;
-  const downDev = m > 0 ? Math.sqrt(down / m) : NaN;
-  const sharpe = sd > 0 ? (mean / sd) * Math.sqrt(P) : NaN;
-  const sortino = downDev > 0 ? (mean / downDev) * Math.sqrt(P) : NaN;
-
-  // Drawdowns: depth against the running peak, and the longest peak-to-recovery stretch.
   let peak = first;
   let peakIdx = 0;
   let mdd = 0;
   let inDD = false;
   let longestBars = 0;
   let longestMs = 0;
+  let prev = first;
   for (let i = 0; i < n; i++) {
     const v = e[i]!;
+    if (i > 0) {
+      const r = v / prev - 1;
+      returns[i] = r;
+      sum += r;
+    }
+    prev = v;
     if (v >= peak) {
       if (inDD) {
         longestBars = Math.max(longestBars, i - peakIdx);
@@ -163,6 +191,35 @@ export function computeMetrics(input: MetricsInput): Metrics {
     longestBars = Math.max(longestBars, n - 1 - peakIdx);
     longestMs = Math.max(longestMs, ts[n - 1]! - ts[peakIdx]!);
   }
+  return { sum, mdd, longestBars, longestMs, returns };
+}
+
+/** The second pass (an accurate variance): squared deviations from the mean, and squared losses. */
+function deviations(returns: Float64Array, n: number, mean: number) {
+  let ss = 0;
+  let down = 0;
+  for (let i = 1; i < n; i++) {
+    const r = returns[i]!;
+    ss += (r - mean) * (r - mean);
+    if (r < 0) down += r * r;
+  }
+  return { ss, down };
+}
+
+export function computeMetrics(input: MetricsInput): Metrics {
+  const { ts, equity: e, length: n, trades } = input;
+  const P = input.periodsPerYear ?? defaultPeriodsPerYear(ts, n);
+  const first = n > 0 ? e[0]! : NaN;
+  const last = n > 0 ? e[n - 1]! : NaN;
+
+  const m = n - 1;
+  const { sum, mdd, longestBars, longestMs, returns } = curvePass(e, ts, n);
+  const mean = m > 0 ? sum / m : NaN;
+  const { ss, down } = deviations(returns, n, mean);
+  const sd = m > 1 ? Math.sqrt(ss / (m - 1)) : NaN;
+  const downDev = m > 0 ? Math.sqrt(down / m) : NaN;
+  const sharpe = sd > 0 ? (mean / sd) * Math.sqrt(P) : NaN;
+  const sortino = downDev > 0 ? (mean / downDev) * Math.sqrt(P) : NaN;
 
   const years = n > 1 ? (ts[n - 1]! - ts[0]!) / YEAR_MS : NaN;
   const growth = last / first;
@@ -191,14 +248,13 @@ export function computeMetrics(input: MetricsInput): Metrics {
   }
   const k = trades.length;
 
-  const bench = input.closes && n > 0 ? buyAndHold(input.closes, n, input.initialCapital) : undefined;
-  const benchReturn = bench ? bench[n - 1]! / bench[0]! - 1 : NaN;
+  const bench = input.benchmark ?? (input.closes ? benchmarkOf(input.closes, n, input.initialCapital) : undefined);
 
   return {
     total_return: finite(growth - 1),
-    benchmark_return: bench ? finite(benchReturn) : null,
-    excess_return: bench ? finite(growth - 1 - benchReturn) : null,
-    benchmark_max_drawdown: bench ? maxDrawdown(bench, n) : null,
+    benchmark_return: bench ? finite(bench.ret) : null,
+    excess_return: bench ? finite(growth - 1 - bench.ret) : null,
+    benchmark_max_drawdown: bench ? bench.maxDrawdown : null,
     final_equity: finite(last),
     initial_capital: input.initialCapital,
     cagr: finite(cagr),

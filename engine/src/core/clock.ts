@@ -14,7 +14,9 @@ export class WallClock implements Clock {
 }
 
 export class SimulatedClock implements Clock {
-  private t: number;
+  // Declared with a number, never undefined: a field that has held undefined keeps its numbers
+  // boxed, one allocation per set() (a backtest sets it every bar).
+  private t = 0;
   constructor(start = 0) {
     this.t = start;
   }

@@ -12,7 +12,8 @@ export class Account {
   feesPaid = 0;
   realizedPnl = 0;
   private readonly positions = new Map<string, Position>();
-  private readonly marks = new Map<string, number>();
+  /** Each symbol's mark in a slot of its own: marking every bar then stores a number in place rather than boxing a new one. */
+  private readonly marks = new Map<string, { price: number }>();
 
   constructor(startingCash: number, readonly currency = 'USD') {
     this.cash = startingCash;
@@ -38,22 +39,24 @@ export class Account {
     this.feesPaid += fill.fee;
     const realized = this.position(fill.symbol).apply(fill);
     this.realizedPnl += realized;
-    if (!this.marks.has(fill.symbol)) this.marks.set(fill.symbol, fill.price);
+    if (!this.marks.has(fill.symbol)) this.marks.set(fill.symbol, { price: fill.price });
     return realized;
   }
 
   mark(symbol: string, price: number): void {
-    this.marks.set(symbol, price);
+    const slot = this.marks.get(symbol);
+    if (slot) slot.price = price;
+    else this.marks.set(symbol, { price });
   }
 
   markPrice(symbol: string): number | undefined {
-    return this.marks.get(symbol);
+    return this.marks.get(symbol)?.price;
   }
 
   unrealizedPnl(): number {
     let u = 0;
     for (const p of this.positions.values()) {
-      if (!p.isFlat) u += p.unrealizedPnl(this.marks.get(p.symbol) ?? p.avgPrice);
+      if (!p.isFlat) u += p.unrealizedPnl(this.markPrice(p.symbol) ?? p.avgPrice);
     }
     return u;
   }
@@ -62,7 +65,7 @@ export class Account {
   grossExposure(): number {
     let e = 0;
     for (const p of this.positions.values()) {
-      if (!p.isFlat) e += Math.abs(p.qty * (this.marks.get(p.symbol) ?? p.avgPrice));
+      if (!p.isFlat) e += Math.abs(p.qty * (this.markPrice(p.symbol) ?? p.avgPrice));
     }
     return e;
   }
@@ -70,14 +73,14 @@ export class Account {
   equity(): number {
     let e = this.cash;
     for (const p of this.positions.values()) {
-      if (!p.isFlat) e += p.qty * (this.marks.get(p.symbol) ?? p.avgPrice);
+      if (!p.isFlat) e += p.qty * (this.markPrice(p.symbol) ?? p.avgPrice);
     }
     return e;
   }
 
   snapshotPositions(): PositionSnapshot[] {
     return [...this.positions.values()].map((p) => {
-      const mark = this.marks.get(p.symbol) ?? p.avgPrice;
+      const mark = this.markPrice(p.symbol) ?? p.avgPrice;
       return {
         symbol: p.symbol,
         qty: p.qty,

@@ -89,7 +89,8 @@ class Context implements StrategyContext {
     const p = book.position(symbol);
     this.pos.qty = p.qty;
     this.pos.avgPrice = p.avgPrice;
-    this.pos.unrealizedPnl = p.unrealizedPnl(book.markPrice(symbol) ?? p.avgPrice);
+    // Flat has no unrealised PnL and needs no mark (strategies read their position every bar).
+    this.pos.unrealizedPnl = p.qty === 0 ? 0 : p.unrealizedPnl(book.markPrice(symbol) ?? p.avgPrice);
     return this.pos;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { equityCurve } from '../../src/backtest/equity-curve';
-import { buyAndHold, computeMetrics, periodReturns } from '../../src/backtest/metrics';
+import { benchmarkOf, buyAndHold, computeMetrics, periodReturns } from '../../src/backtest/metrics';
 
 const day = 86_400_000;
 const utc = (s: string) => Date.parse(`${s}T00:00:00Z`);
@@ -19,6 +19,23 @@ describe('buy-and-hold benchmark', () => {
     expect(m.excess_return).toBeCloseTo(0.05 - 0.2, 12);
     expect(m.benchmark_max_drawdown).toBeCloseTo(1 - 88 / 110, 12);
     expect(computeMetrics({ ts, equity, length: 4, trades: [], feesPaid: 0, barsInMarket: 0, initialCapital: 1000 }).benchmark_return).toBeNull();
+  });
+
+  it('measured without its curve, its return and drawdown equal the curve’s to the last bit', () => {
+    let x = 100;
+    const closes = Float64Array.from({ length: 5_000 }, (_, i) => (x *= 1 + Math.sin(i * 7.3) * 0.01));
+    const curve = buyAndHold(closes, closes.length, 12_345.67);
+    let peak = -Infinity;
+    let mdd = 0;
+    for (const v of curve) {
+      if (v > peak) peak = v;
+      else mdd = Math.max(mdd, 1 - v / peak);
+    }
+    const b = benchmarkOf(closes, closes.length, 12_345.67)!;
+    expect(mdd).toBeGreaterThan(0.01);
+    expect(b.ret).toBe(curve[curve.length - 1]! / curve[0]! - 1);
+    expect(b.maxDrawdown).toBe(mdd);
+    expect(benchmarkOf(closes, 0, 1000)).toBeUndefined();
   });
 
   it('rides along the thinned equity curve at the same points', () => {

@@ -104,6 +104,18 @@ describe('backtest engine', () => {
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED', message: expect.stringMatching(/cancelled after 3000 of 10000 bars/) });
   });
 
+  it('writes its equity into an array it is handed, every bar overwritten, with the numbers of a fresh run', async () => {
+    const s = randomWalkSeries(5_000, { seed: 3 });
+    const cfg = { series: s, strategy: smaCross, params: { fast: 5, slow: 20 }, capital: 1000, fee: 0.001 };
+    const fresh = await runBacktest(cfg);
+    const into = new Float64Array(s.length).fill(-1);
+    const reused = await runBacktest({ ...cfg, equityInto: into });
+    expect(reused.equity).toBe(into);
+    expect(Array.from(into)).toEqual(Array.from(fresh.equity));
+    expect(reused.metrics).toEqual(fresh.metrics);
+    await expect(runBacktest({ ...cfg, equityInto: new Float64Array(10) })).rejects.toThrow('backtest equityInto: the equity array has 10 places for 5000 bars');
+  });
+
   it('refuses data it cannot replay honestly, and bad settings, naming them', async () => {
     const run = (bars: Bar[], extra: object = {}) => runBacktest({ series: barsToSeries(bars, 'X/USD', '1m'), strategy: smaCross, capital: 1000, ...extra });
     await expect(run([])).rejects.toThrow('backtest data X/USD: the bar series is empty');

@@ -6,7 +6,9 @@ import { randomWalkSeries } from '../../src/backtest/synthetic';
 import { loadBarFile } from '../../src/data/load-bar-file';
 import { ResearchPool } from '../../src/research/pool';
 import { computeIndicators, indicatorKeys, SharedIndicators } from '../../src/research/shared-indicators';
+import { blockStats } from '../../src/research/overfitting';
 import { LocalExecutor, runSweep, sameMetrics, type SweepSpec } from '../../src/research/sweep';
+import { runTrial } from '../../src/research/trial';
 import { defineStrategy, int } from '../../sdk';
 import breakout from '../../../strategies/breakout';
 import smaCross from '../../../strategies/sma-cross';
@@ -54,6 +56,26 @@ describe('a sweep on threads', () => {
       new LocalExecutor(two).release(spec);
     }
   }, 60_000);
+
+  it('trials in flight together on one thread each keep their own equity curve (their PBO blocks equal a plain run’s)', async () => {
+    const series = randomWalkSeries(4000, { seed: 11 });
+    const settings = { capital: COSTS.capital, fee: COSTS.fee, slippage: COSTS.slippage, periodsPerYear: 525_600, pboBlocks: 8 };
+    const params = [
+      { fast: 3, slow: 20 },
+      { fast: 8, slow: 50 },
+      { fast: 5, slow: 30 },
+    ];
+    // Twice: the second round runs on arrays the first handed back.
+    for (let round = 0; round < 2; round++) {
+      const outcomes = await Promise.all(params.map((p) => runTrial(series, smaCross, p, settings)));
+      for (let i = 0; i < params.length; i++) {
+        const want = await runBacktest({ series, strategy: smaCross, params: params[i], ...settings });
+        expect(sameMetrics(outcomes[i]!.metrics!, want.metrics)).toBe(true);
+        expect(Array.from(outcomes[i]!.blocks!)).toEqual(Array.from(blockStats(want.equity, 8)));
+      }
+      expect(outcomes[0]!.metrics!.sharpe).not.toBe(outcomes[1]!.metrics!.sharpe);
+    }
+  });
 
   it('computes each shared indicator once per sweep, and a second batch computes none', async () => {
     const series = randomWalkSeries(3000, { seed: 5 });
