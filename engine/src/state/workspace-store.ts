@@ -17,7 +17,8 @@ export class WorkspaceStore {
   private readonly upsertSetting: Database.Statement;
 
   constructor(private readonly db: StateDb) {
-    this.selectBySymbol = db.prepare('SELECT data FROM drawings WHERE symbol = ? ORDER BY created_at, id');
+    // rowid breaks a tie: two drawings made in the same millisecond list in the order they were made, not by their random ids.
+    this.selectBySymbol = db.prepare('SELECT data FROM drawings WHERE symbol = ? ORDER BY created_at, rowid');
     this.selectOne = db.prepare('SELECT data FROM drawings WHERE id = ?');
     this.upsert = db.prepare(
       `INSERT INTO drawings (id, symbol, kind, data, created_at, updated_at) VALUES (@id, @symbol, @kind, @data, @ts, @ts)
