@@ -90,13 +90,16 @@ export async function parseBarFile(
 /** Where a CSV will be parsed. A file that cannot be stat'ed parses inline, which then says what is wrong with it. */
 export function csvParseThread(path: string, thread: ParseThread): 'worker' | 'inline' {
   if (thread !== 'auto') return thread;
-  let bytes = 0;
+  return fileSizeOr0(path) >= WORKER_FROM_BYTES ? 'worker' : 'inline';
+}
+
+/** A file's size, or 0 when it cannot be stat'ed: the parse then says what is wrong with it. */
+export function fileSizeOr0(path: string): number {
   try {
-    bytes = statSync(path).size;
+    return statSync(path).size;
   } catch {
-    // left to the parse
+    return 0;
   }
-  return bytes >= WORKER_FROM_BYTES ? 'worker' : 'inline';
 }
 
 /**

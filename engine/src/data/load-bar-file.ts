@@ -1,22 +1,12 @@
-import { statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BarSeries } from '../model/bar';
-import { parseBarFile, snapMsOf, summariseBars, type BarFileOptions, type ParseThread } from './bar-file';
+import { fileSizeOr0, parseBarFile, snapMsOf, summariseBars, type BarFileOptions, type ParseThread } from './bar-file';
 import { GrowableF64 } from './growable';
 import type { ImportReport } from './import-report';
 
 const MIN_ROW_BYTES = 12;
 /** Beyond this (a 1.6 GB CSV) the columns grow as they fill instead. */
 const MAX_PRESIZED_ROWS = 1 << 27;
-
-/** The file's size, or 0 when it cannot be read: the parser then says what is wrong with it. */
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * Reads a bar file (any layout docs/data.md lists, CSV or Parquet) with the same parser and
@@ -28,7 +18,7 @@ export async function loadBarFile(path: string, opts: BarFileOptions & { parseTh
   // open, high, low, close, volume: batch columns 1..5 (the times come with the checks).
   // Sized for the most rows the file can hold (a CSV row takes at least 12 bytes), so the
   // columns fill in place with no regrowth and no final copy.
-  const capacity = Math.min(MAX_PRESIZED_ROWS, Math.ceil(sizeOf(path) / MIN_ROW_BYTES) + 1);
+  const capacity = Math.min(MAX_PRESIZED_ROWS, Math.ceil(fileSizeOr0(path) / MIN_ROW_BYTES) + 1);
   const kept = [1, 2, 3, 4, 5].map(() => new GrowableF64(capacity));
   let instance: DuckDBInstance | undefined;
   const connect = async (): Promise<DuckDBConnection> => {
