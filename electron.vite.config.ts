@@ -28,6 +28,7 @@ export default defineConfig({
           // Worker threads start from their own file, found beside the engine's (threads/module-worker.ts).
           'bar-csv-worker': resolve(root, 'engine/src/data/bar-csv-worker.ts'),
           'research-worker': resolve(root, 'engine/src/threads/research-worker.ts'),
+          'write-behind-worker': resolve(root, 'engine/src/state/write-behind-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

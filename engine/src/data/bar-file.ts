@@ -7,7 +7,6 @@ import { inlineBatcher, type BarBatchConsumer } from './bar-batches';
 import type { BarChecks } from './bar-checker';
 import { parseBarCsv } from './bar-csv';
 import { CsvWorkerUnavailable, parseBarCsvOnWorker } from './bar-csv-threaded';
-import { parseBarParquet } from './bar-parquet';
 import { MAX_LISTED_REJECTIONS, isoTime, type ImportReport, type RejectReason, type Rejection } from './import-report';
 import { resolveSymbol, resolveTimeframe } from './infer';
 import { findGaps } from './quality';
@@ -69,6 +68,8 @@ export async function parseBarFile(
 ): Promise<ParsedBars> {
   const batcher = inlineBatcher(consume);
   if (isParquet(path)) {
+    // Loaded for Parquet only: it loads DuckDB, which costs a CSV run's start about 0.3 s.
+    const { parseBarParquet } = await import('./bar-parquet');
     const p = await parseBarParquet(await con(), path, batcher, snapMs);
     batcher.flush();
     return { description: p.description, notes: p.notes, checks: p.checker.checks(), rejected: p.rejects.toReport(), sha256: p.sha256, position: 'row' };

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { BarSeries } from '../model/bar';
 import { fileSizeOr0, parseBarFile, snapMsOf, summariseBars, type BarFileOptions, type ParseThread } from './bar-file';
 import { GrowableF64 } from './growable';
@@ -22,6 +22,8 @@ export async function loadBarFile(path: string, opts: BarFileOptions & { parseTh
   const kept = [1, 2, 3, 4, 5].map(() => new GrowableF64(capacity));
   let instance: DuckDBInstance | undefined;
   const connect = async (): Promise<DuckDBConnection> => {
+    // Only a Parquet file needs DuckDB (bar-file.ts).
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     instance = await DuckDBInstance.create(':memory:');
     return instance.connect();
   };

@@ -25,7 +25,7 @@ import { MANUAL_LEDGER, ORDER_TYPES } from '../model/order';
 import { RISK_LIMIT_SPECS, type RiskLimits } from '../model/risk-limits';
 import { RiskEngine } from '../risk/engine';
 import { BatchedOrderJournal } from '../state/order-journal';
-import { StateStore } from '../state/store';
+import { WriteBehindStore } from '../state/write-behind';
 import type { ParamValue, RawParams } from '../strategy/params';
 import type { StrategyModule } from '../../sdk';
 import { TradingDesk } from './desk';
@@ -93,7 +93,9 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
   const tfMs = timeframeMs(s.timeframe);
   const clock = new SimulatedClock(s.ts[0]!);
   const scheduler = new SimulatedScheduler(clock);
-  const store = StateStore.open(cfg.journalFile);
+  // The journal is written on a second thread, a chunk behind the replay (WriteBehindStore).
+  const journalFile = new WriteBehindStore(cfg.journalFile);
+  const store = journalFile.store;
   try {
     let desk: TradingDesk | undefined;
     const venue = new PaperVenue({
@@ -146,6 +148,7 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
     const bar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
     const closed = { symbol: s.symbol, timeframe: s.timeframe, bar, source: 'replay' as const };
     const chunk = Math.max(1, Math.floor(cfg.chunk ?? DEFAULT_CHUNK));
+    journalFile.deferWrites();
     for (let from = 0; from < s.length; from += chunk) {
       const to = Math.min(s.length, from + chunk);
       // One commit per chunk: the journal stays durable, without a disk sync per order.
@@ -172,6 +175,8 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
     const row = host.row(instance.id);
     if (row?.state === 'failed') throw new KeelError('INTERNAL', `strategy failed: ${row.stateReason}`, { where: `paper ${cfg.strategy.id}` });
     host.close();
+    // Every chunk committed, or the write the journal refused thrown.
+    await journalFile.finish();
 
     const notes: string[] = [];
     const stillWorking = desk.orders.workingOrders().filter((o) => o.ledger === instance.id).length;
@@ -204,6 +209,6 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
       fills,
     };
   } finally {
-    store.close();
+    await journalFile.close();
   }
 }

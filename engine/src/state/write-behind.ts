@@ -1,0 +1,172 @@
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { KeelError } from '../core/errors';
+import { startModuleWorker, workerEntry } from '../threads/module-worker';
+import { StateStore } from './store';
+import { COMMITTED, FAILED, packOps, type WriteBehindFailure, type WriteBehindOp, type WriteBehindToWorker } from './write-behind-messages';
+
+/**
+ * Writes that return nothing, so they can be written later, on another thread. Everything
+ * else (reads, writes that hand back a row) runs on this thread's connection, after the
+ * writes before it are committed.
+ */
+const DEFERRABLE = new Set<string>(['recordBatch', 'addStrategySignal', 'saveStrategyInstance', 'addStrategyEvent', 'appendAudit', 'saveLedger', 'addEquityPoints', 'saveOrder']);
+
+/**
+ * A state store whose deferrable writes run on a worker thread with its own connection to the
+ * same file, in the same transactions and the same order, once deferWrites() was called:
+ * `transaction(fn)` runs `fn` here and commits the writes it made there, while this thread
+ * goes on. A replay run as fast as it
+ * can go (`keel paper`) spends about as long writing its journal as trading, and this puts the
+ * two on two cores. The file on disk always ends at a whole transaction, as with the store
+ * itself. A write the worker refuses rolls its transaction back, the worker takes nothing
+ * after it, and the refusal is thrown here at the next transaction, read or finish(): a run
+ * fails closed, at most one transaction after the write that failed.
+ *
+ * Not for a live desk: there a change must be durable before the order it records leaves.
+ */
+export class WriteBehindStore {
+  /** Use where a StateStore is wanted. */
+  readonly store: StateStore;
+  private readonly direct: StateStore;
+  private readonly worker: Worker;
+  private readonly replies: MessagePort;
+  private readonly progress = new Int32Array(new SharedArrayBuffer(8));
+  private posted = 0;
+  private queue: WriteBehindOp[] | undefined;
+  private failure: KeelError | undefined;
+  private finished = false;
+  private deferring = false;
+
+  constructor(file: string, account?: string, entry: URL = workerEntry(import.meta.url, 'write-behind-worker')) {
+    this.direct = StateStore.open(file, account);
+    const { port1, port2 } = new MessageChannel();
+    this.replies = port1;
+    this.worker = startModuleWorker(entry);
+    // A worker that dies before its first commit must not leave the run waiting on it.
+    this.worker.on('error', (e) => this.fail(new KeelError('INTERNAL', `the journal writer thread failed: ${e.message}`, { where: file, cause: e })));
+    this.worker.on('exit', (code) => {
+      if (!this.finished) this.fail(new KeelError('INTERNAL', `the journal writer thread exited (code ${code})`, { where: file }));
+    });
+    const open: WriteBehindToWorker = { type: 'open', file, account, progress: this.progress, replies: port2 };
+    this.worker.postMessage(open, [port2]);
+    this.store = new Proxy(this.direct, {
+      get: (target, prop, receiver) => {
+        if (this.deferring && prop === 'transaction') return <T>(fn: () => T): T => this.transaction(fn);
+        if (this.deferring && typeof prop === 'string' && DEFERRABLE.has(prop)) return (...args: unknown[]) => this.defer(prop, args);
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          this.drain();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  }
+
+  /**
+   * From now on deferrable writes go to the worker. Before, everything runs here at once, so
+   * setting up (which reads what it just wrote) does not wait for the worker to start.
+   */
+  deferWrites(): void {
+    this.deferring = true;
+  }
+
+  private defer(method: string, args: unknown[]): void {
+    this.check();
+    if (this.queue) this.queue.push({ method, args });
+    else this.post([{ method, args }]);
+  }
+
+  private transaction<T>(fn: () => T): T {
+    this.check();
+    // Nested: part of the outer transaction, as SQLite's savepoints would make it.
+    if (this.queue) return fn();
+    this.queue = [];
+    try {
+      const out = fn();
+      this.post(this.queue);
+      return out;
+    } finally {
+      this.queue = undefined;
+    }
+  }
+
+  private post(ops: WriteBehindOp[]): void {
+    if (ops.length === 0) return;
+    this.posted++;
+    const msg: WriteBehindToWorker = { type: 'batch', packed: packOps(ops) };
+    this.worker.postMessage(msg);
+  }
+
+  /** Throws the worker's refusal, if it has sent one. */
+  private check(): void {
+    if (this.failure) throw this.failure;
+    const got = receiveMessageOnPort(this.replies);
+    if (got) {
+      const f = got.message as WriteBehindFailure;
+      this.fail(new KeelError(f.code as KeelError['code'], f.message, { where: f.where }));
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private fail(e: KeelError): void {
+    this.failure ??= e;
+    // Wakes a thread waiting in drain().
+    Atomics.store(this.progress, FAILED, 1);
+    Atomics.notify(this.progress, COMMITTED);
+  }
+
+  /** Blocks until every write posted so far is committed (or refused). */
+  private drain(): void {
+    for (;;) {
+      this.check();
+      const done = Atomics.load(this.progress, COMMITTED);
+      if (done >= this.posted) return;
+      if (Atomics.load(this.progress, FAILED) === 1) {
+        // The refusal is on its way through the reply port.
+        Atomics.wait(this.progress, COMMITTED, done, 50);
+        continue;
+      }
+      // Its 'exit' event cannot reach a thread blocked here; a thread that is gone says so in its id.
+      if (this.worker.threadId === -1) this.fail(new KeelError('INTERNAL', 'the journal writer thread stopped before it committed every write', { where: 'journal' }));
+      else Atomics.wait(this.progress, COMMITTED, done, 100);
+    }
+  }
+
+  /** Waits for every write to be committed, closes the worker's connection and this one; throws a refused write. */
+  async finish(): Promise<void> {
+    let refused: unknown;
+    try {
+      this.drain();
+    } catch (e) {
+      refused = e;
+    }
+    this.finished = true;
+    // The worker goes through what is queued before it (taking nothing after a refusal), then closes its connection.
+    if (this.worker.threadId !== -1) {
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      const close: WriteBehindToWorker = { type: 'close' };
+      this.worker.postMessage(close);
+      await exited;
+    }
+    if (refused === undefined) {
+      try {
+        this.check();
+      } catch (e) {
+        refused = e;
+      }
+    }
+    this.replies.close();
+    this.direct.close();
+    if (refused !== undefined) throw refused;
+  }
+
+  /** Stops the worker without waiting for what it has not written (a run that failed here). */
+  async close(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.replies.close();
+    await this.worker.terminate();
+    this.direct.close();
+  }
+}
