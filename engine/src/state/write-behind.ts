@@ -11,6 +11,19 @@ import { COMMITTED, FAILED, packOps, type WriteBehindFailure, type WriteBehindOp
  */
 const DEFERRABLE = new Set<string>(['recordBatch', 'addStrategySignal', 'saveStrategyInstance', 'addStrategyEvent', 'appendAudit', 'saveLedger', 'addEquityPoints', 'saveOrder']);
 
+const writerEntry = (): URL => workerEntry(import.meta.url, 'write-behind-worker');
+let spare: Worker | undefined;
+
+/**
+ * Starts the next WriteBehindStore's thread now. From source a thread takes a few hundred ms
+ * to load its modules: a caller with other work first (`keel paper` loading its bars) hides
+ * that behind it. An unused thread does not hold the process open.
+ */
+export function prestartWriteBehindThread(): void {
+  spare ??= startModuleWorker(writerEntry());
+  spare.unref();
+}
+
 /**
  * A state store whose deferrable writes run on a worker thread with its own connection to the
  * same file, in the same transactions and the same order, once deferWrites() was called:
@@ -37,11 +50,13 @@ export class WriteBehindStore {
   private finished = false;
   private deferring = false;
 
-  constructor(file: string, account?: string, entry: URL = workerEntry(import.meta.url, 'write-behind-worker')) {
+  constructor(file: string, account?: string) {
     this.direct = StateStore.open(file, account);
     const { port1, port2 } = new MessageChannel();
     this.replies = port1;
-    this.worker = startModuleWorker(entry);
+    this.worker = spare ?? startModuleWorker(writerEntry());
+    spare = undefined;
+    this.worker.ref();
     // A worker that dies before its first commit must not leave the run waiting on it.
     this.worker.on('error', (e) => this.fail(new KeelError('INTERNAL', `the journal writer thread failed: ${e.message}`, { where: file, cause: e })));
     this.worker.on('exit', (code) => {

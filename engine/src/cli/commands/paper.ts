@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
 import { summaryLines, writeBacktestReport } from '../../backtest/report';
 import { runPaper } from '../../desk/paper-run';
+import { prestartWriteBehindThread } from '../../state/write-behind';
 import { numberFlag, RUN_OPTIONS } from '../args';
 import { readRunArgs } from '../run-args';
 import type { CliCommand } from '../types';
@@ -35,6 +36,7 @@ export const command: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({ args, options: { ...RUN_OPTIONS, 'latency-ms': { type: 'string' }, seed: { type: 'string' } }, strict: true });
     if (!values.out) throw badInput('is required (a folder for the results and the journal)', '--out');
+    prestartWriteBehindThread(); // the journal's thread loads while the bars do
     const run = await readRunArgs(values, io);
     const { strategy, strategyFile, sourceHash, params, dataFile, series, fee, slippage, capital } = run;
     const latencyMs = numberFlag('latency-ms', values['latency-ms'], 0, (x) => x >= 0 && x <= 3_600_000, 'milliseconds from 0 to 3,600,000');
