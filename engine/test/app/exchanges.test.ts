@@ -69,8 +69,12 @@ describe('exchanges through the protocol (EngineApp, the simulator on 127.0.0.1)
     expect(done.report!.gaps).toContainEqual(expect.objectContaining({ missing: 10 }));
     expect(of('download').filter((d) => d.downloadId === downloadId).length).toBeGreaterThan(1);
     const sets = await app.handlers['data.datasets']({});
-    const gaps = done.report!.gaps;
-    expect(sets.find((d) => d.symbol === 'binance:BTC/USDT')).toMatchObject({ timeframe: '1m', gaps: gaps.length });
+    const set = sets.find((d) => d.symbol === 'binance:BTC/USDT')!;
+    // The download reports every hole in the range it asked for; the dataset's views count the
+    // holes between its bars, so a minute without trades at either end of the range is in the
+    // first and not the second.
+    const gaps = done.report!.gaps.filter((g) => g.from > set.from && g.to <= set.to);
+    expect(set).toMatchObject({ timeframe: '1m', gaps: gaps.length });
     const q = await app.handlers['data.quality']({ symbol: 'binance:BTC/USDT', timeframe: '1m' });
     const missing = gaps.reduce((a, g) => a + g.missing, 0);
     expect(q.gaps).toMatchObject({ count: gaps.length, missingBars: missing, atExchange: gaps.length });
