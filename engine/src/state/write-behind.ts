@@ -11,6 +11,9 @@ import { COMMITTED, FAILED, packOps, type WriteBehindFailure, type WriteBehindOp
  */
 const DEFERRABLE = new Set<string>(['recordBatch', 'addStrategySignal', 'saveStrategyInstance', 'addStrategyEvent', 'appendAudit', 'saveLedger', 'addEquityPoints', 'saveOrder']);
 
+/** Transactions posted and not yet committed, at most. */
+const MAX_AHEAD = 4;
+
 const writerEntry = (): URL => workerEntry(import.meta.url, 'write-behind-worker');
 let spare: Worker | undefined;
 
@@ -111,6 +114,8 @@ export class WriteBehindStore {
     this.posted++;
     const msg: WriteBehindToWorker = { type: 'batch', packed: packOps(ops) };
     this.worker.postMessage(msg);
+    // Bounded memory: this thread waits when the writer falls this far behind.
+    if (this.posted - Atomics.load(this.progress, COMMITTED) > MAX_AHEAD) this.drain(this.posted - MAX_AHEAD);
   }
 
   /** Throws the worker's refusal, if it has sent one. */
@@ -131,12 +136,12 @@ export class WriteBehindStore {
     Atomics.notify(this.progress, COMMITTED);
   }
 
-  /** Blocks until every write posted so far is committed (or refused). */
-  private drain(): void {
+  /** Blocks until `upTo` transactions (all posted so far by default) are committed, or one was refused. */
+  private drain(upTo = this.posted): void {
     for (;;) {
       this.check();
       const done = Atomics.load(this.progress, COMMITTED);
-      if (done >= this.posted) return;
+      if (done >= upTo) return;
       if (Atomics.load(this.progress, FAILED) === 1) {
         // The refusal is on its way through the reply port.
         Atomics.wait(this.progress, COMMITTED, done, 50);
