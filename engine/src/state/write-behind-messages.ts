@@ -24,15 +24,19 @@ export interface WriteBehindFailure {
 }
 
 /**
- * A transaction's writes as two strings. Structured cloning costs per object and per field,
- * on both threads, which for a replay's journal (a hundred thousand small objects a million
- * bars) is as much as the writes it carries; a JSON string and the journal's payloads (JSON
- * already) joined into one string cost about a copy.
+ * A transaction's writes, packed for the trip. Structured cloning costs per object and per
+ * field, on both threads, which for a replay's journal (a hundred thousand small objects a
+ * million bars) is as much as the writes it carries. So the calls go as one JSON string, and
+ * the journal rows, whose payloads are JSON already, as columns: an array of strings clones
+ * at about the cost of a copy.
  */
 export interface PackedOps {
   json: string;
-  /** The journal rows' payloads of every recordBatch, in order, joined by newlines. */
-  payloads: string;
+  /** The journal rows of every recordBatch, in order. */
+  ts: Float64Array;
+  /** 0 for an order row, 1 for a fill's. */
+  kinds: Uint8Array;
+  payloads: string[];
 }
 
 interface JournalRow {
@@ -45,34 +49,36 @@ interface RecordBatchArg {
   journal: readonly JournalRow[];
 }
 
-/** A recordBatch whose journal rows' payloads went to PackedOps.payloads. */
-interface PackedRecordBatch {
-  rest: Record<string, unknown>;
-  ts: number[];
-  kinds: ('order' | 'fill')[];
-}
+const PACKED_BATCH = 'recordBatch#packed';
 
 export function packOps(ops: readonly WriteBehindOp[]): PackedOps {
-  const payloads: string[] = [];
+  let rows = 0;
+  for (const op of ops) if (op.method === 'recordBatch') rows += (op.args[0] as RecordBatchArg).journal.length;
+  const ts = new Float64Array(rows);
+  const kinds = new Uint8Array(rows);
+  const payloads: string[] = new Array(rows);
+  let n = 0;
   const plain = ops.map((op) => {
     if (op.method !== 'recordBatch') return op;
     const { journal, ...rest } = op.args[0] as RecordBatchArg;
-    // Newlines separate the payloads; JSON.stringify never writes one, but a payload is only a string.
-    if (journal.some((j) => j.payload.includes('\n'))) return op;
-    const packed: PackedRecordBatch = { rest, ts: journal.map((j) => j.ts), kinds: journal.map((j) => j.kind) };
-    for (const j of journal) payloads.push(j.payload);
-    return { method: 'recordBatch#packed', args: [packed] };
+    for (const j of journal) {
+      ts[n] = j.ts;
+      kinds[n] = j.kind === 'fill' ? 1 : 0;
+      payloads[n++] = j.payload;
+    }
+    // The rows' count: the worker takes that many from the columns for this batch.
+    return { method: PACKED_BATCH, args: [rest, journal.length] };
   });
-  return { json: JSON.stringify(plain), payloads: payloads.join('\n') };
+  return { json: JSON.stringify(plain), ts, kinds, payloads };
 }
 
 export function unpackOps(packed: PackedOps): WriteBehindOp[] {
-  const payloads = packed.payloads === '' ? [] : packed.payloads.split('\n');
   let next = 0;
   return (JSON.parse(packed.json) as WriteBehindOp[]).map((op) => {
-    if (op.method !== 'recordBatch#packed') return op;
-    const p = op.args[0] as PackedRecordBatch;
-    const journal: JournalRow[] = p.ts.map((ts, i) => ({ ts, kind: p.kinds[i]!, payload: payloads[next++]! }));
-    return { method: 'recordBatch', args: [{ ...p.rest, journal }] };
+    if (op.method !== PACKED_BATCH) return op;
+    const [rest, count] = op.args as [Record<string, unknown>, number];
+    const journal: JournalRow[] = new Array(count);
+    for (let i = 0; i < count; i++, next++) journal[i] = { ts: packed.ts[next]!, kind: packed.kinds[next] === 1 ? 'fill' : 'order', payload: packed.payloads[next]! };
+    return { method: 'recordBatch', args: [{ ...rest, journal }] };
   });
 }
