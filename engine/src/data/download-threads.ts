@@ -27,12 +27,16 @@ export type FromDownloadWorker =
   | { type: 'failed'; id: number; error: WireError };
 
 /**
- * Threads for a download: one core stays with the engine's thread (it stores), and past
- * three the engine's thread, which stores every page and receives every message, is the
- * limit (the store takes ~800k bars/s, a thread's ccxt ~230k).
+ * Threads for a download: none on 2 cores or fewer, else one per core beyond two, at most
+ * three. The engine's thread keeps a core (it stores every page and takes every message), and
+ * the server behind the API URL (a simulator or a proxy, as a rule on this machine) needs
+ * about one at the same rate: on 2 cores a thread only moves ccxt's work between threads that
+ * share the same cores and adds its start-up (exchange bench, docs/exchanges.md: the rate
+ * halved). Three threads at ~200k bars/s each feed the engine's thread about as fast as it
+ * stores.
  */
 export function defaultDownloadThreads(): number {
-  return Math.min(3, Math.max(1, availableParallelism() - 1));
+  return Math.min(3, Math.max(0, availableParallelism() - 2));
 }
 
 /** A parked set of threads goes after this long unused. */
@@ -91,7 +95,7 @@ export class DownloadThreads {
     entry: URL = workerEntry(import.meta.url, 'download-worker'),
   ) {
     this.threads = Array.from({ length: size }, (_, id) => {
-      const t: Thread = { id, worker: startModuleWorker(entry), state: 'starting', busy: 0 };
+      const t: Thread = { id, worker: startModuleWorker(entry, { preload: ['ccxt'] }), state: 'starting', busy: 0 };
       live++;
       t.worker.once('exit', () => live--);
       t.worker.on('message', (m: FromDownloadWorker) => this.heard(t, m));

@@ -65,8 +65,8 @@ export interface DownloadOptions {
   now?: () => number;
   /**
    * Download threads to fetch on when ccxt's rate limiter is off: 0 never; default
-   * defaultDownloadThreads() for a plan of MIN_THREADED_PAGES pages or more. With the limiter
-   * on, pages are always fetched on the engine's thread, whatever this says.
+   * defaultDownloadThreads() (0 on 2 cores) for a plan of MIN_THREADED_PAGES pages or more.
+   * With the limiter on, pages are always fetched on the engine's thread, whatever this says.
    */
   threads?: number;
 }
