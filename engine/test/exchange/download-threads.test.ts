@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatDownloadReport } from '../../src/cli/commands/download';
 import { downloadBars } from '../../src/data/download';
 import { liveDownloadThreads, stopParkedDownloadThreads, warmDownloadThreads } from '../../src/data/download-threads';
 import { MarketStore } from '../../src/data/market-store';
@@ -54,6 +55,7 @@ describe('history download on download threads (rate limiter off)', () => {
     expect(report.pages).toBe(24);
     expect(report.pagesOnThreads).toBe(24);
     expect(report.threads).toBe(2);
+    expect(formatDownloadReport(report)[1]).toMatch(/; 0 already held; 24 pages fetched on 2 download threads$/);
     // Every refused request was retried and counted, as on the engine's thread.
     const refused = klines(sim).filter((r) => r.status === 429 || r.status === 503);
     expect(refused.some((r) => r.status === 429)).toBe(true);
