@@ -17,7 +17,7 @@ import { startModuleWorker, workerEntry } from '../threads/module-worker';
 import { fromWire, type WireError } from './bar-csv-messages';
 import type { FetchedPage, PageJob } from './download-page';
 
-export type ToDownloadWorker = { type: 'init'; spec: ClientSpec } | { type: 'page'; id: number; job: PageJob; retry?: RetryPolicy };
+export type ToDownloadWorker = { type: 'init'; spec: ClientSpec; retry?: RetryPolicy } | { type: 'page'; id: number; job: PageJob; retry?: RetryPolicy };
 
 export type FromDownloadWorker =
   | { type: 'ready' }
@@ -92,6 +92,8 @@ export class DownloadThreads {
   constructor(
     readonly spec: ClientSpec,
     readonly size: number,
+    /** How the threads' markets load is retried (default READ_RETRY). */
+    retry?: RetryPolicy,
     entry: URL = workerEntry(import.meta.url, 'download-worker'),
   ) {
     this.threads = Array.from({ length: size }, (_, id) => {
@@ -101,7 +103,7 @@ export class DownloadThreads {
       t.worker.on('message', (m: FromDownloadWorker) => this.heard(t, m));
       t.worker.on('error', (e) => this.lost(t, `failed: ${e.message}`));
       t.worker.on('exit', (code) => this.lost(t, `exited (code ${code})`));
-      const init: ToDownloadWorker = { type: 'init', spec };
+      const init: ToDownloadWorker = { type: 'init', spec, retry };
       t.worker.postMessage(init);
       return t;
     });
@@ -150,7 +152,7 @@ export class DownloadThreads {
       return;
     }
     if (m.type === 'unavailable') {
-      this.problems.push(`a download thread could not start (${fromWire(m.error).message}); its pages were fetched on the engine's thread`);
+      this.problems.push(`a download thread could not start (${fromWire(m.error).message}); the other threads or the engine's thread fetched its share`);
       t.state = 'gone';
       void t.worker.terminate();
       this.started();
@@ -173,7 +175,7 @@ export class DownloadThreads {
     if (t.state === 'gone' || this.closed) return;
     const wasReady = t.state === 'ready';
     t.state = 'gone';
-    this.problems.push(`a download thread ${why}; its pages were fetched on the engine's thread`);
+    this.problems.push(`a download thread ${why}; the engine's thread fetched its pages in flight`);
     for (const [id, p] of this.pending) {
       if (p.thread !== t) continue;
       this.pending.delete(id);
@@ -232,11 +234,11 @@ const parked = new Map<string, DownloadThreads>();
 const keyOf = (spec: ClientSpec, size: number) => JSON.stringify([spec, size]);
 
 /** Threads for one download: parked ones for this spec and size, else new ones. */
-export function takeDownloadThreads(spec: ClientSpec, size: number): DownloadThreads {
+export function takeDownloadThreads(spec: ClientSpec, size: number, retry?: RetryPolicy): DownloadThreads {
   const key = keyOf(spec, size);
   const p = parked.get(key);
   parked.delete(key);
-  const threads = p?.usable ? p : new DownloadThreads(spec, size);
+  const threads = p?.usable ? p : new DownloadThreads(spec, size, retry);
   threads.hold();
   return threads;
 }
@@ -256,8 +258,8 @@ export function parkDownloadThreads(threads: DownloadThreads): void {
  * are ready, with how many are: the next download with this spec and size fetches on them
  * from its first page.
  */
-export async function warmDownloadThreads(spec: ClientSpec, size = defaultDownloadThreads()): Promise<number> {
-  const threads = takeDownloadThreads(spec, size);
+export async function warmDownloadThreads(spec: ClientSpec, size = defaultDownloadThreads(), retry?: RetryPolicy): Promise<number> {
+  const threads = takeDownloadThreads(spec, size, retry);
   const ready = await threads.whenStarted();
   parkDownloadThreads(threads);
   return ready;

@@ -19,7 +19,7 @@ let client: Promise<ExchangeClient> | undefined;
 port.on('message', (m: ToDownloadWorker) => {
   if (m.type === 'init') {
     client = ExchangeClient.create(m.spec).then(async (c) => {
-      await c.markets();
+      await c.markets(undefined, m.retry);
       return c;
     });
     client.then(

@@ -79,9 +79,10 @@ export interface DownloadOptions {
 const MAX_READY_PAGES = 64;
 
 /**
- * Plans shorter than this fetch on the engine's thread only. A thread spends ~0.75 s of CPU
- * loading ccxt, while the engine's thread fetches ~170 pages of 1,000 bars a second: a plan
- * must outlast the start-up by a second or so for the threads to take enough pages to repay it.
+ * Plans shorter than this fetch on the engine's thread only. A thread takes about a second
+ * (of wall and of CPU) to load ccxt and the markets, while the engine's thread fetches ~170
+ * pages of 1,000 bars a second: a shorter plan is mostly done before the threads are ready,
+ * and their start-up would cost more CPU than the pages left for them save.
  */
 export const MIN_THREADED_PAGES = 300;
 
@@ -148,7 +149,7 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
   // instances on N threads would each keep their own limiter budget and together break the
   // exchange's limit: pages are then fetched here, a few at a time, as they always were.
   const threadCount = client.spec.rateLimitMs !== 0 ? 0 : (opts.threads ?? (pages.length >= MIN_THREADED_PAGES ? defaultDownloadThreads() : 0));
-  const threads = threadCount > 0 ? takeDownloadThreads(client.spec, threadCount) : undefined;
+  const threads = threadCount > 0 ? takeDownloadThreads(client.spec, threadCount, opts.retry) : undefined;
   /** The thread that fetched each page taken by one; which threads fetched the stored pages. */
   const threadOf = new Map<number, number>();
   const usedThreads = new Set<number>();

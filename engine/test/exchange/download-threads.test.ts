@@ -138,7 +138,15 @@ describe('history download on download threads (rate limiter off)', () => {
     expect(Array.from((await store.bars('binance:BTC/USDT', '1m')).ts)).toEqual(Array.from(btc.closedBars().ts));
   }, 30_000);
 
-  it('fetches on the engine thread when ccxt rate limiter is on, even when threads are asked for', async () => {
+  it('drops a thread that cannot load the markets, and leaves no thread behind', async () => {
+    const { sim, client } = await setup({ historyBars: 100 });
+    sim.refuse = (path) => path === '/api/v3/exchangeInfo';
+    expect(await warmDownloadThreads(client.spec, 1, FAST_RETRY)).toBe(0);
+    expect(sim.requests.filter((r) => r.path === '/api/v3/exchangeInfo' && r.status === 503).length).toBe(FAST_RETRY.retries + 1);
+    expect(await threadsGone()).toBe(0);
+  });
+
+  it('fetches on the engine thread when ccxt\'s rate limiter is on, even when threads are asked for', async () => {
     const { client, store, btc, req } = await setup({ historyBars: 6000 }, 1);
     const report = await downloadBars(client, store, req, { now: () => start, threads: 2 });
     expect(report.threads).toBe(0);
