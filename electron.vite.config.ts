@@ -27,6 +27,7 @@ export default defineConfig({
           engine: resolve(root, 'engine/src/host/utility-main.ts'),
           // Worker threads start from their own file, found beside the engine's (threads/module-worker.ts).
           'bar-csv-worker': resolve(root, 'engine/src/data/bar-csv-worker.ts'),
+          'download-worker': resolve(root, 'engine/src/data/download-worker.ts'),
           'research-worker': resolve(root, 'engine/src/threads/research-worker.ts'),
           'write-behind-worker': resolve(root, 'engine/src/state/write-behind-worker.ts'),
         },

@@ -254,4 +254,33 @@ describe('electron-vite build', () => {
       await worker.terminate();
     }
   }, 30_000);
+
+  it('builds the download worker as its own file beside the engine, and it fetches a page from the simulator when started from there', async () => {
+    const engine = readFileSync(join(root, 'out/main/engine.js'), 'utf8');
+    expect(engine).toContain('workerEntry(import.meta.url, "download-worker")');
+    const { ExchangeSimulator } = await import('../../engine/src/exchange/simulator/server');
+    const sim = await ExchangeSimulator.start({ start: Date.UTC(2024, 0, 10), historyBars: 3000, tradesPerSecond: 0, rateLimit: false });
+    const worker = new Worker(pathToFileURL(join(root, 'out/main/download-worker.js')));
+    try {
+      const want = sim.symbol('BTC/USDT').closedBars();
+      const from = want.ts[1000]!;
+      const heard = (type: string) =>
+        new Promise<{ page: { bars: { length: number; ts: Float64Array; close: Float64Array }; gaps: unknown[] } }>((resolve, reject) => {
+          worker.on('error', reject);
+          worker.on('message', (m: { type: string; error?: unknown }) => (m.type === type ? resolve(m as never) : m.type === 'retry' || reject(new Error(JSON.stringify(m)))));
+        });
+      worker.postMessage({ type: 'init', spec: { exchange: 'binance', apiUrl: sim.url, rateLimitMs: 0 } });
+      await heard('ready');
+      worker.removeAllListeners('message');
+      worker.postMessage({ type: 'page', id: 1, job: { index: 0, from, to: from + 1000 * 60_000, symbol: 'BTC/USDT', timeframe: '1m' } });
+      const { page } = await heard('page');
+      expect(page.bars.length).toBe(1000);
+      expect(Array.from(page.bars.ts)).toEqual(Array.from(want.ts.subarray(1000, 2000)));
+      expect(Array.from(page.bars.close)).toEqual(Array.from(want.close.subarray(1000, 2000)));
+      expect(page.gaps).toEqual([]);
+    } finally {
+      await worker.terminate();
+      await sim.stop();
+    }
+  }, 30_000);
 });

@@ -2,11 +2,12 @@
 // what ccxt costs and what the store costs; and a live trade's way from the simulator's
 // websocket to a candle in the engine at 1,000 trades a second.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanPage, downloadBars } from '../src/data/download';
+import { defaultDownloadThreads, stopParkedDownloadThreads, warmDownloadThreads } from '../src/data/download-threads';
 import { addSpans, startRun, writeBars } from '../src/data/download-store';
 import { MarketStore, barSeriesId } from '../src/data/market-store';
 import { ExchangeClient } from '../src/exchange/client';
@@ -18,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
 
 /** The simulator in a process of its own, so its answers do not share the measured process's core. */
-async function simulator(args: string[]): Promise<{ url: string; stop(): void }> {
+async function simulator(args: string[]): Promise<{ url: string; pid: number; stop(): void }> {
   const child = spawn(process.execPath, [join(root, 'bin/keel.js'), 'simulate-exchange', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -29,7 +30,14 @@ async function simulator(args: string[]): Promise<{ url: string; stop(): void }>
     });
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+}
+
+/** CPU seconds (user + system) of a process, or of one thread as /proc/PID/task/TID. */
+function procCpuSeconds(path: string): number {
+  const stat = readFileSync(`/proc/${path}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 a second on Linux)
 }
 
 function cpuSeconds(since: NodeJS.CpuUsage): number {
@@ -55,7 +63,7 @@ function timeCcxtParsing(client: ExchangeClient): { ms: () => number } {
   return { ms: () => ms };
 }
 
-async function downloadBench(url: string, dir: string): Promise<void> {
+async function downloadBench(url: string, simPid: number, dir: string): Promise<void> {
   const now = Date.now();
   const from = Math.floor(now / MIN) * MIN - BARS * MIN;
   const to = from + BARS * MIN;
@@ -78,7 +86,7 @@ async function downloadBench(url: string, dir: string): Promise<void> {
     }),
   );
   let wall = (performance.now() - t0) / 1000;
-  console.log(`ccxt only (fetch + parse, 4 in flight): ${(BARS / wall / 1000).toFixed(0)}k bars/s wall, ${(BARS / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s; ccxt's JSON and OHLCV parsing ${(parsing.ms() / 1000).toFixed(2)} s of ${wall.toFixed(2)} s`);
+  console.log(`ccxt only (fetch + parse, 4 in flight): ${(BARS / wall / 1000).toFixed(0)}k bars/s wall, ${(BARS / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s; ccxt's JSON and OHLCV parsing ${(parsing.ms() / 1000).toFixed(2)} s of ${wall.toFixed(2)} s; load ${load()}`);
   await a.close();
 
   // (b) the store alone: the same pages, checked and committed 16 to a transaction, as a download commits them when fetching outruns storing.
@@ -95,22 +103,42 @@ async function downloadBench(url: string, dir: string): Promise<void> {
     });
   }
   wall = (performance.now() - t0) / 1000;
-  console.log(`store only (checks + DuckDB, 16 pages a commit): ${(BARS / wall / 1000).toFixed(0)}k bars/s wall, ${(BARS / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s`);
+  console.log(`store only (checks + DuckDB, 16 pages a commit): ${(BARS / wall / 1000).toFixed(0)}k bars/s wall, ${(BARS / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s; load ${load()}`);
   store.close();
 
-  // (c) the download itself.
-  const c = await ExchangeClient.create({ exchange: 'binance', apiUrl: url, rateLimitMs: 0 });
-  const full = await MarketStore.open(join(dir, 'download.duckdb'));
-  const parsing2 = timeCcxtParsing(c);
-  cpu = process.cpuUsage();
-  t0 = performance.now();
-  const r = await downloadBars(c, full, { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m', from, to });
-  wall = (performance.now() - t0) / 1000;
-  console.log(
-    `keel download, ${r.stored.toLocaleString('en')} bars in ${r.pages} pages: ${(r.stored / wall / 1000).toFixed(0)}k bars/s wall (target >= 200k), ${(r.stored / cpuSeconds(cpu) / 1000).toFixed(0)}k bars/cpu-s; ccxt's parsing ${(parsing2.ms() / 1000).toFixed(2)} s of ${wall.toFixed(2)} s`,
-  );
-  full.close();
-  await c.close();
+  // (c) the download itself, as `keel download` runs it (download threads when the machine has
+  // cores to spare), then (d) the other way: on the engine's thread alone, or where that is
+  // the default (2 cores), with one download thread; and (e) with threads started before it
+  // (not timed): what the engine's thread costs when threads fetch every page, which bounds
+  // the rate on a machine with cores for them. CPU is split between the engine's thread, the
+  // other threads of this process (download threads, DuckDB's, libuv's) and the simulator.
+  const threaded = Math.max(1, defaultDownloadThreads());
+  const cases: [string, number | undefined, boolean][] = [
+    ['keel download', undefined, false],
+    defaultDownloadThreads() > 0 ? ['keel download, engine thread only', 0, false] : ['keel download, 1 download thread (not the default here)', 1, false],
+    [`keel download, ${threaded} download thread${threaded > 1 ? 's' : ''} started before`, threaded, true],
+  ];
+  for (const [i, [label, threads, warm]] of cases.entries()) {
+    const c = await ExchangeClient.create({ exchange: 'binance', apiUrl: url, rateLimitMs: 0 });
+    if (warm) await warmDownloadThreads(c.spec, threads);
+    const full = await MarketStore.open(join(dir, `download-${i}.duckdb`));
+    cpu = process.cpuUsage();
+    const main0 = procCpuSeconds(`${process.pid}/task/${process.pid}`);
+    const sim0 = procCpuSeconds(String(simPid));
+    t0 = performance.now();
+    const r = await downloadBars(c, full, { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m', from, to }, { threads });
+    wall = (performance.now() - t0) / 1000;
+    const all = cpuSeconds(cpu);
+    const main = procCpuSeconds(`${process.pid}/task/${process.pid}`) - main0;
+    const simCpu = procCpuSeconds(String(simPid)) - sim0;
+    console.log(
+      `${label}, ${r.stored.toLocaleString('en')} bars in ${r.pages} pages, ${r.threads} download threads fetched ${r.pagesOnThreads}: ${(r.stored / wall / 1000).toFixed(0)}k bars/s wall (target >= 200k), ${(r.stored / all / 1000).toFixed(0)}k bars/cpu-s; ` +
+        `CPU over ${wall.toFixed(2)} s: engine thread ${main.toFixed(2)} s, other threads ${(all - main).toFixed(2)} s, simulator ${simCpu.toFixed(2)} s; load ${load()}`,
+    );
+    stopParkedDownloadThreads();
+    full.close();
+    await c.close();
+  }
 }
 
 async function liveBench(url: string): Promise<void> {
@@ -139,7 +167,7 @@ export async function run(): Promise<void> {
   console.log(`load average ${load()} on ${cpus().length} cores`);
   const history = await simulator(['--history', String(BARS + 10), '--trades-per-second', '0', '--no-rate-limit']);
   try {
-    await downloadBench(history.url, dir);
+    await downloadBench(history.url, history.pid, dir);
   } finally {
     history.stop();
   }

@@ -81,7 +81,7 @@ export async function downloadTrades(client: ExchangeClient, store: MarketStore,
   const progress = () => {
     const elapsed = (performance.now() - started) / 1000;
     const rate = elapsed > 0 ? totals.settled / elapsed : 0;
-    opts.onProgress?.({ symbol, timeframe: req.timeframe, done: Math.floor(totals.settled), expected, stored: totals.stored, ratePerSec: rate, etaMs: rate > 0 ? ((expected - totals.settled) / rate) * 1000 : undefined, pages: totals.pages, retries: totals.retries });
+    opts.onProgress?.({ symbol, timeframe: req.timeframe, done: Math.floor(totals.settled), expected, stored: totals.stored, ratePerSec: rate, etaMs: rate > 0 ? ((expected - totals.settled) / rate) * 1000 : undefined, pages: totals.pages, retries: totals.retries, pagesOnThreads: 0 });
   };
   try {
     for (const span of missing) {
@@ -145,6 +145,9 @@ export async function downloadTrades(client: ExchangeClient, store: MarketStore,
       rejected: 0,
       elapsedMs: performance.now() - started,
       notes: [`${totals.stored.toLocaleString('en-US')} new trades stored; ${bars.length.toLocaleString('en-US')} ${req.timeframe} bars built from ${trades.length.toLocaleString('en-US')} trades`],
+      // Trade pages hang on each other (each starts where the last ended): fetched here, one at a time.
+      threads: 0,
+      pagesOnThreads: 0,
     };
   } catch (e) {
     const cancelled = opts.signal?.aborted === true;

@@ -6,9 +6,12 @@ import { venueSymbol } from '../exchange/venue-symbol';
 import { isoTime } from './import-report';
 import { barSeriesId, type MarketStore } from './market-store';
 import type { DownloadRequest } from '../model/download';
-import { addGaps, addSpans, finishRun, readCoverage, readGaps, startRun, subtractSpans, writeBars, type GapSpan, type PageBars, type Span } from './download-store';
+import { addGaps, addSpans, finishRun, readCoverage, readGaps, startRun, subtractSpans, writeBars, type GapSpan } from './download-store';
+import { fetchBarsPage, fmtSpan, type FetchedPage, type Page, type PageJob } from './download-page';
+import { defaultDownloadThreads, parkDownloadThreads, takeDownloadThreads } from './download-threads';
 
 export type { DownloadRequest } from '../model/download';
+export { cleanPage } from './download-page';
 
 export interface DownloadProgress {
   symbol: string;
@@ -24,6 +27,8 @@ export interface DownloadProgress {
   etaMs: number | undefined;
   pages: number;
   retries: number;
+  /** Of `pages`, how many download threads fetched (0 on the engine's thread only). */
+  pagesOnThreads: number;
 }
 
 export interface DownloadReport {
@@ -44,6 +49,10 @@ export interface DownloadReport {
   rejected: number;
   elapsedMs: number;
   notes: string[];
+  /** Download threads that fetched stored pages (0: every page was fetched on the engine's thread). */
+  threads: number;
+  /** Of `pages`, how many those threads fetched. */
+  pagesOnThreads: number;
 }
 
 export interface DownloadOptions {
@@ -54,19 +63,12 @@ export interface DownloadOptions {
   /** How read-only requests are retried (default READ_RETRY). */
   retry?: RetryPolicy;
   now?: () => number;
-}
-
-interface Page extends Span {
-  index: number;
-}
-
-interface FetchedPage {
-  page: Page;
-  bars: PageBars;
-  gaps: GapSpan[];
-  duplicates: number;
-  outOfOrder: number;
-  rejected: number;
+  /**
+   * Download threads to fetch on when ccxt's rate limiter is off: 0 never; default
+   * defaultDownloadThreads() (0 on 2 cores) for a plan of MIN_THREADED_PAGES pages or more.
+   * With the limiter on, pages are always fetched on the engine's thread, whatever this says.
+   */
+  threads?: number;
 }
 
 /**
@@ -76,7 +78,13 @@ interface FetchedPage {
  */
 const MAX_READY_PAGES = 64;
 
-const fmtSpan = (s: Span) => `${isoTime(s.from)}..${isoTime(s.to)}`;
+/**
+ * Plans shorter than this fetch on the engine's thread only. A thread takes about a second
+ * (of wall and of CPU) to load ccxt and the markets, while the engine's thread fetches ~170
+ * pages of 1,000 bars a second: a shorter plan is mostly done before the threads are ready,
+ * and their start-up would cost more CPU than the pages left for them save.
+ */
+export const MIN_THREADED_PAGES = 300;
 
 /**
  * Downloads a symbol's bars into the store as `exchange:SYMBOL` (binance:BTC/USDT), page by
@@ -120,45 +128,57 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
   for (const s of missing) for (let t = s.from; t < s.to; t += perPage * barMs) pages.push({ index: pages.length, from: t, to: Math.min(s.to, t + perPage * barMs) });
 
   const run = await store.transact((con) => startRun(con, { kind: 'bars', symbol, timeframe: tf, apiUrl: req.apiUrl, from, to }));
-  const totals = { stored: 0, pages: 0, retries: 0, duplicates: 0, outOfOrder: 0, rejected: 0, done: 0 };
+  const totals = { stored: 0, pages: 0, retries: 0, duplicates: 0, outOfOrder: 0, rejected: 0, done: 0, pagesOnThreads: 0 };
   const progress = (): void => {
     const elapsed = (performance.now() - started) / 1000;
     const rate = elapsed > 0 ? totals.done / elapsed : 0;
-    opts.onProgress?.({ symbol, timeframe: tf, done: totals.done, expected, stored: totals.stored, ratePerSec: rate, etaMs: rate > 0 ? ((expected - totals.done) / rate) * 1000 : undefined, pages: totals.pages, retries: totals.retries });
+    opts.onProgress?.({ symbol, timeframe: tf, done: totals.done, expected, stored: totals.stored, ratePerSec: rate, etaMs: rate > 0 ? ((expected - totals.done) / rate) * 1000 : undefined, pages: totals.pages, retries: totals.retries, pagesOnThreads: totals.pagesOnThreads });
   };
   progress();
 
-  const fetchPage = async (page: Page): Promise<FetchedPage> => {
-    let rows: number[][] = [];
-    let at = page.from;
-    // Ask for the page's bars; ask again from the last one only when the answer was a full
-    // page that stopped short (an exchange that ignores `until`). A short answer means the rest is a hole.
-    for (;;) {
-      const limit = Math.round((page.to - at) / barMs);
-      const got = (await client.read(`fetchOHLCV ${req.symbol} ${tf} ${fmtSpan({ from: at, to: page.to })}`, (ex) => ex.fetchOHLCV(req.symbol, tf, at, limit, { until: page.to - 1 }), {
-        signal: opts.signal,
-        policy: opts.retry,
-        onRetry: () => totals.retries++,
-      })) as number[][];
-      rows = rows.length === 0 ? got : rows.concat(got);
-      const last = got.length > 0 ? Number(got[got.length - 1]![0]) : NaN;
-      if (got.length < limit || !(last + barMs < page.to) || !(last >= at)) break;
-      at = last + barMs;
-    }
-    return cleanPage(page, rows, barMs);
+  const pageOpts = { signal: opts.signal, retry: opts.retry, onRetry: () => totals.retries++ };
+  const jobOf = (p: Page): PageJob => ({ ...p, symbol: req.symbol, timeframe: tf });
+  let onMain = 0;
+  const fetchHere = (job: PageJob): Promise<FetchedPage> => {
+    onMain++;
+    return fetchBarsPage(client, job, pageOpts).finally(() => onMain--);
   };
 
+  // Download threads only with ccxt's rate limiter off (an API URL: a simulator or a local
+  // proxy). With it on, one thread is far faster than any exchange's limit allows, and N ccxt
+  // instances on N threads would each keep their own limiter budget and together break the
+  // exchange's limit: pages are then fetched here, a few at a time, as they always were.
+  const threadCount = client.spec.rateLimitMs !== 0 ? 0 : (opts.threads ?? (pages.length >= MIN_THREADED_PAGES ? defaultDownloadThreads() : 0));
+  const threads = threadCount > 0 ? takeDownloadThreads(client.spec, threadCount, opts.retry) : undefined;
+  /** The thread that fetched each page taken by one; which threads fetched the stored pages. */
+  const threadOf = new Map<number, number>();
+  const usedThreads = new Set<number>();
+
   // Pages are fetched a few at a time and stored strictly in order: what is stored is always
-  // a prefix of the plan, so a resume never has a hole behind it.
+  // a prefix of the plan, so a resume never has a hole behind it. Whoever is free takes the
+  // next page: a ready thread with a free slot, else this thread while no thread is ready yet
+  // (threads take ~0.75 s to load ccxt, and the download does not wait for them).
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const inflight = new Map<number, Promise<FetchedPage>>();
   const ready = new Map<number, FetchedPage>();
   let nextToFetch = 0;
   let failure: unknown;
+  const take = (job: PageJob): Promise<FetchedPage> | undefined => {
+    const onThread = threads?.fetch(job, concurrency, pageOpts, () => fetchHere(job));
+    if (onThread) {
+      return onThread.then((r) => {
+        if (r.thread >= 0) threadOf.set(job.index, r.thread);
+        return r.page;
+      });
+    }
+    return onMain < (threads && threads.readyCount > 0 ? 0 : concurrency) ? fetchHere(job) : undefined;
+  };
   const launch = (): void => {
-    while (inflight.size < concurrency && ready.size < MAX_READY_PAGES && nextToFetch < pages.length) {
-      const p = pages[nextToFetch++]!;
-      const job = fetchPage(p);
+    while (ready.size < MAX_READY_PAGES && nextToFetch < pages.length) {
+      const p = pages[nextToFetch]!;
+      const job = take(jobOf(p));
+      if (!job) return;
+      nextToFetch++;
       inflight.set(p.index, job);
       job.then(
         (r) => {
@@ -171,6 +191,14 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
       );
     }
   };
+  const stopThreads = () => threads?.close();
+  if (threads) {
+    threads.onReady = () => {
+      if (failure === undefined && !opts.signal?.aborted) launch();
+    };
+    opts.signal?.addEventListener('abort', stopThreads, { once: true });
+  }
+
   try {
     launch();
     for (let next = 0; next < pages.length; ) {
@@ -197,6 +225,11 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
         totals.duplicates += b.duplicates;
         totals.outOfOrder += b.outOfOrder;
         totals.rejected += b.rejected;
+        const thread = threadOf.get(b.page.index);
+        if (thread !== undefined) {
+          totals.pagesOnThreads++;
+          usedThreads.add(thread);
+        }
       }
       totals.stored += fresh;
       progress();
@@ -204,7 +237,10 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
   } catch (e) {
     failure = e;
   }
+  opts.signal?.removeEventListener('abort', stopThreads);
   // In-flight pages after a failure are dropped, not stored: the stored part stays a prefix.
+  if (failure !== undefined) threads?.close();
+  else if (threads) parkDownloadThreads(threads);
   await Promise.allSettled(inflight.values());
   if (failure !== undefined) {
     const cancelled = opts.signal?.aborted === true;
@@ -221,6 +257,7 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
   await store.transact((con) => finishRun(con, run, 'done', totals.stored));
   const gaps = await readGaps(store.reader, series, barMs, { from, to });
   if (pages.length === 0) notes.push('everything asked for was already downloaded: nothing fetched');
+  if (threads) notes.push(...threads.problems);
   return {
     symbol,
     timeframe: tf,
@@ -236,77 +273,7 @@ export async function downloadBars(client: ExchangeClient, store: MarketStore, r
     rejected: totals.rejected,
     elapsedMs: performance.now() - started,
     notes,
+    threads: usedThreads.size,
+    pagesOnThreads: totals.pagesOnThreads,
   };
-}
-
-/**
- * A page as ccxt parsed it, checked: rows with a bad number, a non-positive price, OHLC out
- * of order or a time off the bar grid are rejected; rows out of time order are counted and
- * sorted; repeated times are merged (the later row wins) and counted; rows outside the page
- * are dropped (a neighbour's). Bar times of the page with no row are the exchange's holes.
- */
-export function cleanPage(page: Span & { index?: number }, rows: readonly (readonly unknown[])[], barMs: number): FetchedPage {
-  let rejected = 0;
-  let outOfOrder = 0;
-  let duplicates = 0;
-  const m = rows.length;
-  const cols = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(m)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-  const [ts, open, high, low, close, volume] = cols;
-  let n = 0;
-  for (let i = 0; i < m; i++) {
-    const r = rows[i]!;
-    const t = Number(r[0]);
-    const o = Number(r[1]);
-    const h = Number(r[2]);
-    const l = Number(r[3]);
-    const c = Number(r[4]);
-    const v = Number(r[5]);
-    // NaN fails every comparison, so a missing or unreadable number is rejected here too.
-    if (!(o > 0 && h > 0 && l > 0 && c > 0 && v >= 0 && h >= l && h >= o && h >= c && l <= o && l <= c && Number.isFinite(h + v)) || !Number.isFinite(t) || bucketStart(t, barMs) !== t) {
-      rejected++;
-      continue;
-    }
-    if (t < page.from || t >= page.to) continue;
-    if (n > 0 && t <= ts[n - 1]!) {
-      if (t === ts[n - 1]) {
-        duplicates++;
-        n--; // the later row wins
-      } else outOfOrder++;
-    }
-    ts[n] = t;
-    open[n] = o;
-    high[n] = h;
-    low[n] = l;
-    close[n] = c;
-    volume[n] = v;
-    n++;
-  }
-  let bars: PageBars = { length: n, ts: ts.subarray(0, n), open: open.subarray(0, n), high: high.subarray(0, n), low: low.subarray(0, n), close: close.subarray(0, n), volume: volume.subarray(0, n) };
-  if (outOfOrder > 0) {
-    // Rare: sort by time, then merge the repeats sorting brought together.
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a]! - ts[b]!);
-    const pick = (a: Float64Array) => Float64Array.from(order, (i) => a[i]!);
-    const sorted = { ts: pick(bars.ts), open: pick(bars.open), high: pick(bars.high), low: pick(bars.low), close: pick(bars.close), volume: pick(bars.volume) };
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      if (k > 0 && sorted.ts[i] === sorted.ts[k - 1]) {
-        duplicates++;
-        k--;
-      }
-      for (const key of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) sorted[key][k] = sorted[key][i]!;
-      k++;
-    }
-    bars = { length: k, ts: sorted.ts.subarray(0, k), open: sorted.open.subarray(0, k), high: sorted.high.subarray(0, k), low: sorted.low.subarray(0, k), close: sorted.close.subarray(0, k), volume: sorted.volume.subarray(0, k) };
-  }
-  const gaps: GapSpan[] = [];
-  let expect = page.from;
-  const hole = (upTo: number) => {
-    if (upTo > expect) gaps.push({ from: expect, to: upTo, missing: Math.round((upTo - expect) / barMs) });
-  };
-  for (let i = 0; i < bars.length; i++) {
-    hole(bars.ts[i]!);
-    expect = bars.ts[i]! + barMs;
-  }
-  hole(page.to);
-  return { page: { index: page.index ?? 0, from: page.from, to: page.to }, bars, gaps, duplicates, outOfOrder, rejected };
 }

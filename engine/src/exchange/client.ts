@@ -137,9 +137,9 @@ export class ExchangeClient {
    * load's promise and answers every later loadMarkets() with the same rejection, so each
    * try asks it to reload, and a failure is forgotten here so the next call tries again.
    */
-  markets(signal?: AbortSignal): Promise<Record<string, MarketInterface>> {
+  markets(signal?: AbortSignal, policy?: RetryPolicy): Promise<Record<string, MarketInterface>> {
     if (!this.marketsLoading) {
-      const loading = this.read('load markets', (ex) => ex.loadMarkets(true) as Promise<Record<string, MarketInterface>>, { signal });
+      const loading = this.read('load markets', (ex) => ex.loadMarkets(true) as Promise<Record<string, MarketInterface>>, { signal, policy });
       this.marketsLoading = loading;
       loading.catch(() => {
         if (this.marketsLoading === loading) this.marketsLoading = undefined;

@@ -4,5 +4,6 @@
 import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
+for (const name of workerData.preload ?? []) await import(name);
 register();
 await import(workerData.entry);

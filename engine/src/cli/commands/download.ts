@@ -139,7 +139,9 @@ export function formatDownloadReport(r: DownloadReport): string[] {
   const missing = r.gaps.reduce((a, g) => a + g.missing, 0);
   const out = [
     `${r.symbol} ${r.timeframe} ${isoTime(r.from)} .. ${isoTime(r.to)}`,
-    `  stored ${int(r.stored)} new bars from ${int(r.pages)} pages in ${secs.toFixed(1)} s${r.stored > 0 ? ` (${int(r.stored / Math.max(secs, 1e-3))} bars/s)` : ''}; ${int(r.alreadyHeld)} already held`,
+    `  stored ${int(r.stored)} new bars from ${int(r.pages)} pages in ${secs.toFixed(1)} s${r.stored > 0 ? ` (${int(r.stored / Math.max(secs, 1e-3))} bars/s)` : ''}; ${int(r.alreadyHeld)} already held${
+      r.pagesOnThreads > 0 ? `; ${int(r.pagesOnThreads)} pages fetched on ${r.threads} download thread${r.threads === 1 ? '' : 's'}` : ''
+    }`,
     `  gaps at the exchange: ${r.gaps.length}${r.gaps.length ? ` (${int(missing)} bars missing, none invented)` : ''}`,
   ];
   for (const g of r.gaps.slice(0, 20)) out.push(`    ${isoTime(g.from)} .. ${isoTime(g.to)}  ${int(g.missing)} bars`);
