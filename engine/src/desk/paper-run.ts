@@ -52,6 +52,12 @@ export interface PaperRunConfig {
   chunk?: number;
   onProgress?: (done: number, total: number) => void;
   log?: (line: string) => void;
+  /**
+   * The result, as soon as the replay is over and before the journal's last transactions are
+   * committed: work done here overlaps them. runPaper still rejects if the journal then fails,
+   * and whatever was made from the result is then the caller's to remove.
+   */
+  onResult?: (result: PaperRunResult) => void;
 }
 
 export interface PaperRunResult {
@@ -175,9 +181,6 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
     const row = host.row(instance.id);
     if (row?.state === 'failed') throw new KeelError('INTERNAL', `strategy failed: ${row.stateReason}`, { where: `paper ${cfg.strategy.id}` });
     host.close();
-    // Every chunk committed, or the write the journal refused thrown.
-    await journalFile.finish();
-
     const notes: string[] = [];
     const stillWorking = desk.orders.workingOrders().filter((o) => o.ledger === instance.id).length;
     if (stillWorking > 0) notes.push(`${stillWorking} orders were still working at the end (no later bar to fill them)`);
@@ -195,7 +198,7 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
       // The buy-and-hold benchmark over the same bars, as keel backtest measures it.
       closes: s.close,
     });
-    return {
+    const result: PaperRunResult = {
       strategy: cfg.strategy.id,
       instanceId: instance.id,
       params: instance.params,
@@ -208,6 +211,11 @@ export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
       notes,
       fills,
     };
+    // The journal's thread is still committing the last chunks: the caller writes its files meanwhile.
+    cfg.onResult?.(result);
+    // Every chunk committed, or the write the journal refused thrown.
+    await journalFile.finish();
+    return result;
   } finally {
     await journalFile.close();
   }

@@ -56,6 +56,27 @@ describe('StateStore orders', () => {
     again.close();
   });
 
+  it('a batch of more orders than one statement takes keeps every field as saving them one by one does, and a later batch updates them', () => {
+    // Every other order with each optional field set, so set and unset both cross the multi-row path.
+    const orders = Array.from({ length: 75 }, (_, i) => {
+      const o = order(`o${i}`, i % 2 === 0 ? { type: 'stop_limit', stopPrice: 99, tif: 'IOC', reduceOnly: true, source: 'strategy', owner: 'sma', tag: `t${i}`, parentId: 'p', ocoGroup: 'g', trailingPercent: 0.02, trailingAmount: 3 } : { type: 'market', qty: undefined, quoteQty: 50 + i, price: undefined }, 1_000 + i);
+      if (i % 3 === 0) o.venueOrderId = `v${i}`;
+      return o;
+    });
+    const one = StateStore.open(tempDbFile());
+    for (const o of orders) one.saveOrder(o.snapshot());
+    const batch = StateStore.open(tempDbFile());
+    batch.recordBatch({ orders: orders.map((o) => o.snapshot()), fills: [], journal: [] });
+    expect(batch.orders('all')).toEqual(one.orders('all'));
+    expect(batch.orders('all')).toHaveLength(75);
+    // The same orders again, changed: the upsert updates them in place.
+    for (const o of orders) o.transition('submitted', 2_000);
+    batch.recordBatch({ orders: orders.map((o) => o.snapshot()), fills: [], journal: [] });
+    expect(batch.orders('all')).toEqual(orders.map((o) => o.snapshot()));
+    one.close();
+    batch.close();
+  });
+
   it('refuses a second order with the same client order id, keeping the first', () => {
     const store = StateStore.open(tempDbFile());
     store.saveOrder(order('o1').snapshot());

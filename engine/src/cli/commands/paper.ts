@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
 import { summaryLines, writeBacktestReport } from '../../backtest/report';
-import { runPaper } from '../../desk/paper-run';
+import { runPaper, type PaperRunResult } from '../../desk/paper-run';
 import { prestartWriteBehindThread } from '../../state/write-behind';
 import { numberFlag, RUN_OPTIONS } from '../args';
 import { readRunArgs } from '../run-args';
@@ -48,6 +48,23 @@ export const command: CliCommand = {
     for (const f of [journal, `${journal}-wal`, `${journal}-shm`]) if (existsSync(f)) rmSync(f);
 
     const t0 = performance.now();
+    let written: string[] = [];
+    const writeReport = (result: PaperRunResult) =>
+      (written = writeBacktestReport(dir, result, {
+        mode: 'paper',
+        data: dataFile,
+        dataSha256: run.dataSha256,
+        fee,
+        slippage,
+        capital,
+        periodsPerYear: result.metrics.periods_per_year ?? null,
+        latencyMs,
+        seed,
+        instance: result.instanceId,
+        strategySource: strategyFile ?? null,
+        sourceHash,
+        journal: 'journal.sqlite',
+      }));
     const result = await runPaper({
       series,
       strategy,
@@ -62,6 +79,11 @@ export const command: CliCommand = {
       periodsPerYear: run.periodsPerYear,
       journalFile: journal,
       log: (line) => io.err(line),
+      // The files are written while the journal's last chunks commit; a journal that then fails takes them away.
+      onResult: writeReport,
+    }).catch((e: unknown) => {
+      for (const f of written) rmSync(f, { force: true });
+      throw e;
     });
     const secs = (performance.now() - t0) / 1000;
     const paramText = Object.entries(result.params).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -73,21 +95,6 @@ export const command: CliCommand = {
       io.out('');
       for (const n of notes) io.out(`  note: ${n}`);
     }
-    writeBacktestReport(dir, result, {
-      mode: 'paper',
-      data: dataFile,
-      dataSha256: run.dataSha256,
-      fee,
-      slippage,
-      capital,
-      periodsPerYear: result.metrics.periods_per_year ?? null,
-      latencyMs,
-      seed,
-      instance: result.instanceId,
-      strategySource: strategyFile ?? null,
-      sourceHash,
-      journal: 'journal.sqlite',
-    });
     io.out('');
     io.out(`wrote metrics.json, trades.csv, equity.csv, run.json and journal.sqlite to ${dir} (${(series.length / secs).toFixed(0)} bars/s)`);
     return 0;
