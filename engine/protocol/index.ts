@@ -496,6 +496,9 @@ export interface DownloadReportDto {
   rejected: number;
   elapsedMs: number;
   notes: string[];
+  /** Worker threads that fetched pages (0: all on the engine's thread), and the pages they fetched. */
+  threads: number;
+  pagesOnThreads: number;
 }
 
 /** A download's progress (the 'download' topic, one item per downloadId). */
