@@ -13,6 +13,8 @@ const DEFERRABLE = new Set<string>(['recordBatch', 'addStrategySignal', 'saveStr
 
 /** Transactions posted and not yet committed, at most. */
 const MAX_AHEAD = 4;
+/** A writer that commits nothing for this long while this thread waits on it is taken for dead. */
+const STALL_MS = 60_000;
 
 const writerEntry = (): URL => workerEntry(import.meta.url, 'write-behind-worker');
 let spare: Worker | undefined;
@@ -31,9 +33,8 @@ export function prestartWriteBehindThread(): void {
  * A state store whose deferrable writes run on a worker thread with its own connection to the
  * same file, in the same transactions and the same order, once deferWrites() was called:
  * `transaction(fn)` runs `fn` here and commits the writes it made there, while this thread
- * goes on. A replay run as fast as it
- * can go (`keel paper`) spends about as long writing its journal as trading, and this puts the
- * two on two cores. The file on disk always ends at a whole transaction, as with the store
+ * goes on. A replay run as fast as it can go (`keel paper`) spends about as long writing its
+ * journal as trading, and this puts the two on two cores. The file on disk always ends at a whole transaction, as with the store
  * itself. A write the worker refuses rolls its transaction back, the worker takes nothing
  * after it, and the refusal is thrown here at the next transaction, read or finish(): a run
  * fails closed, at most one transaction after the write that failed.
@@ -136,20 +137,35 @@ export class WriteBehindStore {
     Atomics.notify(this.progress, COMMITTED);
   }
 
-  /** Blocks until `upTo` transactions (all posted so far by default) are committed, or one was refused. */
+  /**
+   * Blocks until `upTo` transactions (all posted so far by default) are committed, or one was
+   * refused. A blocked thread hears no event, a dead writer's 'exit' included: a writer that
+   * commits nothing for STALL_MS is taken for dead, so a run fails rather than hangs.
+   */
   private drain(upTo = this.posted): void {
+    let last = Atomics.load(this.progress, COMMITTED);
+    let since = Date.now();
     for (;;) {
       this.check();
       const done = Atomics.load(this.progress, COMMITTED);
       if (done >= upTo) return;
-      if (Atomics.load(this.progress, FAILED) === 1) {
-        // The refusal is on its way through the reply port.
-        Atomics.wait(this.progress, COMMITTED, done, 50);
-        continue;
+      if (done !== last) {
+        last = done;
+        since = Date.now();
+      } else if (Date.now() - since > STALL_MS) {
+        this.fail(new KeelError('UNAVAILABLE', `the journal writer thread committed nothing for ${STALL_MS / 1000} s`, { where: 'journal' }));
       }
-      // Its 'exit' event cannot reach a thread blocked here; a thread that is gone says so in its id.
+      Atomics.wait(this.progress, COMMITTED, done, 100);
+    }
+  }
+
+  /** As drain(), without blocking: the writer's exit or error is heard while waiting. */
+  private async settle(): Promise<void> {
+    for (;;) {
+      this.check();
+      if (Atomics.load(this.progress, COMMITTED) >= this.posted) return;
       if (this.worker.threadId === -1) this.fail(new KeelError('INTERNAL', 'the journal writer thread stopped before it committed every write', { where: 'journal' }));
-      else Atomics.wait(this.progress, COMMITTED, done, 100);
+      else await new Promise((r) => setTimeout(r, 1));
     }
   }
 
@@ -157,7 +173,7 @@ export class WriteBehindStore {
   async finish(): Promise<void> {
     let refused: unknown;
     try {
-      this.drain();
+      await this.settle();
     } catch (e) {
       refused = e;
     }

@@ -104,6 +104,14 @@ describe('WriteBehindStore', () => {
     expect(got.signals.map((x) => x.text)).not.toContain('in the refused transaction');
   });
 
+  it('a writer thread that dies fails the run instead of leaving it waiting', async () => {
+    const wb = new WriteBehindStore(tempDbFile());
+    wb.deferWrites();
+    script(wb.store, 3);
+    await (wb as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await expect(wb.finish()).rejects.toThrow(/journal writer thread/);
+  });
+
   it('keeps a journal payload with a newline in it as written', async () => {
     const file = tempDbFile();
     const wb = new WriteBehindStore(file);
