@@ -7,7 +7,7 @@ import { DEFAULT_MARKETS, ExchangeSimulator } from '../../exchange/simulator/ser
 import { parseTimeArg } from '../time-arg';
 import type { CliCommand } from '../types';
 
-const USAGE = `keel simulate-exchange --port N [--history BARS] [--speed X] [--trades-per-second R] [--basis-bps N]
+const USAGE = `keel simulate-exchange --port N [--history BARS] [--speed X] [--trades-per-second R] [--tick-ms N] [--basis-bps N]
                        [--data FILE] [--start T] [--seed S] [--faults SPEC] [--no-rate-limit] [--key KEY:SECRET]...
 
 Runs an exchange on 127.0.0.1 that speaks Binance's spot REST and websocket APIs, so
@@ -22,6 +22,8 @@ Point Keel at it with \`--api-url http://127.0.0.1:N\` (or the Data screen's API
   --start T              the exchange's time at start (default now; with --data the file's middle)
   --speed X              exchange time per real time (default 1; 60 closes a 1m bar a second)
   --trades-per-second R  random-walk trades a second per market (default 5)
+  --tick-ms N            how often, in real ms, the market moves and sends the trades made since
+                         (default 10; 1 sends each trade within a millisecond of its time)
   --seed S               seed of the random walk and the faults (default 1)
   --basis-bps N          prices carry a premium wandering around zero, N bps standard deviation:
                          with the same --seed, a second venue of the same market (history)
@@ -52,6 +54,7 @@ export const command: CliCommand = {
           start: { type: 'string' },
           speed: { type: 'string' },
           'trades-per-second': { type: 'string' },
+          'tick-ms': { type: 'string' },
           seed: { type: 'string' },
           'basis-bps': { type: 'string' },
           faults: { type: 'string' },
@@ -96,6 +99,7 @@ export const command: CliCommand = {
       start: typeof values.start === 'string' ? parseTimeArg(values.start, '--start') : undefined,
       speed: num('speed', 0.001, 1),
       tradesPerSecond: num('trades-per-second', 0, 5),
+      tickMs: num('tick-ms', 1, 10),
       seed: num('seed', 0, 1),
       basisBps: num('basis-bps', 0, 0),
       faults: typeof values.faults === 'string' ? parseFaults(values.faults) : undefined,
