@@ -85,7 +85,12 @@ export function openLimits(): RiskLimits {
   return { ...(out as unknown as RiskLimits), duplicateWindowMs: 0, dayBoundaryUtcOffsetMinutes: 0 };
 }
 
-const DEFAULT_CHUNK = 1 << 16;
+/**
+ * Bars per journal transaction. Smaller transactions hand the journal's thread less at a time
+ * (16,384 ran keel paper's 1M bars faster than 8,192 and 65,536, measured side by side), and a
+ * kill loses less of the journal.
+ */
+const DEFAULT_CHUNK = 1 << 14;
 
 export async function runPaper(cfg: PaperRunConfig): Promise<PaperRunResult> {
   const s = cfg.series;
