@@ -4,7 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
 export const COMMITTED = 0;
 export const FAILED = 1;
 
-/** A deferred call of a StateStore method, with its arguments (structured-cloned to the worker). */
+/** A deferred call of a StateStore method, with its arguments (structured-cloned to the worker: exact, undefined and NaN included). */
 export interface WriteBehindOp {
   method: string;
   args: unknown[];
@@ -25,13 +25,12 @@ export interface WriteBehindFailure {
 
 /**
  * A transaction's writes, packed for the trip. Structured cloning costs per object and per
- * field, on both threads, which for a replay's journal (a hundred thousand small objects a
- * million bars) is as much as the writes it carries. So the calls go as one JSON string, and
- * the journal rows, whose payloads are JSON already, as columns: an array of strings clones
- * at about the cost of a copy.
+ * field, on both threads, and a replay's journal rows are a hundred thousand small objects a
+ * million bars: they go as columns (an array of strings clones at about the cost of a copy),
+ * the calls around them as they are.
  */
 export interface PackedOps {
-  json: string;
+  calls: WriteBehindOp[];
   /** The journal rows of every recordBatch, in order. */
   ts: Float64Array;
   /** 0 for an order row, 1 for a fill's. */
@@ -69,12 +68,12 @@ export function packOps(ops: readonly WriteBehindOp[]): PackedOps {
     // The rows' count: the worker takes that many from the columns for this batch.
     return { method: PACKED_BATCH, args: [rest, journal.length] };
   });
-  return { json: JSON.stringify(plain), ts, kinds, payloads };
+  return { calls: plain, ts, kinds, payloads };
 }
 
 export function unpackOps(packed: PackedOps): WriteBehindOp[] {
   let next = 0;
-  return (JSON.parse(packed.json) as WriteBehindOp[]).map((op) => {
+  return packed.calls.map((op) => {
     if (op.method !== PACKED_BATCH) return op;
     const [rest, count] = op.args as [Record<string, unknown>, number];
     const journal: JournalRow[] = new Array(count);
