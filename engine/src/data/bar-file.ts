@@ -88,6 +88,11 @@ export async function parseBarFile(
   return { description: p.layout.description, notes: [...p.layout.notes], checks: p.checker.checks(), rejected: p.rejects.toReport(), sha256: p.sha256, position: 'line' };
 }
 
+/** Whether parseBarFile parses this file on the parse worker (a large enough CSV). */
+export function parsesOnWorker(path: string, thread: ParseThread = 'auto'): boolean {
+  return !isParquet(path) && csvParseThread(path, thread) === 'worker';
+}
+
 /** Where a CSV will be parsed. A file that cannot be stat'ed parses inline, which then says what is wrong with it. */
 export function csvParseThread(path: string, thread: ParseThread): 'worker' | 'inline' {
   if (thread !== 'auto') return thread;

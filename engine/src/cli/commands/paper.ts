@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInput } from '../../core/errors';
-import { csvParseThread, isParquet } from '../../data/bar-file';
+import { parsesOnWorker } from '../../data/bar-file';
 import { prestartCsvParseWorker } from '../../data/bar-csv-threaded';
 import type { PaperRunResult } from '../../desk/paper-run';
 import { prestartWriteBehindThread } from '../../state/write-behind';
@@ -38,7 +38,7 @@ export const command: CliCommand = {
     if (!values.out) throw badInput('is required (a folder for the results and the journal)', '--out');
     // Threads start before the desk's modules load, and load theirs meanwhile: the parse
     // thread's start hides behind these imports, the journal's behind the parse.
-    if (values.data && !isParquet(values.data) && csvParseThread(resolve(io.cwd, values.data), 'auto') === 'worker') prestartCsvParseWorker();
+    if (values.data && parsesOnWorker(resolve(io.cwd, values.data))) prestartCsvParseWorker();
     prestartWriteBehindThread();
     const [{ runPaper }, { summaryLines, writeBacktestReport }, { readRunArgs }] = await Promise.all([import('../../desk/paper-run'), import('../../backtest/report'), import('../run-args')]);
     const run = await readRunArgs(values, io);
